@@ -1,11 +1,59 @@
 package stargate.node;
 
-/** Entry point of the data plane. */
+import java.util.Arrays;
+import java.util.List;
+import stargate.node.demo.Demo;
+
+/**
+ * Entry point of the data plane: {@code node} (serve) and {@code demo} (serve in front of two
+ * built-in backends). {@code bin/stargate} dispatches here.
+ */
 public final class Main {
+    /** One line per event: time, level, logger, then the message's key=value pairs. */
+    private static final String LOG_FORMAT = "%1$tFT%1$tT.%1$tLZ %4$s %3$s %5$s%6$s%n";
+
     private Main() {
     }
 
     public static void main(String[] args) {
-        System.out.println("stargate-node " + Main.class.getPackage().getImplementationVersion());
+        if (System.getProperty("java.util.logging.SimpleFormatter.format") == null) {
+            System.setProperty("java.util.logging.SimpleFormatter.format", LOG_FORMAT);
+        }
+        System.setProperty("user.timezone", "UTC");
+        String command = args.length == 0 ? "help" : args[0];
+        List<String> rest = Arrays.asList(args).subList(Math.min(1, args.length), args.length);
+        try {
+            switch (command) {
+                case "node" -> serve(NodeOptions.parse(rest, System.getenv()));
+                case "demo" -> Demo.run(rest);
+                case "--version", "version" -> System.out.println("stargate-node " + version());
+                default -> {
+                    System.err.println("usage: stargate-node node --config FILE [flags] | demo | --version");
+                    System.exit(2);
+                }
+            }
+        } catch (IllegalArgumentException e) {
+            System.err.println("stargate node: " + e.getMessage());
+            System.exit(2);
+        }
     }
+
+    /** Starts a node and drains it on SIGTERM/SIGINT; the process then exits 0. */
+    public static Node serve(NodeOptions options) {
+        Node node = Node.start(options);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try {
+                node.drainAndStop(options.drainTimeout());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "drain"));
+        return node;
+    }
+
+    static String version() {
+        String version = Main.class.getPackage().getImplementationVersion();
+        return version == null ? "dev" : version;
+    }
+
 }

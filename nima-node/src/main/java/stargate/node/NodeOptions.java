@@ -1,0 +1,127 @@
+package stargate.node;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import stargate.model.codec.Units;
+
+/**
+ * The node's command-line flags (SPEC §2). Every flag also has an environment variable
+ * ({@code --admin-port} is {@code STARGATE_ADMIN_PORT}); flags win over the environment.
+ *
+ * @param configFile        standalone mode: the YAML file to serve and watch; null in etcd mode
+ * @param etcd              etcd client URLs (comma separated); null in standalone mode
+ * @param host              proxy listener address
+ * @param port              proxy listener port (http)
+ * @param httpsPort         proxy listener port for https, used when the config has certificates
+ * @param adminHost         admin listener address (health, metrics, status, explain)
+ * @param adminPort         admin listener port
+ * @param drainTimeout      how long in-flight requests may take to finish on SIGTERM
+ * @param accessLog         {@code stdout}, {@code off} or a file path
+ * @param nodeId            this node's id in status and in etcd
+ * @param maxConcurrentRequests requests served at once before new ones get 503; -1 = unlimited
+ * @param maxHeaderBytes    request header size limit (431 beyond it)
+ */
+public record NodeOptions(Path configFile,
+                          String etcd,
+                          String host,
+                          int port,
+                          int httpsPort,
+                          String adminHost,
+                          int adminPort,
+                          Duration drainTimeout,
+                          String accessLog,
+                          String nodeId,
+                          int maxConcurrentRequests,
+                          int maxHeaderBytes) {
+
+    private static final Set<String> FLAGS = Set.of("config", "etcd", "prefix", "node-id", "cache-dir", "host", "port",
+            "https-port", "admin-port", "admin-host", "drain-timeout", "access-log", "otlp-endpoint",
+            "max-concurrent-requests", "max-header-size");
+
+    /** Parses {@code --name value} / {@code --name=value} flags over {@code STARGATE_NAME} variables. */
+    public static NodeOptions parse(List<String> args, Map<String, String> env) {
+        Map<String, String> values = new HashMap<>();
+        for (String flag : FLAGS) {
+            String fromEnv = env.get("STARGATE_" + flag.toUpperCase().replace('-', '_'));
+            if (fromEnv != null && !fromEnv.isBlank()) {
+                values.put(flag, fromEnv);
+            }
+        }
+        for (int i = 0; i < args.size(); i++) {
+            String arg = args.get(i);
+            if (!arg.startsWith("--")) {
+                throw new IllegalArgumentException("unexpected argument \"" + arg + "\"");
+            }
+            String name = arg.substring(2);
+            String value;
+            int eq = name.indexOf('=');
+            if (eq >= 0) {
+                value = name.substring(eq + 1);
+                name = name.substring(0, eq);
+            } else if (i + 1 < args.size()) {
+                value = args.get(++i);
+            } else {
+                throw new IllegalArgumentException("flag --" + name + " needs a value");
+            }
+            if (!FLAGS.contains(name)) {
+                throw new IllegalArgumentException("unknown flag --" + name);
+            }
+            values.put(name, value);
+        }
+        String config = values.get("config");
+        String etcd = values.get("etcd");
+        if ((config == null) == (etcd == null)) {
+            throw new IllegalArgumentException("give exactly one of --config FILE or --etcd URLS");
+        }
+        return new NodeOptions(config == null ? null : Path.of(config),
+                etcd,
+                values.getOrDefault("host", "0.0.0.0"),
+                port(values, "port", 8080),
+                port(values, "https-port", 8443),
+                values.getOrDefault("admin-host", "127.0.0.1"),
+                port(values, "admin-port", 9901),
+                duration(values, "drain-timeout", "30s"),
+                values.getOrDefault("access-log", "stdout"),
+                values.getOrDefault("node-id", defaultNodeId()),
+                integer(values, "max-concurrent-requests", -1),
+                integer(values, "max-header-size", 16 * 1024));
+    }
+
+    private static int port(Map<String, String> values, String name, int fallback) {
+        int port = integer(values, name, fallback);
+        if (port < 0 || port > 65535) {
+            throw new IllegalArgumentException("--" + name + " must be 0..65535, got " + port);
+        }
+        return port;
+    }
+
+    private static int integer(Map<String, String> values, String name, int fallback) {
+        String raw = values.get(name);
+        if (raw == null) {
+            return fallback;
+        }
+        try {
+            return Integer.parseInt(raw.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("--" + name + " must be an integer, got \"" + raw + "\"");
+        }
+    }
+
+    private static Duration duration(Map<String, String> values, String name, String fallback) {
+        String raw = values.getOrDefault(name, fallback);
+        try {
+            return Units.parseDuration(raw);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--" + name + ": " + e.getMessage());
+        }
+    }
+
+    private static String defaultNodeId() {
+        String host = System.getenv().getOrDefault("HOSTNAME", "node");
+        return (host + "-" + ProcessHandle.current().pid()).toLowerCase();
+    }
+}

@@ -1,0 +1,14 @@
+package stargate.node.config;
+
+import stargate.model.Route;
+import stargate.node.observe.RouteMetrics;
+import stargate.node.router.ForwardPath;
+
+/**
+ * A route ready to serve: its model, its upstream, how the forwarded path is built, its meters.
+ */
+public record CompiledRoute(Route route, CompiledUpstream upstream, ForwardPath forwardPath, RouteMetrics metrics) {
+    public String id() {
+        return route.id();
+    }
+}

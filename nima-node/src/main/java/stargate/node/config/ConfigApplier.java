@@ -1,0 +1,76 @@
+package stargate.node.config;
+
+import java.util.List;
+import java.util.logging.Logger;
+import stargate.model.GatewayConfig;
+import stargate.model.diff.ConfigDiff;
+import stargate.model.validate.ConfigError;
+import stargate.model.validate.ConfigValidator;
+import stargate.model.validate.Validated;
+import stargate.node.observe.Metrics;
+
+/**
+ * The one way a config reaches the request path, whatever its source (file or etcd): validate,
+ * compile off the request path, publish with one swap, log one line. An invalid config is
+ * rejected with one log line per error and the current snapshot keeps serving.
+ */
+public final class ConfigApplier {
+    private static final Logger LOG = Logger.getLogger(ConfigApplier.class.getName());
+
+    private final CurrentSnapshot current;
+    private final SnapshotCompiler compiler;
+    private final Metrics metrics;
+    private final ConfigValidator validator;
+    private final List<java.util.function.Consumer<Snapshot>> onApplied = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    public ConfigApplier(CurrentSnapshot current, SnapshotCompiler compiler, Metrics metrics, ConfigValidator validator) {
+        this.current = current;
+        this.compiler = compiler;
+        this.metrics = metrics;
+        this.validator = validator;
+    }
+
+    /** Runs {@code listener} after each applied config (e.g. to load new TLS certificates). */
+    public void onApplied(java.util.function.Consumer<Snapshot> listener) {
+        onApplied.add(listener);
+    }
+
+    /**
+     * Applies a config that was read from {@code source}.
+     *
+     * @param parsed the parsed config, or the errors that stopped parsing
+     * @return every error that rejected it; empty when it was applied
+     */
+    public List<ConfigError> apply(Validated<GatewayConfig> parsed, long revision, String source) {
+        List<ConfigError> errors = parsed.isValid() ? validator.validate(parsed.value()) : parsed.errors();
+        if (!errors.isEmpty()) {
+            metrics.configApplied(false, revision);
+            for (ConfigError error : errors) {
+                LOG.warning("event=config_rejected source=" + source + " revision=" + revision
+                        + " error=\"" + error + "\"");
+            }
+            LOG.warning("event=config_rejected source=" + source + " revision=" + revision + " errors="
+                    + errors.size() + " action=kept_previous_config");
+            return errors;
+        }
+        long started = System.nanoTime();
+        GatewayConfig config = parsed.value();
+        Snapshot next = compiler.compile(config, revision, source);
+        Snapshot previous = current.swap(next);
+        compiler.published(next);
+        for (var listener : onApplied) {
+            try {
+                listener.accept(next);
+            } catch (RuntimeException e) {
+                LOG.warning("event=config_apply_hook_failed source=" + source + " revision=" + revision
+                        + " error=\"" + e.getMessage() + "\"");
+            }
+        }
+        metrics.configApplied(true, revision);
+        String diff = ConfigDiff.summary(ConfigDiff.diff(previous == null ? GatewayConfig.EMPTY : previous.config(), config));
+        LOG.info("event=config_applied source=" + source + " revision=" + revision + " routes=" + config.routes().size()
+                + " upstreams=" + config.upstreams().size() + " changes=\"" + diff + "\" compile_ms="
+                + (System.nanoTime() - started) / 1_000_000);
+        return List.of();
+    }
+}

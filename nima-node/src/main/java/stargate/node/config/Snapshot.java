@@ -1,0 +1,26 @@
+package stargate.node.config;
+
+import java.time.Instant;
+import java.util.Map;
+import stargate.model.GatewayConfig;
+import stargate.model.routing.RouteIndex;
+
+/**
+ * One immutable, compiled config: everything a request needs, built off the request path and
+ * published with one reference swap ({@link CurrentSnapshot}). A request reads the current
+ * snapshot once and uses it to the end, so it never sees half of a change.
+ *
+ * @param revision  the config revision (etcd revision, or a counter of file reloads)
+ * @param source    where it came from, e.g. {@code file:/etc/stargate.yaml}
+ * @param appliedAt when it was published
+ * @param config    the validated model it was compiled from
+ * @param routes    the route index; items carry the compiled route
+ * @param upstreams compiled upstreams by id
+ */
+public record Snapshot(long revision,
+                       String source,
+                       Instant appliedAt,
+                       GatewayConfig config,
+                       RouteIndex<CompiledRoute> routes,
+                       Map<String, CompiledUpstream> upstreams) {
+}

@@ -1,0 +1,58 @@
+package stargate.node.config;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import stargate.model.GatewayConfig;
+import stargate.model.Route;
+import stargate.model.Upstream;
+import stargate.model.routing.RouteIndex;
+import stargate.node.balancer.Balancer;
+import stargate.node.observe.Metrics;
+import stargate.node.router.ForwardPath;
+
+/**
+ * Turns a validated {@link GatewayConfig} into a {@link Snapshot}: the route index, balancers,
+ * pools and meters, all built here, once per config change, never on the request path.
+ */
+public final class SnapshotCompiler implements AutoCloseable {
+    private final Metrics metrics;
+    private final TargetPools pools = new TargetPools();
+
+    public SnapshotCompiler(Metrics metrics) {
+        this.metrics = metrics;
+    }
+
+    /** Compiles {@code config}; it must already be valid (references resolve). */
+    public Snapshot compile(GatewayConfig config, long revision, String source) {
+        Map<String, CompiledUpstream> upstreams = new LinkedHashMap<>();
+        for (Upstream upstream : config.upstreams()) {
+            List<Target> targets = new ArrayList<>(upstream.targets().size());
+            for (Upstream.Target target : upstream.targets()) {
+                targets.add(new Target(target.url(), pools.pool(upstream, target), pools.health(upstream, target)));
+            }
+            upstreams.put(upstream.id(), new CompiledUpstream(upstream, List.copyOf(targets),
+                    Balancer.create(upstream, targets)));
+        }
+        List<CompiledRoute> routes = new ArrayList<>(config.routes().size());
+        for (Route route : config.routes()) {
+            CompiledUpstream upstream = upstreams.get(route.upstream());
+            routes.add(new CompiledRoute(route, upstream, ForwardPath.of(route),
+                    metrics.route(route.id(), upstream.id())));
+        }
+        return new Snapshot(revision, source, Instant.now(), config,
+                RouteIndex.build(routes, CompiledRoute::route), java.util.Collections.unmodifiableMap(upstreams));
+    }
+
+    /** Called after {@code snapshot} was published: releases what older snapshots held alone. */
+    public void published(Snapshot snapshot) {
+        pools.retainOnly(snapshot.config().upstreams());
+    }
+
+    @Override
+    public void close() {
+        pools.close();
+    }
+}

@@ -1,0 +1,74 @@
+package stargate.node.config;
+
+import java.net.URI;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Logger;
+import stargate.model.Upstream;
+import stargate.node.health.TargetHealth;
+import stargate.node.proxy.TargetPool;
+
+/**
+ * Connection pools and health state per target, kept across config changes: a reload that leaves
+ * a target as it was keeps its warm connections and its health history. A pool whose target left
+ * the config is closed after a grace period, so requests still running on the old snapshot finish
+ * on it first.
+ */
+final class TargetPools implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(TargetPools.class.getName());
+    /** How long a retired pool stays open for requests that started on the previous snapshot. */
+    private static final long RETIRE_AFTER_SECONDS = 60;
+
+    private final Map<PoolKey, TargetPool> pools = new ConcurrentHashMap<>();
+    private final Map<String, TargetHealth> health = new ConcurrentHashMap<>();
+    private final ScheduledExecutorService retirer = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "pool-retirer");
+        t.setDaemon(true);
+        return t;
+    });
+
+    /** The pool for a target with these settings, reusing the existing one when nothing changed. */
+    TargetPool pool(Upstream upstream, Upstream.Target target) {
+        PoolKey key = new PoolKey(target.url(), upstream.pool(), upstream.tls());
+        return pools.computeIfAbsent(key, k -> TargetPool.create(URI.create(k.url()), k.pool(), k.tls()));
+    }
+
+    TargetHealth health(Upstream upstream, Upstream.Target target) {
+        return health.computeIfAbsent(upstream.id() + " " + target.url(), k -> new TargetHealth());
+    }
+
+    /** After a swap: schedules the close of every pool the new config no longer uses. */
+    void retainOnly(Iterable<Upstream> upstreams) {
+        Set<PoolKey> live = new HashSet<>();
+        Set<String> liveHealth = new HashSet<>();
+        for (Upstream upstream : upstreams) {
+            for (Upstream.Target target : upstream.targets()) {
+                live.add(new PoolKey(target.url(), upstream.pool(), upstream.tls()));
+                liveHealth.add(upstream.id() + " " + target.url());
+            }
+        }
+        health.keySet().retainAll(liveHealth);
+        for (PoolKey key : Set.copyOf(pools.keySet())) {
+            if (!live.contains(key)) {
+                TargetPool retired = pools.remove(key);
+                LOG.fine(() -> "event=pool_retired target=" + key.url());
+                retirer.schedule(retired::close, RETIRE_AFTER_SECONDS, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        retirer.shutdownNow();
+        pools.values().forEach(TargetPool::close);
+        pools.clear();
+    }
+
+    private record PoolKey(String url, Upstream.Pool pool, Upstream.Tls tls) {
+    }
+}

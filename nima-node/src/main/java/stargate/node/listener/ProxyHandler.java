@@ -1,0 +1,134 @@
+package stargate.node.listener;
+
+import io.helidon.http.HeaderName;
+import io.helidon.http.HeaderNames;
+import io.helidon.webserver.http.Handler;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import stargate.model.routing.RouteMatch;
+import stargate.node.config.CompiledRoute;
+import stargate.node.config.CompiledUpstream;
+import stargate.node.config.CurrentSnapshot;
+import stargate.node.config.Snapshot;
+import stargate.node.config.Target;
+import stargate.node.observe.AccessLog;
+import stargate.node.observe.Metrics;
+import stargate.node.proxy.ErrorResponse;
+import stargate.node.proxy.ForwardPlan;
+import stargate.node.proxy.RequestIds;
+import stargate.node.proxy.UpstreamCall;
+import stargate.node.proxy.UpstreamException;
+
+/**
+ * The one Helidon handler on the proxy listener: where a request goes, in order.
+ *
+ * <ol>
+ *   <li>read the current {@link Snapshot} once (the request finishes on it, whatever is swapped meanwhile);</li>
+ *   <li>match a route (404 {@code no_route});</li>
+ *   <li>pick a target with the upstream's balancer (503 {@code no_healthy_upstream});</li>
+ *   <li>forward with {@link UpstreamCall}: stream the request up, the response down (502/504 on failure);</li>
+ *   <li>record metrics and one access-log line.</li>
+ * </ol>
+ */
+final class ProxyHandler implements Handler {
+    private static final HeaderName REQUEST_ID = HeaderNames.create("X-Request-Id");
+
+    private final CurrentSnapshot current;
+    private final UpstreamCall upstreamCall;
+    private final Metrics metrics;
+    private final AccessLog accessLog;
+    private final Drain drain;
+
+    ProxyHandler(CurrentSnapshot current, UpstreamCall upstreamCall, Metrics metrics, AccessLog accessLog, Drain drain) {
+        this.current = current;
+        this.upstreamCall = upstreamCall;
+        this.metrics = metrics;
+        this.accessLog = accessLog;
+        this.drain = drain;
+    }
+
+    @Override
+    public void handle(ServerRequest req, ServerResponse res) {
+        long start = System.nanoTime();
+        metrics.requestStarted();
+        drain.enter();
+        Outcome outcome = new Outcome();
+        String requestId = req.headers().first(REQUEST_ID).orElseGet(RequestIds::next);
+        String method = req.prologue().method().text();
+        String rawPath = req.path().rawPath();
+        try {
+            serve(req, res, requestId, method, rawPath, outcome);
+        } finally {
+            long total = System.nanoTime() - start;
+            if (outcome.route != null) {
+                outcome.route.metrics().record(method, outcome.status, total, outcome.upstreamNanos);
+            } else {
+                metrics.unrouted(method, outcome.status);
+            }
+            if (accessLog.enabled()) {
+                accessLog.log(new AccessLog.Entry(System.currentTimeMillis() - total / 1_000_000, requestId,
+                        outcome.route == null ? null : outcome.route.id(),
+                        outcome.route == null ? null : outcome.route.upstream().id(),
+                        outcome.target == null ? null : outcome.target.url(),
+                        method, rawPath, outcome.status, res.bytesWritten(), total, outcome.upstreamNanos,
+                        req.remotePeer().host()));
+            }
+            drain.exit();
+            metrics.requestFinished();
+        }
+    }
+
+    private void serve(ServerRequest req, ServerResponse res, String requestId, String method, String rawPath,
+                       Outcome outcome) {
+        Snapshot snapshot = current.get();
+        if (snapshot == null) {
+            reply(res, outcome, 503, "not_ready", "no config loaded yet", requestId);
+            return;
+        }
+        RouteMatch<CompiledRoute> match = snapshot.routes().match(method, req.authority(), rawPath,
+                new RequestHeaderLookup(req.headers()));
+        if (match == null) {
+            reply(res, outcome, 404, "no_route", "no route matches " + method + " " + rawPath, requestId);
+            return;
+        }
+        CompiledRoute route = match.item();
+        outcome.route = route;
+        CompiledUpstream upstream = route.upstream();
+        Target target = upstream.balancer().pick(new RequestPickContext(req), Target::eligible);
+        if (target == null) {
+            reply(res, outcome, 503, "no_healthy_upstream",
+                    "no healthy target in upstream \"" + upstream.id() + "\"", requestId);
+            return;
+        }
+        outcome.target = target;
+        String query = req.query().rawValue();
+        ForwardPlan plan = new ForwardPlan(route.forwardPath().apply(rawPath, query, match),
+                route.route().preserveHost(), route.route().timeouts().connect(), route.route().timeouts().read(),
+                requestId, route.id());
+        long upstreamStart = System.nanoTime();
+        try {
+            upstreamCall.forward(req, res, target.pool(), plan);
+            outcome.status = res.status().code();
+        } catch (UpstreamException e) {
+            reply(res, outcome, e.kind().status(), e.kind().error(),
+                    e.kind().describe(upstream.id(), target.url()), requestId);
+        } finally {
+            outcome.upstreamNanos = System.nanoTime() - upstreamStart;
+            upstream.balancer().release(target);
+        }
+    }
+
+    private static void reply(ServerResponse res, Outcome outcome, int status, String error, String message,
+                              String requestId) {
+        outcome.status = status;
+        ErrorResponse.send(res, status, error, message, requestId);
+    }
+
+    /** What happened to one request, filled in as it goes, read by metrics and the access log. */
+    private static final class Outcome {
+        CompiledRoute route;
+        Target target;
+        int status = 500;
+        long upstreamNanos = -1;
+    }
+}

@@ -1,0 +1,125 @@
+package stargate.node.listener;
+
+import java.net.Socket;
+import java.security.Principal;
+import java.security.PrivateKey;
+import java.security.cert.X509Certificate;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import javax.net.ssl.ExtendedSSLSession;
+import javax.net.ssl.SNIHostName;
+import javax.net.ssl.SNIServerName;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLSession;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.X509ExtendedKeyManager;
+
+/**
+ * Picks the server certificate from the client's SNI name (Helidon 4.x has one certificate per
+ * listener). Names are matched exactly first, then by leading wildcard ({@code *.example.org}),
+ * longest suffix first; a client without SNI, or with an unknown name, gets the default (the
+ * first certificate of the config).
+ *
+ * <p>The certificate set is swapped atomically on every config change ({@link #update}), so new
+ * or renewed certificates apply to the next handshake without restarting the listener.
+ */
+final class SniKeyManager extends X509ExtendedKeyManager {
+    private volatile Certs certs = new Certs(Map.of(), null, Map.of());
+
+    /** A parsed certificate chain and key, with the id it has in the config (its alias here). */
+    record Entry(String id, List<String> snis, X509Certificate[] chain, PrivateKey key) {
+    }
+
+    void update(List<Entry> entries) {
+        Map<String, Entry> byName = new HashMap<>();
+        for (Entry entry : entries) {
+            for (String sni : entry.snis()) {
+                byName.putIfAbsent(sni.toLowerCase(Locale.ROOT), entry);
+            }
+        }
+        Map<String, Entry> byId = new HashMap<>();
+        entries.forEach(e -> byId.put(e.id(), e));
+        certs = new Certs(byName, entries.isEmpty() ? null : entries.getFirst(), byId);
+    }
+
+    boolean isEmpty() {
+        return certs.fallback() == null;
+    }
+
+    private String choose(SSLSession handshake) {
+        Certs current = certs;
+        String name = sniName(handshake);
+        Entry entry = name == null ? null : current.lookup(name);
+        if (entry == null) {
+            entry = current.fallback();
+        }
+        return entry == null ? null : entry.id();
+    }
+
+    private static String sniName(SSLSession handshake) {
+        if (handshake instanceof ExtendedSSLSession extended) {
+            for (SNIServerName name : extended.getRequestedServerNames()) {
+                if (name instanceof SNIHostName host) {
+                    return host.getAsciiName().toLowerCase(Locale.ROOT);
+                }
+            }
+        }
+        return null;
+    }
+
+    @Override
+    public String chooseEngineServerAlias(String keyType, Principal[] issuers, SSLEngine engine) {
+        return choose(engine.getHandshakeSession());
+    }
+
+    @Override
+    public String chooseServerAlias(String keyType, Principal[] issuers, Socket socket) {
+        return socket instanceof SSLSocket ssl ? choose(ssl.getHandshakeSession()) : null;
+    }
+
+    @Override
+    public X509Certificate[] getCertificateChain(String alias) {
+        Entry entry = certs.byId().get(alias);
+        return entry == null ? null : entry.chain().clone();
+    }
+
+    @Override
+    public PrivateKey getPrivateKey(String alias) {
+        Entry entry = certs.byId().get(alias);
+        return entry == null ? null : entry.key();
+    }
+
+    @Override
+    public String[] getServerAliases(String keyType, Principal[] issuers) {
+        return certs.byId().keySet().toArray(String[]::new);
+    }
+
+    @Override
+    public String[] getClientAliases(String keyType, Principal[] issuers) {
+        return null; // server side only
+    }
+
+    @Override
+    public String chooseClientAlias(String[] keyType, Principal[] issuers, Socket socket) {
+        return null;
+    }
+
+    private record Certs(Map<String, Entry> byName, Entry fallback, Map<String, Entry> byId) {
+        /** Exact name, then wildcards from the longest suffix: a.b.example.org tries *.b.example.org, *.example.org, *.org. */
+        Entry lookup(String name) {
+            Entry exact = byName.get(name);
+            if (exact != null) {
+                return exact;
+            }
+            for (int dot = name.indexOf('.'); dot >= 0; dot = name.indexOf('.', dot + 1)) {
+                Entry wildcard = byName.get("*" + name.substring(dot));
+                if (wildcard != null) {
+                    return wildcard;
+                }
+            }
+            return null;
+        }
+    }
+}

@@ -1,0 +1,6 @@
+/**
+ * The node's sockets and the request entry point. {@link stargate.node.listener.Listeners} opens the
+ * proxy (http/https with SNI) and admin listeners; {@code ProxyHandler} is where every proxied
+ * request starts: snapshot -> route -> balancer -> upstream call -> metrics and access log.
+ */
+package stargate.node.listener;

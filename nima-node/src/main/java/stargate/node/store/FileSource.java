@@ -1,0 +1,124 @@
+package stargate.node.store;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Logger;
+import stargate.model.GatewayConfig;
+import stargate.model.codec.ConfigCodec;
+import stargate.model.validate.ConfigError;
+import stargate.model.validate.Validated;
+import stargate.node.config.ConfigApplier;
+
+/**
+ * Standalone mode: serves the config in one YAML file and applies each change to it without a
+ * restart.
+ *
+ * <p>The file is polled every {@value #POLL_MILLIS} ms rather than watched with inotify: polling
+ * also sees the symlink swaps of Kubernetes ConfigMaps and editors that replace the file, and a
+ * stat per poll costs nothing. A change is applied once the file has been stable for one poll,
+ * so a half-written file is not read; identical content is not applied twice.
+ */
+public final class FileSource implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(FileSource.class.getName());
+    private static final long POLL_MILLIS = 250;
+
+    private final Path file;
+    private final ConfigApplier applier;
+    private final ScheduledExecutorService poller = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "config-file-watch");
+        t.setDaemon(true);
+        return t;
+    });
+    private long revision;
+    private Stamp seen;
+    private byte[] appliedContent;
+
+    public FileSource(Path file, ConfigApplier applier) {
+        this.file = file;
+        this.applier = applier;
+    }
+
+    /** Loads the file once; returns the errors that rejected it (empty when it is being served). */
+    public List<ConfigError> load() {
+        seen = Stamp.of(file);
+        return read();
+    }
+
+    /** Starts watching for changes. */
+    public void watch() {
+        poller.scheduleWithFixedDelay(this::poll, POLL_MILLIS, POLL_MILLIS, TimeUnit.MILLISECONDS);
+    }
+
+    private void poll() {
+        try {
+            Stamp now = Stamp.of(file);
+            if (now.equals(seen)) {
+                return;
+            }
+            Stamp settled = settle(now);
+            if (settled != null) {
+                seen = settled;
+                read();
+            }
+        } catch (RuntimeException e) { // never let one bad poll stop the watcher
+            LOG.warning("event=config_watch_error file=" + file + " error=\"" + e + "\"");
+        }
+    }
+
+    /** Waits one poll period and returns the stamp if the file did not change meanwhile, else null. */
+    private Stamp settle(Stamp first) {
+        try {
+            Thread.sleep(POLL_MILLIS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        }
+        Stamp again = Stamp.of(file);
+        return again.equals(first) ? again : null;
+    }
+
+    private List<ConfigError> read() {
+        byte[] content;
+        try {
+            content = Files.readAllBytes(file);
+        } catch (IOException e) {
+            LOG.warning("event=config_rejected source=file:" + file + " error=\"cannot read: " + e.getMessage()
+                    + "\" action=kept_previous_config");
+            return List.of(new ConfigError("", "cannot read " + file + ": " + e.getMessage()));
+        }
+        if (appliedContent != null && Arrays.equals(content, appliedContent)) {
+            return List.of();
+        }
+        Validated<GatewayConfig> parsed = ConfigCodec.readConfig(new String(content, StandardCharsets.UTF_8),
+                ConfigCodec.Format.YAML);
+        List<ConfigError> errors = applier.apply(parsed, ++revision, "file:" + file);
+        if (errors.isEmpty()) {
+            appliedContent = content;
+        }
+        return errors;
+    }
+
+    @Override
+    public void close() {
+        poller.shutdownNow();
+    }
+
+    /** What a poll compares: cheap to read, changes whenever the content does in practice. */
+    private record Stamp(long modifiedMillis, long size, Object key) {
+        static Stamp of(Path file) {
+            try {
+                var attrs = Files.readAttributes(file, java.nio.file.attribute.BasicFileAttributes.class);
+                return new Stamp(attrs.lastModifiedTime().toMillis(), attrs.size(), attrs.fileKey());
+            } catch (IOException e) {
+                return new Stamp(-1, -1, null);
+            }
+        }
+    }
+}

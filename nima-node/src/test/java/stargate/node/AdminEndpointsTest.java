@@ -1,0 +1,101 @@
+package stargate.node;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.helidon.webserver.WebServer;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import stargate.node.demo.EchoBackend;
+
+/** The admin listener: health, metrics, status and explain (SPEC §7), never on the proxy port. */
+class AdminEndpointsTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    @TempDir
+    static Path dir;
+    static WebServer backend;
+    static RunningNode node;
+
+    @BeforeAll
+    static void start() throws Exception {
+        backend = EchoBackend.start("echo", "127.0.0.1", 0);
+        node = RunningNode.start(dir, """
+                routes:
+                  - {id: users, paths: ["/users/{id}"], methods: [GET], upstream: echo}
+                  - {id: fallback, paths: ["/*"], upstream: echo}
+                upstreams:
+                  - id: echo
+                    targets: [{url: "http://127.0.0.1:%d"}]
+                """.formatted(backend.port()));
+    }
+
+    @AfterAll
+    static void stop() {
+        node.close();
+        backend.stop();
+    }
+
+    @Test
+    void healthIsMicroProfileJson() throws Exception {
+        for (String path : new String[] {"/health/live", "/health/ready"}) {
+            HttpResponse<String> response = node.adminGet(path);
+            assertEquals(200, response.statusCode(), path);
+            JsonNode body = JSON.readTree(response.body());
+            assertEquals("UP", body.get("status").asText(), response.body());
+            assertTrue(body.get("checks").isArray(), response.body());
+        }
+    }
+
+    @Test
+    void metricsCountServedRequestsByRouteMethodAndStatus() throws Exception {
+        assertEquals(200, node.get("/users/7").statusCode());
+        String metrics = node.adminGet("/metrics").body();
+        assertTrue(metrics.lines().anyMatch(l -> l.startsWith("stargate_requests_total{")
+                && l.contains("route=\"users\"") && l.contains("method=\"GET\"") && l.contains("status=\"200\"")), metrics);
+        assertTrue(metrics.contains("stargate_request_duration_seconds_bucket{"), "histogram exported");
+        assertTrue(metrics.contains("stargate_config_revision"), "revision gauge exported");
+    }
+
+    @Test
+    void observeEndpointsAreNotOnTheProxyPort() throws Exception {
+        HttpResponse<String> response = node.get("/metrics");
+        assertTrue(response.body().contains("\"backend\":\"echo\""), "proxied, not answered by the node: " + response.body());
+    }
+
+    @Test
+    void statusShowsSourceRevisionAndTargets() throws Exception {
+        JsonNode status = JSON.readTree(node.adminGet("/status").body());
+        assertTrue(status.get("config_source").asText().startsWith("file:"), status.toString());
+        assertEquals(2, status.get("routes").asInt());
+        assertEquals(1, status.get("upstreams").asInt());
+        assertTrue(status.get("applied_revision").asLong() >= 1);
+        assertEquals("http://127.0.0.1:" + backend.port(),
+                status.get("upstream_status").get(0).get("targets").get(0).get("url").asText());
+    }
+
+    @Test
+    void explainNamesTheWinnerAndWhyOthersLost() throws Exception {
+        HttpResponse<String> response = node.client.send(HttpRequest.newBuilder(node.admin("/explain"))
+                .POST(HttpRequest.BodyPublishers.ofString(
+                        "{\"method\":\"POST\",\"url\":\"http://any.host/users/9\",\"headers\":{}}")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, response.statusCode(), response.body());
+        JsonNode body = JSON.readTree(response.body());
+        assertEquals("fallback", body.get("route").asText(), response.body());
+        assertTrue(response.body().contains("users"), "the near miss is listed: " + response.body());
+    }
+
+    @Test
+    void explainRejectsABodyThatIsNotJson() throws Exception {
+        HttpResponse<String> response = node.client.send(HttpRequest.newBuilder(node.admin("/explain"))
+                .POST(HttpRequest.BodyPublishers.ofString("{nope")).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(400, response.statusCode());
+    }
+}

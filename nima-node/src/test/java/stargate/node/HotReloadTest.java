@@ -1,0 +1,93 @@
+package stargate.node;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.helidon.webserver.WebServer;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import stargate.node.demo.EchoBackend;
+
+/** Standalone mode applies file changes live, under load, with no failed request. */
+class HotReloadTest {
+    private static String config(int port, String backendPath) {
+        return """
+                routes:
+                  - {id: r, paths: ["/*"], upstream: u, rewrite: {path: "%s"}}
+                upstreams:
+                  - id: u
+                    targets: [{url: "http://127.0.0.1:%d"}]
+                """.formatted(backendPath, port);
+    }
+
+    @Test
+    void changesApplyUnderLoadWithZeroFailedRequests(@TempDir Path dir) throws Exception {
+        WebServer backend = EchoBackend.start("echo", "127.0.0.1", 0);
+        try (RunningNode node = RunningNode.start(dir, config(backend.port(), "/v0"))) {
+            AtomicInteger ok = new AtomicInteger();
+            ConcurrentLinkedQueue<String> failures = new ConcurrentLinkedQueue<>();
+            HttpClient client = HttpClient.newHttpClient();
+            long loadEnds = System.nanoTime() + Duration.ofSeconds(4).toNanos();
+            List<Thread> clients = new ArrayList<>();
+            for (int c = 0; c < 8; c++) {
+                clients.add(Thread.ofVirtual().start(() -> {
+                    for (int i = 0; i < 20_000 && System.nanoTime() < loadEnds; i++) {
+                        try {
+                            HttpResponse<String> r = client.send(HttpRequest.newBuilder(node.url("/x")).build(),
+                                    HttpResponse.BodyHandlers.ofString());
+                            if (r.statusCode() == 200 && r.body().contains("\"path\":\"/v")) {
+                                ok.incrementAndGet();
+                            } else {
+                                failures.add(r.statusCode() + " " + r.body());
+                            }
+                        } catch (Exception e) {
+                            failures.add(e.toString());
+                        }
+                    }
+                }));
+            }
+            for (int version = 1; version <= 6; version++) {
+                Thread.sleep(500);
+                node.rewrite(config(backend.port(), "/v" + version));
+            }
+            for (Thread t : clients) {
+                t.join(Duration.ofSeconds(30));
+            }
+            assertTrue(failures.isEmpty(), failures.size() + " failed, first: " + failures.peek());
+            assertTrue(ok.get() > 100, "served " + ok.get());
+            RunningNode.eventually(Duration.ofSeconds(5),
+                    () -> assertTrue(node.get("/x").body().contains("\"path\":\"/v6\"")));
+        } finally {
+            backend.stop();
+        }
+    }
+
+    @Test
+    void invalidChangeIsRejectedAndThePreviousConfigKeepsServing(@TempDir Path dir) throws Exception {
+        WebServer backend = EchoBackend.start("echo", "127.0.0.1", 0);
+        try (RunningNode node = RunningNode.start(dir, config(backend.port(), "/good"))) {
+            node.rewrite(config(backend.port(), "/good").replace("upstream: u", "upstream: missing"));
+            Thread.sleep(1_200); // several poll periods: the rejected file must not be applied
+            HttpResponse<String> response = node.get("/x");
+            assertEquals(200, response.statusCode());
+            assertTrue(response.body().contains("\"path\":\"/good\""), response.body());
+            String metrics = node.adminGet("/metrics").body();
+            assertTrue(metrics.contains("stargate_config_applies_total{") && metrics.contains("result=\"rejected\""),
+                    "rejected apply counted");
+            node.rewrite(config(backend.port(), "/fixed"));
+            RunningNode.eventually(Duration.ofSeconds(5),
+                    () -> assertTrue(node.get("/x").body().contains("\"path\":\"/fixed\"")));
+        } finally {
+            backend.stop();
+        }
+    }
+}

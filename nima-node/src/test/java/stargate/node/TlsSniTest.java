@@ -1,0 +1,95 @@
+package stargate.node;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.helidon.webserver.WebServer;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import java.util.List;
+import javax.net.ssl.SNIHostName;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.TrustManagerFactory;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.api.io.TempDir;
+import stargate.node.demo.EchoBackend;
+
+/** TLS termination with the certificate chosen by SNI, from the config's PEM files. */
+class TlsSniTest {
+    private static Path resource(String name) throws Exception {
+        return Path.of(TlsSniTest.class.getResource("/tls/" + name).toURI());
+    }
+
+    @ParameterizedTest(name = "SNI {0} gets the certificate of {1}")
+    @CsvSource({"alpha.test.invalid, alpha.test.invalid", "api.beta.test.invalid, beta.test.invalid",
+        "unknown.test.invalid, alpha.test.invalid"})
+    void certificateFollowsTheSniName(String sni, String expectedCn, @TempDir Path dir) throws Exception {
+        WebServer backend = EchoBackend.start("secure", "127.0.0.1", 0);
+        String betaCert = Files.readString(resource("beta-fake-cert.pem")).replace("\n", "\n      ");
+        String betaKey = Files.readString(resource("beta-fake-key.pem")).replace("\n", "\n      ");
+        try (RunningNode node = RunningNode.start(dir, """
+                routes:
+                  - {id: r, paths: ["/*"], upstream: u}
+                upstreams:
+                  - id: u
+                    targets: [{url: "http://127.0.0.1:%d"}]
+                certificates:
+                  - id: alpha
+                    snis: [alpha.test.invalid, "*.alpha.test.invalid"]
+                    cert_file: %s
+                    key_file: %s
+                  - id: beta
+                    snis: ["*.beta.test.invalid"]
+                    cert: |
+                      %s
+                    key: |
+                      %s
+                """.formatted(backend.port(), resource("alpha-fake-cert.pem"), resource("alpha-fake-key.pem"),
+                betaCert, betaKey))) {
+            assertTrue(node.node.httpsPort() > 0, "https listener open");
+            try (SSLSocket socket = (SSLSocket) trustingBoth().getSocketFactory()
+                    .createSocket("127.0.0.1", node.node.httpsPort())) {
+                SSLParameters params = socket.getSSLParameters();
+                params.setServerNames(List.of(new SNIHostName(sni)));
+                socket.setSSLParameters(params);
+                socket.setSoTimeout(5_000);
+                socket.startHandshake();
+                X509Certificate presented = (X509Certificate) socket.getSession().getPeerCertificates()[0];
+                assertEquals("CN=" + expectedCn, presented.getSubjectX500Principal().getName());
+
+                socket.getOutputStream().write(("GET /hello HTTP/1.1\r\nHost: " + sni + "\r\nConnection: close\r\n\r\n")
+                        .getBytes(StandardCharsets.US_ASCII));
+                String answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+                assertTrue(answer.startsWith("HTTP/1.1 200"), answer);
+                assertTrue(answer.contains("\"backend\":\"secure\""), answer);
+            }
+        } finally {
+            backend.stop();
+        }
+    }
+
+    /** A client that trusts exactly the two fake test certificates. */
+    private static SSLContext trustingBoth() throws Exception {
+        KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
+        trust.load(null, null);
+        CertificateFactory factory = CertificateFactory.getInstance("X.509");
+        for (String name : List.of("alpha", "beta")) {
+            try (InputStream in = Files.newInputStream(resource(name + "-fake-cert.pem"))) {
+                trust.setCertificateEntry(name, factory.generateCertificate(in));
+            }
+        }
+        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        tmf.init(trust);
+        SSLContext context = SSLContext.getInstance("TLS");
+        context.init(null, tmf.getTrustManagers(), null);
+        return context;
+    }
+}
