@@ -194,6 +194,10 @@ public final class ConfigCodec {
             problem = marked.getProblem();
         } else {
             problem = e.getOriginalMessage().lines().findFirst().orElse("malformed");
+            int source = problem.indexOf("[Source:"); // Jackson's "(for Array starting at [Source: ...])" says nothing new
+            if (source >= 0) {
+                problem = problem.substring(0, problem.lastIndexOf(" (", source));
+            }
         }
         String where = e.getLocation() == null ? ""
                 : " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();

@@ -167,6 +167,9 @@ final class TreeBinder {
 
     /** Names a value in a message: {@code "5 seconds"}, {@code 5}, {@code true}, {@code a list}, {@code a map}, {@code null}. */
     static String describe(JsonNode node) {
+        if (node.isMissingNode()) {
+            return "nothing";
+        }
         if (node.isTextual()) {
             return "\"" + node.textValue() + "\"";
         }
