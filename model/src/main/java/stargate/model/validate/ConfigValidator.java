@@ -63,7 +63,11 @@ public final class ConfigValidator {
         return List.copyOf(f.errors());
     }
 
-    /** Parses and validates config text: the whole of {@code stargate validate}. */
+    /**
+     * Parses and validates config text: the whole of {@code stargate validate}. Reading errors
+     * (syntax, unknown keys, wrong types) are all reported together; the checks of meaning run
+     * once the text reads cleanly, so a type error never hides behind a cascade of follow-ups.
+     */
     public Validated<GatewayConfig> check(String text, ConfigCodec.Format format) {
         Validated<GatewayConfig> parsed = ConfigCodec.readConfig(text, format);
         if (!parsed.isValid()) {

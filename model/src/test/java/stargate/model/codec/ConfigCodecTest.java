@@ -144,6 +144,7 @@ class ConfigCodecTest {
     void leavesDefaultsOutWhenWriting() {
         Route route = Route.of("r", List.of("/a"), "u");
         assertEquals("{\"id\":\"r\",\"paths\":[\"/a\"],\"upstream\":\"u\"}", ConfigCodec.write(route, Format.JSON));
+        assertEquals(ConfigCodec.write(route, Format.JSON), ConfigCodec.toTree(route).toString());
         Upstream upstream = Upstream.of("u", "http://127.0.0.1:9001");
         assertEquals("id: u\ntargets:\n- url: http://127.0.0.1:9001\n", ConfigCodec.write(upstream, Format.YAML));
     }
