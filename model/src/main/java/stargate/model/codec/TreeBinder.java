@@ -40,7 +40,8 @@ final class TreeBinder {
     Object bind(JsonNode node, Type type, String path) {
         if (type instanceof ParameterizedType generic) {
             Class<?> raw = (Class<?>) generic.getRawType();
-            Type element = generic.getActualTypeArguments()[generic.getActualTypeArguments().length - 1];
+            Type[] arguments = generic.getActualTypeArguments();
+            Type element = arguments[arguments.length - 1]; // List<T>: T; Map<String, T>: T
             if (raw == List.class) {
                 return bindList(node, element, path);
             }

@@ -28,7 +28,7 @@ import stargate.model.Upstream;
 
 /** Property-style: random config pairs from a fixed seed, checked against the diff's laws. */
 class ConfigDiffTest {
-    private static final int PAIRS = 150;
+    private static final int PAIRS = 100;
 
     /** Seeds for {@link #PAIRS} pairs; each pair is two configs drawn from the same small id pool so they overlap. */
     static Stream<Long> seeds() {
