@@ -1,0 +1,194 @@
+package stargate.model.codec;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.lang.reflect.ParameterizedType;
+import java.lang.reflect.Type;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import stargate.model.WireName;
+import stargate.model.validate.ConfigError;
+
+/**
+ * Binds a Jackson tree to the config records, collecting every error with its path instead of
+ * stopping at the first.
+ *
+ * <p>Design: one generic walk driven by the target's Java type. A record is an object whose keys
+ * are its components' names in snake_case ({@code stripPrefix} is {@code strip_prefix}); other
+ * keys are errors. Supported leaves are String, int/Integer, double/Double, boolean/Boolean,
+ * {@link Duration} (see {@link Units}), {@link WireName} enums and raw {@link JsonNode} (plugin
+ * configs, validated later by their plugin). Containers are {@code List<T>} and
+ * {@code Map<String, T>}. An absent or {@code null} record component is passed as null to the
+ * canonical constructor, which applies the default. A record with an error below it is not
+ * constructed (null is returned), but its siblings are still bound, so one pass reports
+ * everything. Cost: one visit per tree node, O(size of the document).
+ */
+final class TreeBinder {
+    private final List<ConfigError> errors = new ArrayList<>();
+
+    List<ConfigError> errors() {
+        return errors;
+    }
+
+    /** @return the bound value, or null when the node is absent or had errors (then {@link #errors()} says why) */
+    Object bind(JsonNode node, Type type, String path) {
+        if (type instanceof ParameterizedType generic) {
+            Class<?> raw = (Class<?>) generic.getRawType();
+            Type[] arguments = generic.getActualTypeArguments();
+            Type element = arguments[arguments.length - 1]; // List<T>: T; Map<String, T>: T
+            if (raw == List.class) {
+                return bindList(node, element, path);
+            }
+            if (raw == Map.class) {
+                return bindMap(node, element, path);
+            }
+            throw new IllegalArgumentException("unsupported config type " + type);
+        }
+        Class<?> c = (Class<?>) type;
+        if (c == JsonNode.class) {
+            return node;
+        }
+        if (c.isRecord()) {
+            return bindRecord(node, c, path);
+        }
+        if (c == String.class) {
+            // YAML reads `on: [502]` as a number; a string field takes any scalar as its text.
+            return node.isValueNode() && !node.isNull() ? node.asText() : fail(path, "expected a string, got " + describe(node));
+        }
+        if (c == int.class || c == Integer.class) {
+            if (!node.isIntegralNumber()) {
+                return fail(path, "expected an integer, got " + describe(node));
+            }
+            return node.canConvertToInt() ? node.intValue() : fail(path, "number too large: " + node);
+        }
+        if (c == double.class || c == Double.class) {
+            return node.isNumber() ? node.doubleValue() : fail(path, "expected a number, got " + describe(node));
+        }
+        if (c == boolean.class || c == Boolean.class) {
+            return node.isBoolean() ? node.booleanValue() : fail(path, "expected true or false, got " + describe(node));
+        }
+        if (c == Duration.class) {
+            return bindDuration(node, path);
+        }
+        if (c.isEnum() && WireName.class.isAssignableFrom(c)) {
+            return bindWireName(node, c, path);
+        }
+        throw new IllegalArgumentException("unsupported config type " + c);
+    }
+
+    private Object bindRecord(JsonNode node, Class<?> type, String path) {
+        if (!node.isObject()) {
+            return fail(path, "expected a map, got " + describe(node));
+        }
+        RecordShape shape = RecordShape.of(type);
+        Set<String> keys = shape.fields().stream().map(RecordShape.Field::key).collect(Collectors.toSet());
+        int errorsBefore = errors.size();
+        for (Iterator<String> names = node.fieldNames(); names.hasNext(); ) {
+            String name = names.next();
+            if (!keys.contains(name)) {
+                errors.add(new ConfigError(path, unknownKey(name, keys)));
+            }
+        }
+        Object[] args = new Object[shape.fields().size()];
+        for (int i = 0; i < args.length; i++) {
+            RecordShape.Field field = shape.fields().get(i);
+            JsonNode child = node.get(field.key());
+            if (child != null && !child.isNull()) {
+                args[i] = bind(child, field.component().getGenericType(), child(path, field.key()));
+            }
+        }
+        if (errors.size() > errorsBefore) {
+            return null;
+        }
+        try {
+            return shape.construct(args);
+        } catch (IllegalArgumentException e) {
+            return fail(path, e.getMessage());
+        }
+    }
+
+    private Object bindList(JsonNode node, Type element, String path) {
+        if (!node.isArray()) {
+            return fail(path, "expected a list, got " + describe(node));
+        }
+        List<Object> out = new ArrayList<>(node.size());
+        for (int i = 0; i < node.size(); i++) {
+            out.add(bind(node.get(i), element, path + "[" + i + "]"));
+        }
+        return out;
+    }
+
+    private Object bindMap(JsonNode node, Type value, String path) {
+        if (!node.isObject()) {
+            return fail(path, "expected a map, got " + describe(node));
+        }
+        Map<String, Object> out = new LinkedHashMap<>();
+        for (Map.Entry<String, JsonNode> e : node.properties()) {
+            out.put(e.getKey(), bind(e.getValue(), value, child(path, e.getKey())));
+        }
+        return out;
+    }
+
+    private Object bindDuration(JsonNode node, String path) {
+        if (!node.isTextual()) {
+            return fail(path, Units.DURATION_EXPECTED + ", got " + describe(node));
+        }
+        try {
+            return Units.parseDuration(node.textValue());
+        } catch (IllegalArgumentException e) {
+            return fail(path, e.getMessage());
+        }
+    }
+
+    private Object bindWireName(JsonNode node, Class<?> type, String path) {
+        for (Object constant : type.getEnumConstants()) {
+            if (node.isTextual() && ((WireName) constant).wire().equals(node.textValue())) {
+                return constant;
+            }
+        }
+        String choices = Arrays.stream(type.getEnumConstants())
+                .map(k -> ((WireName) k).wire()).collect(Collectors.joining(", "));
+        return fail(path, "expected one of " + choices + ", got " + describe(node));
+    }
+
+    private Object fail(String path, String message) {
+        errors.add(new ConfigError(path, message));
+        return null;
+    }
+
+    static String child(String path, String key) {
+        return path.isEmpty() ? key : path + "." + key;
+    }
+
+    /** Names a value in a message: {@code "5 seconds"}, {@code 5}, {@code true}, {@code a list}, {@code a map}, {@code null}. */
+    static String describe(JsonNode node) {
+        if (node.isMissingNode()) {
+            return "nothing";
+        }
+        if (node.isTextual()) {
+            return "\"" + node.textValue() + "\"";
+        }
+        if (node.isArray()) {
+            return "a list";
+        }
+        return node.isObject() ? "a map" : node.toString();
+    }
+
+    /** {@code unknown key "stripPrefix" (did you mean "strip_prefix"?)} when only case, '-' or '_' differ. */
+    private static String unknownKey(String name, Set<String> keys) {
+        String loose = loose(name);
+        return keys.stream().filter(k -> loose(k).equals(loose)).findFirst()
+                .map(k -> "unknown key \"" + name + "\" (did you mean \"" + k + "\"?)")
+                .orElse("unknown key \"" + name + "\"");
+    }
+
+    private static String loose(String key) {
+        return key.replace("_", "").replace("-", "").toLowerCase(java.util.Locale.ROOT);
+    }
+}

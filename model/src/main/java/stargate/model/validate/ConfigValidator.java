@@ -1,0 +1,103 @@
+package stargate.model.validate;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.BiConsumer;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import stargate.model.Certificate;
+import stargate.model.Consumer;
+import stargate.model.GatewayConfig;
+import stargate.model.Kind;
+import stargate.model.Route;
+import stargate.model.Upstream;
+import stargate.model.codec.ConfigCodec;
+import stargate.model.routing.Shadowing;
+
+/**
+ * Checks what the codec cannot: ids, references, syntax of hosts, paths, methods and URLs,
+ * ranges, combinations that make no sense, plugin configs (through {@link PluginSchema}s), and
+ * routes that can never match (shadowed). Reports every error at once, in document order
+ * (routes, upstreams, consumers, certificates, global plugins; shadowing last).
+ *
+ * <p>Decisions worth knowing: {@code strip_prefix} requires every path of the route to be a
+ * prefix path and excludes {@code rewrite}; target URLs need an explicit port and no path; hosts
+ * and SNI names are written lower-case; certificate files are not opened (validation is offline
+ * and the files live on the nodes). Shadowing is only looked for when every route is valid on its
+ * own, so the route index never sees a broken route. Thread-safe.
+ */
+public final class ConfigValidator {
+    private final PluginCatalog plugins;
+
+    private ConfigValidator(PluginCatalog plugins) {
+        this.plugins = plugins;
+    }
+
+    public static ConfigValidator create(PluginCatalog plugins) {
+        return new ConfigValidator(plugins);
+    }
+
+    /** With the plugin schemas on the class path. */
+    public static ConfigValidator create() {
+        return create(PluginCatalog.load());
+    }
+
+    /** @return every error, in document order; empty when the config is valid */
+    public List<ConfigError> validate(GatewayConfig config) {
+        Findings f = new Findings();
+        Set<String> upstreamIds = config.upstreams().stream().map(Upstream::id).collect(Collectors.toSet());
+        RouteChecks routes = new RouteChecks(f, upstreamIds, plugins);
+        section(f, Kind.ROUTE, config.routes(), Route::id, routes::check);
+        boolean routesValid = f.count() == 0;
+        UpstreamChecks upstreams = new UpstreamChecks(f);
+        section(f, Kind.UPSTREAM, config.upstreams(), Upstream::id, upstreams::check);
+        CredentialChecks credentials = new CredentialChecks(f, plugins);
+        section(f, Kind.CONSUMER, config.consumers(), Consumer::id, credentials::consumer);
+        section(f, Kind.CERTIFICATE, config.certificates(), Certificate::id, credentials::certificate);
+        plugins.validate(config.globalPlugins(), Kind.GLOBAL_PLUGINS.key(), f.errors());
+        if (routesValid) {
+            f.errors().addAll(Shadowing.find(config.routes()));
+        }
+        return List.copyOf(f.errors());
+    }
+
+    /**
+     * Parses and validates config text: the whole of {@code stargate validate}. Reading errors
+     * (syntax, unknown keys, wrong types) are all reported together; the checks of meaning run
+     * once the text reads cleanly, so a type error never hides behind a cascade of follow-ups.
+     */
+    public Validated<GatewayConfig> check(String text, ConfigCodec.Format format) {
+        Validated<GatewayConfig> parsed = ConfigCodec.readConfig(text, format);
+        if (!parsed.isValid()) {
+            return parsed;
+        }
+        List<ConfigError> errors = validate(parsed.value());
+        return errors.isEmpty() ? parsed : Validated.invalid(errors);
+    }
+
+    /** Checks each object of one kind: its id (present, well-formed, unique in the kind), then the rest. */
+    private static <T> void section(Findings f, Kind kind, List<T> objects, Function<T, String> id,
+                                    BiConsumer<T, String> check) {
+        Map<String, Integer> first = new HashMap<>();
+        for (int i = 0; i < objects.size(); i++) {
+            String at = item(kind, i);
+            String value = id.apply(objects.get(i));
+            if (f.required(at + ".id", value)) {
+                if (!Syntax.ID.matcher(value).matches()) {
+                    f.add(at + ".id", "invalid id \"" + value + "\": expected [a-z0-9][a-z0-9._-]{0,63}");
+                }
+                Integer earlier = first.putIfAbsent(value, i);
+                if (earlier != null) {
+                    f.add(at + ".id", "duplicate id \"" + value + "\" (also " + item(kind, earlier) + ")");
+                }
+            }
+            check.accept(objects.get(i), at);
+        }
+    }
+
+    private static String item(Kind kind, int index) {
+        return kind.key() + "[" + index + "]";
+    }
+}
