@@ -133,10 +133,10 @@ public final class EtcdCluster implements AutoCloseable {
 
     /**
      * (Re)starts the given members on their ports and data dirs and waits until every one of them is healthy.
-     * Members already running are left alone.
+     * Members already running are left alone; a member whose process died on its own is started again.
      */
     public void start(int... memberIndexes) {
-        List<Member> starting = select(memberIndexes).stream().filter(m -> m.process == null).toList();
+        List<Member> starting = select(memberIndexes).stream().filter(m -> !m.isRunning()).toList();
         for (Member member : starting) {
             member.process = launch(member);
         }
