@@ -106,11 +106,6 @@ public final class EtcdCluster implements AutoCloseable {
         }
     }
 
-    /** Number of members, running or not. */
-    public int size() {
-        return members.size();
-    }
-
     /** Client URL of every member ({@code http://127.0.0.1:PORT}), in member order. */
     public List<String> clientUrls() {
         return members.stream().map(Member::clientUrl).toList();
