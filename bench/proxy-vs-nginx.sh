@@ -14,8 +14,7 @@ COMPARE=${COMPARE:-$ROOT/../shared/bench/compare.sh}
 [[ -f $COMPARE ]] || { echo "compare.sh not found at $COMPARE (set COMPARE=...)" >&2; exit 1; }
 export JAVA_HOME=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
 
-# Build the node jar once (bin/stargate knows when it is stale).
-"$ROOT/bin/stargate" --build node >&2
+(cd "$ROOT" && mvn -B -q -o -DskipTests package -pl nima-node -am >&2)
 
 config=$(mktemp --suffix=.yaml)
 trap 'rm -f "$config"' EXIT
