@@ -10,10 +10,10 @@ import java.net.ProtocolException;
  * the client side re-frames it (Helidon writes fixed length when Content-Length is set, else chunked).
  *
  * <p>Bytes go from the connection's input buffer straight to the client stream: no per-exchange
- * buffer and one copy. Flushing: the client stream is flushed whenever the upstream socket has been
- * drained (a read returned less than the buffer could take), so a slow or streaming upstream
- * (long polling, server-sent events) reaches the client promptly, while a fast bulk transfer is not
- * flushed per piece.
+ * buffer and one copy. Flushing: the client stream is flushed just before a socket read that will
+ * probably block (the previous read drained the socket: it returned less than the buffer could take),
+ * so whatever a slow or streaming upstream (long polling, server-sent events) sent reaches the client
+ * before the proxy waits for more, while a fast bulk transfer is not flushed per piece.
  */
 final class ResponseBody {
     /** Longest chunk-size line (size, extensions, CRLF) accepted. */
@@ -29,11 +29,16 @@ final class ResponseBody {
      * @throws ProtocolException if the chunked framing is malformed
      */
     static void transfer(UpstreamConnection conn, ResponseHead head, OutputStream client) throws IOException {
-        switch (head.framing) {
-            case NONE -> { }
-            case LENGTH -> copy(conn, head.contentLength, client);
-            case CHUNKED -> copyChunked(conn, client);
-            case CLOSE -> copy(conn, Long.MAX_VALUE, client);
+        conn.beforeBlockingRead = client;
+        try {
+            switch (head.framing) {
+                case NONE -> { }
+                case LENGTH -> copy(conn, head.contentLength, client);
+                case CHUNKED -> copyChunked(conn, client);
+                case CLOSE -> copy(conn, Long.MAX_VALUE, client);
+            }
+        } finally {
+            conn.beforeBlockingRead = null;
         }
     }
 
@@ -52,9 +57,6 @@ final class ResponseBody {
             client.write(conn.in, conn.inPos, n);
             conn.inPos += n;
             remaining -= n;
-            if (conn.buffered() == 0 && conn.drained) {
-                client.flush();
-            }
         }
     }
 

@@ -1,6 +1,7 @@
 package stargate.node.proxy;
 
 import java.io.EOFException;
+import java.io.Flushable;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -81,6 +82,8 @@ final class UpstreamConnection {
     boolean receivedByte;
     /** Whether the last socket read took less than it could: the socket had nothing more at that moment. */
     boolean drained;
+    /** Flushed before a read that will probably block (the last one drained the socket); null for none. */
+    Flushable beforeBlockingRead;
     /** Whether this connection already served an exchange (only such a connection can be stale). */
     boolean reused;
     /** When it went back to the idle stack; guarded by the pool's lock. */
@@ -201,6 +204,9 @@ final class UpstreamConnection {
         }
         if (inLimit == in.length) {
             return 0;
+        }
+        if (drained && beforeBlockingRead != null) {
+            beforeBlockingRead.flush();
         }
         int space = in.length - inLimit;
         int n = readSocket(in, inLimit, space);
