@@ -101,7 +101,11 @@ public final class ProxyExchange {
 
     private static void respond(ServerResponse res, TargetPool pool, UpstreamConnection conn, ResponseHead head,
                                 ForwardPlan plan) {
-        res.status(Status.create(head.status));
+        Status status = Status.create(head.status);
+        if (status.reasonPhrase().isEmpty() && !head.reason.isEmpty()) {
+            status = Status.create(head.status, head.reason);     // a code Helidon does not know: keep the upstream's reason
+        }
+        res.status(status);
         ServerResponseHeaders headers = res.headers();
         for (int i = 0; i < head.names.size(); i++) {
             String name = head.names.get(i);

@@ -14,6 +14,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
+import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.SSLSocketFactory;
@@ -52,7 +53,7 @@ public final class TargetPool implements AutoCloseable {
     private final ArrayDeque<UpstreamConnection> idle = new ArrayDeque<>();
     /** Open plus connecting connections. Guarded by {@link #lock}. */
     private int open;
-    private boolean closed;
+    private volatile boolean closed;      // written under the lock; read without it by the watchdog
     /** Every open connection, idle or busy, for the watchdog's stall scan. */
     private final Set<UpstreamConnection> live = ConcurrentHashMap.newKeySet();
 
@@ -124,7 +125,7 @@ public final class TargetPool implements AutoCloseable {
             lock.unlock();
         }
         toClose.forEach(this::closeConnection);
-        watchdog.unregister(this);
+        // stays registered with the watchdog until its busy connections are returned: they still need deadlines
     }
 
     /**
@@ -210,6 +211,10 @@ public final class TargetPool implements AutoCloseable {
         for (UpstreamConnection conn : live) {
             conn.closeIfStalled(nowNanos);
         }
+        if (closed && live.isEmpty()) {
+            watchdog.unregister(this);
+            return;
+        }
         List<UpstreamConnection> expired = null;
         lock.lock();
         try {
@@ -240,13 +245,16 @@ public final class TargetPool implements AutoCloseable {
                 live.add(conn);
                 return conn;
             }
-            // createSocket(socket, host, ...) sends SNI = host when it is a name, not an IP literal
             SSLSocket ssl = (SSLSocket) tls.createSocket(tcp, host, port, true);
-            if (verifyHostname) {
-                SSLParameters parameters = ssl.getSSLParameters();
-                parameters.setEndpointIdentificationAlgorithm("HTTPS");
-                ssl.setSSLParameters(parameters);
+            SSLParameters parameters = ssl.getSSLParameters();
+            if (!isIpLiteral(host)) {
+                // explicit: the JDK's own default skips names without a dot, such as "localhost"
+                parameters.setServerNames(List.of(new SNIHostName(host)));
             }
+            if (verifyHostname) {
+                parameters.setEndpointIdentificationAlgorithm("HTTPS");
+            }
+            ssl.setSSLParameters(parameters);
             conn = new UpstreamConnection(tcp, ssl);
             live.add(conn);
             conn.stallLimit(timeoutNanos);     // the watchdog bounds the handshake by the connect timeout
@@ -263,6 +271,10 @@ public final class TargetPool implements AutoCloseable {
             }
             throw e;
         }
+    }
+
+    private static boolean isIpLiteral(String host) {
+        return host.indexOf(':') >= 0 || host.chars().allMatch(c -> c == '.' || (c >= '0' && c <= '9'));
     }
 
     private void closeConnection(UpstreamConnection conn) {

@@ -11,6 +11,8 @@ import java.net.ProtocolException;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 
+import javax.net.ssl.SSLSocket;
+
 /**
  * One pooled HTTP/1.1 connection to a target: the socket, its own input and output buffers, and the
  * progress marks the {@link Watchdog} reads.
@@ -148,7 +150,7 @@ final class UpstreamConnection {
     }
 
     /** Runs a blocking TLS handshake under the stall limit. */
-    void handshake(javax.net.ssl.SSLSocket ssl) throws IOException {
+    void handshake(SSLSocket ssl) throws IOException {
         bumpIoSeq();
         try {
             ssl.startHandshake();

@@ -14,9 +14,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.zip.CRC32;
+
+import javax.net.ssl.ExtendedSSLSession;
+import javax.net.ssl.SNIHostName;
+import javax.net.ssl.SSLSocket;
 
 /**
  * A loopback upstream whose every connection runs a script on a virtual thread: either raw bytes
@@ -60,20 +65,27 @@ final class FakeUpstream implements AutoCloseable {
     final AtomicInteger openNow = new AtomicInteger();
     final AtomicInteger maxOpen = new AtomicInteger();
     final BlockingQueue<Request> requests = new LinkedBlockingQueue<>();
+    /** On a TLS server socket: the SNI host names clients asked for. */
+    final List<String> serverNames = new CopyOnWriteArrayList<>();
 
-    private FakeUpstream(Script script) throws IOException {
-        this.server = new ServerSocket(0, 200, InetAddress.getLoopbackAddress());
+    private FakeUpstream(ServerSocket server, Script script) {
+        this.server = server;
         this.script = script;
         Thread.ofVirtual().start(this::acceptLoop);
     }
 
     static FakeUpstream raw(Script script) throws IOException {
-        return new FakeUpstream(script);
+        return new FakeUpstream(loopback(), script);
     }
 
     static FakeUpstream http(Handler handler) throws IOException {
+        return http(loopback(), handler);
+    }
+
+    /** An HTTP upstream on a given (e.g. TLS) server socket. */
+    static FakeUpstream http(ServerSocket server, Handler handler) {
         FakeUpstream[] self = new FakeUpstream[1];
-        self[0] = new FakeUpstream((socket, in, out) -> {
+        self[0] = new FakeUpstream(server, (socket, in, out) -> {
             while (true) {
                 Request request = readRequest(in);
                 if (request == null) {
@@ -96,6 +108,10 @@ final class FakeUpstream implements AutoCloseable {
             write(out, "HTTP/1.1 200 OK\r\nContent-Length: " + body.length() + "\r\n\r\n" + body);
             return true;
         };
+    }
+
+    private static ServerSocket loopback() throws IOException {
+        return new ServerSocket(0, 200, InetAddress.getLoopbackAddress());
     }
 
     String url() {
@@ -137,6 +153,9 @@ final class FakeUpstream implements AutoCloseable {
             Thread.ofVirtual().start(() -> {
                 try (socket) {
                     socket.setTcpNoDelay(true);
+                    if (socket instanceof SSLSocket tls && tls.getSession() instanceof ExtendedSSLSession session) {
+                        session.getRequestedServerNames().forEach(name -> serverNames.add(((SNIHostName) name).getAsciiName()));
+                    }
                     script.serve(socket, new BufferedInputStream(socket.getInputStream(), 65536), socket.getOutputStream());
                 } catch (Exception ignored) {
                     // the proxy hung up; that is what some tests do

@@ -163,6 +163,19 @@ class ProxyExchangeTest {
     }
 
     @Test
+    void anUnknownStatusKeepsItsCodeAndReason() throws Exception {
+        upstream((request, out) -> {
+            FakeUpstream.write(out, "HTTP/1.1 599 Custom Reason\r\nContent-Length: 0\r\n\r\n");
+            return true;
+        });
+        try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), front.port())) {
+            socket.getOutputStream().write("GET /s HTTP/1.1\r\nHost: h\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+            String statusLine = new String(socket.getInputStream().readNBytes(30), StandardCharsets.ISO_8859_1);
+            assertTrue(statusLine.startsWith("HTTP/1.1 599 Custom Reason\r\n"), statusLine);
+        }
+    }
+
+    @Test
     void interimResponsesFromTheUpstreamAreSkipped() throws Exception {
         upstream((request, out) -> {
             FakeUpstream.write(out, "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: </a.css>\r\n\r\n"
