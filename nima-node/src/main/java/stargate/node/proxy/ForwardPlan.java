@@ -1,0 +1,53 @@
+package stargate.node.proxy;
+
+import java.time.Duration;
+import java.util.Objects;
+
+import io.helidon.webserver.http.ServerRequest;
+
+/**
+ * What the route decided for one exchange, handed to {@link ProxyExchange#forward}.
+ *
+ * @param upstreamPathAndQuery request target sent upstream, already encoded: {@code /v2/users/7?x=1}
+ * @param preserveHost         send the client's {@code Host} instead of the target's
+ * @param connectTimeout       bounds the TCP connect, the TLS handshake, and the wait for a free pooled connection
+ * @param readTimeout          the longest the upstream connection may make no progress: time to the first
+ *                             response byte, and between any two reads or writes afterwards
+ * @param requestId            the exchange's {@code X-Request-Id} (see {@link RequestId#of})
+ * @param traceparent          the W3C {@code traceparent} to send upstream
+ * @param routeId              the matched route, for logs
+ */
+public record ForwardPlan(String upstreamPathAndQuery,
+                          boolean preserveHost,
+                          Duration connectTimeout,
+                          Duration readTimeout,
+                          String requestId,
+                          String traceparent,
+                          String routeId) {
+
+    public ForwardPlan {
+        Objects.requireNonNull(connectTimeout, "connectTimeout");
+        Objects.requireNonNull(readTimeout, "readTimeout");
+        Objects.requireNonNull(requestId, "requestId");
+        Objects.requireNonNull(traceparent, "traceparent");
+        // The target goes onto the request line verbatim: a space, CR or LF from a rewrite would split the request.
+        if (upstreamPathAndQuery == null || upstreamPathAndQuery.isEmpty()) {
+            throw new IllegalArgumentException("upstream path is empty");
+        }
+        for (int i = 0; i < upstreamPathAndQuery.length(); i++) {
+            char c = upstreamPathAndQuery.charAt(i);
+            if (c <= 0x20 || c >= 0x7f) {
+                throw new IllegalArgumentException("upstream path has a character that must be percent-encoded: "
+                                                   + upstreamPathAndQuery);
+            }
+        }
+    }
+
+    /** A plan whose {@code traceparent} continues the client's trace (or starts one). */
+    public static ForwardPlan create(ServerRequest req, String requestId, String routeId, String upstreamPathAndQuery,
+                                     boolean preserveHost, Duration connectTimeout, Duration readTimeout) {
+        String traceparent = TraceParent.next(req.headers().first(TraceParent.HEADER).orElse(null));
+        return new ForwardPlan(upstreamPathAndQuery, preserveHost, connectTimeout, readTimeout, requestId,
+                               traceparent, routeId);
+    }
+}

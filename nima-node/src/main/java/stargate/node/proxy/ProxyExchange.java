@@ -1,0 +1,311 @@
+package stargate.node.proxy;
+
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.ProtocolException;
+import java.net.SocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.OptionalLong;
+import java.util.Set;
+
+import io.helidon.http.Header;
+import io.helidon.http.HeaderNames;
+import io.helidon.http.Method;
+import io.helidon.http.ServerRequestHeaders;
+import io.helidon.http.ServerResponseHeaders;
+import io.helidon.http.Status;
+import io.helidon.webserver.CloseConnectionException;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+
+/**
+ * Forwards one client request to a target over a pooled HTTP/1.1 connection and streams the response
+ * back, on the caller's (virtual) thread with blocking I/O.
+ *
+ * <p>The life of an exchange: borrow a connection; write the request head (end-to-end headers, the
+ * forwarding headers) and stream the body (Content-Length kept, else chunked); read the response head,
+ * skipping 1xx; copy status and end-to-end headers to the client; stream the body; return the
+ * connection to the pool if the response ended on a message boundary and neither side closes.
+ *
+ * <p>Stale connections: a pooled connection may have been closed by the server while idle. If the
+ * exchange on a reused connection fails with no response byte received and no request body byte
+ * consumed (so nothing is lost and the server saw no complete request), it is retried once on a new
+ * connection, whatever the method. The request is otherwise sent in full before the response is read
+ * (no full duplex: an upstream that answers a large upload before reading it stalls).
+ */
+public final class ProxyExchange {
+    private static final System.Logger LOG = System.getLogger(ProxyExchange.class.getName());
+
+    /** Request fields not copied: the proxy sets these itself. */
+    private static final Set<String> REPLACED = Set.of(
+            "host", "content-length", "expect", "x-forwarded-for", "x-forwarded-proto", "x-forwarded-host",
+            "x-request-id", "traceparent");
+    /** Chunk data per upstream request chunk; four hex digits always fit its size line. */
+    private static final int MAX_CHUNK = 0xFFFF;
+    private static final int CHUNK_SIZE_LINE = 6;  // "hhhh\r\n"
+    private static final char[] HEX = "0123456789abcdef".toCharArray();
+
+    private ProxyExchange() {
+    }
+
+    /**
+     * Forwards {@code req} to {@code pool}'s target and writes the answer to {@code res}.
+     *
+     * <p>If the upstream fails after the response started, the client connection is aborted (a
+     * {@link CloseConnectionException} goes up to Helidon) so the client sees a truncated response,
+     * never a silently corrupt one.
+     *
+     * @throws UpstreamException if it failed before any response byte was sent; {@code res} is untouched
+     *                           and the caller answers with {@link ErrorResponse#send(ServerResponse, UpstreamException, String)}
+     */
+    public static void forward(ServerRequest req, ServerResponse res, TargetPool pool, ForwardPlan plan)
+            throws UpstreamException {
+        boolean headRequest = Method.HEAD.equals(req.prologue().method());
+        RequestBody body = new RequestBody(req);
+        long connectNanos = plan.connectTimeout().toNanos();
+        boolean fresh = false;
+        while (true) {
+            UpstreamConnection conn = pool.acquire(connectNanos, fresh);
+            ResponseHead head;
+            try {
+                conn.receivedByte = false;
+                conn.stallLimit(plan.readTimeout().toNanos());
+                writeRequest(conn, req, pool, plan, body);
+                head = ResponseHead.read(conn, headRequest);
+            } catch (IOException e) {
+                pool.release(conn, false);
+                if (conn.timedOut()) {
+                    throw new UpstreamException(UpstreamException.Kind.TIMEOUT, "upstream " + pool.authority()
+                            + " made no progress for " + plan.readTimeout().toMillis() + " ms", body.consumed, e);
+                }
+                if (!(e instanceof ProtocolException) && conn.reused && !conn.receivedByte && !body.consumed && !fresh) {
+                    fresh = true;
+                    continue;
+                }
+                throw new UpstreamException(UpstreamException.Kind.BAD_RESPONSE,
+                                            "upstream " + pool.authority() + ": " + e.getMessage(), body.consumed, e);
+            } catch (RuntimeException | Error e) {      // reading the client's body failed: not the upstream's fault
+                pool.release(conn, false);
+                throw e;
+            }
+            respond(res, pool, conn, head, plan);
+            return;
+        }
+    }
+
+    private static void respond(ServerResponse res, TargetPool pool, UpstreamConnection conn, ResponseHead head,
+                                ForwardPlan plan) {
+        Status status = Status.create(head.status);
+        if (status.reasonPhrase().isEmpty() && !head.reason.isEmpty()) {
+            status = Status.create(head.status, head.reason);     // a code Helidon does not know: keep the upstream's reason
+        }
+        res.status(status);
+        ServerResponseHeaders headers = res.headers();
+        for (int i = 0; i < head.names.size(); i++) {
+            String name = head.names.get(i);
+            String lower = name.toLowerCase(Locale.ROOT);
+            if (!HopByHopHeaders.isHopByHop(lower, head.connectionTokens)
+                    && !lower.equals("content-length") && !lower.equals("x-request-id")) {
+                headers.add(HeaderNames.create(lower, name), head.values.get(i));
+            }
+        }
+        if (head.contentLength >= 0) {
+            headers.contentLength(head.contentLength);     // Helidon then streams fixed-length, not chunked
+        }
+        headers.set(RequestId.HEADER, plan.requestId());
+        boolean reusable = !head.closeAfter;
+        if (head.framing == ResponseHead.Framing.NONE) {
+            pool.release(conn, reusable && conn.buffered() == 0);
+            res.send();
+            return;
+        }
+        OutputStream client = res.outputStream();
+        try {
+            ResponseBody.transfer(conn, head, client);
+        } catch (IOException e) {
+            pool.release(conn, false);
+            String why = conn.timedOut() ? "made no progress for " + plan.readTimeout().toMillis() + " ms" : e.getMessage();
+            LOG.log(System.Logger.Level.WARNING, "request " + plan.requestId() + " route " + plan.routeId()
+                    + ": upstream " + pool.authority() + " failed mid-response (" + why + "), aborting the client connection");
+            throw new CloseConnectionException("upstream failed mid-response", e);
+        } catch (RuntimeException e) {
+            pool.release(conn, false);
+            LOG.log(System.Logger.Level.DEBUG, "request " + plan.requestId() + ": client went away mid-response", e);
+            throw new CloseConnectionException("client write failed mid-response", e);
+        }
+        pool.release(conn, reusable && conn.buffered() == 0);
+        try {
+            client.close();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    // ---- request
+
+    private static void writeRequest(UpstreamConnection conn, ServerRequest req, TargetPool pool, ForwardPlan plan,
+                                     RequestBody body) throws IOException {
+        ServerRequestHeaders headers = req.headers();
+        conn.writeText(req.prologue().method().text());
+        conn.writeText(" ");
+        conn.writeText(plan.upstreamPathAndQuery());
+        conn.writeText(" HTTP/1.1\r\n");
+
+        List<String> connectionTokens = tokens(headers.values(HeaderNames.CONNECTION));
+        String forwardedFor = null;
+        for (Header header : headers) {
+            String lower = header.headerName().lowerCase();
+            if (lower.equals("x-forwarded-for")) {
+                forwardedFor = String.join(", ", header.allValues());
+            }
+            if (REPLACED.contains(lower) || HopByHopHeaders.isHopByHop(lower, connectionTokens)) {
+                continue;
+            }
+            for (String value : header.allValues()) {
+                writeField(conn, header.name(), value);
+            }
+        }
+        String clientHost = headers.first(HeaderNames.HOST).orElseGet(req::authority);
+        writeField(conn, "Host", plan.preserveHost() ? clientHost : pool.authority());
+        String clientIp = clientIp(req.remotePeer().address());
+        writeField(conn, "X-Forwarded-For", forwardedFor == null ? clientIp : forwardedFor + ", " + clientIp);
+        writeField(conn, "X-Forwarded-Proto", req.isSecure() ? "https" : "http");
+        writeField(conn, "X-Forwarded-Host", clientHost);
+        writeField(conn, "X-Request-Id", plan.requestId());
+        writeField(conn, "traceparent", plan.traceparent());
+        if (body.length >= 0) {
+            writeField(conn, "Content-Length", Long.toString(body.length));
+        } else if (body.length == RequestBody.CHUNKED) {
+            writeField(conn, "Transfer-Encoding", "chunked");
+        }
+        conn.writeText("\r\n");
+        if (body.length > 0) {
+            body.writeFixed(conn);
+        } else if (body.length == RequestBody.CHUNKED) {
+            body.writeChunked(conn);
+        }
+        conn.flush();
+    }
+
+    private static void writeField(UpstreamConnection conn, String name, String value) throws IOException {
+        conn.writeText(name);
+        conn.writeText(": ");
+        conn.writeText(value);
+        conn.writeText("\r\n");
+    }
+
+    /** Lower-case comma-separated tokens of all values. */
+    private static List<String> tokens(List<String> values) {
+        if (values.isEmpty()) {
+            return List.of();
+        }
+        List<String> tokens = new ArrayList<>(4);
+        for (String value : values) {
+            for (String token : value.split(",")) {
+                tokens.add(token.strip().toLowerCase(Locale.ROOT));
+            }
+        }
+        return tokens;
+    }
+
+    private static String clientIp(SocketAddress address) {
+        if (address instanceof InetSocketAddress inet && inet.getAddress() != null) {
+            return inet.getAddress().getHostAddress();
+        }
+        return String.valueOf(address);
+    }
+
+    /**
+     * The client's request body as it goes upstream: read from Helidon's stream straight into the
+     * connection's output buffer. Reading it makes Helidon answer the client's {@code Expect: 100-continue}.
+     * Client-side read failures surface as unchecked exceptions, never as upstream {@link IOException}s.
+     */
+    private static final class RequestBody {
+        static final long NONE = -2;
+        static final long CHUNKED = -1;
+
+        private final ServerRequest req;
+        /** Content-Length, or {@link #CHUNKED}, or {@link #NONE}. */
+        final long length;
+        private InputStream in;
+        /** Whether any byte may have been taken from the client: then a retry cannot resend the body. */
+        boolean consumed;
+
+        RequestBody(ServerRequest req) {
+            this.req = req;
+            OptionalLong contentLength = req.headers().contentLength();
+            this.length = contentLength.isPresent() ? contentLength.getAsLong()
+                    : req.content().hasEntity() ? CHUNKED : NONE;
+        }
+
+        void writeFixed(UpstreamConnection conn) throws IOException {
+            long remaining = length;
+            while (remaining > 0) {
+                if (conn.outPos == conn.out.length) {
+                    conn.flush();
+                }
+                int max = (int) Math.min(remaining, conn.out.length - conn.outPos);
+                int n = read(conn.out, conn.outPos, max);
+                if (n < 0) {
+                    throw new UncheckedIOException(new EOFException("client body ended " + remaining + " bytes early"));
+                }
+                conn.outPos += n;
+                remaining -= n;
+                if (n < max) {
+                    conn.flush();       // the client paused: pass on what arrived
+                }
+            }
+        }
+
+        /** Chunks of at most {@link #MAX_CHUNK} bytes, sized with four zero-padded hex digits (RFC 9112 §7.1 allows them). */
+        void writeChunked(UpstreamConnection conn) throws IOException {
+            byte[] out = conn.out;
+            while (true) {
+                if (out.length - conn.outPos < CHUNK_SIZE_LINE + 2 + 64) {
+                    conn.flush();
+                }
+                int start = conn.outPos;
+                int max = Math.min(MAX_CHUNK, out.length - start - CHUNK_SIZE_LINE - 2);
+                int n = read(out, start + CHUNK_SIZE_LINE, max);
+                if (n < 0) {
+                    break;
+                }
+                if (n == 0) {
+                    continue;
+                }
+                out[start] = (byte) HEX[(n >> 12) & 15];
+                out[start + 1] = (byte) HEX[(n >> 8) & 15];
+                out[start + 2] = (byte) HEX[(n >> 4) & 15];
+                out[start + 3] = (byte) HEX[n & 15];
+                out[start + 4] = '\r';
+                out[start + 5] = '\n';
+                int end = start + CHUNK_SIZE_LINE + n;
+                out[end] = '\r';
+                out[end + 1] = '\n';
+                conn.outPos = end + 2;
+                if (n < max) {
+                    conn.flush();
+                }
+            }
+            conn.writeText("0\r\n\r\n");
+        }
+
+        private int read(byte[] buffer, int offset, int length) {
+            consumed = true;
+            try {
+                if (in == null) {
+                    in = req.content().inputStream();
+                }
+                return in.read(buffer, offset, length);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+    }
+}

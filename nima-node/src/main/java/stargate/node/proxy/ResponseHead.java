@@ -1,0 +1,177 @@
+package stargate.node.proxy;
+
+import java.io.IOException;
+import java.net.ProtocolException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * An upstream response's status line and header fields, and the body framing they imply
+ * (RFC 9112 §6.3). Parsed in place from the connection's input buffer.
+ */
+final class ResponseHead {
+    /** The whole head (status line, fields, blank line) must fit in this many bytes. */
+    static final int MAX_HEAD_BYTES = UpstreamConnection.IN_BUFFER_SIZE;
+    /** Interim (1xx) responses skipped before giving up: bounds a server that sends them forever. */
+    private static final int MAX_INTERIM = 16;
+
+    /** How the response body ends. */
+    enum Framing { NONE, LENGTH, CHUNKED, CLOSE }
+
+    final int status;
+    final String reason;
+    /** Field names and values in arrival order, names as sent. */
+    final List<String> names = new ArrayList<>(16);
+    final List<String> values = new ArrayList<>(16);
+    /** Lower-case tokens of {@code Connection}: those fields are hop-by-hop too. */
+    final List<String> connectionTokens = new ArrayList<>(2);
+    Framing framing;
+    /** The Content-Length to tell the client (body length, or for HEAD the GET's), else -1. */
+    long contentLength = -1;
+    /** Whether the upstream will not (or must not) take another request on this connection. */
+    boolean closeAfter;
+
+    private ResponseHead(int status, String reason) {
+        this.status = status;
+        this.reason = reason;
+    }
+
+    /**
+     * Reads the final response head, skipping interim 1xx responses (100 Continue, 103 Early Hints).
+     *
+     * @param headRequest whether the request was HEAD (then there is never a body)
+     * @throws ProtocolException if the head is malformed or too large
+     * @throws java.io.EOFException if the connection ends before a complete head
+     */
+    static ResponseHead read(UpstreamConnection conn, boolean headRequest) throws IOException {
+        for (int interim = 0; interim <= MAX_INTERIM; interim++) {
+            ResponseHead head = readOne(conn);
+            if (head.status == 101) {
+                throw new ProtocolException("upstream switched protocols without being asked to");
+            }
+            if (head.status >= 200) {
+                head.decideFraming(headRequest);
+                return head;
+            }
+        }
+        throw new ProtocolException("upstream sent more than " + MAX_INTERIM + " interim responses");
+    }
+
+    private static ResponseHead readOne(UpstreamConnection conn) throws IOException {
+        int budget = MAX_HEAD_BYTES;
+        String statusLine = conn.readLine(budget);
+        budget -= statusLine.length() + 2;
+        ResponseHead head = parseStatusLine(statusLine);
+        while (true) {
+            String line = conn.readLine(budget);
+            budget -= line.length() + 2;
+            if (line.isEmpty()) {
+                return head;
+            }
+            head.addField(line);
+        }
+    }
+
+    /** {@code HTTP/1.x SP 3DIGIT SP [reason]}; a missing SP before an empty reason is tolerated. */
+    private static ResponseHead parseStatusLine(String line) throws ProtocolException {
+        if (line.length() < 12 || !line.startsWith("HTTP/1.") || line.charAt(8) != ' '
+                || (line.length() > 12 && line.charAt(12) != ' ')) {
+            throw new ProtocolException("malformed upstream status line: " + printable(line));
+        }
+        int status = 0;
+        for (int i = 9; i < 12; i++) {
+            char c = line.charAt(i);
+            if (c < '0' || c > '9') {
+                throw new ProtocolException("malformed upstream status line: " + printable(line));
+            }
+            status = status * 10 + (c - '0');
+        }
+        if (status < 100) {
+            throw new ProtocolException("malformed upstream status line: " + printable(line));
+        }
+        ResponseHead head = new ResponseHead(status, line.length() > 13 ? line.substring(13) : "");
+        // HTTP/1.0 closes after the response unless it says keep-alive; we never ask it to, so close.
+        head.closeAfter = line.charAt(7) == '0';
+        return head;
+    }
+
+    private void addField(String line) throws ProtocolException {
+        int colon = line.indexOf(':');
+        if (colon <= 0 || line.charAt(0) == ' ' || line.charAt(0) == '\t') {
+            // also rejects obsolete line folding (RFC 9112 §5.2 allows a proxy to reject it)
+            throw new ProtocolException("malformed upstream header line: " + printable(line));
+        }
+        String name = line.substring(0, colon);
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            if (c <= ' ' || c >= 0x7f || c == '"' || c == '(' || c == ')' || c == ',' || c == '/' || c == '\\') {
+                throw new ProtocolException("malformed upstream header name: " + printable(name));
+            }
+        }
+        String value = line.substring(colon + 1).strip();
+        names.add(name);
+        values.add(value);
+        if (name.equalsIgnoreCase("Connection")) {
+            for (String token : value.split(",")) {
+                String t = token.strip().toLowerCase(Locale.ROOT);
+                connectionTokens.add(t);
+                closeAfter |= t.equals("close");
+            }
+        }
+    }
+
+    /** RFC 9112 §6.3: no body for HEAD, 204 and 304; Transfer-Encoding over Content-Length; else until close. */
+    private void decideFraming(boolean headRequest) throws ProtocolException {
+        String transferEncoding = null;
+        String length = null;
+        for (int i = 0; i < names.size(); i++) {
+            String name = names.get(i);
+            if (name.equalsIgnoreCase("Transfer-Encoding")) {
+                transferEncoding = transferEncoding == null ? values.get(i) : transferEncoding + "," + values.get(i);
+            } else if (name.equalsIgnoreCase("Content-Length")) {
+                if (length != null && !length.equals(values.get(i))) {
+                    throw new ProtocolException("upstream sent conflicting Content-Length values");
+                }
+                length = values.get(i);
+            }
+        }
+        if (status == 204 || status == 304) {
+            framing = Framing.NONE;
+            return;
+        }
+        if (transferEncoding != null) {
+            String[] codings = transferEncoding.split(",");
+            boolean chunked = codings[codings.length - 1].strip().equalsIgnoreCase("chunked");
+            framing = headRequest ? Framing.NONE : chunked ? Framing.CHUNKED : Framing.CLOSE;
+            // Both headers: a smuggling vector; honour Transfer-Encoding but never reuse the connection.
+            closeAfter |= length != null || !chunked;
+        } else if (length != null) {
+            contentLength = parseLength(length);    // for HEAD: the length a GET would have
+            framing = headRequest ? Framing.NONE : Framing.LENGTH;
+        } else {
+            framing = headRequest ? Framing.NONE : Framing.CLOSE;
+            closeAfter |= !headRequest;
+        }
+    }
+
+    private static long parseLength(String value) throws ProtocolException {
+        if (value.isEmpty() || value.length() > 18) {
+            throw new ProtocolException("invalid upstream Content-Length: " + printable(value));
+        }
+        long length = 0;
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c < '0' || c > '9') {
+                throw new ProtocolException("invalid upstream Content-Length: " + printable(value));
+            }
+            length = length * 10 + (c - '0');
+        }
+        return length;
+    }
+
+    /** Quotes upstream text for an error message: bounded, so a huge line cannot flood logs or error bodies. */
+    private static String printable(String text) {
+        return '"' + (text.length() > 64 ? text.substring(0, 64) + "…" : text) + '"';
+    }
+}

@@ -1,0 +1,53 @@
+package stargate.node.proxy;
+
+import java.time.Duration;
+
+import io.helidon.webserver.WebServer;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+
+/**
+ * The downstream side for tests: a real Helidon WebServer on a loopback port whose one handler
+ * forwards every request to {@link #pool} the way the node's wiring does.
+ */
+final class ProxyFront implements AutoCloseable {
+    volatile TargetPool pool;
+    volatile boolean preserveHost;
+    volatile Duration connectTimeout = Duration.ofSeconds(2);
+    volatile Duration readTimeout = Duration.ofSeconds(5);
+    private final WebServer server;
+
+    ProxyFront() {
+        server = WebServer.builder()
+                .host("127.0.0.1")
+                .port(0)
+                .connectionOptions(options -> options.tcpNoDelay(true))
+                .routing(routing -> routing.any(this::handle))
+                .build()
+                .start();
+    }
+
+    int port() {
+        return server.port();
+    }
+
+    private void handle(ServerRequest req, ServerResponse res) {
+        String query = req.query().rawValue();
+        String target = req.path().rawPath() + (query.isEmpty() ? "" : "?" + query);
+        ForwardPlan plan = ForwardPlan.create(req, RequestId.of(req), "test-route", target, preserveHost,
+                                              connectTimeout, readTimeout);
+        try {
+            ProxyExchange.forward(req, res, pool, plan);
+        } catch (UpstreamException e) {
+            ErrorResponse.send(res, e, plan.requestId());
+        }
+    }
+
+    @Override
+    public void close() {
+        server.stop();
+        if (pool != null) {
+            pool.close();
+        }
+    }
+}
