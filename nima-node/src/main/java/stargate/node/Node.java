@@ -12,7 +12,6 @@ import stargate.node.config.Snapshot;
 import stargate.node.config.SnapshotCompiler;
 import stargate.node.listener.Listeners;
 import stargate.node.observe.AccessLog;
-import stargate.node.proxy.UpstreamCall;
 import stargate.node.store.FileSource;
 
 /**
@@ -26,16 +25,14 @@ public final class Node implements AutoCloseable {
     private final FileSource source;
     private final SnapshotCompiler compiler;
     private final AccessLog accessLog;
-    private final UpstreamCall upstreamCall;
     private final Listeners listeners;
 
     private Node(NodeOptions options, FileSource source, SnapshotCompiler compiler, AccessLog accessLog,
-                 UpstreamCall upstreamCall, Listeners listeners) {
+                 Listeners listeners) {
         this.options = options;
         this.source = source;
         this.compiler = compiler;
         this.accessLog = accessLog;
-        this.upstreamCall = upstreamCall;
         this.listeners = listeners;
     }
 
@@ -60,15 +57,14 @@ public final class Node implements AutoCloseable {
                     + String.join("\n  ", errors.stream().map(ConfigError::toString).toList()));
         }
         AccessLog accessLog = AccessLog.open(options.accessLog());
-        UpstreamCall upstreamCall = UpstreamCall.create();
         Snapshot first = current.get();
-        Listeners listeners = Listeners.start(options, current, upstreamCall, metrics, accessLog,
+        Listeners listeners = Listeners.start(options, current, metrics, accessLog,
                 first.config().certificates());
         applier.onApplied(snapshot -> listeners.updateCertificates(snapshot.config().certificates()));
         source.watch();
         LOG.info("event=node_started node_id=" + options.nodeId() + " source=" + first.source()
                 + " revision=" + first.revision());
-        return new Node(options, source, compiler, accessLog, upstreamCall, listeners);
+        return new Node(options, source, compiler, accessLog, listeners);
     }
 
     public int port() {
@@ -99,7 +95,6 @@ public final class Node implements AutoCloseable {
     }
 
     private void release() {
-        upstreamCall.close();
         compiler.close();
         accessLog.close();
         LOG.info("event=node_stopped node_id=" + options.nodeId());

@@ -1,6 +1,5 @@
 package stargate.node.config;
 
-import java.net.URI;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
@@ -35,7 +34,7 @@ final class TargetPools implements AutoCloseable {
     /** The pool for a target with these settings, reusing the existing one when nothing changed. */
     TargetPool pool(Upstream upstream, Upstream.Target target) {
         PoolKey key = new PoolKey(target.url(), upstream.pool(), upstream.tls());
-        return pools.computeIfAbsent(key, k -> TargetPool.create(URI.create(k.url()), k.pool(), k.tls()));
+        return pools.computeIfAbsent(key, k -> TargetPool.create(k.url(), k.pool(), k.tls()));
     }
 
     TargetHealth health(Upstream upstream, Upstream.Target target) {

@@ -18,7 +18,6 @@ import stargate.node.config.CurrentSnapshot;
 import stargate.node.observe.AccessLog;
 import stargate.node.observe.AdminEndpoints;
 import stargate.node.observe.Metrics;
-import stargate.node.proxy.UpstreamCall;
 
 /**
  * The node's sockets: the proxy listener (http, plus https with SNI certificates when the config
@@ -49,12 +48,11 @@ public final class Listeners implements AutoCloseable {
      *
      * @param certificatesAtStart the config's certificates; the https listener opens only when there are some
      */
-    public static Listeners start(NodeOptions options, CurrentSnapshot current, UpstreamCall upstreamCall,
-                                  Metrics metrics, AccessLog accessLog, List<Certificate> certificatesAtStart) {
+    public static Listeners start(NodeOptions options, CurrentSnapshot current, Metrics metrics, AccessLog accessLog, List<Certificate> certificatesAtStart) {
         Drain drain = new Drain();
         SniKeyManager certificates = new SniKeyManager();
         certificates.update(certificatesAtStart.stream().map(PemCertificates::load).toList());
-        ProxyHandler handler = new ProxyHandler(current, upstreamCall, metrics, accessLog, drain);
+        ProxyHandler handler = new ProxyHandler(current, metrics, accessLog, drain);
 
         WebServerConfig.Builder proxyConfig = WebServer.builder()
                 .shutdownHook(false) // Node drains on SIGTERM itself

@@ -1,11 +1,10 @@
 package stargate.node.listener;
 
-import io.helidon.http.HeaderName;
-import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.Handler;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import stargate.model.routing.RouteMatch;
+import stargate.node.balancer.Balancer;
 import stargate.node.config.CompiledRoute;
 import stargate.node.config.CompiledUpstream;
 import stargate.node.config.CurrentSnapshot;
@@ -15,8 +14,8 @@ import stargate.node.observe.AccessLog;
 import stargate.node.observe.Metrics;
 import stargate.node.proxy.ErrorResponse;
 import stargate.node.proxy.ForwardPlan;
-import stargate.node.proxy.RequestIds;
-import stargate.node.proxy.UpstreamCall;
+import stargate.node.proxy.ProxyExchange;
+import stargate.node.proxy.RequestId;
 import stargate.node.proxy.UpstreamException;
 
 /**
@@ -26,22 +25,18 @@ import stargate.node.proxy.UpstreamException;
  *   <li>read the current {@link Snapshot} once (the request finishes on it, whatever is swapped meanwhile);</li>
  *   <li>match a route (404 {@code no_route});</li>
  *   <li>pick a target with the upstream's balancer (503 {@code no_healthy_upstream});</li>
- *   <li>forward with {@link UpstreamCall}: stream the request up, the response down (502/504 on failure);</li>
+ *   <li>forward with {@link ProxyExchange}: stream the request up, the response down (502/504 on failure);</li>
  *   <li>record metrics and one access-log line.</li>
  * </ol>
  */
 final class ProxyHandler implements Handler {
-    private static final HeaderName REQUEST_ID = HeaderNames.create("X-Request-Id");
-
     private final CurrentSnapshot current;
-    private final UpstreamCall upstreamCall;
     private final Metrics metrics;
     private final AccessLog accessLog;
     private final Drain drain;
 
-    ProxyHandler(CurrentSnapshot current, UpstreamCall upstreamCall, Metrics metrics, AccessLog accessLog, Drain drain) {
+    ProxyHandler(CurrentSnapshot current, Metrics metrics, AccessLog accessLog, Drain drain) {
         this.current = current;
-        this.upstreamCall = upstreamCall;
         this.metrics = metrics;
         this.accessLog = accessLog;
         this.drain = drain;
@@ -53,7 +48,7 @@ final class ProxyHandler implements Handler {
         metrics.requestStarted();
         drain.enter();
         Outcome outcome = new Outcome();
-        String requestId = req.headers().first(REQUEST_ID).orElseGet(RequestIds::next);
+        String requestId = RequestId.of(req);
         String method = req.prologue().method().text();
         String rawPath = req.path().rawPath();
         try {
@@ -94,27 +89,27 @@ final class ProxyHandler implements Handler {
         CompiledRoute route = match.item();
         outcome.route = route;
         CompiledUpstream upstream = route.upstream();
-        Target target = upstream.balancer().pick(new RequestPickContext(req), Target::eligible);
-        if (target == null) {
-            reply(res, outcome, 503, "no_healthy_upstream",
-                    "no healthy target in upstream \"" + upstream.id() + "\"", requestId);
-            return;
-        }
-        outcome.target = target;
-        String query = req.query().rawValue();
-        ForwardPlan plan = new ForwardPlan(route.forwardPath().apply(rawPath, query, match),
-                route.route().preserveHost(), route.route().timeouts().connect(), route.route().timeouts().read(),
-                requestId, route.id());
-        long upstreamStart = System.nanoTime();
-        try {
-            upstreamCall.forward(req, res, target.pool(), plan);
-            outcome.status = res.status().code();
-        } catch (UpstreamException e) {
-            reply(res, outcome, e.kind().status(), e.kind().error(),
-                    e.kind().describe(upstream.id(), target.url()), requestId);
-        } finally {
-            outcome.upstreamNanos = System.nanoTime() - upstreamStart;
-            upstream.balancer().release(target);
+        try (Balancer.Pick<Target> pick = upstream.balancer().pick(new RequestPickContext(req), Target::eligible)) {
+            if (pick == null) {
+                reply(res, outcome, 503, "no_healthy_upstream",
+                        "no healthy target in upstream \"" + upstream.id() + "\"", requestId);
+                return;
+            }
+            Target target = pick.target();
+            outcome.target = target;
+            ForwardPlan plan = ForwardPlan.create(req, requestId, route.id(),
+                    route.forwardPath().apply(rawPath, req.query().rawValue(), match),
+                    route.route().preserveHost(), route.route().timeouts().connect(), route.route().timeouts().read());
+            long upstreamStart = System.nanoTime();
+            try {
+                ProxyExchange.forward(req, res, target.pool(), plan);
+                outcome.status = res.status().code();
+            } catch (UpstreamException e) {
+                outcome.status = e.kind().status();
+                ErrorResponse.send(res, e, requestId);
+            } finally {
+                outcome.upstreamNanos = System.nanoTime() - upstreamStart;
+            }
         }
     }
 
