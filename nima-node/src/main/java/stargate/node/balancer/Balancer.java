@@ -48,13 +48,13 @@ public interface Balancer<T> {
      *                                  or {@code hash_on} is malformed (all of which validation rejects first)
      */
     static <T> Balancer<T> create(Upstream upstream, List<T> targets) {
-        Targets<T> weighted = new Targets<>(upstream.targets(), targets);
+        Targets<T> indexed = new Targets<>(upstream.targets(), targets);
         return switch (upstream.balancer()) {
-            case ROUND_ROBIN -> new RoundRobin<>(weighted);
-            case WEIGHTED -> new SmoothWeighted<>(weighted);
-            case IP_HASH -> new IpHash<>(weighted);
-            case LEAST_CONNECTIONS -> new LeastConnections<>(weighted);
-            case CONSISTENT_HASH -> new ConsistentHashRing<>(weighted, HashOn.parse(upstream.hashOn()));
+            case ROUND_ROBIN -> new RoundRobin<>(indexed);
+            case WEIGHTED -> new SmoothWeighted<>(indexed);
+            case IP_HASH -> new IpHash<>(indexed);
+            case LEAST_CONNECTIONS -> new LeastConnections<>(indexed);
+            case CONSISTENT_HASH -> new ConsistentHashRing<>(indexed, HashOn.parse(upstream.hashOn()));
         };
     }
 

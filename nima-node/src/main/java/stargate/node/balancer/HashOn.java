@@ -13,13 +13,11 @@ import java.util.function.Function;
  * client address gets a random point: spread like round-robin rather than all piled onto one target.
  */
 final class HashOn {
-    static final HashOn CLIENT_IP = new HashOn("ip", PickContext::clientIp);
+    static final HashOn CLIENT_IP = new HashOn(PickContext::clientIp);
 
-    private final String spec;
     private final Function<PickContext, String> key;
 
-    private HashOn(String spec, Function<PickContext, String> key) {
-        this.spec = spec;
+    private HashOn(Function<PickContext, String> key) {
         this.key = key;
     }
 
@@ -28,24 +26,20 @@ final class HashOn {
             return CLIENT_IP;
         }
         if (spec.equals("path")) {
-            return new HashOn(spec, PickContext::path);
+            return new HashOn(PickContext::path);
         }
         int colon = spec.indexOf(':');
         String name = spec.substring(colon + 1);
-        if (colon > 0 && !name.isEmpty()) {
-            switch (spec.substring(0, colon)) {
-                case "header" -> {
-                    String lowerCaseName = name.toLowerCase(Locale.ROOT);
-                    return new HashOn(spec, request -> request.header(lowerCaseName));
-                }
-                case "cookie" -> {
-                    return new HashOn(spec, request -> request.cookie(name));
-                }
-                default -> {
-                }
-            }
+        String lowerCaseName = name.toLowerCase(Locale.ROOT);
+        HashOn named = colon < 0 || name.isEmpty() ? null : switch (spec.substring(0, colon)) {
+            case "header" -> new HashOn(request -> request.header(lowerCaseName));
+            case "cookie" -> new HashOn(request -> request.cookie(name));
+            default -> null;
+        };
+        if (named == null) {
+            throw new IllegalArgumentException("hash_on must be header:NAME, cookie:NAME, ip or path, not \"" + spec + "\"");
         }
-        throw new IllegalArgumentException("hash_on must be header:NAME, cookie:NAME, ip or path, not \"" + spec + "\"");
+        return named;
     }
 
     /** The 64-bit hash of the request's key, with the fallbacks above. */
@@ -55,10 +49,5 @@ final class HashOn {
             value = request.clientIp();
         }
         return value == null ? ThreadLocalRandom.current().nextLong() : KeyHash.of(value);
-    }
-
-    @Override
-    public String toString() {
-        return spec;
     }
 }
