@@ -29,6 +29,10 @@ import stargate.node.balancer.PickContext;
  * threads sharing the balancer (the round-robin counter, the weighted lock, the in-flight counters).
  *
  * <p>Run: {@code mvn -B -q -pl bench -am package -DskipTests && java -jar bench/target/stargate-bench.jar BalancerBenchmark}
+ *
+ * <p>First figures, {@code pick} on JDK 25, a shared and busy 2-core VM (so ±30 % or worse), ns per pick at 3 / 100
+ * targets: round-robin 33 / 29, weighted 53 / 540, ip-hash 116 / 1,650 (a logarithm per target),
+ * least-connections 45 / 740, consistent-hash 68 / 113.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
