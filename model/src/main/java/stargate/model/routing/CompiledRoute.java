@@ -131,10 +131,10 @@ final class CompiledRoute<T> {
             return "a method list beats none";
         }
         if (headerNames.length != other.headerNames.length) {
-            return "more header matches (" + headerNames.length + " vs " + other.headerNames.length + ")";
+            return "more header matches: " + headerNames.length + " vs " + other.headerNames.length;
         }
         if (priority != other.priority) {
-            return "higher priority (" + priority + " vs " + other.priority + ")";
+            return "higher priority: " + priority + " vs " + other.priority;
         }
         if (!id.equals(other.id)) {
             return "same rank, id \"" + id + "\" sorts first";
