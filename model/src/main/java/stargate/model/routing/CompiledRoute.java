@@ -22,12 +22,14 @@ final class CompiledRoute<T> {
      * a method list before none, more header matches first, higher priority first, then id, then
      * input order (only duplicate ids reach it).
      */
-    static final Comparator<CompiledRoute<?>> RANK = Comparator
-            .comparing((CompiledRoute<?> r) -> r.methods.length == 0)
-            .thenComparing(r -> -r.headerNames.length)
-            .thenComparing(r -> -r.priority)
-            .thenComparing(r -> r.id)
-            .thenComparing(r -> r.order);
+    static final Comparator<CompiledRoute<?>> RANK = (a, b) -> {
+        int order = Boolean.compare(b.hasMethods(), a.hasMethods());
+        order = order != 0 ? order : Integer.compare(b.headerNames.length, a.headerNames.length);
+        order = order != 0 ? order : Integer.compare(b.priority, a.priority);
+        order = order != 0 ? order : a.id.compareTo(b.id);
+        return order != 0 ? order : Integer.compare(a.order, b.order);
+    };
+    private static final String[] NONE = {};
 
     final T item;
     final Route route;
@@ -37,7 +39,7 @@ final class CompiledRoute<T> {
     final String[] methods;
     final String[] headerNames;
     final String[] headerValues;
-    /** Lower-case name to value, for equality and messages. */
+    /** Lower-case name to value, for equality. */
     final Map<String, String> headers;
     /** Never empty: a route without hosts has {@link HostPattern#ANY}. */
     final List<HostPattern> hosts;
@@ -50,10 +52,10 @@ final class CompiledRoute<T> {
         this.id = route.id();
         this.order = order;
         this.priority = route.priority();
-        this.methods = route.methods().toArray(String[]::new);
-        this.headers = headers;
-        this.headerNames = headers.keySet().toArray(String[]::new);
-        this.headerValues = headers.values().toArray(String[]::new);
+        this.methods = route.methods().isEmpty() ? NONE : route.methods().toArray(String[]::new);
+        this.headers = Map.copyOf(headers);
+        this.headerNames = headers.isEmpty() ? NONE : headers.keySet().toArray(String[]::new);
+        this.headerValues = headers.isEmpty() ? NONE : headers.values().toArray(String[]::new);
         this.hosts = hosts;
         this.paths = paths;
     }
@@ -85,11 +87,14 @@ final class CompiledRoute<T> {
      * or one template under two parameter names, counts once; the first one listed is kept).
      */
     List<Entry<T>> entries() {
+        if (hosts.size() == 1 && paths.size() == 1) {
+            return List.of(new Entry<>(this, hosts.get(0), paths.get(0)));
+        }
         List<Entry<T>> entries = new ArrayList<>();
         Set<String> leaves = new HashSet<>();
         for (HostPattern host : hosts) {
             for (PathPattern path : paths) {
-                if (leaves.add(host + " " + path.shape)) {
+                if (leaves.add(host + " " + path.shape())) {
                     entries.add(new Entry<>(this, host, path));
                 }
             }

@@ -30,7 +30,7 @@ record Entry<T>(CompiledRoute<T> route, HostPattern host, PathPattern path) {
         if (path.kind != other.path.kind) {
             return path.kind.label + " beats " + other.path.kind.label;
         }
-        if (!path.shape.equals(other.path.shape)) {
+        if (!path.shape().equals(other.path.shape())) {
             return path.kind == PathPattern.Kind.PREFIX
                     ? "longer prefix " + path + " beats " + other.path
                     : "template " + path + " beats " + other.path + " (leftmost literal segment first)";

@@ -32,17 +32,16 @@ final class PathPattern {
     }
 
     private static final Pattern PARAM_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
+    private static final Pattern PARAM = Pattern.compile("\\{[^}]*}");
 
     final String text;
     final Kind kind;
     /** Exact: the path. Prefix: the part before {@code /*} ({@code ""} for {@code /*}). Template: the text. */
     final String literal;
-    /** The literal's segments; for a template, a parameter is null ({@code /*} has none). */
+    /** The trie keys: template and prefix segments, a template parameter as null ({@code /*} has none). Exact: empty. */
     final List<String> segments;
     /** Template: the parameter name at each segment, null at literal ones. Otherwise empty. */
     final List<String> paramNames;
-    /** Equal for patterns that match the same paths (template parameter names do not count). */
-    final String shape;
 
     private PathPattern(String text, Kind kind, String literal, List<String> segments, List<String> paramNames) {
         this.text = text;
@@ -50,9 +49,19 @@ final class PathPattern {
         this.literal = literal;
         this.segments = segments;
         this.paramNames = paramNames;
-        this.shape = kind == Kind.TEMPLATE
-                ? kind + ":" + String.join("/", segments.stream().map(s -> s == null ? "{}" : s).toList())
-                : kind + ":" + literal;
+    }
+
+    /** Equal for patterns that match the same paths (template parameter names do not count); build time only. */
+    String shape() {
+        return kind == Kind.TEMPLATE ? kind + ":" + PARAM.matcher(text).replaceAll("{}") : kind + ":" + literal;
+    }
+
+    /** The first segment's literal text ({@code users} for {@code /users/{id}}), or null when it is a parameter or absent. */
+    String firstSegment() {
+        if (kind == Kind.EXACT) {
+            return literal.substring(1, segmentEnd(literal, 1, literal.length()));
+        }
+        return segments.isEmpty() ? null : segments.get(0);
     }
 
     /** @throws IllegalArgumentException with a reason an operator can act on */
@@ -74,7 +83,7 @@ final class PathPattern {
             throw new IllegalArgumentException("path \"" + text + "\": * is only allowed as a final /* segment");
         }
         if (text.indexOf('{') < 0 && text.indexOf('}') < 0) {
-            return new PathPattern(text, Kind.EXACT, text, split(text), List.of());
+            return new PathPattern(text, Kind.EXACT, text, List.of(), List.of());
         }
         List<String> segments = new ArrayList<>();
         List<String> names = new ArrayList<>();

@@ -1,6 +1,7 @@
 package stargate.model.routing;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -127,9 +128,9 @@ final class PathTable<T> {
 
         @SuppressWarnings("unchecked")
         static <T> Entry<T>[] sorted(List<Entry<T>> entries) {
-            return entries.stream()
-                    .sorted((a, b) -> CompiledRoute.RANK.compare(a.route(), b.route()))
-                    .toArray(Entry[]::new);
+            Entry<T>[] sorted = entries.toArray(new Entry[0]);
+            Arrays.sort(sorted, (a, b) -> CompiledRoute.RANK.compare(a.route(), b.route()));
+            return sorted;
         }
     }
 

@@ -37,9 +37,13 @@ final class RegionMap<V> {
         });
     }
 
+    /** Shared by the many trie leaves without children. */
+    private static final RegionMap<?> EMPTY = new RegionMap<>(Map.of(), false);
+
     /** @param map keys to values; with {@code ignoreCase} every key must be lower case */
+    @SuppressWarnings("unchecked")
     static <V> RegionMap<V> of(Map<String, V> map, boolean ignoreCase) {
-        return new RegionMap<>(map, ignoreCase);
+        return map.isEmpty() ? (RegionMap<V>) EMPTY : new RegionMap<>(map, ignoreCase);
     }
 
     /** @return the value whose key equals {@code text[from, to)}, or null */

@@ -168,7 +168,7 @@ public final class RouteIndex<T> {
                 return winner;
             }
             // Label suffixes, longest first; a suffix needs at least one label before it.
-            for (int dot = Math.max(1, hostEnd - longestWildcard - 1); dot < hostEnd && longestWildcard >= 0; dot++) {
+            for (int dot = Math.max(1, hostEnd - longestWildcard - 1); dot < hostEnd; dot++) {
                 if (host.charAt(dot) == '.') {
                     table = wildcardHosts.get(host, dot + 1, hostEnd);
                     winner = table == null ? null : table.walk(path, end, method, headers, visitor);
@@ -213,7 +213,7 @@ public final class RouteIndex<T> {
                         ? "no Host header; route needs one of " + route.route.hosts()
                         : "host " + requestHost + " does not match " + route.route.hosts()));
             } else if (hostMatches && !pathMatches && (!route.route.hosts().isEmpty() || route.paths.stream()
-                    .anyMatch(p -> !p.segments.isEmpty() && firstSegment.equals(p.segments.get(0))))) {
+                    .anyMatch(p -> firstSegment.equals(p.firstSegment())))) {
                 candidates.add(new Explanation.Candidate(route.id,
                         "path " + path.substring(0, end) + " does not match " + route.route.paths()));
             }

@@ -53,7 +53,7 @@ public final class Shadowing {
             }
             compiled.add(route);
             for (Entry<Integer> entry : route.entries()) {
-                leaves.computeIfAbsent(entry.host() + " " + entry.path().shape, k -> new ArrayList<>()).add(entry);
+                leaves.computeIfAbsent(entry.host() + " " + entry.path().shape(), k -> new ArrayList<>()).add(entry);
             }
         }
         Map<CompiledRoute<Integer>, Set<CompiledRoute<Integer>>> winners = new HashMap<>();
