@@ -36,7 +36,7 @@ import stargate.model.routing.RouteMatch;
  * <pre>
  * mvn -q -pl bench -am package -DskipTests
  * $JAVA_HOME/bin/java -jar bench/target/stargate-bench.jar RouteMatch -f 1 -wi 3 -i 5
- * $JAVA_HOME/bin/java -jar bench/target/stargate-bench.jar 'RouteMatch.(match|hashMapGet)' -f 1 -wi 3 -i 5   # match only
+ * $JAVA_HOME/bin/java -jar bench/target/stargate-bench.jar 'RouteMatchBenchmark.(match|hashMapGet)' -f 1 -wi 3 -i 5   # match only
  * </pre>
  */
 @State(Scope.Thread)

@@ -62,6 +62,9 @@ final class CompiledRoute<T> {
 
     /** @throws IllegalArgumentException naming the route and the bad host or path */
     static <T> CompiledRoute<T> compile(T item, Route route, int order) {
+        if (route.id() == null) {
+            throw new IllegalArgumentException("route #" + order + " has no id");
+        }
         try {
             List<HostPattern> hosts = new ArrayList<>();
             for (String host : route.hosts()) {
@@ -75,7 +78,12 @@ final class CompiledRoute<T> {
                 paths.add(PathPattern.parse(path));
             }
             Map<String, String> headers = new LinkedHashMap<>();
-            route.headers().forEach((name, value) -> headers.put(name.toLowerCase(Locale.ROOT), value));
+            route.headers().forEach((name, value) -> {
+                if (value == null) {
+                    throw new IllegalArgumentException("header " + name + " needs a value to match");
+                }
+                headers.put(name.toLowerCase(Locale.ROOT), value);
+            });
             return new CompiledRoute<>(item, route, order, headers, List.copyOf(hosts), List.copyOf(paths));
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("route \"" + route.id() + "\": " + e.getMessage(), e);

@@ -168,7 +168,8 @@ class RouteIndexMatchTest {
                 route("partial-param").paths("/files/{name}.json").build(),
                 route("twice").paths("/a/{x}/{x}").build(),
                 route("param-prefix").paths("/a/{x}/*").build(),
-                route("host-star").hosts("api.*.org").build())) {
+                route("host-star").hosts("api.*.org").build(),
+                route("null-header").header("x-a", null).build())) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> RouteIndex.of(List.of(bad)));
             assertTrue(e.getMessage().startsWith("route \"" + bad.id() + "\": "), e.getMessage());
         }
