@@ -20,6 +20,7 @@ final class RegionMap<V> {
     private final Object[] values;
     private final int mask;
     private final boolean ignoreCase;
+    private final boolean empty;
 
     private RegionMap(Map<String, V> map, boolean ignoreCase) {
         int capacity = Integer.highestOneBit(Math.max(1, map.size()) * 2 - 1) << 1;
@@ -27,6 +28,7 @@ final class RegionMap<V> {
         this.values = new Object[capacity];
         this.mask = capacity - 1;
         this.ignoreCase = ignoreCase;
+        this.empty = map.isEmpty();
         map.forEach((key, value) -> {
             int slot = hash(key, 0, key.length()) & mask;
             while (keys[slot] != null) {
@@ -49,6 +51,9 @@ final class RegionMap<V> {
     /** @return the value whose key equals {@code text[from, to)}, or null */
     @SuppressWarnings("unchecked")
     V get(String text, int from, int to) {
+        if (empty) {
+            return null; // most trie leaves: skip hashing the segment
+        }
         int length = to - from;
         for (int slot = hash(text, from, to) & mask; ; slot = (slot + 1) & mask) {
             String key = keys[slot];
