@@ -126,7 +126,7 @@ final class PathTable<T> {
                     prefixes == null ? null : prefixes.build());
         }
 
-        @SuppressWarnings("unchecked")
+        @SuppressWarnings({"unchecked", "rawtypes"})
         static <T> Entry<T>[] sorted(List<Entry<T>> entries) {
             Entry<T>[] sorted = entries.toArray(new Entry[0]);
             Arrays.sort(sorted, (a, b) -> CompiledRoute.RANK.compare(a.route(), b.route()));
