@@ -1,13 +1,113 @@
 package stargate.model.tool;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import stargate.model.Route;
+import stargate.model.routing.Explanation;
+import stargate.model.routing.RequestHeaders;
+import stargate.model.routing.RouteIndex;
+
 /** {@code stargate explain FILE METHOD URL [-H 'Name: value']...}: which route serves a request, and why others lose. */
 final class ExplainCommand {
+    private static final String USAGE = "usage: stargate explain FILE METHOD URL [-H 'Name: value']...";
+
     private ExplainCommand() {
     }
 
-    /** @return the process exit code */
+    /**
+     * @param args the words after {@code explain}; URL is {@code http(s)://host[:port]/path?query} or
+     *             just {@code /path?query} (then the host comes from a {@code -H 'Host: ...'}, if any;
+     *             a {@code Host} header given with {@code -H} wins over the URL's, as with curl)
+     * @return the process exit code: 0 a route matches, 1 none does, 2 usage or input error
+     */
     static int run(String[] args) {
-        System.err.println("explain: not yet available");
-        return 2;
+        return run(args, System.out, System.err);
+    }
+
+    static int run(String[] args, PrintStream out, PrintStream err) {
+        if (args.length < 3) {
+            err.println(USAGE);
+            return 2;
+        }
+        Map<String, String> headers = new LinkedHashMap<>();
+        for (int i = 3; i < args.length; i++) {
+            int colon = i + 1 < args.length && args[i].equals("-H") ? args[i + 1].indexOf(':') : -1;
+            if (colon <= 0) {
+                err.println("explain: expected -H 'Name: value' at \"" + args[i] + "\"\n" + USAGE);
+                return 2;
+            }
+            headers.putIfAbsent(args[i + 1].substring(0, colon).trim(), args[i + 1].substring(colon + 1).trim());
+            i++;
+        }
+        String method = args[1];
+        String url = args[2];
+        String host = null;
+        String path = url;
+        int scheme = url.indexOf("://");
+        if (scheme > 0) {
+            int pathStart = url.indexOf('/', scheme + 3);
+            int queryStart = url.indexOf('?', scheme + 3);
+            int authorityEnd = pathStart < 0 ? (queryStart < 0 ? url.length() : queryStart)
+                    : (queryStart < 0 ? pathStart : Math.min(pathStart, queryStart));
+            host = url.substring(scheme + 3, authorityEnd);
+            path = url.substring(authorityEnd);
+        } else if (!url.startsWith("/")) {
+            err.println("explain: URL must be http(s)://host/path or /path, got \"" + url + "\"\n" + USAGE);
+            return 2;
+        }
+        RequestHeaders requestHeaders = RequestHeaders.of(headers);
+        String hostHeader = requestHeaders.first("host");
+        if (hostHeader != null) {
+            host = hostHeader;
+        }
+
+        RouteIndex<Route> index;
+        try {
+            index = RouteIndex.of(loadRoutes(Path.of(args[0])));
+        } catch (IOException | IllegalArgumentException e) {
+            err.println("explain: " + args[0] + ": " + e.getMessage());
+            return 2;
+        }
+        Explanation explanation = index.explain(method, host, path, requestHeaders);
+        out.println("route: " + (explanation.route() == null ? "none -> 404 no_route" : explanation.route()));
+        out.println("params: " + explanation.params());
+        for (Explanation.Candidate candidate : explanation.candidates()) {
+            out.println("  " + candidate.route() + ": " + candidate.reason());
+        }
+        return explanation.route() == null ? 1 : 0;
+    }
+
+    /**
+     * The routes of a config file, with the fields routing needs. Interim: reads the YAML tree
+     * directly until {@code stargate.model.codec.ConfigCodec} replaces this method.
+     */
+    private static List<Route> loadRoutes(Path file) throws IOException {
+        JsonNode root = new ObjectMapper(new YAMLFactory()).readTree(file.toFile());
+        List<Route> routes = new ArrayList<>();
+        if (root == null) {
+            return routes;
+        }
+        for (JsonNode route : root.path("routes")) {
+            Map<String, String> headers = new LinkedHashMap<>();
+            route.path("headers").properties().forEach(e -> headers.put(e.getKey(), e.getValue().asText()));
+            routes.add(new Route(route.path("id").asText(null), texts(route.path("hosts")), texts(route.path("paths")),
+                    texts(route.path("methods")), headers, route.path("priority").asInt(0),
+                    route.path("upstream").asText(null), false, null, false, null, null, null, false));
+        }
+        return routes;
+    }
+
+    private static List<String> texts(JsonNode array) {
+        List<String> texts = new ArrayList<>();
+        array.forEach(element -> texts.add(element.asText()));
+        return texts;
     }
 }

@@ -1,0 +1,178 @@
+package stargate.model.routing;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * One route path, parsed: exact ({@code /users}), prefix ({@code /users/*}) or template
+ * ({@code /users/{id}}).
+ *
+ * <p>Paths are split into segments at every {@code /} after the leading one: {@code /} is one
+ * empty segment, {@code /a/b/} is {@code a}, {@code b} and an empty one. A prefix matches its
+ * literal followed by nothing or by {@code /...} (segment-bounded: {@code /users/*} takes
+ * {@code /users}, {@code /users/} and {@code /users/x/y}, not {@code /users123}); {@code /*} takes
+ * every path. A template parameter is a whole segment and matches exactly one non-empty segment.
+ */
+final class PathPattern {
+    /** Declaration order is precedence: exact beats template beats prefix. */
+    enum Kind {
+        EXACT("exact path"), TEMPLATE("template"), PREFIX("prefix");
+
+        final String label;
+
+        Kind(String label) {
+            this.label = label;
+        }
+    }
+
+    private static final Pattern PARAM_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
+    private static final Pattern PARAM = Pattern.compile("\\{[^}]*}");
+
+    final String text;
+    final Kind kind;
+    /** Exact: the path. Prefix: the part before {@code /*} ({@code ""} for {@code /*}). Template: the text. */
+    final String literal;
+    /** The trie keys: template and prefix segments, a template parameter as null ({@code /*} has none). Exact: empty. */
+    final List<String> segments;
+    /** Template: the parameter name at each segment, null at literal ones. Otherwise empty. */
+    final List<String> paramNames;
+
+    private PathPattern(String text, Kind kind, String literal, List<String> segments, List<String> paramNames) {
+        this.text = text;
+        this.kind = kind;
+        this.literal = literal;
+        this.segments = segments;
+        this.paramNames = paramNames;
+    }
+
+    /** Equal for patterns that match the same paths (template parameter names do not count); build time only. */
+    String shape() {
+        return kind == Kind.TEMPLATE ? kind + ":" + PARAM.matcher(text).replaceAll("{}") : kind + ":" + literal;
+    }
+
+    /** The first segment's literal text ({@code users} for {@code /users/{id}}), or null when it is a parameter or absent. */
+    String firstSegment() {
+        if (kind == Kind.EXACT) {
+            return literal.substring(1, segmentEnd(literal, 1, literal.length()));
+        }
+        return segments.isEmpty() ? null : segments.get(0);
+    }
+
+    /** @throws IllegalArgumentException with a reason an operator can act on */
+    static PathPattern parse(String text) {
+        if (text == null || !text.startsWith("/")) {
+            throw new IllegalArgumentException("path \"" + text + "\" must start with /");
+        }
+        if (text.indexOf('?') >= 0 || text.indexOf('#') >= 0) {
+            throw new IllegalArgumentException("path \"" + text + "\" must not contain a query or fragment");
+        }
+        if (text.endsWith("/*")) {
+            String literal = text.substring(0, text.length() - 2);
+            if (literal.indexOf('*') >= 0 || literal.indexOf('{') >= 0 || literal.indexOf('}') >= 0) {
+                throw new IllegalArgumentException("prefix path \"" + text + "\" must be literal before its /*");
+            }
+            return new PathPattern(text, Kind.PREFIX, literal, literal.isEmpty() ? List.of() : split(literal), List.of());
+        }
+        if (text.indexOf('*') >= 0) {
+            throw new IllegalArgumentException("path \"" + text + "\": * is only allowed as a final /* segment");
+        }
+        if (text.indexOf('{') < 0 && text.indexOf('}') < 0) {
+            return new PathPattern(text, Kind.EXACT, text, List.of(), List.of());
+        }
+        List<String> segments = new ArrayList<>();
+        List<String> names = new ArrayList<>();
+        Set<String> seen = new HashSet<>();
+        for (String segment : split(text)) {
+            if (segment.startsWith("{") && segment.endsWith("}")) {
+                String name = segment.substring(1, segment.length() - 1);
+                if (!PARAM_NAME.matcher(name).matches()) {
+                    throw new IllegalArgumentException("path \"" + text + "\": bad parameter name \"" + name + "\"");
+                }
+                if (!seen.add(name)) {
+                    throw new IllegalArgumentException("path \"" + text + "\": parameter {" + name + "} appears twice");
+                }
+                segments.add(null);
+                names.add(name);
+            } else if (segment.indexOf('{') >= 0 || segment.indexOf('}') >= 0) {
+                throw new IllegalArgumentException("path \"" + text + "\": a {parameter} must be a whole segment");
+            } else {
+                segments.add(segment);
+                names.add(null);
+            }
+        }
+        return new PathPattern(text, Kind.TEMPLATE, text, Collections.unmodifiableList(segments),
+                Collections.unmodifiableList(names));
+    }
+
+    /** The segments of a path that starts with {@code /}. */
+    private static List<String> split(String path) {
+        return List.of(path.substring(1).split("/", -1));
+    }
+
+    /** The single-pattern check (explain's near misses, not the index): does {@code path[0, end)} match? */
+    boolean matches(String path, int end) {
+        return switch (kind) {
+            case EXACT -> end == literal.length() && path.startsWith(literal);
+            case PREFIX -> path.startsWith(literal) && literal.length() <= end
+                    && (literal.length() == end || path.charAt(literal.length()) == '/');
+            case TEMPLATE -> templateMatches(path, end);
+        };
+    }
+
+    private boolean templateMatches(String path, int end) {
+        if (end == 0 || path.charAt(0) != '/') {
+            return false;
+        }
+        int start = 1;
+        for (int i = 0; i < segments.size(); i++) {
+            int stop = segmentEnd(path, start, end);
+            boolean lastPattern = i == segments.size() - 1;
+            if (lastPattern != (stop == end)) {
+                return false;
+            }
+            String literalSegment = segments.get(i);
+            boolean ok = literalSegment == null
+                    ? stop > start
+                    : stop - start == literalSegment.length() && path.startsWith(literalSegment, start);
+            if (!ok) {
+                return false;
+            }
+            start = stop + 1;
+        }
+        return true;
+    }
+
+    /** Template parameters of a path this pattern is known to match, in pattern order. */
+    Map<String, String> params(String path, int end) {
+        Map<String, String> params = new LinkedHashMap<>();
+        int start = 1;
+        for (String name : paramNames) {
+            int stop = segmentEnd(path, start, end);
+            if (name != null) {
+                params.put(name, path.substring(start, stop));
+            }
+            start = stop + 1;
+        }
+        return Collections.unmodifiableMap(params);
+    }
+
+    /** The index of the {@code /} that ends the segment starting at {@code start}, or {@code end}. */
+    static int segmentEnd(String path, int start, int end) {
+        int i = start;
+        while (i < end && path.charAt(i) != '/') {
+            i++;
+        }
+        return i;
+    }
+
+    @Override
+    public String toString() {
+        return text;
+    }
+}
