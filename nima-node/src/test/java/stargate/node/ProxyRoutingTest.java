@@ -70,7 +70,7 @@ class ProxyRoutingTest {
                 Arguments.of("GET", "other.test", "/users/42", "", "/users-id/42"),
                 Arguments.of("POST", "other.test", "/users/42", "", "/users-post"),
                 Arguments.of("GET", "other.test", "/users/42", "true", "/users-canary"),
-                Arguments.of("GET", "other.test", "/users/42/posts", "", "/users-prefix/posts"),
+                Arguments.of("GET", "other.test", "/users/42/posts", "", "/users-prefix/42/posts"),
                 Arguments.of("GET", "other.test", "/users", "", "/users-prefix"),
                 Arguments.of("GET", "other.test", "/usersx", "", "/root/usersx"),
                 Arguments.of("GET", "other.test", "/strip/a/b?q=1", "", "/a/b?q=1"),

@@ -12,7 +12,7 @@ record Entry<T>(CompiledRoute<T> route, HostPattern host, PathPattern path) {
     /** The result for a request whose path {@code path[0, end)} reached this entry. */
     RouteMatch<T> toMatch(String path, int end) {
         return new RouteMatch<>(route.item, route.route, params(path, end),
-                this.path.kind == PathPattern.Kind.PREFIX ? this.path.literal : "");
+                this.path.kind == PathPattern.Kind.PREFIX ? this.path.literal : null);
     }
 
     Map<String, String> params(String path, int end) {

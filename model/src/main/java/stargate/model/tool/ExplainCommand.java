@@ -1,16 +1,18 @@
 package stargate.model.tool;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
+import stargate.model.GatewayConfig;
 import stargate.model.Route;
+import stargate.model.codec.ConfigCodec;
+import stargate.model.validate.ConfigError;
+import stargate.model.validate.Validated;
 import stargate.model.routing.Explanation;
 import stargate.model.routing.RequestHeaders;
 import stargate.model.routing.RouteIndex;
@@ -85,29 +87,14 @@ final class ExplainCommand {
         return explanation.route() == null ? 1 : 0;
     }
 
-    /**
-     * The routes of a config file, with the fields routing needs. Interim: reads the YAML tree
-     * directly until {@code stargate.model.codec.ConfigCodec} replaces this method.
-     */
+    /** The routes of a config file; a file that does not read cleanly is a usage error listing why. */
     private static List<Route> loadRoutes(Path file) throws IOException {
-        JsonNode root = new ObjectMapper(new YAMLFactory()).readTree(file.toFile());
-        List<Route> routes = new ArrayList<>();
-        if (root == null) {
-            return routes;
+        String text = Files.readString(file);
+        Validated<GatewayConfig> config = ConfigCodec.readConfig(text, ConfigCodec.Format.ofFileName(file.toString()));
+        if (!config.isValid()) {
+            throw new IllegalArgumentException(config.errors().stream().map(ConfigError::toString)
+                    .collect(Collectors.joining("; ")));
         }
-        for (JsonNode route : root.path("routes")) {
-            Map<String, String> headers = new LinkedHashMap<>();
-            route.path("headers").properties().forEach(e -> headers.put(e.getKey(), e.getValue().asText()));
-            routes.add(new Route(route.path("id").asText(null), texts(route.path("hosts")), texts(route.path("paths")),
-                    texts(route.path("methods")), headers, route.path("priority").asInt(0),
-                    route.path("upstream").asText(null), false, null, false, null, null, null, false));
-        }
-        return routes;
-    }
-
-    private static List<String> texts(JsonNode array) {
-        List<String> texts = new ArrayList<>();
-        array.forEach(element -> texts.add(element.asText()));
-        return texts;
+        return config.value().routes();
     }
 }

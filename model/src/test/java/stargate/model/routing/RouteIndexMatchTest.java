@@ -110,7 +110,7 @@ class RouteIndexMatchTest {
         RouteMatch<Route> match = index.match("GET", null, "/users/u-1/orders/o%202?x=1", RequestHeaders.NONE);
         assertEquals(Map.of("user", "u-1", "order", "o%202"), match.params());
         assertEquals(List.of("user", "order"), List.copyOf(match.params().keySet()), "pattern order");
-        assertEquals("", match.matchedPrefix());
+        assertNull(match.matchedPrefix());
         assertEquals(Map.of("name", "a.json"), index.match("GET", null, "/files/a.json", RequestHeaders.NONE).params());
     }
 
@@ -134,7 +134,7 @@ class RouteIndexMatchTest {
         assertEquals("/users", index.match("GET", null, "/users/1/2", RequestHeaders.NONE).matchedPrefix());
         assertEquals("/users", index.match("GET", null, "/users", RequestHeaders.NONE).matchedPrefix());
         assertEquals("", index.match("GET", null, "/other", RequestHeaders.NONE).matchedPrefix());
-        assertEquals("", index.match("GET", null, "/exact", RequestHeaders.NONE).matchedPrefix());
+        assertNull(index.match("GET", null, "/exact", RequestHeaders.NONE).matchedPrefix());
         assertTrue(index.match("GET", null, "/users/1", RequestHeaders.NONE).params().isEmpty());
     }
 

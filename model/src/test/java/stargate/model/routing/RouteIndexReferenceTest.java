@@ -202,7 +202,7 @@ class RouteIndexReferenceTest {
                         for (int g = 1; names.find(); g++) {
                             params.put(names.group(1), matcher.group(g));
                         }
-                        String prefix = pattern.endsWith("/*") ? pattern.substring(0, pattern.length() - 2) : "";
+                        String prefix = pattern.endsWith("/*") ? pattern.substring(0, pattern.length() - 2) : null;
                         candidates.add(new Naive(route, r, p, h, pattern, params, prefix));
                     }
                 }
@@ -249,7 +249,7 @@ class RouteIndexReferenceTest {
             .thenComparing(n -> -n.host.length())
             .thenComparingInt(RouteIndexReferenceTest::pathRank)
             .thenComparing((a, b) -> pathRank(a) == 1 ? templateOrder(a, b) : 0)
-            .thenComparing(n -> -n.matchedPrefix.length())
+            .thenComparing(n -> n.matchedPrefix == null ? 0 : -n.matchedPrefix.length())
             .thenComparing(n -> n.route.methods().isEmpty())
             .thenComparing(n -> -n.route.headers().size())
             .thenComparing(n -> -n.route.priority())

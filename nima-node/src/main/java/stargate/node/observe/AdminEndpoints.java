@@ -115,7 +115,7 @@ public final class AdminEndpoints {
         try {
             body = JSON.readTree(req.content().inputStream());
         } catch (IOException e) {
-            sendJson(res, 400, error("bad_request", "body is not JSON: " + e.getOriginalMessage()));
+            sendJson(res, 400, error("bad_request", "body is not JSON: " + e.getMessage()));
             return;
         }
         if (body == null || !body.path("url").isTextual()) {

@@ -48,12 +48,12 @@ public final class ForwardPath {
      */
     public String apply(String rawPath, String rawQuery, RouteMatch<?> match) {
         String path = rawPath;
-        String prefix = match.matchedPrefix();
+        String prefix = match.matchedPrefix(); // null unless a prefix path matched
         if (rewrite != null) {
-            String rest = prefix.isEmpty() ? "" : rawPath.substring(Math.min(prefix.length(), rawPath.length()));
+            String rest = prefix == null ? "" : rawPath.substring(prefix.length());
             path = join(render(match.params()), rest);
-        } else if (stripPrefix && !prefix.isEmpty()) {
-            path = rawPath.substring(Math.min(prefix.length(), rawPath.length()));
+        } else if (stripPrefix && prefix != null) {
+            path = rawPath.substring(prefix.length());
         }
         if (path.isEmpty()) {
             path = "/";
@@ -63,14 +63,12 @@ public final class ForwardPath {
         return rawQuery == null || rawQuery.isEmpty() ? path : path + "?" + rawQuery;
     }
 
+    /** Joins at a segment boundary: {@code rest} is empty or starts with '/' (prefixes match whole segments). */
     private static String join(String head, String rest) {
         if (rest.isEmpty()) {
             return head;
         }
-        if (head.endsWith("/") && rest.startsWith("/")) {
-            return head + rest.substring(1);
-        }
-        return head + rest;
+        return head.endsWith("/") ? head + rest.substring(1) : head + rest;
     }
 
     private String render(Map<String, String> params) {
