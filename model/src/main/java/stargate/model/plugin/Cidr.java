@@ -133,7 +133,7 @@ public final class Cidr {
         out[2 * group + 1] = (byte) value;
     }
 
-    /** {@code 10.0.0.0/8}; IPv6 in full lower-case hex groups ({@code 2001:db8:0:0:0:0:0:0/32}), never shortened. */
+    /** {@code 10.0.0.0/8}, {@code 2001:db8::/32}: IPv6 in the RFC 5952 form (lower case, longest zero run as "::"). */
     @Override
     public String toString() {
         StringBuilder out = new StringBuilder();
@@ -142,8 +142,30 @@ public final class Cidr {
                 out.append(i == 0 ? "" : ".").append(network[i] & 0xff);
             }
         } else {
+            int[] groups = new int[8];
             for (int i = 0; i < 8; i++) {
-                out.append(i == 0 ? "" : ":").append(Integer.toHexString((network[2 * i] & 0xff) << 8 | network[2 * i + 1] & 0xff));
+                groups[i] = (network[2 * i] & 0xff) << 8 | network[2 * i + 1] & 0xff;
+            }
+            int runStart = -1;
+            int runLength = 1; // RFC 5952 §4.2.2: a single zero group is not shortened
+            for (int i = 0; i < 8; i++) {
+                int end = i;
+                while (end < 8 && groups[end] == 0) {
+                    end++;
+                }
+                if (end - i > runLength) {
+                    runStart = i;
+                    runLength = end - i;
+                }
+            }
+            for (int i = 0; i < 8; i++) {
+                if (i == runStart) {
+                    out.append("::");
+                    i += runLength - 1;
+                } else {
+                    boolean afterGap = i == 0 || i == runStart + runLength && runStart >= 0;
+                    out.append(afterGap ? "" : ":").append(Integer.toHexString(groups[i]));
+                }
             }
         }
         return out.append('/').append(prefixLength).toString();

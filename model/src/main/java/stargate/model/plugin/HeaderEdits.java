@@ -24,7 +24,7 @@ public record HeaderEdits(Map<String, String> add, Map<String, String> set, List
 
     /** Names are valid and not hop-by-hop (the proxy owns those), values have no line breaks, no name twice. */
     void check(ConfigProblems problems) {
-        Map<String, String> written = new HashMap<>(); // lower-case name to the key that wrote it first
+        Map<String, String> written = new HashMap<>(); // lower-case name to where it was written first
         entries(problems, "add", add, written);
         entries(problems, "set", set, written);
         for (int i = 0; i < remove.size(); i++) {
@@ -36,7 +36,7 @@ public record HeaderEdits(Map<String, String> add, Map<String, String> set, List
         headers.forEach((name, value) -> {
             String at = key + "." + name;
             if (HttpSyntax.writableHeaderName(problems, at, name)) {
-                String first = written.putIfAbsent(name.toLowerCase(Locale.ROOT), at);
+                String first = written.putIfAbsent(name.toLowerCase(Locale.ROOT), key + " as \"" + name + "\"");
                 if (first != null) {
                     problems.add(at, "header already in " + first + " (names are case-insensitive)");
                 }
