@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import stargate.model.codec.ByteSize;
+import stargate.model.codec.ConfigCodec;
 import stargate.model.validate.PluginCatalog;
 import stargate.model.validate.PluginSchema;
 
@@ -80,6 +81,16 @@ class PluginDefaultsTest {
         assertEquals(64 * 1024, RequestSizeLimitConfig.from(json("{\"max_body_size\": \"64KiB\"}")).maxBodySize().bytes());
         assertEquals(0, RequestSizeLimitConfig.from(json("{\"max_body_size\": 0}")).maxBodySize().bytes());
         assertEquals("10MiB", ProxyCacheConfig.from(json("{\"max_body_size\": \"10MiB\"}")).maxBodySize().toString());
+    }
+
+    @Test
+    void typedConfigsWriteBackAsTheJsonTheyWereReadFrom() {
+        JsonNode written = json("{\"ttl\": \"5m\", \"max_body_size\": \"256KiB\"}");
+        ProxyCacheConfig cache = ProxyCacheConfig.from(written);
+        assertEquals(written, ConfigCodec.toTree(cache), "defaults left out, sizes and durations in their shortest form");
+        JwtAuthConfig jwt = JwtAuthConfig.from(json("{\"algorithms\": [\"ES256\"], \"jwks_uri\": \"https://idp.example.com/jwks\","
+                + " \"claims_to_headers\": {\"sub\": \"X-User\"}}"));
+        assertEquals(jwt, JwtAuthConfig.from(ConfigCodec.toTree(jwt)));
     }
 
     @Test
