@@ -85,7 +85,7 @@ public final class ConfigCodec {
         if (tree.value().isMissingNode() || tree.value().isNull()) {
             return Validated.valid(GatewayConfig.EMPTY);
         }
-        return bind(tree.value(), GatewayConfig.class, GatewayConfig.class);
+        return bind(tree.value(), GatewayConfig.class, GatewayConfig.class, "");
     }
 
     /**
@@ -100,7 +100,19 @@ public final class ConfigCodec {
         if (!tree.isValid()) {
             return Validated.invalid(tree.errors());
         }
-        return bind(tree.value(), objectType(kind), Object.class);
+        return bind(tree.value(), objectType(kind), Object.class, "");
+    }
+
+    /**
+     * Binds a JSON tree to any config record with the rules of the whole config: snake_case keys,
+     * unknown keys are errors, durations and sizes with their units. This is how plugin configs
+     * (raw {@link JsonNode}s in the model) become their typed records.
+     *
+     * @param path where the tree sits, prefixed to every error path ({@code routes[0].plugins.rate-limit});
+     *             empty for paths relative to the tree
+     */
+    public static <T extends Record> Validated<T> readRecord(JsonNode tree, Class<T> type, String path) {
+        return bind(tree, type, type, path);
     }
 
     /** @param value a {@link GatewayConfig}, one of its objects, or the global plugins map */
@@ -145,9 +157,9 @@ public final class ConfigCodec {
         };
     }
 
-    private static <T> Validated<T> bind(JsonNode tree, Type type, Class<T> resultType) {
+    private static <T> Validated<T> bind(JsonNode tree, Type type, Class<T> resultType, String path) {
         TreeBinder binder = new TreeBinder();
-        Object value = binder.bind(tree, type, "");
+        Object value = binder.bind(tree, type, path);
         if (!binder.errors().isEmpty()) {
             return Validated.invalid(binder.errors());
         }

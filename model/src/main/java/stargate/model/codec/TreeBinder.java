@@ -22,7 +22,7 @@ import stargate.model.validate.ConfigError;
  * <p>Design: one generic walk driven by the target's Java type. A record is an object whose keys
  * are its components' names in snake_case ({@code stripPrefix} is {@code strip_prefix}); other
  * keys are errors. Supported leaves are String, int/Integer, double/Double, boolean/Boolean,
- * {@link Duration} (see {@link Units}), {@link WireName} enums and raw {@link JsonNode} (plugin
+ * {@link Duration} and {@link ByteSize} (see {@link Units}), {@link WireName} enums and raw {@link JsonNode} (plugin
  * configs, validated later by their plugin). Containers are {@code List<T>} and
  * {@code Map<String, T>}. An absent or {@code null} record component is passed as null to the
  * canonical constructor, which applies the default. A record with an error below it is not
@@ -53,6 +53,9 @@ final class TreeBinder {
         Class<?> c = (Class<?>) type;
         if (c == JsonNode.class) {
             return node;
+        }
+        if (c == ByteSize.class) {
+            return bindSize(node, path);
         }
         if (c.isRecord()) {
             return bindRecord(node, c, path);
@@ -141,6 +144,21 @@ final class TreeBinder {
         }
         try {
             return Units.parseDuration(node.textValue());
+        } catch (IllegalArgumentException e) {
+            return fail(path, e.getMessage());
+        }
+    }
+
+    /** A size is text with a unit ({@code 64KiB}) or a bare number of bytes ({@code 512} or {@code "512"}). */
+    private Object bindSize(JsonNode node, String path) {
+        if (node.isIntegralNumber() && node.canConvertToLong() && node.longValue() >= 0) {
+            return new ByteSize(node.longValue());
+        }
+        if (!node.isTextual()) {
+            return fail(path, Units.SIZE_EXPECTED + ", got " + describe(node));
+        }
+        try {
+            return new ByteSize(Units.parseSize(node.textValue()));
         } catch (IllegalArgumentException e) {
             return fail(path, e.getMessage());
         }

@@ -44,6 +44,9 @@ final class TreeEncoder {
         if (value instanceof Duration d) {
             return NODES.textNode(Units.formatDuration(d));
         }
+        if (value instanceof ByteSize size) {
+            return NODES.textNode(size.toString());
+        }
         if (value instanceof WireName w) {
             return NODES.textNode(w.wire());
         }

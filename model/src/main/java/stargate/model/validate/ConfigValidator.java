@@ -1,5 +1,6 @@
 package stargate.model.validate;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -53,10 +54,11 @@ public final class ConfigValidator {
         boolean routesValid = f.count() == 0;
         UpstreamChecks upstreams = new UpstreamChecks(f);
         section(f, Kind.UPSTREAM, config.upstreams(), Upstream::id, upstreams::check);
-        CredentialChecks credentials = new CredentialChecks(f, plugins);
+        CredentialChecks credentials = new CredentialChecks(f, upstreamIds, plugins);
         section(f, Kind.CONSUMER, config.consumers(), Consumer::id, credentials::consumer);
         section(f, Kind.CERTIFICATE, config.certificates(), Certificate::id, credentials::certificate);
         plugins.validate(config.globalPlugins(), Kind.GLOBAL_PLUGINS.key(), f.errors());
+        upstreamReferences(config.globalPlugins(), Kind.GLOBAL_PLUGINS.key(), upstreamIds, f);
         if (routesValid) {
             f.errors().addAll(Shadowing.find(config.routes()));
         }
@@ -75,6 +77,21 @@ public final class ConfigValidator {
         }
         List<ConfigError> errors = validate(parsed.value());
         return errors.isEmpty() ? parsed : Validated.invalid(errors);
+    }
+
+    /**
+     * A plugin schema sees only its own config; the one built-in plugin config that names another
+     * object is {@code traffic-split}'s {@code upstream}, checked here against the config's upstreams.
+     *
+     * @param path where the plugin map sits, e.g. {@code routes[0].plugins}
+     */
+    static void upstreamReferences(Map<String, JsonNode> plugins, String path, Set<String> upstreamIds, Findings f) {
+        JsonNode split = plugins.get("traffic-split");
+        JsonNode upstream = split == null ? null : split.get("upstream");
+        if (upstream != null && upstream.isValueNode() && !upstream.isNull() && !upstream.asText().isBlank()
+                && !upstreamIds.contains(upstream.asText())) {
+            f.add(path + ".traffic-split.upstream", "unknown upstream \"" + upstream.asText() + "\"");
+        }
     }
 
     /** Checks each object of one kind: its id (present, well-formed, unique in the kind), then the rest. */

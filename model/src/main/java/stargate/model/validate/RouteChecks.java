@@ -51,6 +51,7 @@ final class RouteChecks {
             retries(route.retries(), at(path, "retries"));
         }
         plugins.validate(route.plugins(), at(path, "plugins"), f.errors());
+        ConfigValidator.upstreamReferences(route.plugins(), at(path, "plugins"), upstreamIds, f);
     }
 
     /** @return each valid path's template variables (invalid paths are left out) */

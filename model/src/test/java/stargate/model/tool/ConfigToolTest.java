@@ -30,7 +30,7 @@ class ConfigToolTest {
     @Test
     void theStandaloneExampleIsValid() {
         Run run = run("validate", EXAMPLES.resolve("standalone.yaml").toString());
-        assertEquals(new Run(0, "OK: 5 routes, 2 upstreams, 0 consumers, 0 certificates, 0 global plugins\n", ""), run);
+        assertEquals(new Run(0, "OK: 5 routes, 2 upstreams, 0 consumers, 0 certificates, 1 global plugin\n", ""), run);
     }
 
     @Test

@@ -8,19 +8,22 @@ import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import stargate.model.codec.ConfigCodec;
+import stargate.model.plugin.RateLimitConfig;
 
 class PluginCatalogTest {
     @Test
-    void findsSchemasWithServiceLoader() {
+    void findsTheBuiltInSchemasWithServiceLoader() {
         PluginCatalog catalog = PluginCatalog.load();
-        assertEquals(Set.of("rate-limit"), catalog.names());
-        assertTrue(catalog.find("rate-limit").orElseThrow() instanceof TestRateLimitSchema);
+        assertEquals(Set.of("basic-auth", "cors", "ip-restriction", "jwt-auth", "key-auth", "oauth2-introspection",
+                "proxy-cache", "rate-limit", "request-id", "request-size-limit", "request-transformer",
+                "response-transformer", "traffic-split"), catalog.names());
+        assertTrue(catalog.find("rate-limit").orElseThrow() instanceof RateLimitConfig.Schema);
     }
 
     @Test
     void theDefaultValidatorUsesTheSchemasOnTheClassPath() {
         String yaml = "global_plugins: {rate-limit: {rate: 0}}";
-        assertEquals(List.of(new ConfigError("global_plugins.rate-limit.rate", "expected an integer of at least 1, got 0")),
+        assertEquals(List.of(new ConfigError("global_plugins.rate-limit.rate", "must be at least 1, got 0")),
                 ConfigValidator.create().check(yaml, ConfigCodec.Format.YAML).errors());
     }
 
@@ -34,7 +37,7 @@ class PluginCatalogTest {
     @Test
     void refusesTwoSchemasForOneName() {
         IllegalStateException e = assertThrows(IllegalStateException.class,
-                () -> PluginCatalog.of(new TestRateLimitSchema(), new TestRateLimitSchema()));
+                () -> PluginCatalog.of(new RateLimitConfig.Schema(), new RateLimitConfig.Schema()));
         assertTrue(e.getMessage().startsWith("two schemas for plugin \"rate-limit\""), e.getMessage());
     }
 }

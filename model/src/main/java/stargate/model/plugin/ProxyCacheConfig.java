@@ -1,0 +1,44 @@
+package stargate.model.plugin;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Duration;
+import stargate.model.codec.ByteSize;
+
+/**
+ * {@code proxy-cache}: caches GET and HEAD responses the upstream allows to be cached
+ * ({@code Cache-Control}), answering {@code X-Cache: HIT} or {@code MISS}.
+ *
+ * @param ttl         how long an entry is served when the response sets no lifetime; default 60s; greater than 0
+ * @param maxEntries  entries kept per node, least recently used evicted first; default 10000; 1..10000000
+ * @param maxBodySize larger responses are not cached, in bytes; default 1MiB; greater than 0
+ */
+public record ProxyCacheConfig(Duration ttl, Integer maxEntries, ByteSize maxBodySize) implements PluginConfig {
+    public static final String NAME = "proxy-cache";
+    static final int MAX_ENTRIES = 10_000_000;
+
+    public ProxyCacheConfig {
+        ttl = ttl == null ? Duration.ofSeconds(60) : ttl;
+        maxEntries = maxEntries == null ? 10_000 : maxEntries;
+        maxBodySize = maxBodySize == null ? ByteSize.ofMebibytes(1) : maxBodySize;
+    }
+
+    public static ProxyCacheConfig from(JsonNode config) {
+        return PluginConfigs.read(config, ProxyCacheConfig.class);
+    }
+
+    @Override
+    public void check(ConfigProblems problems) {
+        problems.positive("ttl", ttl);
+        problems.range("max_entries", maxEntries, 1, MAX_ENTRIES);
+        if (maxBodySize.bytes() == 0) {
+            problems.add("max_body_size", "must be greater than 0");
+        }
+    }
+
+    /** Listed in {@code META-INF/services/stargate.model.validate.PluginSchema}. */
+    public static final class Schema extends RecordPluginSchema<ProxyCacheConfig> {
+        public Schema() {
+            super(NAME, ProxyCacheConfig.class);
+        }
+    }
+}
