@@ -63,9 +63,9 @@ class ProxyRoutingTest {
 
     static Stream<Arguments> cases() {
         return Stream.of(
-                Arguments.of("GET", "api.example.com", "/users/me", "", "/host-exact"),
-                Arguments.of("GET", "api.example.com:8080", "/anything", "", "/host-exact"),
-                Arguments.of("GET", "a.b.example.com", "/users/me", "", "/host-wild"),
+                Arguments.of("GET", "api.example.com", "/users/me", "", "/host-exact/users/me"),
+                Arguments.of("GET", "api.example.com:8080", "/anything", "", "/host-exact/anything"),
+                Arguments.of("GET", "a.b.example.com", "/users/me", "", "/host-wild/users/me"),
                 Arguments.of("GET", "other.test", "/users/me", "", "/users-exact"),
                 Arguments.of("GET", "other.test", "/users/42", "", "/users-id/42"),
                 Arguments.of("POST", "other.test", "/users/42", "", "/users-post"),

@@ -65,15 +65,30 @@ class TlsSniTest {
                 X509Certificate presented = (X509Certificate) socket.getSession().getPeerCertificates()[0];
                 assertEquals("CN=" + expectedCn, presented.getSubjectX500Principal().getName());
 
-                socket.getOutputStream().write(("GET /hello HTTP/1.1\r\nHost: " + sni + "\r\nConnection: close\r\n\r\n")
+                socket.getOutputStream().write(("GET /hello HTTP/1.1\r\nHost: " + sni + "\r\n\r\n")
                         .getBytes(StandardCharsets.US_ASCII));
-                String answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+                String answer = readResponse(socket.getInputStream());
                 assertTrue(answer.startsWith("HTTP/1.1 200"), answer);
                 assertTrue(answer.contains("\"backend\":\"secure\""), answer);
             }
         } finally {
             backend.stop();
         }
+    }
+
+    /** Reads one response with a Content-Length body (the connection stays open: keep-alive). */
+    private static String readResponse(InputStream in) throws Exception {
+        StringBuilder head = new StringBuilder();
+        while (!head.toString().endsWith("\r\n\r\n")) {
+            int b = in.read();
+            if (b < 0) {
+                break;
+            }
+            head.append((char) b);
+        }
+        int length = head.toString().lines().filter(l -> l.toLowerCase().startsWith("content-length:"))
+                .mapToInt(l -> Integer.parseInt(l.substring(15).trim())).findFirst().orElse(0);
+        return head + new String(in.readNBytes(length), StandardCharsets.UTF_8);
     }
 
     /** A client that trusts exactly the two fake test certificates. */

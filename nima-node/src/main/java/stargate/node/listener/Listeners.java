@@ -1,6 +1,7 @@
 package stargate.node.listener;
 
 import io.helidon.common.tls.Tls;
+import io.helidon.http.DirectHandler;
 import io.helidon.webserver.ListenerConfig;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.WebServerConfig;
@@ -30,6 +31,7 @@ public final class Listeners implements AutoCloseable {
     private static final String ADMIN = "admin";
     /** Keep-alive connections with no request for this long are closed (slow or idle clients cannot pin sockets). */
     private static final Duration IDLE_CONNECTION_TIMEOUT = Duration.ofSeconds(60);
+    private static final ProtocolErrors PROTOCOL_ERRORS = new ProtocolErrors();
 
     private final WebServer proxy;
     private final WebServer admin;
@@ -52,7 +54,7 @@ public final class Listeners implements AutoCloseable {
         Drain drain = new Drain();
         SniKeyManager certificates = new SniKeyManager();
         certificates.update(certificatesAtStart.stream().map(PemCertificates::load).toList());
-        ProxyHandler handler = new ProxyHandler(current, metrics, accessLog, drain);
+        ProxyHandler handler = new ProxyHandler(current, metrics, accessLog, drain, options.maxHeaderBytes());
 
         WebServerConfig.Builder proxyConfig = WebServer.builder()
                 .shutdownHook(false) // Node drains on SIGTERM itself
@@ -92,12 +94,24 @@ public final class Listeners implements AutoCloseable {
                 .idleConnectionPeriod(Duration.ofSeconds(10))
                 .shutdownGracePeriod(options.drainTimeout())
                 .maxConcurrentRequests(options.maxConcurrentRequests())
+                .directHandlers(handlers -> handlers
+                        .addHandler(DirectHandler.EventType.BAD_REQUEST, PROTOCOL_ERRORS)
+                        .addHandler(DirectHandler.EventType.PAYLOAD_TOO_LARGE, PROTOCOL_ERRORS))
                 .addProtocol(Http1Config.builder()
-                        .maxHeadersSize(options.maxHeaderBytes())
+                        .maxHeadersSize(helidonHeaderLimit(options.maxHeaderBytes()))
                         .maxPrologueLength(8192)
                         .receiveLog(false)
                         .sendLog(false)
                         .build());
+    }
+
+    /**
+     * Helidon answers headers over its own limit with a bare 400 that cannot be told apart from
+     * other malformed requests, so its limit sits well above ours and the proxy handler answers
+     * 431 for anything between the two (SPEC §5). Beyond Helidon's limit the request stays a 400.
+     */
+    private static int helidonHeaderLimit(int maxHeaderBytes) {
+        return Math.max(4 * maxHeaderBytes, 64 * 1024);
     }
 
     private static Tls tls(SniKeyManager certificates) {

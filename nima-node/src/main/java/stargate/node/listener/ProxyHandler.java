@@ -1,5 +1,6 @@
 package stargate.node.listener;
 
+import io.helidon.http.Header;
 import io.helidon.webserver.http.Handler;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
@@ -34,12 +35,15 @@ final class ProxyHandler implements Handler {
     private final Metrics metrics;
     private final AccessLog accessLog;
     private final Drain drain;
+    private final int maxHeaderBytes;
 
-    ProxyHandler(CurrentSnapshot current, Metrics metrics, AccessLog accessLog, Drain drain) {
+    ProxyHandler(CurrentSnapshot current, Metrics metrics, AccessLog accessLog, Drain drain,
+                 int maxHeaderBytes) {
         this.current = current;
         this.metrics = metrics;
         this.accessLog = accessLog;
         this.drain = drain;
+        this.maxHeaderBytes = maxHeaderBytes;
     }
 
     @Override
@@ -75,6 +79,11 @@ final class ProxyHandler implements Handler {
 
     private void serve(ServerRequest req, ServerResponse res, String requestId, String method, String rawPath,
                        Outcome outcome) {
+        if (headerBytes(req) > maxHeaderBytes) {
+            reply(res, outcome, 431, "headers_too_large",
+                    "request headers exceed " + maxHeaderBytes + " bytes", requestId);
+            return;
+        }
         Snapshot snapshot = current.get();
         if (snapshot == null) {
             reply(res, outcome, 503, "not_ready", "no config loaded yet", requestId);
@@ -111,6 +120,18 @@ final class ProxyHandler implements Handler {
                 outcome.upstreamNanos = System.nanoTime() - upstreamStart;
             }
         }
+    }
+
+    /** Header bytes as on the wire: name, ": ", value, CRLF for each. */
+    private static int headerBytes(ServerRequest req) {
+        int bytes = 0;
+        for (Header header : req.headers()) {
+            bytes += header.name().length() + 4;
+            for (String value : header.allValues()) {
+                bytes += value.length();
+            }
+        }
+        return bytes;
     }
 
     private static void reply(ServerResponse res, Outcome outcome, int status, String error, String message,

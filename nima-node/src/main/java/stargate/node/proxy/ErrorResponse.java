@@ -39,7 +39,7 @@ public final class ErrorResponse {
     }
 
     /** The JSON body; pure ASCII: every non-ASCII or control character is a {@code \}{@code uXXXX} escape. */
-    static String json(int status, String error, String message, String requestId) {
+    public static String json(int status, String error, String message, String requestId) {
         StringBuilder json = new StringBuilder(96 + (message == null ? 0 : message.length()));
         json.append("{\"status\":").append(status).append(",\"error\":");
         appendString(json, error);
