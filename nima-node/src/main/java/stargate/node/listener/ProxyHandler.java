@@ -5,19 +5,14 @@ import io.helidon.webserver.http.Handler;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import stargate.model.routing.RouteMatch;
-import stargate.node.balancer.Balancer;
 import stargate.node.config.CompiledRoute;
-import stargate.node.config.CompiledUpstream;
 import stargate.node.config.CurrentSnapshot;
 import stargate.node.config.Snapshot;
 import stargate.node.config.Target;
 import stargate.node.observe.AccessLog;
 import stargate.node.observe.Metrics;
 import stargate.node.proxy.ErrorResponse;
-import stargate.node.proxy.ForwardPlan;
-import stargate.node.proxy.ProxyExchange;
 import stargate.node.proxy.RequestId;
-import stargate.node.proxy.UpstreamException;
 
 /**
  * The one Helidon handler on the proxy listener: where a request goes, in order.
@@ -25,8 +20,8 @@ import stargate.node.proxy.UpstreamException;
  * <ol>
  *   <li>read the current {@link Snapshot} once (the request finishes on it, whatever is swapped meanwhile);</li>
  *   <li>match a route (404 {@code no_route});</li>
- *   <li>pick a target with the upstream's balancer (503 {@code no_healthy_upstream});</li>
- *   <li>forward with {@link ProxyExchange}: stream the request up, the response down (502/504 on failure);</li>
+ *   <li>{@link UpstreamStage}: pick a target with the upstream's balancer (503 {@code no_healthy_upstream})
+ *       and forward: stream the request up, the response down (502/504 on failure);</li>
  *   <li>record metrics and one access-log line.</li>
  * </ol>
  */
@@ -36,6 +31,7 @@ final class ProxyHandler implements Handler {
     private final AccessLog accessLog;
     private final Drain drain;
     private final int maxHeaderBytes;
+    private final UpstreamStage upstreamStage = new UpstreamStage();
 
     ProxyHandler(CurrentSnapshot current, Metrics metrics, AccessLog accessLog, Drain drain,
                  int maxHeaderBytes) {
@@ -97,29 +93,7 @@ final class ProxyHandler implements Handler {
         }
         CompiledRoute route = match.item();
         outcome.route = route;
-        CompiledUpstream upstream = route.upstream();
-        try (Balancer.Pick<Target> pick = upstream.balancer().pick(new RequestPickContext(req), Target::eligible)) {
-            if (pick == null) {
-                reply(res, outcome, 503, "no_healthy_upstream",
-                        "no healthy target in upstream \"" + upstream.id() + "\"", requestId);
-                return;
-            }
-            Target target = pick.target();
-            outcome.target = target;
-            ForwardPlan plan = ForwardPlan.create(req, requestId, route.id(),
-                    route.forwardPath().apply(rawPath, req.query().rawValue(), match),
-                    route.route().preserveHost(), route.route().timeouts().connect(), route.route().timeouts().read());
-            long upstreamStart = System.nanoTime();
-            try {
-                ProxyExchange.forward(req, res, target.pool(), plan);
-                outcome.status = res.status().code();
-            } catch (UpstreamException e) {
-                outcome.status = e.kind().status();
-                ErrorResponse.send(res, e, requestId);
-            } finally {
-                outcome.upstreamNanos = System.nanoTime() - upstreamStart;
-            }
-        }
+        upstreamStage.forward(req, res, route, match, requestId, outcome);
     }
 
     /** Header bytes as on the wire: name, ": ", value, CRLF for each. */
@@ -141,7 +115,7 @@ final class ProxyHandler implements Handler {
     }
 
     /** What happened to one request, filled in as it goes, read by metrics and the access log. */
-    private static final class Outcome {
+    static final class Outcome {
         CompiledRoute route;
         Target target;
         int status = 500;
