@@ -16,6 +16,7 @@ public final class Main {
     }
 
     public static void main(String[] args) {
+        DrainAwareLogManager.install();
         if (System.getProperty("java.util.logging.SimpleFormatter.format") == null) {
             System.setProperty("java.util.logging.SimpleFormatter.format", LOG_FORMAT);
         }
@@ -41,11 +42,14 @@ public final class Main {
     /** Starts a node and drains it on SIGTERM/SIGINT; the process then exits 0. */
     public static Node serve(NodeOptions options) {
         Node node = Node.start(options);
+        DrainAwareLogManager.holdHandlers(); // so the JDK's shutdown hook cannot close them before the drain logs
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             try {
                 node.drainAndStop(options.drainTimeout());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
+            } finally {
+                DrainAwareLogManager.releaseHandlers();
             }
         }, "drain"));
         return node;

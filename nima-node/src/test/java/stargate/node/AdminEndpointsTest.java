@@ -65,8 +65,11 @@ class AdminEndpointsTest {
 
     @Test
     void observeEndpointsAreNotOnTheProxyPort() throws Exception {
-        HttpResponse<String> response = node.get("/metrics");
-        assertTrue(response.body().contains("\"backend\":\"echo\""), "proxied, not answered by the node: " + response.body());
+        for (String path : new String[] {"/metrics", "/health/ready", "/observe/metrics", "/observe/health"}) {
+            HttpResponse<String> response = node.get(path);
+            assertTrue(response.body().contains("\"backend\":\"echo\""), path + " proxied, not answered by the node: "
+                    + response.body());
+        }
     }
 
     @Test

@@ -58,6 +58,9 @@ public final class Listeners implements AutoCloseable {
 
         WebServerConfig.Builder proxyConfig = WebServer.builder()
                 .shutdownHook(false) // Node drains on SIGTERM itself
+                // No discovered features on the proxy: Helidon would add /observe endpoints and a
+                // metrics filter to every proxied request (measured: ~10% of the request's CPU).
+                .featuresDiscoverServices(false)
                 .host(options.host())
                 .port(options.port())
                 .routing(r -> r.any(handler));
@@ -73,6 +76,7 @@ public final class Listeners implements AutoCloseable {
         AdminEndpoints endpoints = new AdminEndpoints(options.nodeId(), current, () -> proxy.isRunning() && !drain.draining());
         WebServer admin = WebServer.builder()
                 .shutdownHook(false)
+                .featuresDiscoverServices(false)
                 .host(options.adminHost())
                 .port(options.adminPort())
                 .addFeature(endpoints.observeFeature(WebServer.DEFAULT_SOCKET_NAME))
