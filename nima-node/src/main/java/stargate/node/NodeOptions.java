@@ -24,6 +24,7 @@ import stargate.model.codec.Units;
  * @param nodeId            this node's id in status and in etcd
  * @param maxConcurrentRequests requests served at once before new ones get 503; -1 = unlimited
  * @param maxHeaderBytes    request header size limit (431 beyond it)
+ * @param clientTimeout     an idle keep-alive client connection is closed after this
  */
 public record NodeOptions(Path configFile,
                           String etcd,
@@ -36,11 +37,12 @@ public record NodeOptions(Path configFile,
                           String accessLog,
                           String nodeId,
                           int maxConcurrentRequests,
-                          int maxHeaderBytes) {
+                          int maxHeaderBytes,
+                          Duration clientTimeout) {
 
     private static final Set<String> FLAGS = Set.of("config", "etcd", "prefix", "node-id", "cache-dir", "host", "port",
             "https-port", "admin-port", "admin-host", "drain-timeout", "access-log", "otlp-endpoint",
-            "max-concurrent-requests", "max-header-size");
+            "max-concurrent-requests", "max-header-size", "client-timeout");
 
     /** Parses {@code --name value} / {@code --name=value} flags over {@code STARGATE_NAME} variables. */
     public static NodeOptions parse(List<String> args, Map<String, String> env) {
@@ -88,7 +90,8 @@ public record NodeOptions(Path configFile,
                 values.getOrDefault("access-log", "stdout"),
                 values.getOrDefault("node-id", defaultNodeId()),
                 integer(values, "max-concurrent-requests", -1),
-                integer(values, "max-header-size", 16 * 1024));
+                integer(values, "max-header-size", 16 * 1024),
+                duration(values, "client-timeout", "60s"));
     }
 
     private static int port(Map<String, String> values, String name, int fallback) {

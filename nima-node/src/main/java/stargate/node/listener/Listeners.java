@@ -29,8 +29,6 @@ public final class Listeners implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(Listeners.class.getName());
     private static final String HTTPS = "https";
     private static final String ADMIN = "admin";
-    /** Keep-alive connections with no request for this long are closed (slow or idle clients cannot pin sockets). */
-    private static final Duration IDLE_CONNECTION_TIMEOUT = Duration.ofSeconds(60);
     private static final ProtocolErrors PROTOCOL_ERRORS = new ProtocolErrors();
 
     private final WebServer proxy;
@@ -91,11 +89,16 @@ public final class Listeners implements AutoCloseable {
 
     /** Socket options that decide proxy throughput and limits (see shared/docs/proxy-spike.md). */
     private static void tune(ListenerConfig.BuilderBase<?, ?> listener, NodeOptions options) {
+        Duration clientTimeout = options.clientTimeout();
+        // An idle keep-alive connection is closed after clientTimeout. (Helidon reads client sockets as
+        // NIO channels, which ignore SO_TIMEOUT, so a request head that stalls mid-way is bounded only
+        // by --max-concurrent-requests; see docs/architecture.md.)
         listener.connectionOptions(o -> o.tcpNoDelay(true))
                 .backlog(8192)
                 .writeQueueLength(0)
-                .idleConnectionTimeout(IDLE_CONNECTION_TIMEOUT)
-                .idleConnectionPeriod(Duration.ofSeconds(10))
+                .idleConnectionTimeout(clientTimeout)
+                .idleConnectionPeriod(clientTimeout.dividedBy(2).compareTo(Duration.ofSeconds(10)) < 0
+                        ? clientTimeout.dividedBy(2) : Duration.ofSeconds(10))
                 .shutdownGracePeriod(options.drainTimeout())
                 .maxConcurrentRequests(options.maxConcurrentRequests())
                 .directHandlers(handlers -> handlers
