@@ -43,9 +43,6 @@ import stargate.model.validate.Validated;
 @Path("config")
 @RequestScoped
 @Tag(name = "config")
-@APIResponse(responseCode = "401", ref = "Unauthorized")
-@APIResponse(responseCode = "403", ref = "Forbidden")
-@APIResponse(responseCode = "503", ref = "EtcdUnavailable")
 public class ConfigResource {
     private static final List<String> YAML_TYPES = List.of("application/yaml", "application/x-yaml", "text/yaml");
 

@@ -31,9 +31,6 @@ import stargate.model.Kind;
 @RequestScoped
 @Tag(name = "global-plugins")
 @Produces(MediaType.APPLICATION_JSON)
-@APIResponse(responseCode = "401", ref = "Unauthorized")
-@APIResponse(responseCode = "403", ref = "Forbidden")
-@APIResponse(responseCode = "503", ref = "EtcdUnavailable")
 public class GlobalPluginsResource {
     private static final ConfigService.Focus FOCUS = new ConfigService.Focus(Kind.GLOBAL_PLUGINS, "");
 

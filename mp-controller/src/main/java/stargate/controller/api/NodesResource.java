@@ -28,9 +28,6 @@ import stargate.controller.store.EtcdStore;
 @RequestScoped
 @Tag(name = "nodes")
 @Produces(MediaType.APPLICATION_JSON)
-@APIResponse(responseCode = "401", ref = "Unauthorized")
-@APIResponse(responseCode = "403", ref = "Forbidden")
-@APIResponse(responseCode = "503", ref = "EtcdUnavailable")
 public class NodesResource {
     private static final ObjectMapper JSON = new ObjectMapper();
 

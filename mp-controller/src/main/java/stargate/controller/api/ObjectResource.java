@@ -44,10 +44,6 @@ import stargate.model.validate.ConfigError;
  * {@link OpenApiKinds} rewrites it to the kind's own schema per path.
  */
 @Produces(MediaType.APPLICATION_JSON)
-@APIResponse(responseCode = "400", ref = "BadRequest")
-@APIResponse(responseCode = "401", ref = "Unauthorized")
-@APIResponse(responseCode = "403", ref = "Forbidden")
-@APIResponse(responseCode = "503", ref = "EtcdUnavailable")
 public abstract class ObjectResource {
     static final String DRY_RUN = "answer the diff this write would make, and write nothing";
     private final Kind kind;
@@ -104,8 +100,13 @@ public abstract class ObjectResource {
         }
         String id = Json.id(given.asText());
         Object incoming = Json.bind(kind, body, id);
-        ConfigService.Outcome outcome = service.write(new ConfigService.Focus(kind, id), 0L, dryRun, principal(),
-                snapshot -> propose(snapshot, id, incoming));
+        ConfigService.Outcome outcome = service.write(new ConfigService.Focus(kind, id), null, dryRun, principal(),
+                snapshot -> {
+                    if (snapshot.get(kind, id).isPresent()) {
+                        throw ApiProblem.conflict(kind.key() + " object \"" + id + "\" exists; PUT replaces it", List.of());
+                    }
+                    return propose(snapshot, id, incoming);
+                });
         if (dryRun) {
             return Response.ok(Json.changes(outcome.changes(), true, -1).toString()).build();
         }

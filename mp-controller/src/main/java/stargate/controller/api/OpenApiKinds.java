@@ -5,14 +5,17 @@ import org.eclipse.microprofile.openapi.OASFactory;
 import org.eclipse.microprofile.openapi.OASFilter;
 import org.eclipse.microprofile.openapi.models.OpenAPI;
 import org.eclipse.microprofile.openapi.models.Operation;
+import org.eclipse.microprofile.openapi.models.PathItem;
 import org.eclipse.microprofile.openapi.models.media.Content;
 import org.eclipse.microprofile.openapi.models.media.Schema;
 
 /**
- * The four object resources share their operations ({@link ObjectResource}), so their annotations
- * name placeholder schemas; this filter gives each path its kind's own schema:
- * {@code KindObject} becomes {@code Route} under {@code /api/v1/routes}, and {@code KindList} a
- * list of them. Registered with {@code mp.openapi.filter}.
+ * Completes the generated OpenAPI document. The four object resources share their operations
+ * ({@link ObjectResource}), so their annotations name placeholder schemas; this filter gives each
+ * path its kind's own schema: {@code KindObject} becomes {@code Route} under {@code /api/v1/routes},
+ * and {@code KindList} a list of them. And it adds the responses every admin API operation can
+ * give (401, 403, 503; 400 for writes), which annotations would repeat on every method.
+ * Registered with {@code mp.openapi.filter}.
  */
 public class OpenApiKinds implements OASFilter {
     private static final String SCHEMAS = "#/components/schemas/";
@@ -25,10 +28,30 @@ public class OpenApiKinds implements OASFilter {
             return;
         }
         openAPI.getPaths().getPathItems().forEach((path, item) -> {
-            String[] parts = path.split("/");
-            String schema = parts.length > 3 ? SCHEMA_BY_FOLDER.get(parts[3]) : null;
-            if (schema != null) {
-                item.getOperations().values().forEach(op -> rewrite(op, schema));
+            if (!path.startsWith("/api/v1/")) {
+                return;
+            }
+            String schema = SCHEMA_BY_FOLDER.get(path.split("/")[3]);
+            item.getOperations().forEach((method, op) -> {
+                if (schema != null) {
+                    rewrite(op, schema);
+                }
+                common(op, method != PathItem.HttpMethod.GET);
+            });
+        });
+    }
+
+    private static void common(Operation op, boolean write) {
+        Map<String, String> refs = new java.util.LinkedHashMap<>();
+        if (write) {
+            refs.put("400", "BadRequest");
+        }
+        refs.put("401", "Unauthorized");
+        refs.put("403", "Forbidden");
+        refs.put("503", "EtcdUnavailable");
+        refs.forEach((status, ref) -> {
+            if (op.getResponses().getAPIResponse(status) == null) {
+                op.getResponses().addAPIResponse(status, OASFactory.createAPIResponse().ref(ref));
             }
         });
     }
