@@ -5,6 +5,7 @@ import jakarta.inject.Inject;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -17,8 +18,12 @@ import stargate.controller.store.Secrets;
 import stargate.controller.store.Snapshot;
 import stargate.controller.store.StoreUnavailableException;
 import stargate.controller.store.StoredObject;
+import stargate.model.Certificate;
+import stargate.model.Consumer;
 import stargate.model.GatewayConfig;
 import stargate.model.Kind;
+import stargate.model.Route;
+import stargate.model.Upstream;
 import stargate.model.diff.Change;
 import stargate.model.diff.ConfigDiff;
 import stargate.model.validate.ConfigError;
@@ -119,7 +124,7 @@ public class ConfigService {
             }
             Instant now = clock.instant();
             List<EtcdStore.Write> writes = new ArrayList<>();
-            Map<String, Meta> metas = new java.util.HashMap<>();
+            Map<String, Meta> metas = new HashMap<>();
             for (Change c : changes) {
                 StoredObject previous = before.get(c.kind(), c.id()).orElse(null);
                 Meta meta = Meta.written(previous == null ? null : previous.meta(), now, principal);
@@ -141,7 +146,7 @@ public class ConfigService {
     /** Hashes new secrets, object by object against the stored object of the same id. */
     private static GatewayConfig storageForm(GatewayConfig proposed, Snapshot before) {
         return new GatewayConfig(proposed.routes(), proposed.upstreams(),
-                proposed.consumers().stream().map(c -> (stargate.model.Consumer) Secrets.toStorage(c,
+                proposed.consumers().stream().map(c -> (Consumer) Secrets.toStorage(c,
                         before.get(Kind.CONSUMER, c.id() == null ? "" : c.id()).map(StoredObject::value).orElse(null)))
                         .toList(),
                 proposed.certificates(), proposed.globalPlugins());
@@ -172,10 +177,10 @@ public class ConfigService {
 
     private static int indexOf(Focus focus, GatewayConfig config) {
         List<String> ids = switch (focus.kind()) {
-            case ROUTE -> config.routes().stream().map(stargate.model.Route::id).toList();
-            case UPSTREAM -> config.upstreams().stream().map(stargate.model.Upstream::id).toList();
-            case CONSUMER -> config.consumers().stream().map(stargate.model.Consumer::id).toList();
-            case CERTIFICATE -> config.certificates().stream().map(stargate.model.Certificate::id).toList();
+            case ROUTE -> config.routes().stream().map(Route::id).toList();
+            case UPSTREAM -> config.upstreams().stream().map(Upstream::id).toList();
+            case CONSUMER -> config.consumers().stream().map(Consumer::id).toList();
+            case CERTIFICATE -> config.certificates().stream().map(Certificate::id).toList();
             case GLOBAL_PLUGINS -> List.of();
         };
         return ids.indexOf(focus.id());

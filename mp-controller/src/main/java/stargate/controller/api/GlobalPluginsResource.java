@@ -15,6 +15,7 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.SecurityContext;
 import java.util.List;
+import java.util.Map;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
@@ -67,12 +68,12 @@ public class GlobalPluginsResource {
         ConfigService.Outcome outcome = service.write(FOCUS, Json.ifMatch(ifMatch), dryRun,
                 Principals.name(security),
                 snapshot -> new ConfigService.Proposal(snapshot.configWith(Kind.GLOBAL_PLUGINS, "",
-                        ((java.util.Map<?, ?>) plugins).isEmpty() ? null : plugins), List.of()));
+                        ((Map<?, ?>) plugins).isEmpty() ? null : plugins), List.of()));
         if (dryRun) {
             return Response.ok(Json.changes(outcome.changes(), true, -1).toString()).build();
         }
         Meta meta = outcome.metas().get(Kind.GLOBAL_PLUGINS.key() + "/");
-        if (meta == null || ((java.util.Map<?, ?>) plugins).isEmpty()) { // unchanged, or removed
+        if (meta == null || ((Map<?, ?>) plugins).isEmpty()) { // unchanged, or removed
             return get();
         }
         return Response.ok(Json.view(plugins, meta, outcome.revision()).toString())

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import stargate.controller.store.EtcdStore;
 import stargate.controller.store.Meta;
@@ -16,6 +17,7 @@ import stargate.controller.store.StoredObject;
 import stargate.model.Kind;
 import stargate.model.codec.ConfigCodec;
 import stargate.model.diff.Change;
+import stargate.model.diff.ConfigDiff;
 import stargate.model.validate.ConfigError;
 import stargate.model.validate.Validated;
 
@@ -57,11 +59,11 @@ final class Json {
         if (!dryRun) {
             out.put("revision", revision);
         }
-        out.put("summary", stargate.model.diff.ConfigDiff.summary(changes));
+        out.put("summary", ConfigDiff.summary(changes));
         ArrayNode list = out.putArray("changes");
         for (Change c : changes) {
             ObjectNode item = list.addObject();
-            item.put("op", c.op().name().toLowerCase(java.util.Locale.ROOT));
+            item.put("op", c.op().name().toLowerCase(Locale.ROOT));
             item.put("kind", c.kind().key());
             item.put("id", c.id());
             item.set("before", c.before() == null ? null : ConfigCodec.toTree(Secrets.masked(c.before())));

@@ -20,6 +20,7 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.SecurityContext;
 import jakarta.ws.rs.core.UriInfo;
+import java.util.ArrayList;
 import java.util.List;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
@@ -195,7 +196,7 @@ public abstract class ObjectResource {
             return List.of();
         }
         List<StoredObject> routes = snapshot.list(Kind.ROUTE);
-        List<ConfigError> out = new java.util.ArrayList<>();
+        List<ConfigError> out = new ArrayList<>();
         for (int i = 0; i < routes.size(); i++) {
             if (id.equals(((Route) routes.get(i).value()).upstream())) {
                 out.add(new ConfigError(Kind.ROUTE.key() + "[" + i + "].upstream",
@@ -206,7 +207,7 @@ public abstract class ObjectResource {
     }
 
     private ConfigService.Proposal propose(Snapshot snapshot, String id, Object incoming) {
-        List<ConfigError> errors = new java.util.ArrayList<>();
+        List<ConfigError> errors = new ArrayList<>();
         Object previous = snapshot.get(kind, id).map(StoredObject::value).orElse(null);
         Object unmasked = Secrets.unmask(incoming, previous, "", errors);
         return new ConfigService.Proposal(snapshot.configWith(kind, id, unmasked), errors);

@@ -1,5 +1,6 @@
 package stargate.controller.api;
 
+import java.util.LinkedHashMap;
 import java.util.Map;
 import org.eclipse.microprofile.openapi.OASFactory;
 import org.eclipse.microprofile.openapi.OASFilter;
@@ -42,7 +43,7 @@ public class OpenApiKinds implements OASFilter {
     }
 
     private static void common(Operation op, boolean write) {
-        Map<String, String> refs = new java.util.LinkedHashMap<>();
+        Map<String, String> refs = new LinkedHashMap<>();
         if (write) {
             refs.put("400", "BadRequest");
         }

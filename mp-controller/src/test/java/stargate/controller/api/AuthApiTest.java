@@ -7,7 +7,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.security.PrivateKey;
 import java.security.Signature;
 import java.time.Instant;
 import java.util.Base64;
@@ -89,7 +88,7 @@ class AuthApiTest {
         String claims = b64("{\"iss\":\"" + issuer + "\",\"sub\":\"" + subject + "\",\"groups\":[\"" + group + "\"],\"exp\":"
                 + expires.getEpochSecond() + "}");
         Signature rsa = Signature.getInstance("SHA256withRSA");
-        rsa.initSign((PrivateKey) TestController.get().jwtKeys().getPrivate());
+        rsa.initSign(TestController.get().jwtKeys().getPrivate());
         rsa.update((header + "." + claims).getBytes(StandardCharsets.US_ASCII));
         return header + "." + claims + "." + Base64.getUrlEncoder().withoutPadding().encodeToString(rsa.sign());
     }
