@@ -32,12 +32,14 @@ public final class TestController {
     private final Server server;
     private final Client client;
     private final KeyPair jwtKeys;
+    private final Path authDir;
 
-    private TestController(EtcdProcess etcd, Server server, Client client, KeyPair jwtKeys) {
+    private TestController(EtcdProcess etcd, Server server, Client client, KeyPair jwtKeys, Path authDir) {
         this.etcd = etcd;
         this.server = server;
         this.client = client;
         this.jwtKeys = jwtKeys;
+        this.authDir = authDir;
     }
 
     public static synchronized TestController get() {
@@ -68,7 +70,7 @@ public final class TestController {
         Options options = Options.parse(new String[] {"--etcd", etcd.url(), "--host", "127.0.0.1", "--port", "0", "--prefix", PREFIX,
                 "--api-keys", keys.toString(), "--jwt-issuer", ISSUER, "--jwt-public-key", pem.toString()}, Map.of());
         Server server = Main.start(options);
-        return new TestController(etcd, server, Client.builder().endpoints(etcd.url()).build(), jwtKeys);
+        return new TestController(etcd, server, Client.builder().endpoints(etcd.url()).build(), jwtKeys, dir);
     }
 
     private static String hex(String key) {
@@ -118,6 +120,9 @@ public final class TestController {
             server.stop();
             client.close();
             etcd.close();
+            Files.deleteIfExists(authDir.resolve("api-keys.yaml"));
+            Files.deleteIfExists(authDir.resolve("jwt.pem"));
+            Files.deleteIfExists(authDir);
         } catch (Exception e) {
             e.printStackTrace();
         }
