@@ -1,0 +1,148 @@
+package stargate.controller.api;
+
+import jakarta.enterprise.context.RequestScoped;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.PUT;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.SecurityContext;
+import java.util.ArrayList;
+import java.util.List;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+import stargate.controller.store.Secrets;
+import stargate.controller.store.Snapshot;
+import stargate.controller.store.StoredObject;
+import stargate.model.Certificate;
+import stargate.model.Consumer;
+import stargate.model.GatewayConfig;
+import stargate.model.Kind;
+import stargate.model.codec.ConfigCodec;
+import stargate.model.validate.ConfigError;
+import stargate.model.validate.Validated;
+
+/**
+ * {@code /api/v1/config}: the whole config at once, as a config file holds it (YAML or JSON),
+ * secrets masked on export. Sending the masks back keeps the stored secrets, so an export
+ * re-imports unchanged. The ETag of the whole config is the revision of its last write.
+ */
+@Path("config")
+@RequestScoped
+@Tag(name = "config")
+public class ConfigResource {
+    private static final List<String> YAML_TYPES = List.of("application/yaml", "application/x-yaml", "text/yaml");
+
+    @Inject
+    ConfigService service;
+    @Context
+    SecurityContext security;
+    @Context
+    HttpHeaders headers;
+
+    @GET
+    @Produces({MediaType.APPLICATION_JSON, "application/yaml", "application/x-yaml", "text/yaml"})
+    @Operation(summary = "Export the whole config (JSON, or YAML by Accept), secrets masked")
+    @APIResponse(responseCode = "200", description = "the config file",
+            content = {@Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(ref = "GatewayConfig")),
+                       @Content(mediaType = "application/yaml", schema = @Schema(ref = "GatewayConfig"))})
+    public Response export() {
+        Snapshot snapshot = service.snapshot();
+        GatewayConfig stored = snapshot.config();
+        GatewayConfig masked = new GatewayConfig(stored.routes(), stored.upstreams(),
+                stored.consumers().stream().map(c -> (Consumer) Secrets.masked(c)).toList(),
+                stored.certificates().stream().map(c -> (Certificate) Secrets.masked(c)).toList(),
+                stored.globalPlugins());
+        boolean yaml = headers.getAcceptableMediaTypes().stream()
+                .filter(t -> !t.isWildcardType()).findFirst()
+                .map(t -> YAML_TYPES.contains(t.getType() + "/" + t.getSubtype())).orElse(false);
+        ConfigCodec.Format format = yaml ? ConfigCodec.Format.YAML : ConfigCodec.Format.JSON;
+        return Response.ok(ConfigCodec.write(masked, format), yaml ? "application/yaml" : MediaType.APPLICATION_JSON)
+                .header("ETag", Json.etag(snapshot.fenceRevision()))
+                .header("X-Stargate-Revision", snapshot.revision()).build();
+    }
+
+    @PUT
+    @Consumes({MediaType.APPLICATION_JSON, "application/yaml", "application/x-yaml", "text/yaml"})
+    @Produces(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Replace the whole config in one etcd transaction, validated as a whole")
+    @RequestBody(required = true, content = {
+            @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(ref = "GatewayConfig")),
+            @Content(mediaType = "application/yaml", schema = @Schema(ref = "GatewayConfig"))})
+    @APIResponse(responseCode = "200", description = "the diff applied (or, for a dry run, that would be)",
+            content = @Content(schema = @Schema(ref = "Diff")))
+    @APIResponse(responseCode = "400", ref = "BadRequest")
+    @APIResponse(responseCode = "409", ref = "Conflict")
+    @APIResponse(responseCode = "412", ref = "PreconditionFailed")
+    @APIResponse(responseCode = "413", ref = "TooLarge")
+    public Response replace(String text,
+                            @Parameter(description = "the ETag of GET /config") @HeaderParam("If-Match") String ifMatch,
+                            @Parameter(description = ObjectResource.DRY_RUN) @QueryParam("dry_run") boolean dryRun) {
+        return write(text, Json.ifMatch(ifMatch), dryRun);
+    }
+
+    @POST
+    @Path("validate")
+    @Consumes({MediaType.APPLICATION_JSON, "application/yaml", "application/x-yaml", "text/yaml"})
+    @Produces(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Validate a whole config and answer the diff against etcd; writes nothing (= PUT ?dry_run=true)")
+    @RequestBody(required = true, content = {
+            @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(ref = "GatewayConfig")),
+            @Content(mediaType = "application/yaml", schema = @Schema(ref = "GatewayConfig"))})
+    @APIResponse(responseCode = "200", description = "valid; the diff it would make", content = @Content(schema = @Schema(ref = "Diff")))
+    @APIResponse(responseCode = "400", ref = "BadRequest")
+    public Response validate(String text) {
+        return write(text, null, true);
+    }
+
+    private Response write(String text, Long ifMatch, boolean dryRun) {
+        MediaType type = headers.getMediaType();
+        boolean yaml = type != null && YAML_TYPES.contains(type.getType() + "/" + type.getSubtype());
+        Validated<GatewayConfig> read = ConfigCodec.readConfig(text == null ? "" : text,
+                yaml ? ConfigCodec.Format.YAML : ConfigCodec.Format.JSON);
+        if (!read.isValid()) {
+            throw ApiProblem.invalid("the body is not a readable config", read.errors());
+        }
+        GatewayConfig incoming = read.value();
+        ConfigService.Outcome outcome = service.write(null, ifMatch, dryRun, Principals.name(security),
+                snapshot -> unmasked(incoming, snapshot));
+        return Response.ok(Json.changes(outcome.changes(), dryRun, outcome.revision()).toString())
+                .type(MediaType.APPLICATION_JSON).build();
+    }
+
+    /** Masks in the body keep the secrets stored under the same id; paths follow the body's order. */
+    private static ConfigService.Proposal unmasked(GatewayConfig incoming, Snapshot snapshot) {
+        List<ConfigError> errors = new ArrayList<>();
+        List<Consumer> consumers = new ArrayList<>();
+        for (int i = 0; i < incoming.consumers().size(); i++) {
+            Consumer c = incoming.consumers().get(i);
+            consumers.add((Consumer) Secrets.unmask(c, stored(snapshot, Kind.CONSUMER, c.id()),
+                    Kind.CONSUMER.key() + "[" + i + "]", errors));
+        }
+        List<Certificate> certificates = new ArrayList<>();
+        for (int i = 0; i < incoming.certificates().size(); i++) {
+            Certificate c = incoming.certificates().get(i);
+            certificates.add((Certificate) Secrets.unmask(c, stored(snapshot, Kind.CERTIFICATE, c.id()),
+                    Kind.CERTIFICATE.key() + "[" + i + "]", errors));
+        }
+        return new ConfigService.Proposal(new GatewayConfig(incoming.routes(), incoming.upstreams(), consumers,
+                certificates, incoming.globalPlugins()), errors);
+    }
+
+    private static Object stored(Snapshot snapshot, Kind kind, String id) {
+        return id == null ? null : snapshot.get(kind, id).map(StoredObject::value).orElse(null);
+    }
+}

@@ -1,0 +1,16 @@
+package stargate.controller.api;
+
+import jakarta.enterprise.context.RequestScoped;
+import jakarta.ws.rs.Path;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+import stargate.model.Kind;
+
+/** {@code /api/v1/consumers}: see {@link ObjectResource}. */
+@Path("consumers")
+@RequestScoped
+@Tag(name = "consumers")
+public class ConsumersResource extends ObjectResource {
+    public ConsumersResource() {
+        super(Kind.CONSUMER);
+    }
+}

@@ -1,0 +1,82 @@
+package stargate.controller.api;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import jakarta.enterprise.context.RequestScoped;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+import stargate.controller.store.Snapshot;
+import stargate.model.routing.Explanation;
+import stargate.model.routing.RequestHeaders;
+import stargate.model.routing.RouteIndex;
+import stargate.model.validate.ConfigError;
+
+/**
+ * {@code POST /api/v1/explain}: which route of the config in etcd would serve a request, and why
+ * the others near it would not; the same route index the nodes serve with.
+ */
+@Path("explain")
+@RequestScoped
+@Tag(name = "explain")
+public class ExplainResource {
+    @Inject
+    ConfigService service;
+
+    @POST
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Produces(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Explain routing: the winning route, its path parameters, and why each candidate lost")
+    @RequestBody(required = true, content = @Content(schema = @Schema(ref = "ExplainRequest")))
+    @APIResponse(responseCode = "200", description = "{route, params, candidates}",
+            content = @Content(schema = @Schema(ref = "Explanation")))
+    public Response explain(String text) {
+        ObjectNode body = Json.body(text);
+        String method = body.path("method").asText("");
+        String url = body.path("url").asText("");
+        if (method.isEmpty() || url.isEmpty()) {
+            throw ApiProblem.invalid("method and url are required", List.of(
+                    new ConfigError(method.isEmpty() ? "method" : "url", "required")));
+        }
+        Map<String, String> headers = new LinkedHashMap<>();
+        body.path("headers").fields().forEachRemaining(h -> headers.put(h.getKey(), h.getValue().asText()));
+        URI uri;
+        try {
+            uri = new URI(url);
+        } catch (URISyntaxException e) {
+            throw ApiProblem.invalid("bad url", List.of(new ConfigError("url", e.getMessage())));
+        }
+        String host = headers.entrySet().stream().filter(h -> h.getKey().equalsIgnoreCase("host"))
+                .map(Map.Entry::getValue).findFirst().orElse(uri.getRawAuthority());
+        String rawPath = (uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath())
+                + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery());
+        Snapshot snapshot = service.snapshot();
+        Explanation explanation = RouteIndex.of(snapshot.config().routes())
+                .explain(method, host, rawPath, RequestHeaders.of(headers));
+        ObjectNode out = Json.object();
+        out.put("route", explanation.route());
+        ObjectNode params = out.putObject("params");
+        explanation.params().forEach(params::put);
+        var candidates = out.putArray("candidates");
+        for (Explanation.Candidate c : explanation.candidates()) {
+            candidates.addObject().put("route", c.route()).put("reason", c.reason());
+        }
+        out.put("revision", snapshot.revision());
+        return Response.ok(out.toString()).build();
+    }
+
+}

@@ -1,0 +1,232 @@
+package stargate.controller.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.PATCH;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.PUT;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.SecurityContext;
+import jakarta.ws.rs.core.UriInfo;
+import java.util.ArrayList;
+import java.util.List;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import stargate.controller.store.Meta;
+import stargate.controller.store.Secrets;
+import stargate.controller.store.Snapshot;
+import stargate.controller.store.StoredObject;
+import stargate.model.Kind;
+import stargate.model.Route;
+import stargate.model.codec.ConfigCodec;
+import stargate.model.validate.ConfigError;
+
+/**
+ * CRUD on one kind of object ({@code /routes}, {@code /upstreams}, {@code /consumers},
+ * {@code /certificates}); one subclass per kind fixes the path and the kind. Every write goes
+ * through {@link ConfigService#write}: the whole resulting config is validated, and the commit is
+ * fenced. OpenAPI: the shared operations name the schema {@code KindObject};
+ * {@link OpenApiKinds} rewrites it to the kind's own schema per path.
+ */
+@Produces(MediaType.APPLICATION_JSON)
+public abstract class ObjectResource {
+    static final String DRY_RUN = "answer the diff this write would make, and write nothing";
+    private final Kind kind;
+
+    @Inject
+    ConfigService service;
+    @Context
+    SecurityContext security;
+
+    ObjectResource(Kind kind) {
+        this.kind = kind;
+    }
+
+    @GET
+    @Operation(summary = "List every object of this kind, in id order")
+    @APIResponse(responseCode = "200", description = "{items, count, revision}",
+            content = @Content(schema = @Schema(ref = "KindList")))
+    public Response list() {
+        Snapshot snapshot = service.snapshot();
+        ObjectNode out = Json.object();
+        ArrayNode items = out.putArray("items");
+        snapshot.list(kind).forEach(o -> items.add(Json.view(o)));
+        out.put("count", items.size());
+        out.put("revision", snapshot.revision());
+        return Response.ok(out.toString()).header("ETag", Json.etag(snapshot.revision())).build();
+    }
+
+    @GET
+    @Path("{id}")
+    @Operation(summary = "Read one object; its ETag is its revision")
+    @APIResponse(responseCode = "200", description = "the object, secrets masked",
+            content = @Content(schema = @Schema(ref = "KindObject")))
+    @APIResponse(responseCode = "404", ref = "NotFound")
+    public Response get(@PathParam("id") String id) {
+        StoredObject o = service.snapshot().get(kind, Json.id(id))
+                .orElseThrow(() -> ApiProblem.notFound("no " + kind.key() + " object \"" + id + "\""));
+        return Response.ok(Json.view(o).toString()).header("ETag", Json.etag(o.modRevision())).build();
+    }
+
+    @POST
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Create an object (its id in the body); 409 when the id exists")
+    @RequestBody(required = true, content = @Content(schema = @Schema(ref = "KindObject")))
+    @APIResponse(responseCode = "201", description = "created", content = @Content(schema = @Schema(ref = "KindObject")))
+    @APIResponse(responseCode = "200", description = "dry run: the diff", content = @Content(schema = @Schema(ref = "Diff")))
+    @APIResponse(responseCode = "409", ref = "Conflict")
+    @APIResponse(responseCode = "413", ref = "TooLarge")
+    public Response create(String text, @Parameter(description = DRY_RUN) @QueryParam("dry_run") boolean dryRun,
+                           @Context UriInfo uri) {
+        ObjectNode body = Json.body(text);
+        JsonNode given = body.get("id");
+        if (given == null || !given.isTextual()) {
+            throw ApiProblem.invalid("an object to create needs its id", List.of(new ConfigError("id", "required")));
+        }
+        String id = Json.id(given.asText());
+        Object incoming = Json.bind(kind, body, id);
+        ConfigService.Outcome outcome = service.write(new ConfigService.Focus(kind, id), null, dryRun, principal(),
+                snapshot -> {
+                    if (snapshot.get(kind, id).isPresent()) {
+                        throw ApiProblem.conflict(kind.key() + " object \"" + id + "\" exists; PUT replaces it", List.of());
+                    }
+                    return propose(snapshot, id, incoming);
+                });
+        if (dryRun) {
+            return Response.ok(Json.changes(outcome.changes(), true, -1).toString()).build();
+        }
+        return written(outcome, id, Response.created(uri.getAbsolutePathBuilder().path(id).build()));
+    }
+
+    @PUT
+    @Path("{id}")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Create or replace an object; with If-Match, only if its revision is still that")
+    @RequestBody(required = true, content = @Content(schema = @Schema(ref = "KindObject")))
+    @APIResponse(responseCode = "200", description = "the object as written, or the diff of a dry run",
+            content = @Content(schema = @Schema(ref = "KindObject")))
+    @APIResponse(responseCode = "409", ref = "Conflict")
+    @APIResponse(responseCode = "412", ref = "PreconditionFailed")
+    @APIResponse(responseCode = "413", ref = "TooLarge")
+    public Response put(@PathParam("id") String id, String text,
+                        @Parameter(description = "an ETag of this object") @HeaderParam("If-Match") String ifMatch,
+                        @Parameter(description = DRY_RUN) @QueryParam("dry_run") boolean dryRun) {
+        Json.id(id);
+        Object incoming = Json.bind(kind, Json.body(text), id);
+        ConfigService.Outcome outcome = service.write(new ConfigService.Focus(kind, id), Json.ifMatch(ifMatch),
+                dryRun, principal(), snapshot -> propose(snapshot, id, incoming));
+        return dryRun ? Response.ok(Json.changes(outcome.changes(), true, -1).toString()).build()
+                : written(outcome, id, Response.ok());
+    }
+
+    @PATCH
+    @Path("{id}")
+    @Consumes({"application/merge-patch+json", MediaType.APPLICATION_JSON})
+    @Operation(summary = "Change some fields of an object (RFC 7396 JSON merge patch: null removes a field)")
+    @RequestBody(required = true, content = @Content(mediaType = "application/merge-patch+json",
+            schema = @Schema(ref = "KindObject")))
+    @APIResponse(responseCode = "200", description = "the object as written, or the diff of a dry run",
+            content = @Content(schema = @Schema(ref = "KindObject")))
+    @APIResponse(responseCode = "404", ref = "NotFound")
+    @APIResponse(responseCode = "409", ref = "Conflict")
+    @APIResponse(responseCode = "412", ref = "PreconditionFailed")
+    public Response patch(@PathParam("id") String id, String text,
+                          @Parameter(description = "an ETag of this object") @HeaderParam("If-Match") String ifMatch,
+                          @Parameter(description = DRY_RUN) @QueryParam("dry_run") boolean dryRun) {
+        Json.id(id);
+        ObjectNode patch = Json.body(text);
+        ConfigService.Outcome outcome = service.write(new ConfigService.Focus(kind, id), Json.ifMatch(ifMatch),
+                dryRun, principal(), snapshot -> {
+                    StoredObject current = snapshot.get(kind, id)
+                            .orElseThrow(() -> ApiProblem.notFound("no " + kind.key() + " object \"" + id + "\""));
+                    JsonNode merged = Json.mergePatch(ConfigCodec.toTree(current.value()), patch);
+                    return propose(snapshot, id, Json.bind(kind, (ObjectNode) merged, id));
+                });
+        return dryRun ? Response.ok(Json.changes(outcome.changes(), true, -1).toString()).build()
+                : written(outcome, id, Response.ok());
+    }
+
+    @DELETE
+    @Path("{id}")
+    @Operation(summary = "Delete an object; 409 listing the referrers when other objects refer to it")
+    @APIResponse(responseCode = "204", description = "deleted")
+    @APIResponse(responseCode = "200", description = "dry run: the diff", content = @Content(schema = @Schema(ref = "Diff")))
+    @APIResponse(responseCode = "404", ref = "NotFound")
+    @APIResponse(responseCode = "409", ref = "Conflict")
+    @APIResponse(responseCode = "412", ref = "PreconditionFailed")
+    public Response delete(@PathParam("id") String id,
+                           @Parameter(description = "an ETag of this object") @HeaderParam("If-Match") String ifMatch,
+                           @Parameter(description = DRY_RUN) @QueryParam("dry_run") boolean dryRun) {
+        Json.id(id);
+        ConfigService.Outcome outcome = service.write(new ConfigService.Focus(kind, id), Json.ifMatch(ifMatch),
+                dryRun, principal(), snapshot -> {
+                    if (snapshot.get(kind, id).isEmpty()) {
+                        throw ApiProblem.notFound("no " + kind.key() + " object \"" + id + "\"");
+                    }
+                    List<ConfigError> referrers = referrers(snapshot, id);
+                    if (!referrers.isEmpty()) {
+                        throw ApiProblem.conflict(kind.key() + " object \"" + id + "\" is still referred to by "
+                                + referrers.size() + " object(s)", referrers);
+                    }
+                    return new ConfigService.Proposal(snapshot.configWith(kind, id, null), List.of());
+                });
+        return dryRun ? Response.ok(Json.changes(outcome.changes(), true, -1).toString()).build()
+                : Response.noContent().build();
+    }
+
+    /** The objects that name this one: routes name their upstream. */
+    private List<ConfigError> referrers(Snapshot snapshot, String id) {
+        if (kind != Kind.UPSTREAM) {
+            return List.of();
+        }
+        List<StoredObject> routes = snapshot.list(Kind.ROUTE);
+        List<ConfigError> out = new ArrayList<>();
+        for (int i = 0; i < routes.size(); i++) {
+            if (id.equals(((Route) routes.get(i).value()).upstream())) {
+                out.add(new ConfigError(Kind.ROUTE.key() + "[" + i + "].upstream",
+                        "route \"" + routes.get(i).id() + "\" refers to upstream \"" + id + "\""));
+            }
+        }
+        return out;
+    }
+
+    private ConfigService.Proposal propose(Snapshot snapshot, String id, Object incoming) {
+        List<ConfigError> errors = new ArrayList<>();
+        Object previous = snapshot.get(kind, id).map(StoredObject::value).orElse(null);
+        Object unmasked = Secrets.unmask(incoming, previous, "", errors);
+        return new ConfigService.Proposal(snapshot.configWith(kind, id, unmasked), errors);
+    }
+
+    private Response written(ConfigService.Outcome outcome, String id, Response.ResponseBuilder response) {
+        Snapshot before = outcome.before();
+        if (outcome.changes().isEmpty()) { // nothing changed: answer the object as it is
+            StoredObject same = before.get(kind, id).orElseThrow();
+            return response.entity(Json.view(same).toString()).header("ETag", Json.etag(same.modRevision())).build();
+        }
+        Object value = outcome.changes().stream().filter(c -> c.kind() == kind && c.id().equals(id))
+                .findFirst().orElseThrow().after();
+        Meta meta = outcome.metas().get(kind.key() + "/" + id);
+        return response.entity(Json.view(value, meta, outcome.revision()).toString())
+                .header("ETag", Json.etag(outcome.revision())).build();
+    }
+
+    String principal() {
+        return Principals.name(security);
+    }
+}

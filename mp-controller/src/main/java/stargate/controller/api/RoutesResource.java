@@ -1,0 +1,16 @@
+package stargate.controller.api;
+
+import jakarta.enterprise.context.RequestScoped;
+import jakarta.ws.rs.Path;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+import stargate.model.Kind;
+
+/** {@code /api/v1/routes}: see {@link ObjectResource}. */
+@Path("routes")
+@RequestScoped
+@Tag(name = "routes")
+public class RoutesResource extends ObjectResource {
+    public RoutesResource() {
+        super(Kind.ROUTE);
+    }
+}

@@ -1,0 +1,16 @@
+package stargate.controller.api;
+
+import jakarta.enterprise.context.RequestScoped;
+import jakarta.ws.rs.Path;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+import stargate.model.Kind;
+
+/** {@code /api/v1/upstreams}: see {@link ObjectResource}. */
+@Path("upstreams")
+@RequestScoped
+@Tag(name = "upstreams")
+public class UpstreamsResource extends ObjectResource {
+    public UpstreamsResource() {
+        super(Kind.UPSTREAM);
+    }
+}

@@ -1,0 +1,139 @@
+package stargate.controller.auth;
+
+import jakarta.annotation.PostConstruct;
+import jakarta.annotation.Priority;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.Priorities;
+import jakarta.ws.rs.container.ContainerRequestContext;
+import jakarta.ws.rs.container.ContainerRequestFilter;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.SecurityContext;
+import jakarta.ws.rs.ext.Provider;
+import java.nio.file.Path;
+import java.security.Principal;
+import java.time.Clock;
+import java.util.Optional;
+import java.util.Set;
+import java.util.logging.Logger;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+/**
+ * Authenticates every admin API request ({@code Authorization: Bearer <JWT>} or
+ * {@code X-API-Key: <key>}) and authorizes it by role: reads (GET, HEAD, and the read-only POSTs
+ * {@code /explain} and {@code /config/validate}) need {@code viewer}, everything else {@code admin}.
+ * Failures are problem details: 401 without valid credentials, 403 for a role that may not.
+ * With neither {@code stargate.api-keys} nor {@code stargate.jwt.*} configured there is no auth
+ * (Main then binds to 127.0.0.1 only) and every caller is {@code anonymous}.
+ */
+@Provider
+@Priority(Priorities.AUTHENTICATION)
+@ApplicationScoped
+public class AuthFilter implements ContainerRequestFilter {
+    static final String API_KEY_HEADER = "X-API-Key";
+    private static final Set<String> READ_ONLY_POSTS = Set.of("explain", "config/validate");
+    private static final Logger LOG = Logger.getLogger(AuthFilter.class.getName());
+
+    @Inject
+    @ConfigProperty(name = "stargate.api-keys")
+    Optional<String> apiKeysFile;
+    @Inject
+    @ConfigProperty(name = "stargate.jwt.issuer")
+    Optional<String> jwtIssuer;
+    @Inject
+    @ConfigProperty(name = "stargate.jwt.public-key")
+    Optional<String> jwtPublicKey;
+
+    private ApiKeys apiKeys;
+    private JwtVerifier jwt;
+
+    @PostConstruct
+    void load() {
+        apiKeys = apiKeysFile.map(f -> ApiKeys.load(Path.of(f))).orElse(null);
+        if (jwtIssuer.isPresent() != jwtPublicKey.isPresent()) {
+            throw new IllegalArgumentException("JWT auth needs both --jwt-issuer and --jwt-public-key");
+        }
+        jwt = jwtIssuer.map(iss -> JwtVerifier.create(iss, Path.of(jwtPublicKey.get()), Clock.systemUTC())).orElse(null);
+        LOG.info(() -> "admin API auth: " + (apiKeys != null ? "API keys " : "") + (jwt != null ? "JWT" : "")
+                + (apiKeys == null && jwt == null ? "none" : ""));
+    }
+
+    @Override
+    public void filter(ContainerRequestContext request) {
+        if (apiKeys == null && jwt == null) {
+            return;
+        }
+        String authorization = request.getHeaderString("Authorization");
+        String key = request.getHeaderString(API_KEY_HEADER);
+        Caller caller;
+        if (authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7) && jwt != null) {
+            try {
+                caller = jwt.verify(authorization.substring(7).trim());
+            } catch (JwtVerifier.Rejected e) {
+                request.abortWith(problem(401, "Unauthorized", "bearer token refused: " + e.getMessage()));
+                return;
+            }
+        } else if (key != null && apiKeys != null) {
+            caller = apiKeys.find(key);
+            if (caller == null) {
+                request.abortWith(problem(401, "Unauthorized", "unknown API key"));
+                return;
+            }
+        } else {
+            request.abortWith(problem(401, "Unauthorized", "credentials required: "
+                    + (jwt != null ? "Authorization: Bearer <JWT>" : "") + (jwt != null && apiKeys != null ? " or " : "")
+                    + (apiKeys != null ? API_KEY_HEADER + ": <key>" : "")));
+            return;
+        }
+        Role needed = needs(request.getMethod(), request.getUriInfo().getPath());
+        if (caller.role() == null || !caller.role().allows(needed)) {
+            request.abortWith(problem(403, "Forbidden", caller.name() + " has role "
+                    + (caller.role() == null ? "none" : caller.role().name().toLowerCase()) + "; this needs "
+                    + needed.name().toLowerCase()));
+            return;
+        }
+        boolean secure = request.getSecurityContext() != null && request.getSecurityContext().isSecure();
+        request.setSecurityContext(new CallerContext(caller, secure));
+    }
+
+    /** @param path relative to the application, e.g. {@code routes/users} */
+    static Role needs(String method, String path) {
+        String p = path.startsWith("/") ? path.substring(1) : path;
+        boolean read = method.equals("GET") || method.equals("HEAD") || method.equals("OPTIONS")
+                || (method.equals("POST") && READ_ONLY_POSTS.contains(p));
+        return read ? Role.VIEWER : Role.ADMIN;
+    }
+
+    private static Response problem(int status, String title, String detail) {
+        String body = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode()
+                .put("type", "urn:stargate:problem:" + title.toLowerCase())
+                .put("title", title).put("status", status).put("detail", detail)
+                .set("errors", com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.arrayNode()).toString();
+        Response.ResponseBuilder r = Response.status(status).type("application/problem+json").entity(body);
+        return status == 401 ? r.header("WWW-Authenticate", "Bearer realm=\"stargate\"").build() : r.build();
+    }
+
+    /** The authenticated caller as JAX-RS sees it; roles are {@code admin} and {@code viewer}. */
+    private record CallerContext(Caller caller, boolean secure) implements SecurityContext {
+        @Override
+        public Principal getUserPrincipal() {
+            return caller::name;
+        }
+
+        @Override
+        public boolean isUserInRole(String role) {
+            Role r = Role.named(role);
+            return r != null && caller.role() != null && caller.role().allows(r);
+        }
+
+        @Override
+        public boolean isSecure() {
+            return secure;
+        }
+
+        @Override
+        public String getAuthenticationScheme() {
+            return "stargate";
+        }
+    }
+}

@@ -1,0 +1,228 @@
+package stargate.controller.store;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.etcd.jetcd.ByteSequence;
+import io.etcd.jetcd.Client;
+import io.etcd.jetcd.KeyValue;
+import io.etcd.jetcd.common.exception.EtcdException;
+import io.etcd.jetcd.common.exception.ErrorCode;
+import io.etcd.jetcd.kv.GetResponse;
+import io.etcd.jetcd.kv.TxnResponse;
+import io.etcd.jetcd.op.Cmp;
+import io.etcd.jetcd.op.CmpTarget;
+import io.etcd.jetcd.op.Op;
+import io.etcd.jetcd.options.DeleteOption;
+import io.etcd.jetcd.options.GetOption;
+import io.etcd.jetcd.options.PutOption;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.regex.Pattern;
+import stargate.model.Kind;
+import stargate.model.codec.ConfigCodec;
+import stargate.model.validate.Validated;
+
+/**
+ * The config in etcd, one key per object (layout in {@code docs/etcd-layout.md}).
+ *
+ * <p>Concurrency: every config write is one etcd transaction guarded by two compares: the write
+ * fence (the {@code last_change} key, rewritten by every config write) still has the mod revision
+ * the writer's snapshot saw, and each written key still has the mod revision the writer expects
+ * (its {@code If-Match}, or what the snapshot saw). So a write commits only against the exact
+ * config it was validated against; no read-then-write race can slip a dangling reference or a
+ * lost update past validation. A failed compare returns no revision, and the caller re-reads and
+ * retries. Every call waits at most the store's timeout; then it fails with
+ * {@link StoreUnavailableException} instead of hanging a request. Thread-safe.
+ */
+public final class EtcdStore implements AutoCloseable {
+    /** An object id as SPEC §3 defines it; anything else never becomes part of a key. */
+    public static final Pattern ID = Pattern.compile("[a-z0-9][a-z0-9._-]{0,63}");
+    static final String LAST_CHANGE = "last_change";
+    static final String NODES = "nodes";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** One object to write ({@code value} non-null) or delete, with the mod revision its key must still have (0 = absent). */
+    public record Write(Kind kind, String id, Object value, Meta meta, long expectedModRevision) {
+    }
+
+    /** What the node keys held at one revision. @param records node id to its JSON record */
+    public record NodeRecords(long revision, Map<String, String> records) {
+    }
+
+    private final Client client;
+    private final String prefix;
+    private final Duration timeout;
+
+    private EtcdStore(Client client, String prefix, Duration timeout) {
+        this.client = client;
+        this.prefix = prefix;
+        this.timeout = timeout;
+    }
+
+    /**
+     * @param endpoints etcd URLs, e.g. {@code http://127.0.0.1:2379}
+     * @param prefix    key prefix, e.g. {@code /stargate} (a trailing slash is dropped)
+     * @param timeout   the most any one call waits for etcd
+     */
+    public static EtcdStore connect(List<String> endpoints, String prefix, Duration timeout) {
+        Client client = Client.builder().endpoints(endpoints.toArray(String[]::new))
+                .connectTimeout(timeout).retryMaxDuration(timeout).build();
+        String normalized = prefix.endsWith("/") ? prefix.substring(0, prefix.length() - 1) : prefix;
+        return new EtcdStore(client, normalized, timeout);
+    }
+
+    /** Reads every config object and the write fence at one revision. */
+    public Snapshot snapshot() {
+        GetResponse response = await(client.getKVClient().get(bytes(prefix + "/"),
+                GetOption.builder().isPrefix(true).build()), "reading the config");
+        Map<Kind, Map<String, StoredObject>> objects = new EnumMap<>(Kind.class);
+        long fence = 0;
+        for (KeyValue kv : response.getKvs()) {
+            String rest = text(kv.getKey()).substring(prefix.length() + 1);
+            if (rest.equals(LAST_CHANGE)) {
+                fence = kv.getModRevision();
+                continue;
+            }
+            int slash = rest.indexOf('/');
+            Kind kind = kindOf(slash < 0 ? rest : rest.substring(0, slash));
+            if (kind == null || (kind == Kind.GLOBAL_PLUGINS) != (slash < 0)) {
+                continue; // nodes/, gitops/, audit/ and keys this version does not know
+            }
+            String id = slash < 0 ? "" : rest.substring(slash + 1);
+            objects.computeIfAbsent(kind, k -> new HashMap<>()).put(id, decode(kind, id, kv));
+        }
+        return new Snapshot(response.getHeader().getRevision(), fence, objects);
+    }
+
+    /**
+     * Writes all of {@code writes} and the write fence in one transaction, if nothing changed since
+     * {@code base} (see the class comment).
+     *
+     * @param summary what changed, in words, for the {@code last_change} key
+     * @return the new etcd revision, or -1 when a compare failed (re-read and retry)
+     */
+    public long commit(Snapshot base, List<Write> writes, String summary, String principal, Instant now) {
+        List<Cmp> compares = new ArrayList<>();
+        List<Op> ops = new ArrayList<>();
+        ByteSequence fenceKey = bytes(prefix + "/" + LAST_CHANGE);
+        compares.add(new Cmp(fenceKey, Cmp.Op.EQUAL, CmpTarget.modRevision(base.fenceRevision())));
+        for (Write w : writes) {
+            ByteSequence key = bytes(key(w.kind(), w.id()));
+            compares.add(new Cmp(key, Cmp.Op.EQUAL, CmpTarget.modRevision(w.expectedModRevision())));
+            ops.add(w.value() == null ? Op.delete(key, DeleteOption.DEFAULT)
+                    : Op.put(key, bytes(encode(w.value(), w.meta())), PutOption.DEFAULT));
+        }
+        ObjectNode lastChange = JsonNodeFactory.instance.objectNode()
+                .put("at", now.toString()).put("by", principal).put("summary", summary);
+        ops.add(Op.put(fenceKey, bytes(lastChange.toString()), PutOption.DEFAULT));
+        TxnResponse response = await(client.getKVClient().txn()
+                .If(compares.toArray(Cmp[]::new)).Then(ops.toArray(Op[]::new)).commit(), "writing the config");
+        return response.isSucceeded() ? response.getHeader().getRevision() : -1;
+    }
+
+    /** The node keys ({@code <prefix>/nodes/<id>}) and the current revision. */
+    public NodeRecords nodes() {
+        String folder = prefix + "/" + NODES + "/";
+        GetResponse response = await(client.getKVClient().get(bytes(folder),
+                GetOption.builder().isPrefix(true).build()), "reading the nodes");
+        Map<String, String> records = new LinkedHashMap<>();
+        response.getKvs().forEach(kv -> records.put(text(kv.getKey()).substring(folder.length()), text(kv.getValue())));
+        return new NodeRecords(response.getHeader().getRevision(), records);
+    }
+
+    /** Answers whether etcd serves a read within {@code wait}; never throws. */
+    public boolean reachable(Duration wait) {
+        CompletableFuture<GetResponse> read = client.getKVClient().get(bytes(prefix + "/" + LAST_CHANGE));
+        try {
+            read.get(wait.toMillis(), TimeUnit.MILLISECONDS);
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        } catch (ExecutionException | TimeoutException e) {
+            read.cancel(true);
+            return false;
+        }
+    }
+
+    /** The etcd key of an object; {@code id} is ignored for {@link Kind#GLOBAL_PLUGINS}. */
+    public String key(Kind kind, String id) {
+        return kind == Kind.GLOBAL_PLUGINS ? prefix + "/" + kind.key() : prefix + "/" + kind.key() + "/" + id;
+    }
+
+    @Override
+    public void close() {
+        client.close();
+    }
+
+    /** The etcd value of an object: {@code {"meta": {...}, "spec": <the object as ConfigCodec writes it>}}. */
+    static String encode(Object value, Meta meta) {
+        ObjectNode root = JsonNodeFactory.instance.objectNode();
+        root.set("meta", meta.toTree());
+        root.set("spec", ConfigCodec.toTree(value));
+        return root.toString();
+    }
+
+    private StoredObject decode(Kind kind, String id, KeyValue kv) {
+        String key = text(kv.getKey());
+        try {
+            JsonNode root = JSON.readTree(text(kv.getValue()));
+            Validated<Object> spec = ConfigCodec.readObject(kind, root.path("spec").toString());
+            if (!spec.isValid()) {
+                throw new IllegalStateException("etcd key " + key + " holds an unreadable " + kind.key()
+                        + " object: " + spec.errors());
+            }
+            return new StoredObject(kind, id, spec.value(), Meta.fromTree(root.path("meta")), kv.getModRevision());
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("etcd key " + key + " does not hold JSON", e);
+        }
+    }
+
+    private static Kind kindOf(String folder) {
+        for (Kind kind : Kind.values()) {
+            if (kind.key().equals(folder)) {
+                return kind;
+            }
+        }
+        return null;
+    }
+
+    private <T> T await(CompletableFuture<T> call, String what) {
+        try {
+            return call.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            call.cancel(true);
+            throw new StoreUnavailableException("etcd did not answer " + what + " within " + timeout.toMillis() + " ms", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StoreUnavailableException("interrupted while " + what, e);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof EtcdException etcd && etcd.getErrorCode() == ErrorCode.INVALID_ARGUMENT) {
+                throw new IllegalArgumentException("etcd refused " + what + ": " + etcd.getMessage(), etcd);
+            }
+            throw new StoreUnavailableException("etcd failed " + what + ": " + e.getCause().getMessage(), e.getCause());
+        }
+    }
+
+    private static ByteSequence bytes(String text) {
+        return ByteSequence.from(text, StandardCharsets.UTF_8);
+    }
+
+    private static String text(ByteSequence bytes) {
+        return bytes.toString(StandardCharsets.UTF_8);
+    }
+}

@@ -1,0 +1,104 @@
+package stargate.controller.api;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import stargate.controller.Api;
+import stargate.controller.TestController;
+import stargate.controller.store.Secrets;
+
+/** Credentials are stored hashed, never answered, and a mask sent back keeps them. */
+class SecretsApiTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String ALICE = """
+            {"id": "alice", "key_auth": {"key": "alice-secret-key-1"},
+             "basic_auth": {"username": "alice", "password": "correct horse"}}""";
+    private final Api api = Api.admin();
+
+    @BeforeEach
+    void emptyConfig() throws Exception {
+        TestController.get().clear();
+    }
+
+    private JsonNode storedSpec(String folder, String id) throws Exception {
+        return JSON.readTree(TestController.get().etcdValue(TestController.PREFIX + "/" + folder + "/" + id)).get("spec");
+    }
+
+    @Test
+    void consumerSecretsAreStoredHashedAndNeverReturned() throws Exception {
+        Api.Reply created = api.post("consumers", ALICE);
+        assertEquals(201, created.status(), created.toString());
+        JsonNode spec = storedSpec("consumers", "alice");
+        assertEquals(Secrets.hashKey("alice-secret-key-1"), spec.at("/key_auth/key").asText());
+        String password = spec.at("/basic_auth/password").asText();
+        assertTrue(password.startsWith("pbkdf2-sha256:"), password);
+        assertTrue(Secrets.passwordMatches("correct horse", password));
+        assertFalse(Secrets.passwordMatches("wrong horse", password));
+
+        for (Api.Reply reply : new Api.Reply[] {created, api.get("consumers/alice"), api.get("consumers"),
+                api.get("config"), api.get("config", "Accept", "application/yaml")}) {
+            assertFalse(reply.body().contains("alice-secret-key-1"), reply.body());
+            assertFalse(reply.body().contains("correct horse"), reply.body());
+            assertFalse(reply.body().contains("sha256"), reply.body());
+            assertTrue(reply.body().contains(Secrets.MASK), reply.body());
+        }
+    }
+
+    @Test
+    void sendingTheMaskBackKeepsTheStoredSecrets() throws Exception {
+        api.post("consumers", ALICE);
+        JsonNode before = storedSpec("consumers", "alice");
+        Api.Reply read = api.get("consumers/alice");
+        String withJwt = read.body().replace("\"id\":\"alice\"", "\"id\":\"alice\",\"jwt\":{\"issuer\":\"https://idp\"}");
+        Api.Reply put = api.put("consumers/alice", withJwt);
+        assertEquals(200, put.status(), put.toString());
+        JsonNode after = storedSpec("consumers", "alice");
+        assertEquals(before.get("key_auth"), after.get("key_auth"));
+        assertEquals(before.get("basic_auth"), after.get("basic_auth"));
+        assertEquals("https://idp", after.at("/jwt/issuer").asText());
+    }
+
+    @Test
+    void resendingTheSamePlainPasswordChangesNothing() {
+        long revision = api.post("consumers", ALICE).json().get("revision").asLong();
+        Api.Reply again = api.put("consumers/alice", ALICE);
+        assertEquals(revision, again.json().get("revision").asLong());
+    }
+
+    @Test
+    void aMaskWithNothingStoredIsAnError() {
+        Api.Reply reply = api.post("consumers", "{\"id\":\"bob\",\"key_auth\":{\"key\":\"" + Secrets.MASK + "\"}}");
+        assertEquals(400, reply.status());
+        assertEquals("key_auth.key", reply.json().get("errors").get(0).get("path").asText());
+    }
+
+    @Test
+    void keyRulesApplyToThePlainKeyAndDuplicatesAreFoundThroughTheHash() {
+        Api.Reply tooShort = api.post("consumers", "{\"id\":\"bob\",\"key_auth\":{\"key\":\"short\"}}");
+        assertEquals(400, tooShort.status());
+        assertEquals("key_auth.key", tooShort.json().get("errors").get(0).get("path").asText());
+        api.post("consumers", ALICE);
+        Api.Reply duplicate = api.post("consumers", "{\"id\":\"bob\",\"key_auth\":{\"key\":\"alice-secret-key-1\"}}");
+        assertEquals(400, duplicate.status(), duplicate.toString());
+        assertTrue(duplicate.json().get("errors").get(0).get("message").asText().contains("already used"), duplicate.toString());
+    }
+
+    @Test
+    void aCertificateKeyIsNeverReturned() throws Exception {
+        String body = "{\"id\":\"example\",\"snis\":[\"api.example.com\"],\"cert\":\"" + ObjectsApiTest.CERT
+                + "\",\"key\":\"" + ObjectsApiTest.KEY + "\"}";
+        Api.Reply created = api.post("certificates", body);
+        assertEquals(201, created.status(), created.toString());
+        assertEquals(Secrets.MASK, created.json().get("key").asText());
+        assertFalse(api.get("certificates/example").body().contains("PRIVATE KEY"));
+        assertFalse(api.get("config").body().contains("PRIVATE KEY"));
+        assertTrue(storedSpec("certificates", "example").get("key").asText().contains("PRIVATE KEY"));
+        // the export re-imports with the key kept
+        assertEquals("no changes", api.put("config", api.get("config").body()).json().get("summary").asText());
+    }
+}
