@@ -24,6 +24,8 @@ import stargate.model.codec.Units;
  * @param nodeId            this node's id in status and in etcd
  * @param maxConcurrentRequests requests served at once before new ones get 503; -1 = unlimited
  * @param maxHeaderBytes    request header size limit (431 beyond it)
+ * @param pluginsDir        directory whose jars add plugins ({@code plugins} in the working directory by default;
+ *                          a missing directory adds none)
  */
 public record NodeOptions(Path configFile,
                           String etcd,
@@ -36,11 +38,12 @@ public record NodeOptions(Path configFile,
                           String accessLog,
                           String nodeId,
                           int maxConcurrentRequests,
-                          int maxHeaderBytes) {
+                          int maxHeaderBytes,
+                          Path pluginsDir) {
 
     private static final Set<String> FLAGS = Set.of("config", "etcd", "prefix", "node-id", "cache-dir", "host", "port",
             "https-port", "admin-port", "admin-host", "drain-timeout", "access-log", "otlp-endpoint",
-            "max-concurrent-requests", "max-header-size");
+            "max-concurrent-requests", "max-header-size", "plugins-dir");
 
     /** Parses {@code --name value} / {@code --name=value} flags over {@code STARGATE_NAME} variables. */
     public static NodeOptions parse(List<String> args, Map<String, String> env) {
@@ -88,7 +91,8 @@ public record NodeOptions(Path configFile,
                 values.getOrDefault("access-log", "stdout"),
                 values.getOrDefault("node-id", defaultNodeId()),
                 integer(values, "max-concurrent-requests", -1),
-                integer(values, "max-header-size", 16 * 1024));
+                integer(values, "max-header-size", 16 * 1024),
+                Path.of(values.getOrDefault("plugins-dir", "plugins")));
     }
 
     private static int port(Map<String, String> values, String name, int fallback) {
