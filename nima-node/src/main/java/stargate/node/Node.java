@@ -12,6 +12,9 @@ import stargate.node.config.Snapshot;
 import stargate.node.config.SnapshotCompiler;
 import stargate.node.listener.Listeners;
 import stargate.node.observe.AccessLog;
+import stargate.node.plugin.ChainCompiler;
+import stargate.node.plugin.PluginContext;
+import stargate.node.plugin.PluginRegistry;
 import stargate.node.store.FileSource;
 
 /**
@@ -47,8 +50,10 @@ public final class Node implements AutoCloseable {
         }
         stargate.node.observe.Metrics metrics = new stargate.node.observe.Metrics(Metrics.globalRegistry());
         CurrentSnapshot current = new CurrentSnapshot();
-        SnapshotCompiler compiler = new SnapshotCompiler(metrics);
-        ConfigApplier applier = new ConfigApplier(current, compiler, metrics, ConfigValidator.create());
+        PluginRegistry plugins = PluginRegistry.load(options.pluginsDir());
+        SnapshotCompiler compiler = new SnapshotCompiler(metrics,
+                new ChainCompiler(plugins, PluginContext.system(Metrics.globalRegistry())));
+        ConfigApplier applier = new ConfigApplier(current, compiler, metrics, ConfigValidator.create(plugins.catalog()));
         FileSource source = new FileSource(options.configFile(), applier);
         List<ConfigError> errors = source.load();
         if (!errors.isEmpty()) {

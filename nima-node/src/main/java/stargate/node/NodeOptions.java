@@ -25,6 +25,8 @@ import stargate.model.codec.Units;
  * @param maxConcurrentRequests requests served at once before new ones get 503; -1 = unlimited
  * @param maxHeaderBytes    request header size limit (431 beyond it)
  * @param clientTimeout     an idle keep-alive client connection is closed after this
+ * @param pluginsDir        directory whose jars add plugins ({@code plugins} in the working directory by default;
+ *                          a missing directory adds none)
  */
 public record NodeOptions(Path configFile,
                           String etcd,
@@ -38,11 +40,12 @@ public record NodeOptions(Path configFile,
                           String nodeId,
                           int maxConcurrentRequests,
                           int maxHeaderBytes,
-                          Duration clientTimeout) {
+                          Duration clientTimeout,
+                          Path pluginsDir) {
 
     private static final Set<String> FLAGS = Set.of("config", "etcd", "prefix", "node-id", "cache-dir", "host", "port",
             "https-port", "admin-port", "admin-host", "drain-timeout", "access-log", "otlp-endpoint",
-            "max-concurrent-requests", "max-header-size", "client-timeout");
+            "max-concurrent-requests", "max-header-size", "client-timeout", "plugins-dir");
 
     /** Parses {@code --name value} / {@code --name=value} flags over {@code STARGATE_NAME} variables. */
     public static NodeOptions parse(List<String> args, Map<String, String> env) {
@@ -91,7 +94,8 @@ public record NodeOptions(Path configFile,
                 values.getOrDefault("node-id", defaultNodeId()),
                 integer(values, "max-concurrent-requests", -1),
                 integer(values, "max-header-size", 16 * 1024),
-                duration(values, "client-timeout", "60s"));
+                duration(values, "client-timeout", "60s"),
+                Path.of(values.getOrDefault("plugins-dir", "plugins")));
     }
 
     private static int port(Map<String, String> values, String name, int fallback) {

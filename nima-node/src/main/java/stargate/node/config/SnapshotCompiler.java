@@ -11,18 +11,22 @@ import stargate.model.Upstream;
 import stargate.model.routing.RouteIndex;
 import stargate.node.balancer.Balancer;
 import stargate.node.observe.Metrics;
+import stargate.node.plugin.ChainCompiler;
 import stargate.node.router.ForwardPath;
 
 /**
  * Turns a validated {@link GatewayConfig} into a {@link Snapshot}: the route index, balancers,
- * pools and meters, all built here, once per config change, never on the request path.
+ * pools, meters and plugin chains, all built here, once per config change, never on the request path.
  */
 public final class SnapshotCompiler implements AutoCloseable {
     private final Metrics metrics;
     private final TargetPools pools = new TargetPools();
+    private final ChainCompiler chains;
 
-    public SnapshotCompiler(Metrics metrics) {
+    /** @param chains builds the routes' plugin chains (the config must be valid for its registry's catalog) */
+    public SnapshotCompiler(Metrics metrics, ChainCompiler chains) {
         this.metrics = metrics;
+        this.chains = chains;
     }
 
     /** Compiles {@code config}; it must already be valid (references resolve). */
@@ -36,11 +40,12 @@ public final class SnapshotCompiler implements AutoCloseable {
             upstreams.put(upstream.id(), new CompiledUpstream(upstream, List.copyOf(targets),
                     Balancer.create(upstream, targets)));
         }
+        ChainCompiler.Chains routeChains = chains.compile(config);
         List<CompiledRoute> routes = new ArrayList<>(config.routes().size());
         for (Route route : config.routes()) {
             CompiledUpstream upstream = upstreams.get(route.upstream());
             routes.add(new CompiledRoute(route, upstream, ForwardPath.of(route),
-                    metrics.route(route.id(), upstream.id())));
+                    metrics.route(route.id(), upstream.id()), routeChains.forRoute(route.id())));
         }
         return new Snapshot(revision, source, Instant.now(), config,
                 RouteIndex.build(routes, CompiledRoute::route), java.util.Collections.unmodifiableMap(upstreams));

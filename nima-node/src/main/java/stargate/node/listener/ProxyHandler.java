@@ -6,11 +6,17 @@ import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import stargate.model.routing.RouteMatch;
 import stargate.node.config.CompiledRoute;
+import stargate.node.config.CompiledUpstream;
 import stargate.node.config.CurrentSnapshot;
 import stargate.node.config.Snapshot;
 import stargate.node.config.Target;
 import stargate.node.observe.AccessLog;
 import stargate.node.observe.Metrics;
+import stargate.node.plugin.Exchange;
+import stargate.node.plugin.IncomingRequest;
+import stargate.node.plugin.PluginChain;
+import stargate.node.plugin.Verdict;
+import stargate.node.proxy.BodyTooLargeException;
 import stargate.node.proxy.ErrorResponse;
 import stargate.node.proxy.RequestId;
 
@@ -20,6 +26,9 @@ import stargate.node.proxy.RequestId;
  * <ol>
  *   <li>read the current {@link Snapshot} once (the request finishes on it, whatever is swapped meanwhile);</li>
  *   <li>match a route (404 {@code no_route});</li>
+ *   <li>the route's {@link PluginChain}, if it has one: the request phase may answer instead of the
+ *       upstream (401, 429, a CORS preflight...), edit the request, or choose another upstream; the
+ *       response phase runs on the response head before it is sent;</li>
  *   <li>{@link UpstreamStage}: pick a target with the upstream's balancer (503 {@code no_healthy_upstream})
  *       and forward: stream the request up, the response down (502/504 on failure);</li>
  *   <li>record metrics and one access-log line.</li>
@@ -48,11 +57,11 @@ final class ProxyHandler implements Handler {
         metrics.requestStarted();
         drain.enter();
         Outcome outcome = new Outcome();
-        String requestId = RequestId.of(req);
+        outcome.requestId = RequestId.of(req);
         String method = req.prologue().method().text();
         String rawPath = req.path().rawPath();
         try {
-            serve(req, res, requestId, method, rawPath, outcome);
+            serve(req, res, outcome.requestId, method, rawPath, outcome);
         } finally {
             long total = System.nanoTime() - start;
             if (outcome.route != null) {
@@ -61,7 +70,7 @@ final class ProxyHandler implements Handler {
                 metrics.unrouted(method, outcome.status);
             }
             if (accessLog.enabled()) {
-                accessLog.log(new AccessLog.Entry(System.currentTimeMillis() - total / 1_000_000, requestId,
+                accessLog.log(new AccessLog.Entry(System.currentTimeMillis() - total / 1_000_000, outcome.requestId,
                         outcome.route == null ? null : outcome.route.id(),
                         outcome.route == null ? null : outcome.route.upstream().id(),
                         outcome.target == null ? null : outcome.target.url(),
@@ -93,7 +102,35 @@ final class ProxyHandler implements Handler {
         }
         CompiledRoute route = match.item();
         outcome.route = route;
-        upstreamStage.forward(req, res, route, match, requestId, outcome);
+        PluginChain chain = route.plugins();
+        if (chain == null) {
+            upstreamStage.forward(req, res, route, match, requestId, outcome, null);
+            return;
+        }
+        Exchange exchange = chain.exchange(IncomingRequest.of(req), route.route(), match.params(), requestId);
+        Verdict verdict = chain.onRequest(exchange);
+        outcome.requestId = exchange.requestId();
+        if (!verdict.passes()) {
+            outcome.status = chain.answer(exchange, res, verdict);
+            return;
+        }
+        CompiledRoute target = route;
+        if (exchange.upstreamOverride() != null) {
+            CompiledUpstream other = snapshot.upstreams().get(exchange.upstreamOverride());
+            if (other == null) {        // validation checks plugin upstream references; a third-party plugin may not
+                reply(res, outcome, 500, "plugin_failed", "a plugin chose unknown upstream \""
+                        + exchange.upstreamOverride() + "\"", exchange.requestId());
+                return;
+            }
+            target = route.withUpstream(other);
+        }
+        try {
+            upstreamStage.forward(req, res, target, match, exchange.requestId(), outcome, exchange.forwardEdits());
+        } catch (BodyTooLargeException e) {
+            // The client is still sending: answer now and close, rather than read the rest of a body we refuse.
+            outcome.status = chain.answer(exchange, res,
+                    Verdict.reject(413, "body_too_large", e.getMessage()).closeConnection());
+        }
     }
 
     /** Header bytes as on the wire: name, ": ", value, CRLF for each. */
@@ -116,6 +153,7 @@ final class ProxyHandler implements Handler {
 
     /** What happened to one request, filled in as it goes, read by metrics and the access log. */
     static final class Outcome {
+        String requestId;
         CompiledRoute route;
         Target target;
         int status = 500;

@@ -8,18 +8,20 @@ import stargate.node.config.CompiledRoute;
 import stargate.node.config.CompiledUpstream;
 import stargate.node.config.Target;
 import stargate.node.proxy.ErrorResponse;
+import stargate.node.proxy.ForwardEdits;
 import stargate.node.proxy.ForwardPlan;
 import stargate.node.proxy.ProxyExchange;
 import stargate.node.proxy.UpstreamException;
 
 /**
  * The upstream half of an exchange: pick a target with the route's balancer, forward, and turn
- * an upstream failure into the client's JSON error (SPEC §5).
+ * an upstream failure into the client's JSON error (SPEC §5). {@code edits} carries what the route's
+ * plugins changed (null when none ran).
  */
 final class UpstreamStage {
 
     void forward(ServerRequest req, ServerResponse res, CompiledRoute route, RouteMatch<CompiledRoute> match,
-                 String requestId, ProxyHandler.Outcome outcome) {
+                 String requestId, ProxyHandler.Outcome outcome, ForwardEdits edits) {
         CompiledUpstream upstream = route.upstream();
         try (Balancer.Pick<Target> pick = upstream.balancer().pick(new RequestPickContext(req), Target::eligible)) {
             if (pick == null) {
@@ -32,7 +34,8 @@ final class UpstreamStage {
             outcome.target = target;
             ForwardPlan plan = ForwardPlan.create(req, requestId, route.id(),
                     route.forwardPath().apply(req.path().rawPath(), req.query().rawValue(), match),
-                    route.route().preserveHost(), route.route().timeouts().connect(), route.route().timeouts().read());
+                    route.route().preserveHost(), route.route().timeouts().connect(), route.route().timeouts().read(),
+                    edits);
             long upstreamStart = System.nanoTime();
             try {
                 ProxyExchange.forward(req, res, target.pool(), plan);

@@ -16,6 +16,7 @@ import io.helidon.webserver.http.ServerRequest;
  * @param requestId            the exchange's {@code X-Request-Id} (see {@link RequestId#of})
  * @param traceparent          the W3C {@code traceparent} to send upstream
  * @param routeId              the matched route, for logs
+ * @param edits                what plugins changed (headers, path, body limit, response hook); null when none
  */
 public record ForwardPlan(String upstreamPathAndQuery,
                           boolean preserveHost,
@@ -23,7 +24,8 @@ public record ForwardPlan(String upstreamPathAndQuery,
                           Duration readTimeout,
                           String requestId,
                           String traceparent,
-                          String routeId) {
+                          String routeId,
+                          ForwardEdits edits) {
 
     public ForwardPlan {
         Objects.requireNonNull(connectTimeout, "connectTimeout");
@@ -43,11 +45,23 @@ public record ForwardPlan(String upstreamPathAndQuery,
         }
     }
 
-    /** A plan whose {@code traceparent} continues the client's trace (or starts one). */
+    /** A plan without plugin edits whose {@code traceparent} continues the client's trace (or starts one). */
     public static ForwardPlan create(ServerRequest req, String requestId, String routeId, String upstreamPathAndQuery,
                                      boolean preserveHost, Duration connectTimeout, Duration readTimeout) {
+        return create(req, requestId, routeId, upstreamPathAndQuery, preserveHost, connectTimeout, readTimeout, null);
+    }
+
+    /**
+     * A plan whose {@code traceparent} continues the client's trace (or starts one).
+     *
+     * @param edits the plugins' edits, applied to {@code upstreamPathAndQuery} here; null when none
+     */
+    public static ForwardPlan create(ServerRequest req, String requestId, String routeId, String upstreamPathAndQuery,
+                                     boolean preserveHost, Duration connectTimeout, Duration readTimeout,
+                                     ForwardEdits edits) {
         String traceparent = TraceParent.next(req.headers().first(TraceParent.HEADER).orElse(null));
-        return new ForwardPlan(upstreamPathAndQuery, preserveHost, connectTimeout, readTimeout, requestId,
-                               traceparent, routeId);
+        String target = edits == null ? upstreamPathAndQuery : edits.apply(upstreamPathAndQuery);
+        return new ForwardPlan(target, preserveHost, connectTimeout, readTimeout, requestId, traceparent, routeId,
+                               edits);
     }
 }

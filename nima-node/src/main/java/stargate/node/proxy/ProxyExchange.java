@@ -67,7 +67,7 @@ public final class ProxyExchange {
     public static void forward(ServerRequest req, ServerResponse res, TargetPool pool, ForwardPlan plan)
             throws UpstreamException {
         boolean headRequest = Method.HEAD.equals(req.prologue().method());
-        RequestBody body = new RequestBody(req);
+        RequestBody body = new RequestBody(req, plan.edits() == null ? -1 : plan.edits().maxBodyBytes());
         long connectNanos = plan.connectTimeout().toNanos();
         boolean fresh = false;
         while (true) {
@@ -119,6 +119,9 @@ public final class ProxyExchange {
             headers.contentLength(head.contentLength);     // Helidon then streams fixed-length, not chunked
         }
         headers.set(RequestId.HEADER, plan.requestId());
+        if (plan.edits() != null && plan.edits().responseHook() != null) {
+            plan.edits().responseHook().beforeSend(head.status, headers);
+        }
         boolean reusable = !head.closeAfter;
         if (head.framing == ResponseHead.Framing.NONE) {
             pool.release(conn, reusable && conn.buffered() == 0);
@@ -158,17 +161,24 @@ public final class ProxyExchange {
         conn.writeText(" HTTP/1.1\r\n");
 
         List<String> connectionTokens = tokens(headers.values(HeaderNames.CONNECTION));
+        ForwardEdits edits = plan.edits();
         String forwardedFor = null;
         for (Header header : headers) {
             String lower = header.headerName().lowerCase();
             if (lower.equals("x-forwarded-for")) {
                 forwardedFor = String.join(", ", header.allValues());
             }
-            if (REPLACED.contains(lower) || HopByHopHeaders.isHopByHop(lower, connectionTokens)) {
+            if (REPLACED.contains(lower) || HopByHopHeaders.isHopByHop(lower, connectionTokens)
+                    || edits != null && edits.removesHeader(lower)) {
                 continue;
             }
             for (String value : header.allValues()) {
                 writeField(conn, header.name(), value);
+            }
+        }
+        if (edits != null) {
+            for (String[] added : edits.addedHeaders()) {
+                writeField(conn, added[0], added[1]);
             }
         }
         String clientHost = headers.first(HeaderNames.HOST).orElseGet(req::authority);
@@ -231,14 +241,17 @@ public final class ProxyExchange {
         static final long CHUNKED = -1;
 
         private final ServerRequest req;
+        /** Largest body forwarded ({@link BodyTooLargeException} past it), or -1 for no limit. */
+        private final long maxBytes;
         /** Content-Length, or {@link #CHUNKED}, or {@link #NONE}. */
         final long length;
         private InputStream in;
         /** Whether any byte may have been taken from the client: then a retry cannot resend the body. */
         boolean consumed;
 
-        RequestBody(ServerRequest req) {
+        RequestBody(ServerRequest req, long maxBytes) {
             this.req = req;
+            this.maxBytes = maxBytes;
             OptionalLong contentLength = req.headers().contentLength();
             this.length = contentLength.isPresent() ? contentLength.getAsLong()
                     : req.content().hasEntity() ? CHUNKED : NONE;
@@ -301,6 +314,9 @@ public final class ProxyExchange {
             try {
                 if (in == null) {
                     in = req.content().inputStream();
+                    if (maxBytes >= 0) {
+                        in = new LimitedInputStream(in, maxBytes);
+                    }
                 }
                 return in.read(buffer, offset, length);
             } catch (IOException e) {

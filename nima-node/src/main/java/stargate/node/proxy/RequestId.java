@@ -35,7 +35,8 @@ public final class RequestId {
         return hex.toHexDigits(random.nextLong()) + hex.toHexDigits(random.nextLong());
     }
 
-    static boolean isSane(String id) {
+    /** Whether a client-sent id is kept: printable ASCII, 1..128 characters. */
+    public static boolean isSane(String id) {
         if (id == null || id.isEmpty() || id.length() > MAX_LENGTH) {
             return false;
         }

@@ -41,6 +41,11 @@ public final class ForwardPath {
         return new ForwardPath(route.stripPrefix(), route.rewrite() == null ? null : parse(route.rewrite().path()));
     }
 
+    /** A path that replaces the whole request path with {@code template}, {@code {name}} variables filled from the match. */
+    public static ForwardPath rewrite(String template) {
+        return new ForwardPath(false, parse(template));
+    }
+
     /**
      * @param rawPath the client's raw path (no query)
      * @param rawQuery the client's raw query, or null/empty when none

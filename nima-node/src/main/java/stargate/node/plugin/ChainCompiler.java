@@ -1,0 +1,103 @@
+package stargate.node.plugin;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import stargate.model.Consumer;
+import stargate.model.GatewayConfig;
+import stargate.model.Route;
+
+/**
+ * Builds the plugin chains of a config snapshot, off the request path: one {@link PluginChain} per
+ * route with plugins (global plugins, overridden by the route's own of the same name), the
+ * consumers' stages, and the {@link Credentials}.
+ *
+ * <p><b>Instances survive unchanged configs.</b> An instance is keyed by where it is configured
+ * (global, a route, a consumer), its plugin name and its config JSON. A compile reuses the previous
+ * compile's instance for an equal key, so editing one route does not reset another route's rate-limit
+ * buckets or JWKS cache; a changed config, or a plugin moved elsewhere, gets a fresh instance. Only
+ * the last compile's instances are kept. Cost: one map lookup per configured plugin per compile.
+ * Global plugins are one instance for all routes (a {@code rate-limit} keyed by route still counts
+ * each route apart); consumer plugins one instance per consumer, shared by all routes.
+ *
+ * <p>Not thread-safe: one config applier calls it.
+ */
+public final class ChainCompiler {
+    private static final Comparator<Stage> ORDER = Comparator.comparing(Stage::phase).thenComparing(Stage::name);
+
+    private final PluginRegistry registry;
+    private final PluginContext context;
+    private Map<InstanceKey, Stage> instances = Map.of();
+
+    private record InstanceKey(String scope, String name, JsonNode config) {
+    }
+
+    public ChainCompiler(PluginRegistry registry, PluginContext context) {
+        this.registry = registry;
+        this.context = context;
+    }
+
+    /** The chains of {@code config}, which must have passed validation with {@link PluginRegistry#catalog()}. */
+    public Chains compile(GatewayConfig config) {
+        Map<InstanceKey, Stage> built = new HashMap<>();
+        Credentials credentials = Credentials.of(config.consumers());
+        Map<String, Stage[]> consumerStages = new HashMap<>();
+        for (Consumer consumer : config.consumers()) {
+            if (!consumer.plugins().isEmpty()) {
+                consumerStages.put(consumer.id(), stages("consumer:" + consumer.id(), consumer.plugins(), Map.of(), built));
+            }
+        }
+        Map<String, PluginChain> chains = new HashMap<>();
+        for (Route route : config.routes()) {
+            if (route.plugins().isEmpty() && config.globalPlugins().isEmpty()) {
+                continue;
+            }
+            Stage[] stages = stages("route:" + route.id(), route.plugins(), config.globalPlugins(), built);
+            chains.put(route.id(), new PluginChain(stages, consumerStages, credentials));
+        }
+        instances = built;
+        return new Chains(chains);
+    }
+
+    /** {@code own} over {@code global} (same name: own wins), as stages in run order. */
+    private Stage[] stages(String scope, Map<String, JsonNode> own, Map<String, JsonNode> global,
+                           Map<InstanceKey, Stage> built) {
+        Map<String, InstanceKey> keys = new LinkedHashMap<>();
+        global.forEach((name, cfg) -> keys.put(name, new InstanceKey("global", name, cfg)));
+        own.forEach((name, cfg) -> keys.put(name, new InstanceKey(scope, name, cfg)));
+        List<Stage> stages = new ArrayList<>(keys.size());
+        for (InstanceKey key : keys.values()) {
+            PluginFactory factory = registry.factory(key.name());
+            if (factory == null) {
+                throw new IllegalArgumentException("no plugin \"" + key.name() + "\" on this node (validate with "
+                        + "PluginRegistry.catalog())");
+            }
+            stages.add(built.computeIfAbsent(key, k -> {
+                Stage previous = instances.get(k);
+                return previous != null ? previous : Stage.of(k.name(), factory.phase(), factory.create(k.config(), context));
+            }));
+        }
+        stages.sort(ORDER);
+        return stages.toArray(Stage[]::new);
+    }
+
+    /** The chains of one snapshot, by route id. Immutable. */
+    public static final class Chains {
+        private final Map<String, PluginChain> byRoute;
+
+        Chains(Map<String, PluginChain> byRoute) {
+            this.byRoute = byRoute;
+        }
+
+        /** The route's chain, or null when no plugin applies to it. */
+        public PluginChain forRoute(String routeId) {
+            return byRoute.get(routeId);
+        }
+    }
+}

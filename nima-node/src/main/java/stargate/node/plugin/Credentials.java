@@ -1,0 +1,34 @@
+package stargate.node.plugin;
+
+import java.util.List;
+
+import stargate.model.Consumer;
+
+/**
+ * How auth plugins find the consumer behind a credential, in the config being served. Built once
+ * per config snapshot ({@link #of}). This is the one place that knows how secrets are stored:
+ * plain in a standalone YAML file (hashed here when the snapshot is compiled), {@code sha256:<hex>}
+ * API keys as the controller writes them to etcd. Presented secrets are hashed and compared in
+ * constant time, so neither the stored form nor response timing reveals a valid secret.
+ */
+public interface Credentials {
+    /** The consumer with this id, or null. */
+    Consumer consumer(String id);
+
+    /** The consumer whose {@code key_auth.key} is {@code presentedKey}, or null. */
+    Consumer byApiKey(String presentedKey);
+
+    /** The consumer whose {@code basic_auth} matches, or null (unknown user and wrong password take the same time). */
+    Consumer byPassword(String username, String password);
+
+    /**
+     * The consumer whose {@code jwt} claims match a verified token: same issuer, the consumer's
+     * audience among the token's (when the consumer names one), the same subject (when it names one).
+     * A consumer naming a subject wins over one that does not; null when none matches.
+     */
+    Consumer byToken(String issuer, List<String> audiences, String subject);
+
+    static Credentials of(List<Consumer> consumers) {
+        return ConsumerDirectory.compile(consumers);
+    }
+}

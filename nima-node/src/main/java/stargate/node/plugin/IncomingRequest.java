@@ -1,0 +1,74 @@
+package stargate.node.plugin;
+
+import java.net.InetAddress;
+import java.util.List;
+
+import io.helidon.http.HeaderNames;
+import io.helidon.webserver.http.ServerRequest;
+
+/**
+ * The client's request as plugins read it: what arrived, before any plugin edits. Header names are
+ * case-insensitive. {@link #of} adapts Helidon's request; tests implement it directly.
+ */
+public interface IncomingRequest {
+    String method();
+
+    /** The raw (still percent-encoded) path, without the query. */
+    String rawPath();
+
+    /** The raw query after {@code ?}, or an empty string. */
+    String rawQuery();
+
+    /** The first value of header {@code name}, or null. */
+    String header(String name);
+
+    /** Every value of header {@code name}, in arrival order; empty when absent. */
+    List<String> headers(String name);
+
+    /** The address of the peer that connected (not a forwarded-for header, which clients control). */
+    InetAddress clientAddress();
+
+    /** The {@code Content-Length}, or -1 when the request has none. */
+    long contentLength();
+
+    /** Reads through to Helidon's request; allocates nothing up front. */
+    static IncomingRequest of(ServerRequest req) {
+        return new IncomingRequest() {
+            @Override
+            public String method() {
+                return req.prologue().method().text();
+            }
+
+            @Override
+            public String rawPath() {
+                return req.path().rawPath();
+            }
+
+            @Override
+            public String rawQuery() {
+                String raw = req.query().rawValue();
+                return raw == null ? "" : raw;
+            }
+
+            @Override
+            public String header(String name) {
+                return req.headers().first(HeaderNames.create(name)).orElse(null);
+            }
+
+            @Override
+            public List<String> headers(String name) {
+                return req.headers().values(HeaderNames.create(name));
+            }
+
+            @Override
+            public InetAddress clientAddress() {
+                return req.remotePeer().address() instanceof java.net.InetSocketAddress inet ? inet.getAddress() : null;
+            }
+
+            @Override
+            public long contentLength() {
+                return req.headers().contentLength().orElse(-1);
+            }
+        };
+    }
+}

@@ -1,0 +1,5 @@
+/**
+ * {@code cors}: cross-origin resource sharing (Fetch standard, "CORS protocol"). Entry class:
+ * {@link stargate.node.plugin.cors.CorsFactory}.
+ */
+package stargate.node.plugin.cors;
