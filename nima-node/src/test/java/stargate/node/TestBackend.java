@@ -126,10 +126,9 @@ final class TestBackend implements AutoCloseable {
                     }
                     default -> {
                         int status = now == Mode.OK ? 200 : now == Mode.UNAVAILABLE ? 503 : 500;
-                        byte[] body = ("{\"backend\":\"" + name + "\"}").getBytes(StandardCharsets.US_ASCII);
+                        String body = "{\"backend\":\"" + name + "\"}";
                         out.write(("HTTP/1.1 " + status + " X\r\nContent-Type: application/json\r\nContent-Length: "
-                                + body.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-                        out.write(body);
+                                + body.length() + "\r\n\r\n" + body).getBytes(StandardCharsets.US_ASCII));
                         out.flush();
                     }
                 }
