@@ -271,4 +271,39 @@ class UpstreamResilienceTest {
                             && l.endsWith(" 0.0")), "gauge shows 0");
         }
     }
+    @Test
+    void activeChecksFollowConfigChangesWithoutARestart() throws Exception {
+        String checked = """
+                routes:
+                  - {id: r, paths: ["/*"], upstream: %s}
+                upstreams:
+                  - id: %s
+                    targets: [{url: "%s"}]
+                    health_check:
+                      active: {type: http, path: /healthz, interval: %s, timeout: 50ms}
+                """;
+        try (TestBackend backend = TestBackend.start("probed");
+             RunningNode node = RunningNode.start(dir, checked.formatted("probed", "probed", backend.url(), "5s"))) {
+            Thread.sleep(300);
+            assertTrue(backend.probes.get() <= 1, "a 5 s interval: at most the jittered first probe so far");
+
+            node.rewrite(checked.formatted("probed", "probed", backend.url(), "100ms"));
+            RunningNode.eventually(Duration.ofSeconds(5), () -> assertTrue(backend.probes.get() >= 5,
+                    "the 100 ms interval applies: " + backend.probes.get()));
+
+            node.rewrite("""
+                    routes:
+                      - {id: r, paths: ["/*"], upstream: renamed}
+                    upstreams:
+                      - {id: renamed, targets: [{url: "%s"}]}
+                    """.formatted(backend.url()));
+            RunningNode.eventually(Duration.ofSeconds(5), () -> assertEquals("renamed",
+                    json(node.adminGet("/status")).get("upstream_status").get(0).get("id").asText()));
+            int afterRemoval = backend.probes.get();
+            Thread.sleep(500);
+            assertTrue(backend.probes.get() <= afterRemoval + 1, "probes of a removed upstream stop at once"
+                    + " (one may have been in flight): " + afterRemoval + " -> " + backend.probes.get());
+            assertEquals(200, node.get("/x").statusCode());
+        }
+    }
 }
