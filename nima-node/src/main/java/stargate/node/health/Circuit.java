@@ -1,5 +1,6 @@
 package stargate.node.health;
 
+import java.util.Locale;
 import java.util.Set;
 import java.util.function.BooleanSupplier;
 
@@ -92,7 +93,7 @@ public final class Circuit {
 
     /** @return {@code closed}, {@code half_open} or {@code open} */
     public String stateName() {
-        return state().name().toLowerCase(java.util.Locale.ROOT);
+        return state().name().toLowerCase(Locale.ROOT);
     }
 
     private CircuitBreaker.State state() {

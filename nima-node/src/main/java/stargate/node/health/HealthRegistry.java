@@ -5,9 +5,11 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ThreadFactory;
 import java.util.random.RandomGenerator;
 
 import stargate.model.Upstream;
@@ -35,7 +37,7 @@ public final class HealthRegistry implements AutoCloseable {
         this(metrics, Thread.ofVirtual().name("health-probe-", 0).factory()::newThread, Clock.systemUTC());
     }
 
-    HealthRegistry(Metrics metrics, java.util.concurrent.ThreadFactory probeThreads, Clock clock) {
+    HealthRegistry(Metrics metrics, ThreadFactory probeThreads, Clock clock) {
         this.metrics = metrics;
         Executor probes = task -> probeThreads.newThread(task).start();
         this.checker = new ActiveChecker(probes, clock, RandomGenerator.getDefault());
@@ -56,7 +58,7 @@ public final class HealthRegistry implements AutoCloseable {
     /** The circuit of {@code upstream}: the running one while its config is unchanged. */
     public Circuit circuit(Upstream upstream) {
         Circuit circuit = circuits.compute(upstream.id(), (id, old) ->
-                old != null && java.util.Objects.equals(old.config(), upstream.circuitBreaker())
+                old != null && Objects.equals(old.config(), upstream.circuitBreaker())
                         ? old : Circuit.create(id, upstream.circuitBreaker()));
         circuitGauges.computeIfAbsent(upstream.id(), id -> metrics.circuitState(id, () -> {
             Circuit current = circuits.get(id);
