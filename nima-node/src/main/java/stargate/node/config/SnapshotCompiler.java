@@ -10,23 +10,29 @@ import stargate.model.Route;
 import stargate.model.Upstream;
 import stargate.model.routing.RouteIndex;
 import stargate.node.balancer.Balancer;
+import stargate.node.health.HealthRegistry;
+import stargate.node.health.PassivePolicy;
 import stargate.node.observe.Metrics;
 import stargate.node.plugin.ChainCompiler;
+import stargate.node.proxy.RetryPolicy;
 import stargate.node.router.ForwardPath;
 
 /**
  * Turns a validated {@link GatewayConfig} into a {@link Snapshot}: the route index, balancers,
- * pools, meters and plugin chains, all built here, once per config change, never on the request path.
+ * pools, health state, circuit breakers, retry policies, meters and plugin chains, all built here,
+ * once per config change, never on the request path.
  */
 public final class SnapshotCompiler implements AutoCloseable {
     private final Metrics metrics;
     private final TargetPools pools = new TargetPools();
     private final ChainCompiler chains;
+    private final HealthRegistry health;
 
     /** @param chains builds the routes' plugin chains (the config must be valid for its registry's catalog) */
     public SnapshotCompiler(Metrics metrics, ChainCompiler chains) {
         this.metrics = metrics;
         this.chains = chains;
+        this.health = new HealthRegistry(metrics);
     }
 
     /** Compiles {@code config}; it must already be valid (references resolve). */
@@ -35,29 +41,36 @@ public final class SnapshotCompiler implements AutoCloseable {
         for (Upstream upstream : config.upstreams()) {
             List<Target> targets = new ArrayList<>(upstream.targets().size());
             for (Upstream.Target target : upstream.targets()) {
-                targets.add(new Target(target.url(), pools.pool(upstream, target), pools.health(upstream, target)));
+                targets.add(new Target(target.url(), pools.pool(upstream, target), health.target(upstream, target)));
             }
             upstreams.put(upstream.id(), new CompiledUpstream(upstream, List.copyOf(targets),
-                    Balancer.create(upstream, targets)));
+                    Balancer.create(upstream, targets), health.circuit(upstream),
+                    PassivePolicy.of(upstream.healthCheck()), pools.budget(upstream)));
         }
         ChainCompiler.Chains routeChains = chains.compile(config);
         List<CompiledRoute> routes = new ArrayList<>(config.routes().size());
         for (Route route : config.routes()) {
             CompiledUpstream upstream = upstreams.get(route.upstream());
             routes.add(new CompiledRoute(route, upstream, ForwardPath.of(route),
-                    metrics.route(route.id(), upstream.id()), routeChains.forRoute(route.id())));
+                    metrics.route(route.id(), upstream.id()), RetryPolicy.of(route.retries()),
+                    routeChains.forRoute(route.id())));
         }
         return new Snapshot(revision, source, Instant.now(), config,
                 RouteIndex.build(routes, CompiledRoute::route), java.util.Collections.unmodifiableMap(upstreams));
     }
 
-    /** Called after {@code snapshot} was published: releases what older snapshots held alone. */
+    /**
+     * Called after {@code snapshot} was published: releases what older snapshots held alone, and
+     * reconciles the active health checks with the new upstreams.
+     */
     public void published(Snapshot snapshot) {
         pools.retainOnly(snapshot.config().upstreams());
+        health.published(snapshot.config().upstreams());
     }
 
     @Override
     public void close() {
+        health.close();
         pools.close();
     }
 }

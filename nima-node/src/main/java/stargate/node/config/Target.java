@@ -8,11 +8,11 @@ import stargate.node.proxy.TargetPool;
  *
  * @param url    the target's URL as configured, e.g. {@code http://10.0.0.11:8080}
  * @param pool   its connection pool (kept across config changes while the target stays)
- * @param health its health state (read by balancers)
+ * @param health its health state (kept likewise; read by balancers, written by the checks)
  */
 public record Target(String url, TargetPool pool, TargetHealth health) {
-    /** Whether a balancer may pick this target now. */
-    public boolean eligible() {
-        return health.eligible();
+    /** Whether a balancer may pick this target at {@code nowNanos} ({@code System.nanoTime()}). */
+    public boolean eligible(long nowNanos) {
+        return health.eligible(nowNanos);
     }
 }

@@ -9,14 +9,14 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
 import stargate.model.Upstream;
-import stargate.node.health.TargetHealth;
+import stargate.node.proxy.RetryBudget;
 import stargate.node.proxy.TargetPool;
 
 /**
- * Connection pools and health state per target, kept across config changes: a reload that leaves
- * a target as it was keeps its warm connections and its health history. A pool whose target left
- * the config is closed after a grace period, so requests still running on the old snapshot finish
- * on it first.
+ * Connection pools per target and retry budgets per upstream, kept across config changes: a reload
+ * that leaves a target as it was keeps its warm connections (and an upstream its retry history). A pool
+ * whose target left the config is closed after a grace period, so requests still running on the old
+ * snapshot finish on it first. Health state lives in {@link stargate.node.health.HealthRegistry}.
  */
 final class TargetPools implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(TargetPools.class.getName());
@@ -24,7 +24,7 @@ final class TargetPools implements AutoCloseable {
     private static final long RETIRE_AFTER_SECONDS = 60;
 
     private final Map<PoolKey, TargetPool> pools = new ConcurrentHashMap<>();
-    private final Map<String, TargetHealth> health = new ConcurrentHashMap<>();
+    private final Map<String, RetryBudget> budgets = new ConcurrentHashMap<>();
     private final ScheduledExecutorService retirer = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "pool-retirer");
         t.setDaemon(true);
@@ -37,21 +37,22 @@ final class TargetPools implements AutoCloseable {
         return pools.computeIfAbsent(key, k -> TargetPool.create(k.url(), k.pool(), k.tls()));
     }
 
-    TargetHealth health(Upstream upstream, Upstream.Target target) {
-        return health.computeIfAbsent(upstream.id() + " " + target.url(), k -> new TargetHealth());
+    /** The retry budget of an upstream, the same one for as long as the upstream exists. */
+    RetryBudget budget(Upstream upstream) {
+        return budgets.computeIfAbsent(upstream.id(), id -> new RetryBudget());
     }
 
     /** After a swap: schedules the close of every pool the new config no longer uses. */
     void retainOnly(Iterable<Upstream> upstreams) {
         Set<PoolKey> live = new HashSet<>();
-        Set<String> liveHealth = new HashSet<>();
+        Set<String> liveUpstreams = new HashSet<>();
         for (Upstream upstream : upstreams) {
+            liveUpstreams.add(upstream.id());
             for (Upstream.Target target : upstream.targets()) {
                 live.add(new PoolKey(target.url(), upstream.pool(), upstream.tls()));
-                liveHealth.add(upstream.id() + " " + target.url());
             }
         }
-        health.keySet().retainAll(liveHealth);
+        budgets.keySet().retainAll(liveUpstreams);
         for (PoolKey key : Set.copyOf(pools.keySet())) {
             if (!live.contains(key)) {
                 TargetPool retired = pools.remove(key);

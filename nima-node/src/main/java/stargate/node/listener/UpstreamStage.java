@@ -1,5 +1,11 @@
 package stargate.node.listener;
 
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.IntPredicate;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import stargate.model.routing.RouteMatch;
@@ -7,45 +13,190 @@ import stargate.node.balancer.Balancer;
 import stargate.node.config.CompiledRoute;
 import stargate.node.config.CompiledUpstream;
 import stargate.node.config.Target;
+import stargate.node.health.PassivePolicy;
 import stargate.node.proxy.ErrorResponse;
 import stargate.node.proxy.ForwardEdits;
 import stargate.node.proxy.ForwardPlan;
 import stargate.node.proxy.ProxyExchange;
+import stargate.node.proxy.RetryPolicy;
 import stargate.node.proxy.UpstreamException;
 
 /**
- * The upstream half of an exchange: pick a target with the route's balancer, forward, and turn
- * an upstream failure into the client's JSON error (SPEC §5). {@code edits} carries what the route's
- * plugins changed (null when none ran).
+ * The upstream half of an exchange: pick a healthy target, forward through the upstream's circuit
+ * breaker, learn from the outcome, retry when the route allows it, and turn a final failure into the
+ * client's JSON error (SPEC §5). {@code edits} carries what the route's plugins changed (null when
+ * none ran); it applies to every attempt.
+ *
+ * <p>One attempt: the balancer picks among targets that are healthy, not ejected and not yet tried
+ * (falling back to an already tried one when no other is left); none at all is 503
+ * {@code no_healthy_upstream}. The circuit admits the attempt or answers 503 {@code circuit_open}. After
+ * the attempt its outcome counts against the target (passive checks) and the circuit.
+ *
+ * <p>Retries, each only when every condition holds: the route lists the failure (or status) and the
+ * method, attempts are left, the upstream's {@link stargate.node.proxy.RetryBudget} has a retry to spend,
+ * no byte of the request body was consumed, and nothing was sent to the client. Retrying a status needs
+ * the response held back before it is sent: {@link ProxyExchange#forward(ServerRequest, ServerResponse,
+ * stargate.node.proxy.TargetPool, ForwardPlan, IntPredicate)} asks us with the status before it copies a
+ * byte, and only for requests without a body; the last attempt's response always goes to the client.
+ *
+ * <p>Circuit failures: every upstream failure except a saturated pool (the gateway's own limit), and the
+ * statuses in {@link #BREAKER_FAILURES}. Timeouts: connect and read per attempt (the route's
+ * {@code timeouts}); the model has no overall deadline, so the worst case is
+ * {@code (1 + attempts) × (connect + read)}.
  */
 final class UpstreamStage {
+    private static final Logger LOG = Logger.getLogger(UpstreamStage.class.getName());
+
+    /**
+     * Upstream statuses that count as circuit breaker failures: the overload and outage signals. 501 and
+     * 505 say the request is unsupported, not that the upstream is unwell.
+     */
+    private static final int[] BREAKER_FAILURES = {500, 502, 503, 504};
 
     void forward(ServerRequest req, ServerResponse res, CompiledRoute route, RouteMatch<CompiledRoute> match,
                  String requestId, ProxyHandler.Outcome outcome, ForwardEdits edits) {
         CompiledUpstream upstream = route.upstream();
-        try (Balancer.Pick<Target> pick = upstream.balancer().pick(new RequestPickContext(req), Target::eligible)) {
-            if (pick == null) {
-                outcome.status = 503;
-                ErrorResponse.send(res, 503, "no_healthy_upstream",
-                        "no healthy target in upstream \"" + upstream.id() + "\"", requestId);
-                return;
+        RetryPolicy retry = route.retry();
+        upstream.retryBudget().onRequest(System.nanoTime());
+        int retriesLeft = retry.attempts(req.prologue().method().text());
+        boolean bodyless = !req.content().hasEntity();
+        String upstreamPath = route.forwardPath().apply(req.path().rawPath(), req.query().rawValue(), match);
+        List<Target> tried = new ArrayList<>(2);
+        UpstreamException lastFailure = null;
+        long upstreamStart = System.nanoTime();
+        try {
+            while (true) {
+                long now = System.nanoTime();
+                try (Balancer.Pick<Target> pick = pick(upstream, req, tried, now)) {
+                    if (pick == null) {
+                        outcome.status = 503;
+                        if (lastFailure != null) {
+                            outcome.status = lastFailure.kind().status();
+                            ErrorResponse.send(res, lastFailure, requestId);
+                        } else {
+                            ErrorResponse.send(res, 503, "no_healthy_upstream",
+                                    "no healthy target in upstream \"" + upstream.id() + "\"", requestId);
+                        }
+                        return;
+                    }
+                    Target target = pick.target();
+                    outcome.target = target;
+                    tried.add(target);
+                    ForwardPlan plan = ForwardPlan.create(req, requestId, route.id(), upstreamPath,
+                            route.route().preserveHost(), route.route().timeouts().connect(),
+                            route.route().timeouts().read(), edits);
+                    Attempt attempt = new Attempt(req, res, target, plan, upstream, retry,
+                            retriesLeft > 0 && bodyless && retry.retriesStatuses());
+                    if (!upstream.circuit().run(attempt::run)) {
+                        outcome.status = 503;
+                        ErrorResponse.send(res, 503, "circuit_open",
+                                "circuit breaker of upstream \"" + upstream.id() + "\" is open", requestId);
+                        return;
+                    }
+                    if (attempt.failure == null) {
+                        if (!attempt.heldBack) {
+                            outcome.status = res.status().code();
+                            return;
+                        }
+                        retriesLeft--;
+                        logRetry(requestId, route, target, "status " + attempt.status);
+                        continue;
+                    }
+                    lastFailure = attempt.failure;
+                    if (retriesLeft > 0 && retry.retries(lastFailure) && !lastFailure.requestBodyConsumed()
+                            && upstream.retryBudget().tryRetry(System.nanoTime())) {
+                        retriesLeft--;
+                        logRetry(requestId, route, target, lastFailure.kind().error());
+                        continue;
+                    }
+                    outcome.status = lastFailure.kind().status();
+                    ErrorResponse.send(res, lastFailure, requestId);
+                    return;
+                }
             }
-            Target target = pick.target();
-            outcome.target = target;
-            ForwardPlan plan = ForwardPlan.create(req, requestId, route.id(),
-                    route.forwardPath().apply(req.path().rawPath(), req.query().rawValue(), match),
-                    route.route().preserveHost(), route.route().timeouts().connect(), route.route().timeouts().read(),
-                    edits);
-            long upstreamStart = System.nanoTime();
+        } finally {
+            outcome.upstreamNanos = System.nanoTime() - upstreamStart;
+        }
+    }
+
+    /** A target not tried yet if one is eligible, else any eligible one, else null. */
+    private static Balancer.Pick<Target> pick(CompiledUpstream upstream, ServerRequest req, List<Target> tried,
+                                              long now) {
+        RequestPickContext context = new RequestPickContext(req);
+        if (!tried.isEmpty()) {
+            Balancer.Pick<Target> untried = upstream.balancer().pick(context,
+                    t -> t.eligible(now) && !tried.contains(t));
+            if (untried != null) {
+                return untried;
+            }
+        }
+        return upstream.balancer().pick(context, t -> t.eligible(now));
+    }
+
+    private static void logRetry(String requestId, CompiledRoute route, Target target, String why) {
+        LOG.log(Level.FINE, () -> "event=upstream_retry request_id=" + requestId + " route=" + route.id()
+                + " target=" + target.url() + " reason=" + why);
+    }
+
+    /**
+     * One try on one target; filled in by {@link #run}. As the {@link IntPredicate} handed to
+     * {@link ProxyExchange}, it holds back a retryable status while the budget has a retry for it.
+     */
+    private static final class Attempt implements IntPredicate {
+        private final ServerRequest req;
+        private final ServerResponse res;
+        private final Target target;
+        private final ForwardPlan plan;
+        private final CompiledUpstream upstream;
+        private final RetryPolicy retry;
+        private final boolean mayHoldBack;
+        int status = -1;
+        boolean heldBack;
+        UpstreamException failure;
+
+        Attempt(ServerRequest req, ServerResponse res, Target target, ForwardPlan plan, CompiledUpstream upstream,
+                RetryPolicy retry, boolean mayHoldBack) {
+            this.req = req;
+            this.res = res;
+            this.target = target;
+            this.plan = plan;
+            this.upstream = upstream;
+            this.retry = retry;
+            this.mayHoldBack = mayHoldBack;
+        }
+
+        @Override
+        public boolean test(int upstreamStatus) {
+            heldBack = retry.retriesStatus(upstreamStatus) && upstream.retryBudget().tryRetry(System.nanoTime());
+            return heldBack;
+        }
+
+        /** Forwards and records the outcome; answers whether the circuit should count it as a failure. */
+        boolean run() {
             try {
-                ProxyExchange.forward(req, res, target.pool(), plan);
-                outcome.status = res.status().code();
+                status = ProxyExchange.forward(req, res, target.pool(), plan, mayHoldBack ? this : null);
             } catch (UpstreamException e) {
-                outcome.status = e.kind().status();
-                ErrorResponse.send(res, e, requestId);
-            } finally {
-                outcome.upstreamNanos = System.nanoTime() - upstreamStart;
+                failure = e;
             }
+            PassivePolicy passive = upstream.passive();
+            if (failure == null) {
+                if (passive != null) {
+                    target.health().recordExchange(passive.failedStatus(status), passive, System.nanoTime());
+                }
+                for (int s : BREAKER_FAILURES) {
+                    if (s == status) {
+                        return true;
+                    }
+                }
+                return false;
+            }
+            UpstreamException.Kind kind = failure.kind();
+            boolean poolExhausted = kind == UpstreamException.Kind.POOL_EXHAUSTED;
+            if (passive != null) {
+                target.health().recordExchange(passive.failedExchange(kind.status(),
+                        kind == UpstreamException.Kind.CONNECT_FAILED, poolExhausted), passive, System.nanoTime());
+            }
+            return !poolExhausted;
         }
     }
 }

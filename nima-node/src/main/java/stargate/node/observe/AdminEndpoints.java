@@ -25,11 +25,13 @@ import stargate.node.config.CompiledUpstream;
 import stargate.node.config.CurrentSnapshot;
 import stargate.node.config.Snapshot;
 import stargate.node.config.Target;
+import stargate.node.health.TargetHealth;
 
 /**
  * The admin listener (port 9901, never the proxy port): {@code /health/live}, {@code /health/ready}
  * (MicroProfile Health JSON through Helidon's health observer), {@code /metrics} (Prometheus text),
- * {@code GET /status} and {@code POST /explain} (SPEC §7).
+ * {@code GET /status} (with each upstream's circuit state and each target's health) and
+ * {@code POST /explain} (SPEC §7).
  */
 public final class AdminEndpoints {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -92,17 +94,40 @@ public final class AdminEndpoints {
             body.put("routes", snapshot.config().routes().size());
             body.put("upstreams", snapshot.config().upstreams().size());
             ArrayNode upstreams = body.putArray("upstream_status");
+            long now = System.nanoTime();
             for (CompiledUpstream upstream : snapshot.upstreams().values()) {
                 ObjectNode u = upstreams.addObject();
                 u.put("id", upstream.id());
                 u.put("balancer", upstream.upstream().balancer().wire());
+                u.put("circuit", upstream.circuit().config() == null ? "none" : upstream.circuit().stateName());
                 ArrayNode targets = u.putArray("targets");
                 for (Target target : upstream.targets()) {
-                    targets.addObject().put("url", target.url()).put("healthy", target.eligible());
+                    targets.add(targetStatus(target, now));
                 }
             }
         }
         sendJson(res, 200, body);
+    }
+
+    /**
+     * One target in {@code /status}: {@code healthy} (a balancer may pick it), {@code active_healthy},
+     * {@code ejected} (passive), and the last active probe's result ({@code last_check}, null before one).
+     */
+    private static ObjectNode targetStatus(Target target, long now) {
+        TargetHealth health = target.health();
+        ObjectNode t = JSON.createObjectNode()
+                .put("url", target.url())
+                .put("healthy", target.eligible(now))
+                .put("active_healthy", health.activeHealthy())
+                .put("ejected", health.ejected(now));
+        TargetHealth.CheckResult check = health.lastCheck();
+        if (check == null) {
+            t.putNull("last_check");
+        } else {
+            t.putObject("last_check").put("success", check.success()).put("detail", check.detail())
+                    .put("at", check.at().toString());
+        }
+        return t;
     }
 
     private void explain(ServerRequest req, ServerResponse res) {

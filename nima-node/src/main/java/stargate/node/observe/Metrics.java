@@ -9,6 +9,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.BooleanSupplier;
+import java.util.function.IntSupplier;
 
 /**
  * Every metric the node exports (SPEC §11), declared in one place. Prometheus text is served by
@@ -25,6 +27,8 @@ public final class Metrics {
     static final String ACTIVE_REQUESTS = "stargate_active_requests";
     static final String CONFIG_REVISION = "stargate_config_revision";
     static final String CONFIG_APPLIES = "stargate_config_applies";              // _total in Prometheus
+    static final String TARGET_HEALTHY = "stargate_upstream_target_healthy";
+    static final String CIRCUIT_STATE = "stargate_circuit_state";
 
     /** Latency buckets: 1 ms to 10 s, enough resolution for SLOs without hundreds of series per route. */
     private static final Duration[] BUCKETS = {
@@ -76,6 +80,33 @@ public final class Metrics {
 
     public void requestFinished() {
         active.decrement();
+    }
+
+    /**
+     * Registers the {@code stargate_upstream_target_healthy} gauge of one target: 1 while a balancer may
+     * pick it, 0 while it is unhealthy or ejected.
+     *
+     * @return removes the gauge (when the target leaves the config)
+     */
+    public Runnable targetHealthy(String upstreamId, String targetUrl, BooleanSupplier healthy) {
+        Gauge<Double> gauge = registry.getOrCreate(Gauge.builder(TARGET_HEALTHY, healthy,
+                        h -> h.getAsBoolean() ? 1 : 0)
+                .tags(List.of(Tag.create("upstream", upstreamId), Tag.create("target", targetUrl)))
+                .description("1 while the target may take traffic, 0 while unhealthy or ejected"));
+        return () -> registry.remove(gauge);
+    }
+
+    /**
+     * Registers the {@code stargate_circuit_state} gauge of one upstream.
+     *
+     * @param state 0 closed, 1 half-open, 2 open
+     * @return removes the gauge (when the upstream leaves the config)
+     */
+    public Runnable circuitState(String upstreamId, IntSupplier state) {
+        Gauge<Double> gauge = registry.getOrCreate(Gauge.builder(CIRCUIT_STATE, state, IntSupplier::getAsInt)
+                .tags(List.of(Tag.create("upstream", upstreamId)))
+                .description("Circuit breaker state: 0 closed, 1 half-open, 2 open"));
+        return () -> registry.remove(gauge);
     }
 
     /** Records the outcome of one config apply: {@code success} or {@code rejected}. */

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.OptionalLong;
 import java.util.Set;
+import java.util.function.IntPredicate;
 
 import io.helidon.http.Header;
 import io.helidon.http.HeaderNames;
@@ -66,6 +67,20 @@ public final class ProxyExchange {
      */
     public static void forward(ServerRequest req, ServerResponse res, TargetPool pool, ForwardPlan plan)
             throws UpstreamException {
+        forward(req, res, pool, plan, null);
+    }
+
+    /**
+     * Like {@link #forward(ServerRequest, ServerResponse, TargetPool, ForwardPlan)}, but lets the caller keep a
+     * response from the client to retry it elsewhere.
+     *
+     * @param holdBack asked at most once, with the response's status, and only if no byte of the request body
+     *                 was read; when it answers true the response is discarded unsent (its connection closed)
+     *                 and {@code res} stays untouched. Null sends every response.
+     * @return the upstream response's status (not sent if {@code holdBack} accepted it)
+     */
+    public static int forward(ServerRequest req, ServerResponse res, TargetPool pool, ForwardPlan plan,
+                              IntPredicate holdBack) throws UpstreamException {
         boolean headRequest = Method.HEAD.equals(req.prologue().method());
         RequestBody body = new RequestBody(req, plan.edits() == null ? -1 : plan.edits().maxBodyBytes());
         long connectNanos = plan.connectTimeout().toNanos();
@@ -94,8 +109,12 @@ public final class ProxyExchange {
                 pool.release(conn, false);
                 throw e;
             }
+            if (holdBack != null && !body.consumed && holdBack.test(head.status)) {
+                pool.release(conn, false);
+                return head.status;
+            }
             respond(res, pool, conn, head, plan);
-            return;
+            return head.status;
         }
     }
 

@@ -23,16 +23,16 @@ import stargate.model.Upstream;
 /**
  * Socket factories for https targets from {@link Upstream.Tls}: the JDK's default trust store, or the
  * PEM certificates of {@code ca_file}, or no verification at all with {@code verify: false}.
- * Hostname verification (and SNI) is set per socket by {@link TargetPool}.
+ * Hostname verification (and SNI) is set per socket by {@link TargetPool} (and by the active health checks).
  */
-final class UpstreamTls {
+public final class UpstreamTls {
     private UpstreamTls() {
     }
 
     /**
      * @throws IllegalArgumentException if {@code ca_file} cannot be read, or client certificates are asked for
      */
-    static SSLSocketFactory socketFactory(Upstream.Tls tls) {
+    public static SSLSocketFactory socketFactory(Upstream.Tls tls) {
         if (tls != null && (tls.clientCertFile() != null || tls.clientKeyFile() != null)) {
             throw new IllegalArgumentException("upstream client certificates (client_cert_file) are not supported yet");
         }

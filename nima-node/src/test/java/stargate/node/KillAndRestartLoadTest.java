@@ -1,0 +1,91 @@
+package stargate.node;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A bounded load (8 virtual-thread clients, 6 s) through a node while one of two targets is killed and
+ * brought back: with retries on, passive ejection and active checks, no idempotent GET may fail, and the
+ * target takes traffic again once it is back.
+ */
+class KillAndRestartLoadTest {
+    private static final int CLIENTS = 8;
+    private static final Duration RUN = Duration.ofSeconds(6);
+    private static final Duration KILL_AT = Duration.ofMillis(1500);
+    private static final Duration RESTART_AT = Duration.ofMillis(3500);
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void noIdempotentRequestFailsWhileATargetDiesAndComesBack() throws Exception {
+        try (TestBackend steady = TestBackend.start("steady"); TestBackend victim = TestBackend.start("victim");
+             RunningNode node = RunningNode.start(dir, """
+                     routes:
+                       - id: r
+                         paths: ["/*"]
+                         upstream: load
+                         retries: {attempts: 2, on: [connect-failure, "502", "503", "504"]}
+                     upstreams:
+                       - id: load
+                         targets: [{url: "%s"}, {url: "%s"}]
+                         health_check:
+                           active: {type: http, path: /healthz, interval: 200ms, timeout: 150ms, healthy: 1, unhealthy: 2}
+                           passive: {failures: 3, ejection: 1s}
+                     """.formatted(steady.url(), victim.url()));
+             HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                     .connectTimeout(Duration.ofSeconds(2)).build()) {
+            LongAdder ok = new LongAdder();
+            Map<String, Integer> failures = new ConcurrentHashMap<>();
+            AtomicInteger victimBeforeRestart = new AtomicInteger();
+            long start = System.nanoTime();
+            long end = start + RUN.toNanos();
+            List<Thread> clients = new ArrayList<>();
+            for (int c = 0; c < CLIENTS; c++) {
+                clients.add(Thread.ofVirtual().start(() -> {
+                    HttpRequest request = HttpRequest.newBuilder(node.url("/load")).timeout(Duration.ofSeconds(5)).build();
+                    while (System.nanoTime() < end) {
+                        try {
+                            HttpResponse<String> response = client.send(request, HttpResponse.BodyHandlers.ofString());
+                            if (response.statusCode() == 200) {
+                                ok.increment();
+                            } else {
+                                failures.merge(response.statusCode() + " " + response.body(), 1, Integer::sum);
+                            }
+                        } catch (Exception e) {
+                            failures.merge(e.toString(), 1, Integer::sum);
+                        }
+                    }
+                }));
+            }
+            Thread.sleep(KILL_AT);
+            victim.stop();
+            Thread.sleep(RESTART_AT.minus(KILL_AT));
+            victimBeforeRestart.set(victim.requests.get());
+            victim.restart();
+            for (Thread t : clients) {
+                t.join(RUN.plusSeconds(10));
+            }
+            int failed = failures.values().stream().mapToInt(Integer::intValue).sum();
+            int victimAfter = victim.requests.get() - victimBeforeRestart.get();
+            System.out.printf("load: %d ok, %d failed %s; victim served %d after restart, steady %d%n",
+                    ok.sum(), failed, failures, victimAfter, steady.requests.get());
+            assertEquals(Map.of(), failures);
+            assertTrue(victimAfter > 0, "the restarted target takes traffic again");
+        }
+    }
+}

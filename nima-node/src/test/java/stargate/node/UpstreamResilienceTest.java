@@ -1,0 +1,309 @@
+package stargate.node;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Health checks, circuit breaker and retries as a client sees them through a real node, against loopback
+ * upstreams that die, hang, fail and recover on command ({@link TestBackend}). Every test has its own
+ * node and its own upstream ids (the metrics registry is shared by the JVM).
+ */
+class UpstreamResilienceTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    @TempDir
+    Path dir;
+
+    private static JsonNode json(HttpResponse<String> response) throws IOException {
+        return JSON.readTree(response.body());
+    }
+
+    /** The {@code /status} entry of {@code targetUrl} in upstream {@code upstreamId}. */
+    private static JsonNode targetStatus(RunningNode node, String upstreamId, String targetUrl) throws Exception {
+        for (JsonNode upstream : json(node.adminGet("/status")).get("upstream_status")) {
+            if (upstream.get("id").asText().equals(upstreamId)) {
+                for (JsonNode target : upstream.get("targets")) {
+                    if (target.get("url").asText().equals(targetUrl)) {
+                        return target;
+                    }
+                }
+            }
+        }
+        throw new AssertionError("no " + upstreamId + " " + targetUrl + " in /status");
+    }
+
+    private static String circuit(RunningNode node, String upstreamId) throws Exception {
+        for (JsonNode upstream : json(node.adminGet("/status")).get("upstream_status")) {
+            if (upstream.get("id").asText().equals(upstreamId)) {
+                return upstream.get("circuit").asText();
+            }
+        }
+        throw new AssertionError("no " + upstreamId + " in /status");
+    }
+
+    @Test
+    void aTargetThatDiesIsRetriedAroundWithoutClientErrors() throws Exception {
+        try (TestBackend alive = TestBackend.start("alive"); TestBackend dying = TestBackend.start("dying");
+             RunningNode node = RunningNode.start(dir, """
+                     routes:
+                       - {id: r, paths: ["/*"], upstream: dies, retries: {attempts: 2, on: [connect-failure, "502"]}}
+                     upstreams:
+                       - id: dies
+                         targets: [{url: "%s"}, {url: "%s"}]
+                         health_check: {passive: {failures: 2, ejection: 30s}}
+                     """.formatted(alive.url(), dying.url()))) {
+            for (int i = 0; i < 4; i++) {
+                assertEquals(200, node.get("/warm").statusCode());
+            }
+            assertEquals(2, dying.requests.get(), "round robin used both");
+            dying.stop();
+            Map<String, Integer> answers = new HashMap<>();
+            for (int i = 0; i < 20; i++) {
+                HttpResponse<String> response = node.get("/after");
+                answers.merge(response.statusCode() + " " + json(response).path("backend").asText(), 1, Integer::sum);
+            }
+            assertEquals(Map.of("200 alive", 20), answers);
+            JsonNode status = targetStatus(node, "dies", dying.url());
+            assertTrue(status.get("ejected").asBoolean(), status.toString());
+            assertFalse(status.get("healthy").asBoolean());
+        }
+    }
+
+    @Test
+    void aHangingTargetAnswers504ThenIsEjected() throws Exception {
+        try (TestBackend ok = TestBackend.start("ok"); TestBackend hangs = TestBackend.start("hangs");
+             RunningNode node = RunningNode.start(dir, """
+                     routes:
+                       - {id: r, paths: ["/*"], upstream: hangs, timeouts: {read: 300ms}}
+                     upstreams:
+                       - id: hangs
+                         targets: [{url: "%s"}, {url: "%s"}]
+                         health_check: {passive: {statuses: [504], failures: 1, ejection: 30s}}
+                     """.formatted(ok.url(), hangs.url()))) {
+            hangs.mode = TestBackend.Mode.HANG;
+            int timeouts = 0;
+            for (int i = 0; i < 2; i++) {
+                long start = System.nanoTime();
+                HttpResponse<String> response = node.get("/x");
+                if (response.statusCode() == 504) {
+                    timeouts++;
+                    assertEquals("upstream_timeout", json(response).get("error").asText());
+                    assertTrue(System.nanoTime() - start >= Duration.ofMillis(300).toNanos());
+                } else {
+                    assertEquals("ok", json(response).get("backend").asText());
+                }
+            }
+            assertEquals(1, timeouts, "round robin sent one of the first two to the hanging target");
+            for (int i = 0; i < 10; i++) {
+                HttpResponse<String> response = node.get("/x");
+                assertEquals(200, response.statusCode(), "ejected after one timeout");
+            }
+            assertEquals(1, hangs.requests.get());
+            assertTrue(targetStatus(node, "hangs", hangs.url()).get("ejected").asBoolean());
+        }
+    }
+
+    @Test
+    void aFailingTargetIsMarkedUnhealthyAndTheActiveCheckBringsItBack() throws Exception {
+        try (TestBackend steady = TestBackend.start("steady"); TestBackend flaky = TestBackend.start("flaky");
+             RunningNode node = RunningNode.start(dir, """
+                     routes:
+                       - {id: r, paths: ["/*"], upstream: flaky}
+                     upstreams:
+                       - id: flaky
+                         targets: [{url: "%s"}, {url: "%s"}]
+                         health_check:
+                           active: {type: http, path: /healthz, interval: 100ms, timeout: 80ms, healthy: 2, unhealthy: 2}
+                     """.formatted(steady.url(), flaky.url()))) {
+            flaky.mode = TestBackend.Mode.UNAVAILABLE;
+            RunningNode.eventually(Duration.ofSeconds(3), () ->
+                    assertFalse(targetStatus(node, "flaky", flaky.url()).get("healthy").asBoolean()));
+            JsonNode lastCheck = targetStatus(node, "flaky", flaky.url()).get("last_check");
+            assertEquals("status 503", lastCheck.get("detail").asText());
+            int before = flaky.requests.get();
+            for (int i = 0; i < 10; i++) {
+                HttpResponse<String> response = node.get("/x");
+                assertEquals(200, response.statusCode());
+                assertEquals("steady", json(response).get("backend").asText());
+            }
+            assertEquals(before, flaky.requests.get(), "no traffic to an unhealthy target");
+
+            flaky.mode = TestBackend.Mode.OK;
+            long recovering = System.nanoTime();
+            RunningNode.eventually(Duration.ofSeconds(3), () ->
+                    assertTrue(targetStatus(node, "flaky", flaky.url()).get("healthy").asBoolean()));
+            System.out.printf("active check recovery: %d ms (interval 100 ms, healthy: 2)%n",
+                    (System.nanoTime() - recovering) / 1_000_000);
+            for (int i = 0; i < 4; i++) {
+                node.get("/x");
+            }
+            assertEquals(before + 2, flaky.requests.get(), "back in the rotation");
+        }
+    }
+
+    @Test
+    void resetConnectionsAreRetriedOnAnotherTargetWhenTheRouteSaysSo() throws Exception {
+        try (TestBackend ok = TestBackend.start("ok"); TestBackend resets = TestBackend.start("resets");
+             RunningNode node = RunningNode.start(dir, """
+                     routes:
+                       - {id: retried, paths: ["/retried"], upstream: resets, retries: {attempts: 1, on: ["502"]}}
+                       - {id: plain, paths: ["/plain"], upstream: resets}
+                     upstreams:
+                       - id: resets
+                         targets: [{url: "%s"}, {url: "%s"}]
+                     """.formatted(ok.url(), resets.url()))) {
+            resets.mode = TestBackend.Mode.RESET;
+            for (int i = 0; i < 10; i++) {
+                HttpResponse<String> response = node.get("/retried");
+                assertEquals(200, response.statusCode());
+                assertEquals("ok", json(response).get("backend").asText());
+            }
+            assertTrue(resets.requests.get() >= 5, "half the first attempts went to the resetting target");
+            int badGateways = 0;
+            for (int i = 0; i < 10; i++) {
+                HttpResponse<String> response = node.get("/plain");
+                if (response.statusCode() == 502) {
+                    badGateways++;
+                    assertEquals("bad_gateway", json(response).get("error").asText());
+                }
+            }
+            assertEquals(5, badGateways, "without retries, every request to the resetting target fails");
+        }
+    }
+
+    @Test
+    void theCircuitOpensThenHalfOpensAndCloses() throws Exception {
+        try (TestBackend failing = TestBackend.start("failing");
+             RunningNode node = RunningNode.start(dir, """
+                     routes:
+                       - {id: r, paths: ["/*"], upstream: breaker}
+                     upstreams:
+                       - id: breaker
+                         targets: [{url: "%s"}]
+                         circuit_breaker: {failure_ratio: 0.5, volume: 4, open_for: 500ms, half_open_successes: 2}
+                     """.formatted(failing.url()))) {
+            failing.mode = TestBackend.Mode.ERROR;
+            assertEquals("closed", circuit(node, "breaker"));
+            for (int i = 0; i < 4; i++) {
+                HttpResponse<String> response = node.get("/x");
+                assertEquals(500, response.statusCode(), "the upstream's own 500 goes through");
+                assertEquals("failing", json(response).get("backend").asText());
+            }
+            HttpResponse<String> refused = node.get("/x");
+            assertEquals(503, refused.statusCode());
+            assertEquals("circuit_open", json(refused).get("error").asText());
+            assertEquals(4, failing.requests.get(), "an open circuit sends nothing upstream");
+            assertEquals("open", circuit(node, "breaker"));
+            assertTrue(node.adminGet("/metrics").body().lines()
+                    .anyMatch(l -> l.startsWith("stargate_circuit_state{") && l.contains("upstream=\"breaker\"")
+                            && l.endsWith(" 2.0")), "gauge shows 2 (open)");
+
+            failing.mode = TestBackend.Mode.OK;
+            RunningNode.eventually(Duration.ofSeconds(3), () -> assertEquals("half_open", circuit(node, "breaker")));
+            assertEquals(200, node.get("/x").statusCode());
+            assertEquals("half_open", circuit(node, "breaker"), "one of two successes");
+            assertEquals(200, node.get("/x").statusCode());
+            assertEquals("closed", circuit(node, "breaker"));
+        }
+    }
+
+    @Test
+    void theRetryBudgetCapsRetriesAtAShareOfRequests() throws Exception {
+        try (TestBackend down = TestBackend.start("down");
+             RunningNode node = RunningNode.start(dir, """
+                     routes:
+                       - {id: r, paths: ["/*"], upstream: budget, retries: {attempts: 2, on: ["503"]}}
+                     upstreams:
+                       - id: budget
+                         targets: [{url: "%s"}]
+                     """.formatted(down.url()))) {
+            down.mode = TestBackend.Mode.UNAVAILABLE;
+            int requests = 200;
+            for (int i = 0; i < requests; i++) {
+                HttpResponse<String> response = node.get("/x");
+                assertEquals(503, response.statusCode());
+                assertEquals("down", json(response).get("backend").asText(), "the upstream's answer, not ours");
+            }
+            int retries = down.requests.get() - requests;
+            System.out.printf("retry budget: %d requests, %d retries (unbudgeted: %d)%n", requests, retries, 2 * requests);
+            // 20 % of 200 requests plus a reserve of 3 per second over the 10 s window
+            assertTrue(retries <= 70 && retries >= 60, "retries: " + retries);
+        }
+    }
+
+    @Test
+    void allTargetsDownAnswers503Quickly() throws Exception {
+        TestBackend a = TestBackend.start("a");
+        TestBackend b = TestBackend.start("b");
+        a.stop();
+        b.stop();
+        try (RunningNode node = RunningNode.start(dir, """
+                routes:
+                  - {id: r, paths: ["/*"], upstream: gone, retries: {attempts: 2, on: [connect-failure]}}
+                upstreams:
+                  - id: gone
+                    targets: [{url: "%s"}, {url: "%s"}]
+                    health_check:
+                      active: {type: tcp, interval: 100ms, timeout: 50ms, unhealthy: 1}
+                """.formatted(a.url(), b.url()))) {
+            RunningNode.eventually(Duration.ofSeconds(3), () -> {
+                assertFalse(targetStatus(node, "gone", a.url()).get("healthy").asBoolean());
+                assertFalse(targetStatus(node, "gone", b.url()).get("healthy").asBoolean());
+            });
+            for (int i = 0; i < 10; i++) {
+                HttpResponse<String> response = node.get("/x");
+                assertEquals(503, response.statusCode());
+                assertEquals("no_healthy_upstream", json(response).get("error").asText());
+            }
+            assertTrue(node.adminGet("/metrics").body().lines()
+                    .anyMatch(l -> l.startsWith("stargate_upstream_target_healthy{") && l.contains("upstream=\"gone\"")
+                            && l.endsWith(" 0.0")), "gauge shows 0");
+        }
+    }
+    @Test
+    void activeChecksFollowConfigChangesWithoutARestart() throws Exception {
+        String checked = """
+                routes:
+                  - {id: r, paths: ["/*"], upstream: %s}
+                upstreams:
+                  - id: %s
+                    targets: [{url: "%s"}]
+                    health_check:
+                      active: {type: http, path: /healthz, interval: %s, timeout: 50ms}
+                """;
+        try (TestBackend backend = TestBackend.start("probed");
+             RunningNode node = RunningNode.start(dir, checked.formatted("probed", "probed", backend.url(), "5s"))) {
+            Thread.sleep(300);
+            assertTrue(backend.probes.get() <= 1, "a 5 s interval: at most the jittered first probe so far");
+
+            node.rewrite(checked.formatted("probed", "probed", backend.url(), "100ms"));
+            RunningNode.eventually(Duration.ofSeconds(5), () -> assertTrue(backend.probes.get() >= 5,
+                    "the 100 ms interval applies: " + backend.probes.get()));
+
+            node.rewrite("""
+                    routes:
+                      - {id: r, paths: ["/*"], upstream: renamed}
+                    upstreams:
+                      - {id: renamed, targets: [{url: "%s"}]}
+                    """.formatted(backend.url()));
+            RunningNode.eventually(Duration.ofSeconds(5), () -> assertEquals("renamed",
+                    json(node.adminGet("/status")).get("upstream_status").get(0).get("id").asText()));
+            int afterRemoval = backend.probes.get();
+            Thread.sleep(500);
+            assertTrue(backend.probes.get() <= afterRemoval + 1, "probes of a removed upstream stop at once"
+                    + " (one may have been in flight): " + afterRemoval + " -> " + backend.probes.get());
+            assertEquals(200, node.get("/x").statusCode());
+        }
+    }
+}
