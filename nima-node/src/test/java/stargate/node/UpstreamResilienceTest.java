@@ -280,16 +280,16 @@ class UpstreamResilienceTest {
                   - id: %s
                     targets: [{url: "%s"}]
                     health_check:
-                      active: {type: http, path: /healthz, interval: %s, timeout: 50ms}
+                      active: {type: http, path: /healthz, interval: %s, timeout: 150ms}
                 """;
         try (TestBackend backend = TestBackend.start("probed");
              RunningNode node = RunningNode.start(dir, checked.formatted("probed", "probed", backend.url(), "5s"))) {
             Thread.sleep(300);
             assertTrue(backend.probes.get() <= 1, "a 5 s interval: at most the jittered first probe so far");
 
-            node.rewrite(checked.formatted("probed", "probed", backend.url(), "100ms"));
+            node.rewrite(checked.formatted("probed", "probed", backend.url(), "200ms"));
             RunningNode.eventually(Duration.ofSeconds(5), () -> assertTrue(backend.probes.get() >= 5,
-                    "the 100 ms interval applies: " + backend.probes.get()));
+                    "the 200 ms interval applies: " + backend.probes.get()));
 
             node.rewrite("""
                     routes:

@@ -51,6 +51,8 @@ public final class ProxyExchange {
     private static final int MAX_CHUNK = 0xFFFF;
     private static final int CHUNK_SIZE_LINE = 6;  // "hhhh\r\n"
     private static final char[] HEX = "0123456789abcdef".toCharArray();
+    /** Fixed-length bodies up to this size are relayed in one write (see {@link #sendSmall}). */
+    static final int SMALL_BODY_BYTES = 64 * 1024;
 
     private ProxyExchange() {
     }
@@ -147,15 +149,15 @@ public final class ProxyExchange {
             res.send();
             return;
         }
+        if (head.framing == ResponseHead.Framing.LENGTH && head.contentLength <= SMALL_BODY_BYTES) {
+            sendSmall(res, pool, conn, head, plan, reusable);
+            return;
+        }
         OutputStream client = res.outputStream();
         try {
             ResponseBody.transfer(conn, head, client);
         } catch (IOException e) {
-            pool.release(conn, false);
-            String why = conn.timedOut() ? "made no progress for " + plan.readTimeout().toMillis() + " ms" : e.getMessage();
-            LOG.log(System.Logger.Level.WARNING, "request " + plan.requestId() + " route " + plan.routeId()
-                    + ": upstream " + pool.authority() + " failed mid-response (" + why + "), aborting the client connection");
-            throw new CloseConnectionException("upstream failed mid-response", e);
+            throw abortMidResponse(pool, conn, plan, e);
         } catch (RuntimeException e) {
             pool.release(conn, false);
             LOG.log(System.Logger.Level.DEBUG, "request " + plan.requestId() + ": client went away mid-response", e);
@@ -167,6 +169,33 @@ public final class ProxyExchange {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * A small fixed-length body is read whole and sent with its head in one write: no streaming
+     * buffers per response and one syscall instead of several (measured with bench/proxy-vs-nginx.sh).
+     * Like nginx's proxy buffers, it holds at most {@link #SMALL_BODY_BYTES} per exchange.
+     */
+    private static void sendSmall(ServerResponse res, TargetPool pool, UpstreamConnection conn, ResponseHead head,
+                                  ForwardPlan plan, boolean reusable) {
+        byte[] body;
+        try {
+            body = ResponseBody.readFixed(conn, (int) head.contentLength);
+        } catch (IOException e) {
+            throw abortMidResponse(pool, conn, plan, e);
+        }
+        pool.release(conn, reusable && conn.buffered() == 0);
+        res.send(body);
+    }
+
+    /** The upstream failed after its head: release the connection, log, and abort the client's. */
+    private static CloseConnectionException abortMidResponse(TargetPool pool, UpstreamConnection conn, ForwardPlan plan,
+                                                             IOException e) {
+        pool.release(conn, false);
+        String why = conn.timedOut() ? "made no progress for " + plan.readTimeout().toMillis() + " ms" : e.getMessage();
+        LOG.log(System.Logger.Level.WARNING, "request " + plan.requestId() + " route " + plan.routeId()
+                + ": upstream " + pool.authority() + " failed mid-response (" + why + "), aborting the client connection");
+        return new CloseConnectionException("upstream failed mid-response", e);
     }
 
     // ---- request

@@ -42,6 +42,28 @@ final class ResponseBody {
         }
     }
 
+    /**
+     * Reads a whole fixed-length body of {@code length} bytes into memory (the caller keeps this for
+     * small bodies, so they reach the client in one write with their head).
+     *
+     * @throws EOFException if the upstream closed before the body's end
+     */
+    static byte[] readFixed(UpstreamConnection conn, int length) throws IOException {
+        byte[] body = new byte[length];
+        int filled = 0;
+        while (filled < length) {
+            int available = conn.awaitInput();
+            if (available < 0) {
+                throw new EOFException("upstream closed the connection " + (length - filled) + " bytes before the body's end");
+            }
+            int n = Math.min(available, length - filled);
+            System.arraycopy(conn.in, conn.inPos, body, filled, n);
+            conn.inPos += n;
+            filled += n;
+        }
+        return body;
+    }
+
     /** Copies {@code length} bytes, or until end of stream when {@code length} is {@link Long#MAX_VALUE}. */
     private static void copy(UpstreamConnection conn, long length, OutputStream client) throws IOException {
         long remaining = length;
