@@ -81,7 +81,7 @@ public class ConfigService {
     MetricRegistry metrics;
     /** History entries kept (each the whole config after a write). */
     @Inject
-    @ConfigProperty(name = "stargate.history.keep", defaultValue = "50")
+    @ConfigProperty(name = "stargate.history.keep", defaultValue = "20")
     int historyKeep;
     /** Audit entries kept. */
     @Inject

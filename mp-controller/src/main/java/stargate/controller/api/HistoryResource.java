@@ -95,6 +95,10 @@ public class HistoryResource {
         History.Version version = History.asOf(service.store(), wanted)
                 .orElseThrow(() -> ApiProblem.notFound("no kept config as of revision " + wanted
                         + " (older than the oldest history entry, or before any write)"));
+        if (version.config() == null) {
+            throw ApiProblem.conflict("the config as of revision " + version.revision() + " was too large to keep a copy of; "
+                    + "restore it from its export or from Git", List.of());
+        }
         Actor actor = Actor.rollback(Principals.name(security), Principals.address(request), version.revision());
         ConfigService.Outcome outcome = service.write(null, null, dryRun, actor,
                 snapshot -> new ConfigService.Proposal(version.config(), List.of(), true));

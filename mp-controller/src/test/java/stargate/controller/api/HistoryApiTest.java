@@ -89,6 +89,18 @@ class HistoryApiTest {
     }
 
     @Test
+    void theNewEndpointsAreInTheOpenApiDocumentAndGitOpsSaysItIsOff() {
+        String openapi = Api.as(null).get("/openapi", "Accept", "application/json").body();
+        for (String path : List.of("/api/v1/history", "/api/v1/audit", "/api/v1/rollback", "/api/v1/gitops/status",
+                "/api/v1/gitops/sync", "/api/v1/gitops/webhook", "/api/v1/gitops/suspend")) {
+            assertTrue(openapi.contains("\"" + path + "\""), path);
+        }
+        assertEquals(false, api.get("gitops/status").json().get("enabled").asBoolean());
+        assertEquals(404, api.post("gitops/sync", "").status());
+        assertEquals(404, Api.as(null).post("gitops/webhook", "{}").status());
+    }
+
+    @Test
     void historyKeepsTheNewestVersionsOnly() {
         List<Long> revisions = new ArrayList<>();
         for (int i = 0; i < TestController.HISTORY_KEEP + 2; i++) {
