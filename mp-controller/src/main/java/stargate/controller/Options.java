@@ -7,13 +7,21 @@ import java.util.Map;
 
 /**
  * The controller's command line (SPEC §2): {@code --etcd URLS [--prefix /stargate] [--host H]
- * [--port 9080] [--api-keys FILE] [--jwt-issuer ISS --jwt-public-key PEM_FILE]}. Every flag also
- * has an env var ({@code --api-keys} is {@code STARGATE_API_KEYS}); flags win.
+ * [--port 9080] [--api-keys FILE] [--jwt-issuer ISS --jwt-public-key PEM_FILE]
+ * [--history-keep 20] [--audit-keep 1000]}, and GitOps: {@code --git URL [--git-branch main]
+ * [--git-path DIR] [--git-interval 30s] [--git-secret-file F] [--git-token-file F] [--git-workdir DIR]
+ * [--git-self-heal] [--git-no-prune] [--git-allow-empty]} (the last three are switches). Every flag
+ * also has an env var ({@code --api-keys} is {@code STARGATE_API_KEYS}; a switch's env var is
+ * {@code true} or {@code false}); flags win.
  *
  * @param values flag name (without {@code --}) to value
  */
 record Options(Map<String, String> values) {
-    static final List<String> FLAGS = List.of("etcd", "prefix", "host", "port", "api-keys", "jwt-issuer", "jwt-public-key");
+    static final List<String> FLAGS = List.of("etcd", "prefix", "host", "port", "api-keys", "jwt-issuer", "jwt-public-key",
+            "history-keep", "audit-keep", "git", "git-branch", "git-path", "git-interval", "git-secret-file",
+            "git-token-file", "git-workdir");
+    /** Flags without a value. */
+    static final List<String> SWITCHES = List.of("git-self-heal", "git-no-prune", "git-allow-empty");
     private static final String LOOPBACK = "127.0.0.1";
 
     /** A command line that cannot run; the message says why. */
@@ -25,7 +33,7 @@ record Options(Map<String, String> values) {
 
     static Options parse(String[] args, Map<String, String> env) throws UsageException {
         Map<String, String> values = new LinkedHashMap<>();
-        for (String flag : FLAGS) {
+        for (String flag : java.util.stream.Stream.concat(FLAGS.stream(), SWITCHES.stream()).toList()) {
             String fromEnv = env.get("STARGATE_" + flag.toUpperCase(Locale.ROOT).replace('-', '_'));
             if (fromEnv != null && !fromEnv.isBlank()) {
                 values.put(flag, fromEnv);
@@ -39,11 +47,13 @@ record Options(Map<String, String> values) {
                 inline = name.substring(name.indexOf('=') + 1);
                 name = name.substring(0, name.indexOf('='));
             }
-            if (name.startsWith("git")) {
-                throw new UsageException(arg + ": GitOps is not available in this version of the controller");
+            if (SWITCHES.contains(name)) {
+                values.put(name, inline == null ? "true" : inline);
+                continue;
             }
             if (!FLAGS.contains(name)) {
-                throw new UsageException("unknown argument " + arg + "; flags: --" + String.join(" --", FLAGS));
+                throw new UsageException("unknown argument " + arg + "; flags: --" + String.join(" --", FLAGS)
+                        + " --" + String.join(" --", SWITCHES));
             }
             if (inline == null && i + 1 >= args.length) {
                 throw new UsageException(arg + " needs a value");
@@ -55,6 +65,31 @@ record Options(Map<String, String> values) {
         }
         if (values.containsKey("jwt-issuer") != values.containsKey("jwt-public-key")) {
             throw new UsageException("--jwt-issuer and --jwt-public-key go together");
+        }
+        for (String count : List.of("history-keep", "audit-keep")) {
+            if (values.containsKey(count) && !values.get(count).matches("[1-9]\\d{0,6}")) {
+                throw new UsageException("--" + count + " must be a count from 1, got " + values.get(count));
+            }
+        }
+        for (String flag : List.of("git-branch", "git-path", "git-interval", "git-secret-file", "git-token-file", "git-workdir",
+                "git-self-heal", "git-no-prune", "git-allow-empty")) {
+            if (values.containsKey(flag) && !values.containsKey("git")) {
+                throw new UsageException("--" + flag + " needs --git URL");
+            }
+        }
+        if (values.containsKey("git-interval")) {
+            try {
+                if (stargate.model.codec.Units.parseDuration(values.get("git-interval")).isZero()) {
+                    throw new IllegalArgumentException("zero");
+                }
+            } catch (IllegalArgumentException e) {
+                throw new UsageException("--git-interval must be a duration like 30s or 5m, got " + values.get("git-interval"));
+            }
+        }
+        for (String flag : SWITCHES) {
+            if (values.containsKey(flag) && !values.get(flag).matches("true|false")) {
+                throw new UsageException("--" + flag + " is a switch: true or false, got " + values.get(flag));
+            }
         }
         try {
             int port = Integer.parseInt(values.getOrDefault("port", "9080"));
@@ -87,6 +122,15 @@ record Options(Map<String, String> values) {
         put(config, "stargate.api-keys", "api-keys");
         put(config, "stargate.jwt.issuer", "jwt-issuer");
         put(config, "stargate.jwt.public-key", "jwt-public-key");
+        put(config, "stargate.history.keep", "history-keep");
+        put(config, "stargate.audit.keep", "audit-keep");
+        put(config, "stargate.git.url", "git");
+        for (String flag : List.of("branch", "path", "interval", "secret-file", "token-file", "workdir", "self-heal", "allow-empty")) {
+            put(config, "stargate.git." + flag, "git-" + flag);
+        }
+        if (values.containsKey("git-no-prune")) {
+            config.put("stargate.git.prune", String.valueOf(!Boolean.parseBoolean(values.get("git-no-prune"))));
+        }
         return config;
     }
 

@@ -31,6 +31,21 @@ class OptionsTest {
     }
 
     @Test
+    void gitFlagsAndSwitchesBecomeGitOpsConfig() throws Exception {
+        Options o = Options.parse(new String[] {"--etcd", "x", "--git", "file:///r", "--git-path", "config", "--git-self-heal",
+                "--git-no-prune", "--git-interval=1m"}, Map.of("STARGATE_GIT_BRANCH", "prod", "STARGATE_GIT_ALLOW_EMPTY", "true"));
+        Map<String, String> mp = o.mpConfig();
+        assertEquals("file:///r", mp.get("stargate.git.url"));
+        assertEquals("prod", mp.get("stargate.git.branch"));
+        assertEquals("config", mp.get("stargate.git.path"));
+        assertEquals("1m", mp.get("stargate.git.interval"));
+        assertEquals("true", mp.get("stargate.git.self-heal"));
+        assertEquals("false", mp.get("stargate.git.prune"));
+        assertEquals("true", mp.get("stargate.git.allow-empty"));
+        assertFalse(Options.parse(new String[] {"--etcd", "x"}, Map.of()).mpConfig().containsKey("stargate.git.url"));
+    }
+
+    @Test
     void unusableCommandLinesSayWhy() {
         assertTrue(assertThrows(Options.UsageException.class, () -> Options.parse(new String[0], Map.of()))
                 .getMessage().contains("--etcd"));
@@ -38,7 +53,10 @@ class OptionsTest {
         assertThrows(Options.UsageException.class, () -> Options.parse(new String[] {"--etcd", "x", "--port", "http"}, Map.of()));
         assertThrows(Options.UsageException.class, () -> Options.parse(new String[] {"--etcd", "x", "--colour", "red"}, Map.of()));
         assertTrue(assertThrows(Options.UsageException.class,
-                () -> Options.parse(new String[] {"--etcd", "x", "--git", "file:///r"}, Map.of())).getMessage().contains("GitOps"));
+                () -> Options.parse(new String[] {"--etcd", "x", "--git-branch", "b"}, Map.of())).getMessage().contains("--git URL"));
+        assertThrows(Options.UsageException.class,
+                () -> Options.parse(new String[] {"--etcd", "x", "--git", "file:///r", "--git-interval", "soon"}, Map.of()));
+        assertThrows(Options.UsageException.class, () -> Options.parse(new String[] {"--etcd", "x", "--history-keep", "0"}, Map.of()));
         assertThrows(Options.UsageException.class, () -> Options.parse(new String[] {"--etcd"}, Map.of()));
     }
 }

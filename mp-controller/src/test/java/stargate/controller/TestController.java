@@ -25,6 +25,8 @@ public final class TestController {
     public static final String VIEWER_KEY = "viewer-key-0123456789";
     public static final String ISSUER = "https://issuer.test";
     public static final String PREFIX = "/stargate";
+    /** History entries kept ({@code --history-keep}): small, so retention is testable. */
+    public static final int HISTORY_KEEP = 5;
 
     private static TestController instance;
 
@@ -33,8 +35,11 @@ public final class TestController {
     private final Client client;
     private final KeyPair jwtKeys;
     private final Path authDir;
+    private final java.util.List<String> extraArgs;
 
-    private TestController(EtcdProcess etcd, Server server, Client client, KeyPair jwtKeys, Path authDir) {
+    private TestController(EtcdProcess etcd, Server server, Client client, KeyPair jwtKeys, Path authDir,
+                           java.util.List<String> extraArgs) {
+        this.extraArgs = extraArgs;
         this.etcd = etcd;
         this.server = server;
         this.client = client;
@@ -43,9 +48,22 @@ public final class TestController {
     }
 
     public static synchronized TestController get() {
+        return startWith();
+    }
+
+    /**
+     * The controller, started with these flags added when it is not running yet (a test JVM runs one
+     * controller: a suite that needs other flags, e.g. GitOps, runs in its own surefire fork).
+     *
+     * @throws IllegalStateException when it already runs with other flags
+     */
+    public static synchronized TestController startWith(String... extraArgs) {
+        if (instance != null && !instance.extraArgs.equals(java.util.List.of(extraArgs)) && extraArgs.length > 0) {
+            throw new IllegalStateException("the test controller already runs with " + instance.extraArgs);
+        }
         if (instance == null) {
             try {
-                instance = start();
+                instance = start(java.util.List.of(extraArgs));
             } catch (Exception e) {
                 throw new IllegalStateException("cannot start the test controller", e);
             }
@@ -54,7 +72,7 @@ public final class TestController {
         return instance;
     }
 
-    private static TestController start() throws Exception {
+    private static TestController start(java.util.List<String> extraArgs) throws Exception {
         EtcdProcess etcd = EtcdProcess.start();
         Path dir = Files.createTempDirectory("stargate-controller-test");
         Path keys = dir.resolve("api-keys.yaml");
@@ -67,10 +85,12 @@ public final class TestController {
         Files.writeString(pem, "-----BEGIN PUBLIC KEY-----\n"
                 + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(jwtKeys.getPublic().getEncoded())
                 + "\n-----END PUBLIC KEY-----\n");
-        Options options = Options.parse(new String[] {"--etcd", etcd.url(), "--host", "127.0.0.1", "--port", "0", "--prefix", PREFIX,
-                "--api-keys", keys.toString(), "--jwt-issuer", ISSUER, "--jwt-public-key", pem.toString()}, Map.of());
-        Server server = Main.start(options);
-        return new TestController(etcd, server, Client.builder().endpoints(etcd.url()).build(), jwtKeys, dir);
+        java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of("--etcd", etcd.url(), "--host", "127.0.0.1",
+                "--port", "0", "--prefix", PREFIX, "--api-keys", keys.toString(), "--jwt-issuer", ISSUER,
+                "--jwt-public-key", pem.toString(), "--history-keep", String.valueOf(HISTORY_KEEP)));
+        args.addAll(extraArgs);
+        Server server = Main.start(Options.parse(args.toArray(String[]::new), Map.of()));
+        return new TestController(etcd, server, Client.builder().endpoints(etcd.url()).build(), jwtKeys, dir, extraArgs);
     }
 
     private static String hex(String key) {
@@ -104,6 +124,16 @@ public final class TestController {
     /** How many keys are under the prefix. */
     public long etcdCount() throws Exception {
         return client.getKVClient().get(bytes(PREFIX + "/"), GetOption.builder().isPrefix(true).withCountOnly(true).build())
+                .get(5, TimeUnit.SECONDS).getCount();
+    }
+
+    /** How many config keys (objects and the write fence) are under the prefix: the audit and history logs left out. */
+    public long configKeyCount() throws Exception {
+        return etcdCount() - etcdCount(PREFIX + "/audit/") - etcdCount(PREFIX + "/history/");
+    }
+
+    private long etcdCount(String folder) throws Exception {
+        return client.getKVClient().get(bytes(folder), GetOption.builder().isPrefix(true).withCountOnly(true).build())
                 .get(5, TimeUnit.SECONDS).getCount();
     }
 

@@ -7,7 +7,7 @@ import stargate.model.validate.ConfigError;
  * A failed request, answered as RFC 9457 problem details ({@link ProblemMapper}). Thrown anywhere
  * below a resource; nothing has been written to etcd when it is thrown.
  */
-final class ApiProblem extends RuntimeException {
+public final class ApiProblem extends RuntimeException {
     private final int status;
     private final String slug;
     private final String title;
@@ -42,7 +42,7 @@ final class ApiProblem extends RuntimeException {
         return new ApiProblem(412, "precondition-failed", "Precondition failed", detail, List.of());
     }
 
-    int status() {
+    public int status() {
         return status;
     }
 
@@ -55,7 +55,7 @@ final class ApiProblem extends RuntimeException {
         return title;
     }
 
-    List<ConfigError> errors() {
+    public List<ConfigError> errors() {
         return errors;
     }
 }

@@ -1,6 +1,7 @@
 package stargate.controller.api;
 
 import jakarta.enterprise.context.RequestScoped;
+import io.helidon.webserver.http.ServerRequest;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
@@ -50,6 +51,8 @@ public class ConfigResource {
     ConfigService service;
     @Context
     SecurityContext security;
+    @Context
+    ServerRequest request;
     @Context
     HttpHeaders headers;
 
@@ -117,7 +120,7 @@ public class ConfigResource {
             throw ApiProblem.invalid("the body is not a readable config", read.errors());
         }
         GatewayConfig incoming = read.value();
-        ConfigService.Outcome outcome = service.write(null, ifMatch, dryRun, Principals.name(security),
+        ConfigService.Outcome outcome = service.write(null, ifMatch, dryRun, Principals.actor(security, request),
                 snapshot -> unmasked(incoming, snapshot));
         return Response.ok(Json.changes(outcome.changes(), dryRun, outcome.revision()).toString())
                 .type(MediaType.APPLICATION_JSON).build();

@@ -10,8 +10,12 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.metrics.MetricRegistry;
 import org.eclipse.microprofile.metrics.Tag;
+import stargate.controller.audit.Actor;
+import stargate.controller.audit.AuditLog;
+import stargate.controller.history.History;
 import stargate.controller.store.EtcdStore;
 import stargate.controller.store.Meta;
 import stargate.controller.store.Secrets;
@@ -46,16 +50,20 @@ public class ConfigService {
     static final int ATTEMPTS = 5;
 
     /** Which object a write is about (null for whole-config writes): its If-Match and error paths refer to it. */
-    record Focus(Kind kind, String id) {
+    public record Focus(Kind kind, String id) {
     }
 
     /**
      * What a write wants.
      *
-     * @param config the whole config after the write; new secrets plain, kept ones in storage form
-     * @param errors errors found while building it (e.g. a mask with no stored secret), paths relative to the focus
+     * @param config      the whole config after the write; new secrets plain, kept ones in storage form
+     * @param errors      errors found while building it (e.g. a mask with no stored secret), paths relative to the focus
+     * @param storageForm the config is all in storage form already (a rollback to a stored config): hash nothing
      */
-    record Proposal(GatewayConfig config, List<ConfigError> errors) {
+    public record Proposal(GatewayConfig config, List<ConfigError> errors, boolean storageForm) {
+        public Proposal(GatewayConfig config, List<ConfigError> errors) {
+            this(config, errors, false);
+        }
     }
 
     /**
@@ -64,32 +72,46 @@ public class ConfigService {
      * @param revision the etcd revision of the commit; -1 for a dry run
      * @param metas    the metadata written with each changed object, by {@code kind/id}
      */
-    record Outcome(Snapshot before, List<Change> changes, long revision, Map<String, Meta> metas) {
+    public record Outcome(Snapshot before, List<Change> changes, long revision, Map<String, Meta> metas) {
     }
 
     @Inject
     EtcdStore store;
     @Inject
     MetricRegistry metrics;
+    /** History entries kept (each the whole config after a write). */
+    @Inject
+    @ConfigProperty(name = "stargate.history.keep", defaultValue = "20")
+    int historyKeep;
+    /** Audit entries kept. */
+    @Inject
+    @ConfigProperty(name = "stargate.audit.keep", defaultValue = "1000")
+    int auditKeep;
     private final ConfigValidator validator = ConfigValidator.create();
     private final Clock clock = Clock.systemUTC();
 
-    Snapshot snapshot() {
+    public Snapshot snapshot() {
         return store.snapshot();
     }
 
-    EtcdStore store() {
+    public EtcdStore store() {
         return store;
     }
 
     /**
+     * Validates and commits one write; a write that changes something also leaves its audit and
+     * history entries, in the same transaction. Objects written by a Git apply become Git-owned and
+     * carry its commit ({@link Meta#applied}); API writes keep an object's owner ({@link Meta#written}).
+     *
      * @param ifMatch the revision the focus object (or, without focus, the whole config) must still
      *                have; null = any; 0 = must not exist
+     * @param propose builds the wanted config from a fresh snapshot; may run more than once (lost races)
+     * @throws ApiProblem 400 invalid (every error with its path), 409 after losing races, 412 If-Match
      */
-    Outcome write(Focus focus, Long ifMatch, boolean dryRun, String principal, Function<Snapshot, Proposal> propose) {
+    public Outcome write(Focus focus, Long ifMatch, boolean dryRun, Actor actor, Function<Snapshot, Proposal> propose) {
         String kindLabel = focus == null ? "config" : focus.kind().key();
         try {
-            Outcome outcome = attempt(focus, ifMatch, dryRun, principal, propose);
+            Outcome outcome = attempt(focus, ifMatch, dryRun, actor, propose);
             count(kindLabel, dryRun ? "dry_run" : "ok");
             return outcome;
         } catch (ApiProblem p) {
@@ -101,7 +123,7 @@ public class ConfigService {
         }
     }
 
-    private Outcome attempt(Focus focus, Long ifMatch, boolean dryRun, String principal,
+    private Outcome attempt(Focus focus, Long ifMatch, boolean dryRun, Actor actor,
                             Function<Snapshot, Proposal> propose) {
         for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
             Snapshot before = store.snapshot();
@@ -111,9 +133,10 @@ public class ConfigService {
                 throw ApiProblem.preconditionFailed("If-Match " + ifMatch + " but the current revision is " + current);
             }
             Proposal proposal = propose.apply(before);
-            GatewayConfig storage = storageForm(proposal.config(), before);
+            GatewayConfig storage = proposal.storageForm() ? proposal.config() : storageForm(proposal.config(), before);
             List<ConfigError> errors = new ArrayList<>(proposal.errors());
-            errors.addAll(relative(focus, proposal.config(), check(proposal.config(), storage)));
+            errors.addAll(relative(focus, proposal.config(), proposal.storageForm() ? validator.validate(storage)
+                    : check(proposal.config(), storage)));
             if (!errors.isEmpty()) {
                 throw ApiProblem.invalid("the config would be invalid: " + errors.size()
                         + (errors.size() == 1 ? " error" : " errors"), errors);
@@ -127,7 +150,9 @@ public class ConfigService {
             Map<String, Meta> metas = new HashMap<>();
             for (Change c : changes) {
                 StoredObject previous = before.get(c.kind(), c.id()).orElse(null);
-                Meta meta = Meta.written(previous == null ? null : previous.meta(), now, principal);
+                Meta old = previous == null ? null : previous.meta();
+                Meta meta = actor.commit() != null ? Meta.applied(old, now, actor.principal(), actor.commit())
+                        : Meta.written(old, now, actor.principal());
                 metas.put(c.kind().key() + "/" + c.id(), meta);
                 writes.add(new EtcdStore.Write(c.kind(), c.id(), c.after(), meta,
                         previous == null ? 0 : previous.modRevision()));
@@ -135,7 +160,11 @@ public class ConfigService {
             if (writes.isEmpty()) {
                 return new Outcome(before, changes, before.revision(), metas);
             }
-            long revision = store.commit(before, writes, ConfigDiff.summary(changes), principal, now);
+            String summary = ConfigDiff.summary(changes);
+            long number = before.writes() + 1;
+            long revision = store.commit(before, writes, summary, actor.principal(), now, List.of(
+                    AuditLog.entry(number, actor, now, summary, changes, auditKeep),
+                    History.entry(number, actor, now, summary, storage, historyKeep)));
             if (revision > 0) {
                 return new Outcome(before, changes, revision, metas);
             }

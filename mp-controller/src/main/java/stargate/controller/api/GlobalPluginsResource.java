@@ -2,6 +2,7 @@ package stargate.controller.api;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import jakarta.enterprise.context.RequestScoped;
+import io.helidon.webserver.http.ServerRequest;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
@@ -39,6 +40,8 @@ public class GlobalPluginsResource {
     ConfigService service;
     @Context
     SecurityContext security;
+    @Context
+    ServerRequest request;
 
     @GET
     @Operation(summary = "The global plugins, by plugin name; {} when none")
@@ -66,7 +69,7 @@ public class GlobalPluginsResource {
                         @Parameter(description = ObjectResource.DRY_RUN) @QueryParam("dry_run") boolean dryRun) {
         Object plugins = Json.bind(Kind.GLOBAL_PLUGINS, Json.body(text), "");
         ConfigService.Outcome outcome = service.write(FOCUS, Json.ifMatch(ifMatch), dryRun,
-                Principals.name(security),
+                Principals.actor(security, request),
                 snapshot -> new ConfigService.Proposal(snapshot.configWith(Kind.GLOBAL_PLUGINS, "",
                         ((Map<?, ?>) plugins).isEmpty() ? null : plugins), List.of()));
         if (dryRun) {

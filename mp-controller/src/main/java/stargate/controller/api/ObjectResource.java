@@ -3,6 +3,7 @@ package stargate.controller.api;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.helidon.webserver.http.ServerRequest;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
@@ -28,6 +29,7 @@ import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import stargate.controller.audit.Actor;
 import stargate.controller.store.Meta;
 import stargate.controller.store.Secrets;
 import stargate.controller.store.Snapshot;
@@ -53,6 +55,8 @@ public abstract class ObjectResource {
     ConfigService service;
     @Context
     SecurityContext security;
+    @Context
+    ServerRequest request;
 
     ObjectResource(Kind kind) {
         this.kind = kind;
@@ -101,7 +105,7 @@ public abstract class ObjectResource {
         }
         String id = Json.id(given.asText());
         Object incoming = Json.bind(kind, body, id);
-        ConfigService.Outcome outcome = service.write(new ConfigService.Focus(kind, id), null, dryRun, principal(),
+        ConfigService.Outcome outcome = service.write(new ConfigService.Focus(kind, id), null, dryRun, actor(),
                 snapshot -> {
                     if (snapshot.get(kind, id).isPresent()) {
                         throw ApiProblem.conflict(kind.key() + " object \"" + id + "\" exists; PUT replaces it", List.of());
@@ -130,7 +134,7 @@ public abstract class ObjectResource {
         Json.id(id);
         Object incoming = Json.bind(kind, Json.body(text), id);
         ConfigService.Outcome outcome = service.write(new ConfigService.Focus(kind, id), Json.ifMatch(ifMatch),
-                dryRun, principal(), snapshot -> propose(snapshot, id, incoming));
+                dryRun, actor(), snapshot -> propose(snapshot, id, incoming));
         return dryRun ? Response.ok(Json.changes(outcome.changes(), true, -1).toString()).build()
                 : written(outcome, id, Response.ok());
     }
@@ -152,7 +156,7 @@ public abstract class ObjectResource {
         Json.id(id);
         ObjectNode patch = Json.body(text);
         ConfigService.Outcome outcome = service.write(new ConfigService.Focus(kind, id), Json.ifMatch(ifMatch),
-                dryRun, principal(), snapshot -> {
+                dryRun, actor(), snapshot -> {
                     StoredObject current = snapshot.get(kind, id)
                             .orElseThrow(() -> ApiProblem.notFound("no " + kind.key() + " object \"" + id + "\""));
                     JsonNode merged = Json.mergePatch(ConfigCodec.toTree(current.value()), patch);
@@ -175,7 +179,7 @@ public abstract class ObjectResource {
                            @Parameter(description = DRY_RUN) @QueryParam("dry_run") boolean dryRun) {
         Json.id(id);
         ConfigService.Outcome outcome = service.write(new ConfigService.Focus(kind, id), Json.ifMatch(ifMatch),
-                dryRun, principal(), snapshot -> {
+                dryRun, actor(), snapshot -> {
                     if (snapshot.get(kind, id).isEmpty()) {
                         throw ApiProblem.notFound("no " + kind.key() + " object \"" + id + "\"");
                     }
@@ -226,7 +230,7 @@ public abstract class ObjectResource {
                 .header("ETag", Json.etag(outcome.revision())).build();
     }
 
-    String principal() {
-        return Principals.name(security);
+    Actor actor() {
+        return Principals.actor(security, request);
     }
 }

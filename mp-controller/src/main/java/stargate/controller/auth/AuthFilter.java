@@ -23,6 +23,7 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
  * {@code X-API-Key: <key>}) and authorizes it by role: reads (GET, HEAD, and the read-only POSTs
  * {@code /explain} and {@code /config/validate}) need {@code viewer}, everything else {@code admin}.
  * Failures are problem details: 401 without valid credentials, 403 for a role that may not.
+ * {@code POST /gitops/webhook} carries no credentials: its HMAC signature authenticates it.
  * With neither {@code stargate.api-keys} nor {@code stargate.jwt.*} configured there is no auth
  * (Main then binds to 127.0.0.1 only) and every caller is {@code anonymous}.
  */
@@ -32,6 +33,8 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 public class AuthFilter implements ContainerRequestFilter {
     static final String API_KEY_HEADER = "X-API-Key";
     private static final Set<String> READ_ONLY_POSTS = Set.of("explain", "config/validate");
+    /** Authenticated by its own HMAC signature (a Git host has no API credentials): see GitOpsResource. */
+    private static final String WEBHOOK = "gitops/webhook";
     private static final Logger LOG = Logger.getLogger(AuthFilter.class.getName());
 
     @Inject
@@ -60,7 +63,8 @@ public class AuthFilter implements ContainerRequestFilter {
 
     @Override
     public void filter(ContainerRequestContext request) {
-        if (apiKeys == null && jwt == null) {
+        String path = request.getUriInfo().getPath();
+        if ((apiKeys == null && jwt == null) || (path.startsWith("/") ? path.substring(1) : path).equals(WEBHOOK)) {
             return;
         }
         String authorization = request.getHeaderString("Authorization");

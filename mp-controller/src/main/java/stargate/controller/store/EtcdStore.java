@@ -27,6 +27,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -59,6 +60,25 @@ public final class EtcdStore implements AutoCloseable {
     public record Write(Kind kind, String id, Object value, Meta meta, long expectedModRevision) {
     }
 
+    /**
+     * A record written in the same transaction as a config write (see {@link #commit}).
+     *
+     * @param folder under the prefix, e.g. {@code history}
+     * @param value  the JSON to store
+     * @param keep   how many of the folder's newest entries to keep (at least 1)
+     */
+    public record LogEntry(String folder, String value, int keep) {
+    }
+
+    /**
+     * One key beside the config.
+     *
+     * @param name        the last part of the key ({@code 00000000000000000042} for a log entry)
+     * @param modRevision the revision that wrote it: for a log entry, the config revision of its write
+     */
+    public record RawEntry(String name, String value, long modRevision) {
+    }
+
     /** What the node keys held at one revision. @param records node id to its JSON record */
     public record NodeRecords(long revision, Map<String, String> records) {
     }
@@ -85,37 +105,56 @@ public final class EtcdStore implements AutoCloseable {
         return new EtcdStore(client, normalized, timeout);
     }
 
-    /** Reads every config object and the write fence at one revision. */
+    /**
+     * Reads every config object and the write fence at one revision: one transaction of range
+     * reads, one per kind folder and the fence key, so the history, audit and node keys that share
+     * the prefix are never read by a write.
+     */
     public Snapshot snapshot() {
-        GetResponse response = await(client.getKVClient().get(bytes(prefix + "/"),
-                GetOption.builder().isPrefix(true).build()), "reading the config");
+        List<Op> reads = new ArrayList<>();
+        for (Kind kind : Kind.values()) {
+            reads.add(kind == Kind.GLOBAL_PLUGINS ? Op.get(bytes(key(kind, "")), GetOption.DEFAULT)
+                    : Op.get(bytes(key(kind, "")), GetOption.builder().isPrefix(true).build()));
+        }
+        reads.add(Op.get(bytes(prefix + "/" + LAST_CHANGE), GetOption.DEFAULT));
+        TxnResponse response = await(client.getKVClient().txn().Then(reads.toArray(Op[]::new)).commit(),
+                "reading the config");
         Map<Kind, Map<String, StoredObject>> objects = new EnumMap<>(Kind.class);
         long fence = 0;
-        for (KeyValue kv : response.getKvs()) {
-            String rest = text(kv.getKey()).substring(prefix.length() + 1);
-            if (rest.equals(LAST_CHANGE)) {
-                fence = kv.getModRevision();
-                continue;
+        long writes = 0;
+        for (GetResponse range : response.getGetResponses()) {
+            for (KeyValue kv : range.getKvs()) {
+                String rest = text(kv.getKey()).substring(prefix.length() + 1);
+                if (rest.equals(LAST_CHANGE)) {
+                    fence = kv.getModRevision();
+                    writes = kv.getVersion();
+                    continue;
+                }
+                int slash = rest.indexOf('/');
+                Kind kind = kindOf(slash < 0 ? rest : rest.substring(0, slash));
+                if (kind == null || (kind == Kind.GLOBAL_PLUGINS) != (slash < 0)) {
+                    continue; // e.g. global_plugins_x: not ours
+                }
+                String id = slash < 0 ? "" : rest.substring(slash + 1);
+                objects.computeIfAbsent(kind, k -> new HashMap<>()).put(id, decode(kind, id, kv));
             }
-            int slash = rest.indexOf('/');
-            Kind kind = kindOf(slash < 0 ? rest : rest.substring(0, slash));
-            if (kind == null || (kind == Kind.GLOBAL_PLUGINS) != (slash < 0)) {
-                continue; // nodes/, gitops/, audit/ and keys this version does not know
-            }
-            String id = slash < 0 ? "" : rest.substring(slash + 1);
-            objects.computeIfAbsent(kind, k -> new HashMap<>()).put(id, decode(kind, id, kv));
         }
-        return new Snapshot(response.getHeader().getRevision(), fence, objects);
+        return new Snapshot(response.getHeader().getRevision(), fence, writes, objects);
     }
 
     /**
-     * Writes all of {@code writes} and the write fence in one transaction, if nothing changed since
-     * {@code base} (see the class comment).
+     * Writes all of {@code writes}, the write fence and the {@code log} entries in one transaction,
+     * if nothing changed since {@code base} (see the class comment). Each log entry goes to
+     * {@code <prefix>/<folder>/<write number, zero-padded>} (the write number is
+     * {@code base.writes() + 1}, the fence key's next version: dense, and unique because the fence
+     * serializes writes), and the same transaction deletes that folder's entries older than its
+     * {@code keep} newest, so retention is bounded without a second pass.
      *
      * @param summary what changed, in words, for the {@code last_change} key
      * @return the new etcd revision, or -1 when a compare failed (re-read and retry)
      */
-    public long commit(Snapshot base, List<Write> writes, String summary, String principal, Instant now) {
+    public long commit(Snapshot base, List<Write> writes, String summary, String principal, Instant now,
+                       List<LogEntry> log) {
         List<Cmp> compares = new ArrayList<>();
         List<Op> ops = new ArrayList<>();
         ByteSequence fenceKey = bytes(prefix + "/" + LAST_CHANGE);
@@ -129,9 +168,63 @@ public final class EtcdStore implements AutoCloseable {
         ObjectNode lastChange = JsonNodeFactory.instance.objectNode()
                 .put("at", now.toString()).put("by", principal).put("summary", summary);
         ops.add(Op.put(fenceKey, bytes(lastChange.toString()), PutOption.DEFAULT));
+        long number = base.writes() + 1;
+        for (LogEntry entry : log) {
+            String folder = prefix + "/" + entry.folder() + "/";
+            ops.add(Op.put(bytes(folder + sequence(number)), bytes(entry.value()), PutOption.DEFAULT));
+            long oldestKept = number - entry.keep() + 1;
+            if (oldestKept > 1) {
+                ops.add(Op.delete(bytes(folder), DeleteOption.builder().withRange(bytes(folder + sequence(oldestKept))).build()));
+            }
+        }
         TxnResponse response = await(client.getKVClient().txn()
                 .If(compares.toArray(Cmp[]::new)).Then(ops.toArray(Op[]::new)).commit(), "writing the config");
         return response.isSucceeded() ? response.getHeader().getRevision() : -1;
+    }
+
+    /** A write number as a key name: zero-padded to 20 digits, so key order is number order. */
+    public static String sequence(long number) {
+        return String.format("%020d", number);
+    }
+
+    /** Reads one key under the prefix ({@code gitops/status}); empty when absent. */
+    public Optional<RawEntry> read(String relativeKey) {
+        GetResponse response = await(client.getKVClient().get(bytes(prefix + "/" + relativeKey)), "reading " + relativeKey);
+        return response.getKvs().stream().findFirst().map(this::raw);
+    }
+
+    /** Puts one key under the prefix; for keys beside the config (status, suspension), never config objects. */
+    public void put(String relativeKey, String value) {
+        await(client.getKVClient().put(bytes(prefix + "/" + relativeKey), bytes(value)), "writing " + relativeKey);
+    }
+
+    public void delete(String relativeKey) {
+        await(client.getKVClient().delete(bytes(prefix + "/" + relativeKey)), "deleting " + relativeKey);
+    }
+
+    /**
+     * The newest entries of a log folder ({@code history}, {@code audit}), newest first.
+     *
+     * @param before only entries whose name sorts before this one (paging); null = from the newest
+     * @param limit  at most this many
+     */
+    public List<RawEntry> newest(String folder, String before, int limit) {
+        String start = prefix + "/" + folder + "/";
+        String end = before == null ? prefix + "/" + folder + "0" : start + before; // '0' follows '/'
+        GetResponse response = await(client.getKVClient().get(bytes(start), GetOption.builder().withRange(bytes(end))
+                .withSortField(GetOption.SortTarget.KEY).withSortOrder(GetOption.SortOrder.DESCEND)
+                .withLimit(limit).build()), "reading " + folder);
+        return response.getKvs().stream().map(this::raw).toList();
+    }
+
+    /** A lock on {@code relativeKey} for {@code holder}, bound to an etcd lease of {@code ttl} (see {@link Leadership}). */
+    public Leadership leadership(String relativeKey, String holder, Duration ttl) {
+        return new Leadership(this, client, bytes(prefix + "/" + relativeKey), holder, ttl);
+    }
+
+    private RawEntry raw(KeyValue kv) {
+        String key = text(kv.getKey());
+        return new RawEntry(key.substring(key.lastIndexOf('/') + 1), text(kv.getValue()), kv.getModRevision());
     }
 
     /** The node keys ({@code <prefix>/nodes/<id>}) and the current revision. */
@@ -201,7 +294,7 @@ public final class EtcdStore implements AutoCloseable {
         return null;
     }
 
-    private <T> T await(CompletableFuture<T> call, String what) {
+    <T> T await(CompletableFuture<T> call, String what) {
         try {
             return call.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {

@@ -18,10 +18,13 @@ import stargate.model.Upstream;
  * write starts from a snapshot and commits only if no config write happened since (see
  * {@link EtcdStore#commit}).
  *
- * @param revision     the etcd revision the snapshot was read at: the config revision
+ * @param revision      the etcd revision the snapshot was read at: the config revision
  * @param fenceRevision the mod revision of the last-change key (0 = never written); the write fence
+ * @param writes        how many config writes made this config: the last-change key's version
+ *                      (0 = never written); the next write is number {@code writes + 1}, which
+ *                      numbers its history and audit entries
  */
-public record Snapshot(long revision, long fenceRevision, Map<Kind, Map<String, StoredObject>> objects) {
+public record Snapshot(long revision, long fenceRevision, long writes, Map<Kind, Map<String, StoredObject>> objects) {
 
     public Snapshot {
         Map<Kind, Map<String, StoredObject>> copy = new EnumMap<>(Kind.class);

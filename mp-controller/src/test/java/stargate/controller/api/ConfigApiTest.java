@@ -66,8 +66,8 @@ class ConfigApiTest {
         assertEquals(200, put.status(), put.toString());
         assertEquals("-2 routes, ~1 upstream, -1 upstream, -1 consumer, -global plugins", put.json().get("summary").asText());
         long revision = put.json().get("revision").asLong();
-        // one transaction: the changed upstream and the fence are the only keys left, both written at that revision
-        assertEquals(2, TestController.get().etcdCount());
+        // one transaction: the changed upstream and the fence are the only config keys left, both written at that revision
+        assertEquals(2, TestController.get().configKeyCount());
         assertEquals(revision, api.get("upstreams/users-svc").json().get("revision").asLong());
     }
 

@@ -1,0 +1,117 @@
+package stargate.controller.audit;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+import stargate.controller.store.EtcdStore;
+import stargate.model.codec.ConfigCodec;
+import stargate.model.diff.Change;
+
+/**
+ * The audit log: one entry per config write, {@code <prefix>/audit/<write number>}, written in the
+ * write's own transaction (so no write goes unaudited and no entry describes a write that failed),
+ * the oldest trimmed in that same transaction beyond the retention count. An entry says who
+ * (principal), what (each changed object with a digest of its stored form before and after, so
+ * two entries can be compared without storing secrets twice), when, and from where (client
+ * address, or the commit of a Git apply). Its config revision is the key's mod revision.
+ */
+public final class AuditLog {
+    public static final String FOLDER = "audit";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private AuditLog() {
+    }
+
+    /** The audit entry of one write, to commit with it (see {@link EtcdStore#commit}). */
+    public static EtcdStore.LogEntry entry(long number, Actor actor, Instant at, String summary, List<Change> changes, int keep) {
+        ObjectNode entry = header(number, actor, at, summary);
+        ArrayNode list = entry.putArray("changes");
+        for (Change c : changes) {
+            ObjectNode item = list.addObject();
+            item.put("op", c.op().name().toLowerCase(Locale.ROOT));
+            item.put("kind", c.kind().key());
+            item.put("id", c.id());
+            item.put("before", digest(c.before()));
+            item.put("after", digest(c.after()));
+        }
+        return new EtcdStore.LogEntry(FOLDER, entry.toString(), keep);
+    }
+
+    /** The fields audit and history entries share: sequence, at, who, source, from, note, summary. */
+    public static ObjectNode header(long number, Actor actor, Instant at, String summary) {
+        ObjectNode entry = JsonNodeFactory.instance.objectNode();
+        entry.put("sequence", number);
+        entry.put("at", at.toString());
+        entry.put("who", actor.principal());
+        entry.put("source", actor.source().label());
+        entry.put("from", actor.from());
+        if (actor.commit() != null) {
+            entry.put("commit", actor.commit());
+        }
+        if (actor.note() != null) {
+            entry.put("note", actor.note());
+        }
+        entry.put("summary", summary);
+        return entry;
+    }
+
+    /**
+     * A page of the log, newest first: {@code {items: [...], next_after}}; each item gains its
+     * {@code revision}. {@code next_after} is the sequence to pass as {@code after} for the next
+     * (older) page, or null at the end.
+     *
+     * @param after only entries older than this sequence; null = from the newest
+     */
+    public static ObjectNode page(EtcdStore store, String folder, Long after, int limit) {
+        List<EtcdStore.RawEntry> entries = store.newest(folder, after == null ? null : EtcdStore.sequence(after), limit + 1);
+        ObjectNode out = JsonNodeFactory.instance.objectNode();
+        ArrayNode items = out.putArray("items");
+        for (EtcdStore.RawEntry e : entries.subList(0, Math.min(limit, entries.size()))) {
+            ObjectNode item = read(e);
+            item.remove("config");
+            items.add(item);
+        }
+        if (entries.size() > limit) {
+            out.put("next_after", items.get(items.size() - 1).path("sequence").asLong());
+        } else {
+            out.putNull("next_after");
+        }
+        return out;
+    }
+
+    /** An entry as stored, with its {@code revision}. */
+    public static ObjectNode read(EtcdStore.RawEntry raw) {
+        try {
+            ObjectNode item = (ObjectNode) JSON.readTree(raw.value());
+            ObjectNode out = JsonNodeFactory.instance.objectNode();
+            out.put("revision", raw.modRevision());
+            out.setAll(item);
+            return out;
+        } catch (JsonProcessingException | ClassCastException e) {
+            throw new IllegalStateException("log entry " + raw.name() + " does not hold a JSON object", e);
+        }
+    }
+
+    /** {@code sha256:<first 16 hex digits>} of the object's stored JSON; null for no object. */
+    static String digest(Object value) {
+        if (value == null) {
+            return null;
+        }
+        try {
+            byte[] hash = MessageDigest.getInstance("SHA-256")
+                    .digest(ConfigCodec.toTree(value).toString().getBytes(StandardCharsets.UTF_8));
+            return "sha256:" + HexFormat.of().formatHex(hash, 0, 8);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JDK has SHA-256", e);
+        }
+    }
+}
