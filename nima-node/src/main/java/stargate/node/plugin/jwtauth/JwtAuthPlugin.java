@@ -39,8 +39,6 @@ import stargate.node.plugin.Verdict;
  * own) and set from the claim when the claim is present and printable.
  */
 final class JwtAuthPlugin implements Plugin {
-    private static final String REALM = "Bearer realm=\"stargate\"";
-
     private final JwtAuthConfig config;
     private final Set<JWSAlgorithm> algorithms;
     private final VerificationKeys keys;
@@ -55,9 +53,9 @@ final class JwtAuthPlugin implements Plugin {
 
     @Override
     public Verdict onRequest(Exchange exchange) {
-        String token = bearerToken(exchange.request().header("Authorization"));
+        String token = BearerToken.of(exchange.request().header("Authorization"));
         if (token == null) {
-            return Verdict.reject(401, "unauthorized", "no bearer token").header("WWW-Authenticate", REALM);
+            return BearerToken.missing();
         }
         SignedJWT jwt;
         JWTClaimsSet claims;
@@ -102,15 +100,6 @@ final class JwtAuthPlugin implements Plugin {
             }
         }
         return Verdict.PASS;
-    }
-
-    /** The token of {@code Bearer <token>} (scheme case-insensitive, RFC 6750 §2.1), or null. */
-    static String bearerToken(String authorization) {
-        if (authorization == null || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
-            return null;
-        }
-        String token = authorization.substring(7).strip();
-        return token.isEmpty() ? null : token;
     }
 
     private static boolean verified(SignedJWT jwt, List<JWSVerifier> verifiers) {
@@ -176,7 +165,6 @@ final class JwtAuthPlugin implements Plugin {
     }
 
     private static Verdict invalid(String message) {
-        return Verdict.reject(401, "unauthorized", message)
-                .header("WWW-Authenticate", REALM + ", error=\"invalid_token\", error_description=\"" + message + "\"");
+        return BearerToken.invalid(message);
     }
 }

@@ -305,10 +305,10 @@ class JwtAuthPluginTest {
 
     @Test
     void theBearerTokenIsParsedStrictly() {
-        assertEquals("abc", JwtAuthPlugin.bearerToken("Bearer abc"));
-        assertEquals("abc", JwtAuthPlugin.bearerToken("BEARER  abc "));
-        assertNull(JwtAuthPlugin.bearerToken("Bearerabc"));
-        assertNull(JwtAuthPlugin.bearerToken("Token abc"));
+        assertEquals("abc", BearerToken.of("Bearer abc"));
+        assertEquals("abc", BearerToken.of("BEARER  abc "));
+        assertNull(BearerToken.of("Bearerabc"));
+        assertNull(BearerToken.of("Token abc"));
         assertEquals(Duration.ofSeconds(30), new stargate.model.plugin.JwtAuthConfig(null, null, null, null, null, null,
                 null, null).clockSkew(), "the default skew the tests rely on");
     }
