@@ -225,7 +225,7 @@ class JwtAuthPluginTest {
         Plugin plugin = plugin(Map.of("public_key", rsaPem));
         for (byte[] secret : new byte[][] {rsaPem.getBytes(StandardCharsets.UTF_8), RSA.getPublic().getEncoded()}) {
             String confused = sign(new MACSigner(secret), JWSAlgorithm.HS256, null, claims().build());
-            assertInvalidToken(TestRequest.runAuth(plugin, request(confused)), "algorithm HS256 is not accepted");
+            assertInvalidToken(TestRequest.runAuth(plugin, request(confused)), "token algorithm not accepted");
         }
         // Even were HS256 let through the algorithm list, a public key never verifies an HMAC token.
         StaticKey rsaKey = StaticKey.of(new stargate.model.plugin.JwtAuthConfig(List.of("RS256"), null, rsaPem, null,
@@ -240,12 +240,12 @@ class JwtAuthPluginTest {
         Plugin hs256Only = plugin(Map.of("algorithms", List.of("HS256"), "secret", longSecret));
         String hs512 = sign(new MACSigner(longSecret.getBytes(StandardCharsets.UTF_8)), JWSAlgorithm.HS512, null,
                 claims().build());
-        assertInvalidToken(TestRequest.runAuth(hs256Only, request(hs512)), "algorithm HS512 is not accepted");
+        assertInvalidToken(TestRequest.runAuth(hs256Only, request(hs512)), "token algorithm not accepted");
         Plugin both = plugin(Map.of("algorithms", List.of("HS256", "HS512"), "secret", longSecret));
         assertTrue(TestRequest.runAuth(both, request(hs512)).passes());
         Plugin es256Only = plugin(Map.of("algorithms", List.of("ES256"), "public_key", pem(EC)));
         assertInvalidToken(TestRequest.runAuth(es256Only, request(rs256(RSA, null, claims().build()))),
-                "algorithm RS256 is not accepted");
+                "token algorithm not accepted");
     }
 
     @Test
@@ -292,6 +292,23 @@ class JwtAuthPluginTest {
         assertEquals(Map.of("X-User", "alice", "X-Roles", "admin, ops", "X-Tenant", "42",
                 "X-Expires", Long.toString(NOW.plusSeconds(300).getEpochSecond())), added,
                 "absent claims (email) and values with CR/LF (evil) set nothing");
+    }
+
+    @Test
+    void hostileHeaderAndClaimValuesAreRefusedWithoutBeingEchoed() throws Exception {
+        Plugin plugin = plugin(hsConfig());
+        Base64.Encoder b64 = Base64.getUrlEncoder().withoutPadding();
+        String payload = b64.encodeToString(claims().build().toString().getBytes(StandardCharsets.UTF_8));
+        String header = b64.encodeToString("{\"alg\":\"HS256\\r\\nSet-Cookie: x=\\\"1\"}".getBytes(StandardCharsets.UTF_8));
+        Verdict verdict = TestRequest.runAuth(plugin, request(header + "." + payload + "." + b64.encodeToString(new byte[32])));
+        assertEquals(401, verdict.status());
+        assertFalse(verdict.headers().get(0)[1].contains("Set-Cookie"), verdict.headers().get(0)[1]);
+
+        // Correctly signed, but "exp" is not a number: not a valid claims set, never "no expiry".
+        com.nimbusds.jose.JWSObject odd = new com.nimbusds.jose.JWSObject(new JWSHeader(JWSAlgorithm.HS256),
+                new com.nimbusds.jose.Payload("{\"sub\":\"alice\",\"exp\":\"tomorrow\"}"));
+        odd.sign(new MACSigner(SECRET.getBytes(StandardCharsets.UTF_8)));
+        assertInvalidToken(TestRequest.runAuth(plugin, request(odd.serialize())), "not a signed JWT");
     }
 
     @Test
