@@ -104,6 +104,16 @@ final class ConsumerDirectory implements Credentials {
         return match;
     }
 
+    @Override
+    public boolean mapsIssuer(String issuer) {
+        for (Consumer consumer : withJwt) {
+            if (consumer.jwt().issuer().equals(issuer)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** The lower-case hex SHA-256 of a stored key: as given for {@code sha256:<hex>}, computed for a plain key. */
     private static String storedKeyDigest(String stored) {
         if (stored.startsWith(SHA256_PREFIX) && stored.length() == SHA256_PREFIX.length() + 64) {

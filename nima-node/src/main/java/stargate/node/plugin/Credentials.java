@@ -28,6 +28,12 @@ public interface Credentials {
      */
     Consumer byToken(String issuer, List<String> audiences, String subject);
 
+    /**
+     * Whether some consumer's {@code jwt} identity names this issuer: then a verified token of that
+     * issuer must match a consumer ({@link #byToken}) to be accepted (the token auth plugins' rule).
+     */
+    boolean mapsIssuer(String issuer);
+
     static Credentials of(List<Consumer> consumers) {
         return ConsumerDirectory.compile(consumers);
     }

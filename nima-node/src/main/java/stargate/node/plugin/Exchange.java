@@ -159,6 +159,14 @@ public final class Exchange {
         edits().maxBodyBytes(maxBytes);
     }
 
+    /**
+     * Lets {@code tap} see the upstream's response as the upstream sent it, head and body, while it
+     * streams to the client (the proxy cache). Not called when no upstream answers.
+     */
+    public void tapResponse(ForwardEdits.ResponseTap tap) {
+        edits().responseTap(Objects.requireNonNull(tap, "tap"));
+    }
+
     /** Per-request state a plugin keeps between its two phases; null when unset. */
     public Object attribute(Object key) {
         return attributes == null ? null : attributes.get(key);

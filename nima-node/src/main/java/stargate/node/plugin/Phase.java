@@ -24,7 +24,10 @@ public enum Phase {
     RATE_LIMIT,
     /** Changes the request or where it goes ({@code request-transformer}, {@code traffic-split}). */
     TRANSFORM,
-    /** May answer instead of the upstream ({@code proxy-cache}). */
+    /**
+     * May answer instead of the upstream ({@code proxy-cache}). Such an answer stands in for the upstream's:
+     * the later phases still run around it, and further PROXY plugins are skipped.
+     */
     PROXY,
     /** Changes the response on its way back ({@code response-transformer}). */
     RESPONSE_TRANSFORM,

@@ -15,7 +15,8 @@ import stargate.node.proxy.ErrorResponse;
  *
  * <p>The life of a request through the chain:
  * <ol>
- *   <li>{@link #onRequest}: each stage's request phase in order, until one answers. Once an
+ *   <li>{@link #onRequest}: each stage's request phase in order, until one answers (a {@link Phase#PROXY}
+ *       stage's answer stands in for the upstream: the stages of later phases still run). Once an
  *       {@link Phase#AUTH} stage identifies the consumer, that consumer's own plugins join the
  *       chain at their phases, replacing the route's plugin of the same name (a merge of two
  *       sorted arrays: O(route + consumer stages), no allocation).</li>
@@ -59,6 +60,7 @@ public final class PluginChain {
         int r = 0;
         int c = 0;
         boolean respondsToo = false;
+        Verdict standIn = null;     // a PROXY-phase answer (a cache hit): the upstream's stand-in, see below
         while (r < stages.length || consumer != null && c < consumer.length) {
             Stage stage;
             if (consumer != null && c < consumer.length
@@ -70,14 +72,25 @@ public final class PluginChain {
                     continue;
                 }
             }
+            if (standIn != null && stage.phase() == Phase.PROXY) {
+                continue;
+            }
             Verdict verdict = run(stage, exchange);
             respondsToo |= stage.respondsToo();
             if (!verdict.passes()) {
-                return verdict;
+                if (stage.phase() != Phase.PROXY || standIn != null) {
+                    return verdict;
+                }
+                // It answers for the upstream: the later phases (response transform, log) run as they would
+                // around an upstream call, and so does their response phase on the answer.
+                standIn = verdict;
             }
             if (consumer == null && exchange.consumer() != null) {
                 consumer = consumerStages.getOrDefault(exchange.consumer().id(), NONE);
             }
+        }
+        if (standIn != null) {
+            return standIn;
         }
         if (respondsToo) {
             exchange.edits().responseHook((status, headers) -> onResponse(exchange, new ResponseHeaders(status, headers)));

@@ -11,7 +11,8 @@ import io.helidon.http.ServerResponseHeaders;
 /**
  * What plugins changed about one exchange's forwarding, applied by {@link ProxyExchange}: request
  * headers removed and added, query parameters dropped, the upstream path replaced, a request body
- * limit, and a hook that edits the response head before it is sent. Null in a {@link ForwardPlan}
+ * limit, a hook that edits the response head before it is sent, and a tap that sees the response as the
+ * upstream sent it (head and body, for the proxy cache). Null in a {@link ForwardPlan}
  * when no plugin runs on the route, so the plain proxy path allocates nothing for it.
  *
  * <p>Per request, not thread-safe: filled by the request phase, then read by the proxy on the same thread.
@@ -29,10 +30,30 @@ public final class ForwardEdits {
     private String path;
     private long maxBodyBytes = -1;
     private ResponseHook responseHook;
+    private ResponseTap responseTap;
 
     /** Edits the response head (status and headers as copied from the upstream) before it is sent. */
     public interface ResponseHook {
         void beforeSend(int status, ServerResponseHeaders headers);
+    }
+
+    /** Sees an upstream response as it streams to the client: the proxy cache's tee. */
+    public interface ResponseTap {
+        /**
+         * The response head as the upstream sent it: end-to-end headers, before any {@link ResponseHook}.
+         *
+         * @return where to copy the body as it is sent to the client, or null not to copy it
+         */
+        BodySink open(int status, ServerResponseHeaders headers);
+    }
+
+    /** Receives a copy of the response body. */
+    public interface BodySink {
+        /** Bytes just written to the client. */
+        void write(byte[] bytes, int offset, int length);
+
+        /** The whole body reached the client. Not called when the exchange failed midway. */
+        void complete();
     }
 
     /** Drops every value the client sent for {@code name} (and any added earlier). */
@@ -91,6 +112,14 @@ public final class ForwardEdits {
 
     public ResponseHook responseHook() {
         return responseHook;
+    }
+
+    public void responseTap(ResponseTap tap) {
+        this.responseTap = tap;
+    }
+
+    public ResponseTap responseTap() {
+        return responseTap;
     }
 
     /** Whether the client's values of this header (name in lower case) are dropped. */

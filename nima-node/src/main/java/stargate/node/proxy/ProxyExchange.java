@@ -140,13 +140,23 @@ public final class ProxyExchange {
             headers.contentLength(head.contentLength);     // Helidon then streams fixed-length, not chunked
         }
         headers.set(RequestId.HEADER, plan.requestId());
-        if (plan.edits() != null && plan.edits().responseHook() != null) {
-            plan.edits().responseHook().beforeSend(head.status, headers);
+        ForwardEdits edits = plan.edits();
+        ForwardEdits.BodySink copy = null;
+        if (edits != null) {
+            if (edits.responseTap() != null) {
+                copy = edits.responseTap().open(head.status, headers);
+            }
+            if (edits.responseHook() != null) {
+                edits.responseHook().beforeSend(head.status, headers);
+            }
         }
         boolean reusable = !head.closeAfter;
         if (head.framing == ResponseHead.Framing.NONE) {
             pool.release(conn, reusable && conn.buffered() == 0);
             res.send();
+            if (copy != null) {
+                copy.complete();
+            }
             return;
         }
         if (head.framing == ResponseHead.Framing.LENGTH && head.contentLength <= SMALL_BODY_BYTES) {
@@ -155,7 +165,7 @@ public final class ProxyExchange {
         }
         OutputStream client = res.outputStream();
         try {
-            ResponseBody.transfer(conn, head, client);
+            ResponseBody.transfer(conn, head, copy == null ? client : new TeeStream(client, copy));
         } catch (IOException e) {
             throw abortMidResponse(pool, conn, plan, e);
         } catch (RuntimeException e) {
@@ -168,6 +178,36 @@ public final class ProxyExchange {
             client.close();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+        if (copy != null) {
+            copy.complete();
+        }
+    }
+
+    /** The client stream, copying what is written to a {@link ForwardEdits.BodySink} (only when a plugin taps the response). */
+    private static final class TeeStream extends OutputStream {
+        private final OutputStream client;
+        private final ForwardEdits.BodySink copy;
+
+        TeeStream(OutputStream client, ForwardEdits.BodySink copy) {
+            this.client = client;
+            this.copy = copy;
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            write(new byte[] {(byte) b}, 0, 1);
+        }
+
+        @Override
+        public void write(byte[] bytes, int offset, int length) throws IOException {
+            client.write(bytes, offset, length);
+            copy.write(bytes, offset, length);
+        }
+
+        @Override
+        public void flush() throws IOException {
+            client.flush();
         }
     }
 

@@ -98,7 +98,11 @@ class PluginChainTest {
             factory("host-editor", Phase.TRANSFORM, (ex, label) -> {
                 ex.setRequestHeader("Host", "evil.example");
                 return Verdict.PASS;
-            }));
+            }),
+            factory("cache", Phase.PROXY, (ex, label) -> Verdict.respond(200, "cached", "text/plain")),
+            factory("cache2", Phase.PROXY, (ex, label) -> Verdict.respond(200, "other", "text/plain")),
+            factory("veto", Phase.RESPONSE_TRANSFORM, (ex, label) -> ex.request().header("veto") == null ? Verdict.PASS
+                    : Verdict.reject(403, "forbidden", "vetoed")));
 
     private final ChainCompiler compiler = new ChainCompiler(registry, PluginContext.system(Metrics.globalRegistry()));
 
@@ -141,6 +145,20 @@ class PluginChainTest {
         Verdict verdict = run(chain, TestRequest.get("/users/1"));
         assertEquals(401, verdict.status());
         assertEquals(List.of("edge:request", "auth:request", "edge:response", "auth:response"), trace);
+    }
+
+    @Test
+    void aProxyPhaseAnswerStandsInForTheUpstreamSoLaterPhasesStillRunAroundIt() {
+        PluginChain chain = compile(config("{cache: {}, cache2: {}, veto: {}, logger: {}, edge: {}}", "{}", "[]"))
+                .forRoute("r1");
+        Verdict verdict = run(chain, TestRequest.get("/users/1"));
+        assertEquals("cached", new String(verdict.body(), java.nio.charset.StandardCharsets.UTF_8));
+        assertEquals(List.of("edge:request", "cache:request", "veto:request", "logger:request",
+                "edge:response", "cache:response", "veto:response", "logger:response"), trace,
+                "the second PROXY plugin is skipped: one stand-in for the upstream");
+        trace.clear();
+        assertEquals(403, run(chain, TestRequest.get("/users/1").header("veto", "1")).status(),
+                "a later phase may still answer instead");
     }
 
     @Test
