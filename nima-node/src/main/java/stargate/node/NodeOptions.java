@@ -24,6 +24,9 @@ import stargate.model.codec.Units;
  * @param nodeId            this node's id in status and in etcd
  * @param maxConcurrentRequests requests served at once before new ones get 503; -1 = unlimited
  * @param maxHeaderBytes    request header size limit (431 beyond it)
+ * @param etcdPrefix        etcd mode: the key prefix the config lives under, without a trailing slash
+ * @param cacheDir          etcd mode: where the last good config is kept for a restart while etcd is down;
+ *                          null = no cache
  */
 public record NodeOptions(Path configFile,
                           String etcd,
@@ -36,7 +39,9 @@ public record NodeOptions(Path configFile,
                           String accessLog,
                           String nodeId,
                           int maxConcurrentRequests,
-                          int maxHeaderBytes) {
+                          int maxHeaderBytes,
+                          String etcdPrefix,
+                          Path cacheDir) {
 
     private static final Set<String> FLAGS = Set.of("config", "etcd", "prefix", "node-id", "cache-dir", "host", "port",
             "https-port", "admin-port", "admin-host", "drain-timeout", "access-log", "otlp-endpoint",
@@ -88,7 +93,18 @@ public record NodeOptions(Path configFile,
                 values.getOrDefault("access-log", "stdout"),
                 values.getOrDefault("node-id", defaultNodeId()),
                 integer(values, "max-concurrent-requests", -1),
-                integer(values, "max-header-size", 16 * 1024));
+                integer(values, "max-header-size", 16 * 1024),
+                prefix(values.getOrDefault("prefix", "/stargate")),
+                values.containsKey("cache-dir") ? Path.of(values.get("cache-dir")) : null);
+    }
+
+    /** {@code /stargate}, {@code stargate/} and {@code /stargate/} all mean the keys under {@code /stargate/}. */
+    private static String prefix(String raw) {
+        String trimmed = raw.trim().replaceAll("/+$", "");
+        if (trimmed.isEmpty()) {
+            throw new IllegalArgumentException("--prefix must not be empty or \"/\"");
+        }
+        return trimmed.startsWith("/") ? trimmed : "/" + trimmed;
     }
 
     private static int port(Map<String, String> values, String name, int fallback) {

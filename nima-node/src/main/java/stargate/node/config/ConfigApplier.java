@@ -53,8 +53,18 @@ public final class ConfigApplier {
                     + errors.size() + " action=kept_previous_config");
             return errors;
         }
+        applyValid(parsed.value(), revision, source);
+        return List.of();
+    }
+
+    /**
+     * Applies a config the caller has validated already with the same validator (etcd mode
+     * validates object by object to keep each one's last good version), so it is not validated twice.
+     *
+     * @return the published snapshot
+     */
+    public Snapshot applyValid(GatewayConfig config, long revision, String source) {
         long started = System.nanoTime();
-        GatewayConfig config = parsed.value();
         Snapshot next = compiler.compile(config, revision, source);
         Snapshot previous = current.swap(next);
         compiler.published(next);
@@ -71,6 +81,6 @@ public final class ConfigApplier {
         LOG.info("event=config_applied source=" + source + " revision=" + revision + " routes=" + config.routes().size()
                 + " upstreams=" + config.upstreams().size() + " changes=\"" + diff + "\" compile_ms="
                 + (System.nanoTime() - started) / 1_000_000);
-        return List.of();
+        return next;
     }
 }
