@@ -16,6 +16,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
@@ -61,6 +62,7 @@ final class NodeRegistration implements AutoCloseable {
     private long leaseId;
     private CloseableClient keepAlive;
     private long nextAttemptNanos;
+    private boolean failing;
 
     NodeRegistration(Client client, String prefix, String nodeId, String address, String version) {
         this.client = client;
@@ -97,6 +99,7 @@ final class NodeRegistration implements AutoCloseable {
                 put(leaseId);
             }
             backoff.reset();
+            failing = false;
         } catch (Exception e) {
             dirty = true;
             if (String.valueOf(e.getMessage()).contains("lease not found")) {
@@ -104,15 +107,24 @@ final class NodeRegistration implements AutoCloseable {
             }
             Duration wait = backoff.next();
             nextAttemptNanos = System.nanoTime() + wait.toNanos();
-            LOG.fine("event=node_registration_failed key=" + key + " retry_in_ms=" + wait.toMillis() + " error=\"" + e + "\"");
+            // the first failure of a run is worth a line; the retries while etcd stays down are not
+            LOG.log(failing ? Level.FINE : Level.WARNING, "event=node_registration_failed key=" + key + " retry_in_ms="
+                    + wait.toMillis() + " error=\"" + e + "\"");
+            failing = true;
             if (e instanceof InterruptedException) {
                 Thread.currentThread().interrupt();
             }
         }
     }
 
+    /**
+     * A fresh lease and the key on it. jetcd ends the keep-alive stream on any stream error (etcd
+     * restarted, member lost), not only when the lease expired, so the old lease may still live:
+     * it is simply left to expire, the key moving to the new one.
+     */
     private void register() throws Exception {
         closeKeepAlive();
+        leaseId = 0;
         leaseLost = false;
         long lease = client.getLeaseClient().grant(TTL_SECONDS).get(CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).getID();
         dirty = false;
