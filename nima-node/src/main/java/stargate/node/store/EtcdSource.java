@@ -301,7 +301,9 @@ public final class EtcdSource implements ConfigSource {
             return; // only keys the node ignores (node keys, last_change): nothing to resolve
         }
         seenRevision = revision;
+        long started = System.nanoTime();
         EtcdConfigReader.Resolution resolution = reader.resolve();
+        long resolved = System.nanoTime();
         GatewayConfig next = resolution.config() != null ? resolution.config() : servingCache || current.get() == null
                 ? reader.served() : null;
         logRejections(resolution.rejected());
@@ -314,6 +316,9 @@ public final class EtcdSource implements ConfigSource {
             }
         }
         report(resolution.rejected(), lastError);
+        LOG.info("event=etcd_changes_resolved revision=" + revision + " updates=" + batch.size() + " applied=" + (next != null)
+                + " rejected=" + resolution.rejected().size() + " resolve_ms=" + (resolved - started) / 1_000_000
+                + " total_ms=" + (System.nanoTime() - started) / 1_000_000);
     }
 
     /** Logs each rejected version once (a version stays rejected across resolves until it changes). */
