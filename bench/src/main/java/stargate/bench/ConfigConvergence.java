@@ -43,7 +43,7 @@ import java.util.stream.Stream;
  * <pre>
  * mvn -q -pl bench -am package -DskipTests
  * java -cp bench/target/stargate-bench.jar stargate.bench.ConfigConvergence                          # 200 writes, 2 nodes
- * java -cp bench/target/stargate-bench.jar stargate.bench.ConfigConvergence --routes 100000 --writes 20
+ * java -cp bench/target/stargate-bench.jar stargate.bench.ConfigConvergence --routes 100000 --writes 20 --node-heap 3g
  * </pre>
  */
 public final class ConfigConvergence {
@@ -62,6 +62,7 @@ public final class ConfigConvergence {
         int routes = intArg(args, "--routes", 0);
         int writes = intArg(args, "--writes", 200);
         int warmup = intArg(args, "--warmup", 20);
+        String heap = stringArg(args, "--node-heap", "1g");
         Path jar = Path.of(stringArg(args, "--node-jar", "nima-node/target/stargate-node.jar")).toAbsolutePath();
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException(jar + " is missing: mvn -q -pl nima-node -am package -DskipTests");
@@ -88,7 +89,7 @@ public final class ConfigConvergence {
                 List<Integer> proxyPorts = new ArrayList<>();
                 for (int n = 1; n <= 2; n++) {
                     int[] ports = freePorts(2);
-                    processes.add(startNode(jar, dir, "n" + n, etcdUrl, ports));
+                    processes.add(startNode(jar, dir, "n" + n, etcdUrl, ports, heap));
                     proxyPorts.add(ports[0]);
                 }
                 String last = routes == 0 ? null : "/r/" + (routes - 1);
@@ -222,9 +223,10 @@ public final class ConfigConvergence {
         return builder.redirectErrorStream(true).redirectOutput(dir.resolve("etcd.log").toFile()).start();
     }
 
-    private static Process startNode(Path jar, Path dir, String id, String etcdUrl, int[] ports) throws IOException {
+    private static Process startNode(Path jar, Path dir, String id, String etcdUrl, int[] ports, String heap)
+            throws IOException {
         ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xms1g", "-Xmx1g", "-jar", jar.toString(), "node", "--etcd", etcdUrl, "--prefix", PREFIX,
+                "-Xms" + heap, "-Xmx" + heap, "-jar", jar.toString(), "node", "--etcd", etcdUrl, "--prefix", PREFIX,
                 "--node-id", id, "--host", "127.0.0.1", "--port", Integer.toString(ports[0]),
                 "--admin-port", Integer.toString(ports[1]), "--access-log", "off");
         builder.environment().keySet().removeIf(k -> k.startsWith("STARGATE_"));

@@ -59,9 +59,9 @@ import stargate.node.observe.SourceStatus;
  */
 public final class EtcdSource implements ConfigSource {
     private static final Logger LOG = Logger.getLogger(EtcdSource.class.getName());
-    /** How long a node starting up waits for etcd before it serves the cached config. */
+    /** How long a node starting up waits for etcd to answer at all before it serves the cached config. */
     static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(3);
-    /** Bound of one read of the whole prefix once running. */
+    /** Bound of one read of the whole prefix (etcd answered: only its size makes it slow). */
     private static final Duration READ_TIMEOUT = Duration.ofSeconds(30);
     /** A whole config in one range read: 100,000 routes are ~30 MB of JSON, gRPC's default cap is 4 MiB. */
     private static final int MAX_RESPONSE_BYTES = 512 * 1024 * 1024;
@@ -138,7 +138,8 @@ public final class EtcdSource implements ConfigSource {
      */
     public void load() {
         try {
-            FullRead read = readAll(STARTUP_TIMEOUT);
+            probe(STARTUP_TIMEOUT); // etcd answers at all: then the whole read may take as long as it needs
+            FullRead read = readAll(READ_TIMEOUT);
             loadedRevision = read.revision();
             apply(List.of(read));
             return;
@@ -239,6 +240,18 @@ public final class EtcdSource implements ConfigSource {
         List<WatchEvent> events = response.getEvents();
         if (!events.isEmpty()) {
             updates.add(new Events(events, events.getLast().getKeyValue().getModRevision()));
+        }
+    }
+
+    /** The cheapest read: one key name, so the startup timeout measures etcd's reachability, not the config's size. */
+    private void probe(Duration timeout) throws Exception {
+        CompletableFuture<GetResponse> future = client.getKVClient().get(prefixKey(),
+                GetOption.builder().isPrefix(true).withKeysOnly(true).withLimit(1).build());
+        try {
+            future.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            future.cancel(true);
+            throw new TimeoutException("no answer within " + timeout.toMillis() + " ms");
         }
     }
 
