@@ -64,6 +64,14 @@ public final class ConfigApplier {
      * @return the published snapshot
      */
     public Snapshot applyValid(GatewayConfig config, long revision, String source) {
+        return applyValid(config, revision, source, null);
+    }
+
+    /**
+     * @param changes what changed, for the log line (e.g. {@code +1 route}), when the caller knows it;
+     *                null = diff the previous and the new config here (O(n log n) in the objects)
+     */
+    public Snapshot applyValid(GatewayConfig config, long revision, String source, String changes) {
         long started = System.nanoTime();
         Snapshot next = compiler.compile(config, revision, source);
         Snapshot previous = current.swap(next);
@@ -77,7 +85,8 @@ public final class ConfigApplier {
             }
         }
         metrics.configApplied(true, revision);
-        String diff = ConfigDiff.summary(ConfigDiff.diff(previous == null ? GatewayConfig.EMPTY : previous.config(), config));
+        String diff = changes != null ? changes
+                : ConfigDiff.summary(ConfigDiff.diff(previous == null ? GatewayConfig.EMPTY : previous.config(), config));
         LOG.info("event=config_applied source=" + source + " revision=" + revision + " routes=" + config.routes().size()
                 + " upstreams=" + config.upstreams().size() + " changes=\"" + diff + "\" compile_ms="
                 + (System.nanoTime() - started) / 1_000_000);

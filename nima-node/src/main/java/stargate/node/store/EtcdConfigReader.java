@@ -6,10 +6,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -20,6 +22,7 @@ import stargate.model.Kind;
 import stargate.model.Route;
 import stargate.model.Upstream;
 import stargate.model.codec.ConfigCodec;
+import stargate.model.diff.ConfigDiff;
 import stargate.model.validate.ConfigError;
 import stargate.model.validate.ConfigValidator;
 import stargate.model.validate.Validated;
@@ -50,9 +53,12 @@ import stargate.node.observe.SourceStatus;
  *       (routes) first and additions of dependencies (upstreams) first, and each one that breaks
  *       the config is rejected with the errors it causes.</li>
  * </ol>
- * Cost: one whole-config validation per resolve when the changes are valid; with invalid changes,
- * one per revert round plus one per change tried alone in step 4 (usually one or two). A whole
- * validation is O(n) in the objects (plus the shadowing check), which dominates at large configs.
+ * Cost: a resolve looks only at the keys touched since the last one (and those still refused),
+ * and builds each candidate from the served map plus a small overlay of changes, never copying the
+ * map. What remains O(n) in the objects is one whole-config validation per candidate (references,
+ * duplicates and shadowing are whole-config properties), which dominates at large configs: one
+ * validation when the changes are valid; with invalid ones, one per revert round plus one per
+ * change tried alone in step 4 (usually one or two).
  * A change still rejected is tried again on each later resolve, so a route that arrived before its
  * upstream is served as soon as the upstream arrives. Not thread-safe: one applier thread owns it.
  */
@@ -91,14 +97,17 @@ final class EtcdConfigReader {
      *
      * @param config   the config to serve now, or null when the served config did not change
      * @param rejected every object whose newest version is not served, in key order
+     * @param changes  what changed in the served config, e.g. {@code +1 route}, or {@code no changes}
      */
-    record Resolution(GatewayConfig config, List<SourceStatus.Rejected> rejected) {
+    record Resolution(GatewayConfig config, List<SourceStatus.Rejected> rejected, String changes) {
     }
 
     private final String keyPrefix;
     private final ConfigValidator validator;
     private final Map<ObjectKey, Version> desired = new HashMap<>();
     private TreeMap<ObjectKey, Object> served = new TreeMap<>(ObjectKey.ORDER);
+    /** Keys whose desired version may differ from the served one: what the next resolve looks at. */
+    private Set<ObjectKey> dirty = new HashSet<>();
 
     /** @param prefix the etcd prefix without a trailing slash, e.g. {@code /stargate} */
     EtcdConfigReader(String prefix, ConfigValidator validator) {
@@ -113,7 +122,7 @@ final class EtcdConfigReader {
 
     /** The config being served (as of the last resolve). */
     GatewayConfig served() {
-        return config(served);
+        return config(Map.of());
     }
 
     /**
@@ -127,6 +136,7 @@ final class EtcdConfigReader {
             return false;
         }
         desired.put(at, read(at, value, modRevision));
+        dirty.add(at);
         return true;
     }
 
@@ -137,6 +147,7 @@ final class EtcdConfigReader {
             return false;
         }
         desired.put(at, new Version(revision, null, List.of()));
+        dirty.add(at);
         return true;
     }
 
@@ -162,6 +173,7 @@ final class EtcdConfigReader {
         }
         desired.clear();
         desired.putAll(fresh);
+        dirty.addAll(fresh.keySet());
     }
 
     /** A value and the mod revision it was written at. */
@@ -172,49 +184,61 @@ final class EtcdConfigReader {
     Resolution resolve() {
         Map<ObjectKey, SourceStatus.Rejected> rejected = new TreeMap<>(ObjectKey.ORDER);
         List<Change> changes = new ArrayList<>();
-        desired.forEach((key, version) -> {
+        for (ObjectKey key : dirty) {
+            Version version = desired.get(key);
+            if (version == null) {
+                continue; // a refused key that a fresh read no longer has
+            }
             if (!version.errors().isEmpty()) {
                 rejected.put(key, rejection(key, version.revision(),
                         version.errors().stream().map(ConfigError::toString).toList()));
             } else if (!Objects.equals(served.get(key), version.object())) {
                 changes.add(new Change(key, version.revision(), version.object()));
-            }
-        });
-        desired.values().removeIf(v -> v.object() == null && v.errors().isEmpty()); // tombstones are now changes
-        if (changes.isEmpty()) {
-            return new Resolution(null, List.copyOf(rejected.values()));
-        }
-        changes.sort(Comparator.comparingLong(Change::revision).thenComparingInt(Change::applyRank)
-                .thenComparing(Change::key, ObjectKey.ORDER));
-        TreeMap<ObjectKey, Object> accepted = revertUntilValid(changes, rejected);
-        if (accepted == null) {
-            accepted = oneAtATime(changes, rejected);
-        }
-        // a rejected removal stays wanted: remember it so the next resolve tries it again
-        for (Change change : changes) {
-            if (change.object() == null && rejected.containsKey(change.key())) {
-                desired.put(change.key(), new Version(change.revision(), null, List.of()));
+            } else if (version.object() == null) {
+                desired.remove(key); // deleted before it was ever served
             }
         }
-        boolean changed = accepted != served;
-        served = accepted;
-        return new Resolution(changed ? config(accepted) : null, List.copyOf(rejected.values()));
+        Attempt accepted = new Attempt(List.of(), null);
+        if (!changes.isEmpty()) {
+            changes.sort(Comparator.comparingLong(Change::revision).thenComparingInt(Change::applyRank)
+                    .thenComparing(Change::key, ObjectKey.ORDER));
+            accepted = revertUntilValid(changes, rejected);
+            if (accepted == null) {
+                accepted = oneAtATime(changes, rejected);
+            }
+        }
+        String summary = summary(accepted.changes());
+        for (Change change : accepted.changes()) {
+            if (change.object() == null) {
+                served.remove(change.key());
+                desired.remove(change.key());
+            } else {
+                served.put(change.key(), change.object());
+            }
+        }
+        // what was refused stays wanted: the next resolve tries it again (a later change may fix it)
+        dirty = new HashSet<>(rejected.keySet());
+        return new Resolution(accepted.config(), List.copyOf(rejected.values()), summary);
+    }
+
+    /** Changes that validate together, and the config they make with the served one (null when none). */
+    private record Attempt(List<Change> changes, GatewayConfig config) {
     }
 
     /**
      * Steps 2 and 3: all changes at once, then reverting the changed objects the errors point at.
      *
-     * @return the valid config reached ({@link #served} itself when every change was reverted), or
-     *         null when errors remain on unchanged objects
+     * @return the accepted changes and their config, or null when errors remain on unchanged objects
+     *         ({@code changes} then holds the changes still to try)
      */
-    private TreeMap<ObjectKey, Object> revertUntilValid(List<Change> changes, Map<ObjectKey, SourceStatus.Rejected> rejected) {
+    private Attempt revertUntilValid(List<Change> changes, Map<ObjectKey, SourceStatus.Rejected> rejected) {
         Map<ObjectKey, Change> pending = new LinkedHashMap<>();
         changes.forEach(c -> pending.put(c.key(), c));
         while (!pending.isEmpty()) {
-            TreeMap<ObjectKey, Object> candidate = with(served, pending.values());
+            GatewayConfig candidate = config(pending);
             Map<ObjectKey, List<String>> errors = validate(candidate);
             if (errors.isEmpty()) {
-                return candidate;
+                return new Attempt(List.copyOf(pending.values()), candidate);
             }
             boolean reverted = false;
             for (Map.Entry<ObjectKey, List<String>> e : errors.entrySet()) {
@@ -229,35 +253,39 @@ final class EtcdConfigReader {
                 return null;
             }
         }
-        return served;
+        return new Attempt(List.of(), null);
     }
 
     /** Step 4: each remaining change alone on top of what was accepted so far. */
-    private TreeMap<ObjectKey, Object> oneAtATime(List<Change> changes, Map<ObjectKey, SourceStatus.Rejected> rejected) {
-        TreeMap<ObjectKey, Object> accepted = served;
+    private Attempt oneAtATime(List<Change> changes, Map<ObjectKey, SourceStatus.Rejected> rejected) {
+        Map<ObjectKey, Change> accepted = new LinkedHashMap<>();
+        GatewayConfig config = null;
         for (Change change : changes) {
-            TreeMap<ObjectKey, Object> candidate = with(accepted, List.of(change));
-            Map<ObjectKey, List<String>> errors = validate(candidate);
+            Map<ObjectKey, Change> candidate = new LinkedHashMap<>(accepted);
+            candidate.put(change.key(), change);
+            GatewayConfig next = config(candidate);
+            Map<ObjectKey, List<String>> errors = validate(next);
             if (errors.isEmpty()) {
                 accepted = candidate;
+                config = next;
             } else {
                 List<String> all = errors.values().stream().flatMap(List::stream).toList();
                 rejected.put(change.key(), rejection(change.key(), change.revision(), all));
             }
         }
-        return accepted;
+        return new Attempt(List.copyOf(accepted.values()), config);
     }
 
-    private static TreeMap<ObjectKey, Object> with(TreeMap<ObjectKey, Object> base, Iterable<Change> changes) {
-        TreeMap<ObjectKey, Object> out = new TreeMap<>(base);
-        for (Change change : changes) {
-            if (change.object() == null) {
-                out.remove(change.key());
-            } else {
-                out.put(change.key(), change.object());
-            }
+    /** For the apply log line, e.g. {@code +1 route, ~1 upstream}: from the changes, without diffing whole configs. */
+    private String summary(List<Change> accepted) {
+        List<stargate.model.diff.Change> changes = new ArrayList<>(accepted.size());
+        for (Change c : accepted) {
+            Object before = served.get(c.key());
+            stargate.model.diff.Change.Op op = before == null ? stargate.model.diff.Change.Op.ADDED
+                    : c.object() == null ? stargate.model.diff.Change.Op.REMOVED : stargate.model.diff.Change.Op.CHANGED;
+            changes.add(new stargate.model.diff.Change(c.key().kind(), c.key().id(), op, before, c.object()));
         }
-        return out;
+        return ConfigDiff.summary(changes);
     }
 
     /**
@@ -265,8 +293,7 @@ final class EtcdConfigReader {
      * ({@code routes[3].upstream} becomes {@code upstream} of that route). Errors that point at no
      * object are grouped under a null key.
      */
-    private Map<ObjectKey, List<String>> validate(TreeMap<ObjectKey, Object> candidate) {
-        GatewayConfig config = config(candidate);
+    private Map<ObjectKey, List<String>> validate(GatewayConfig config) {
         List<ConfigError> errors = validator.validate(config);
         Map<ObjectKey, List<String>> byObject = new LinkedHashMap<>();
         for (ConfigError error : errors) {
@@ -387,23 +414,40 @@ final class EtcdConfigReader {
         return out;
     }
 
-    /** The config of a set of objects, each list in id order (order never affects routing). */
+    /**
+     * The served objects with {@code overlay} applied (null object = removed), without copying the
+     * served map: O(n) list building. Served objects come in id order, added ones after them
+     * (order never affects routing).
+     */
     @SuppressWarnings("unchecked")
-    private static GatewayConfig config(TreeMap<ObjectKey, Object> objects) {
+    private GatewayConfig config(Map<ObjectKey, Change> overlay) {
         List<Route> routes = new ArrayList<>();
         List<Upstream> upstreams = new ArrayList<>();
         List<Consumer> consumers = new ArrayList<>();
         List<Certificate> certificates = new ArrayList<>();
-        Map<String, JsonNode> globalPlugins = Map.of();
-        for (Object object : objects.values()) {
+        List<Map<String, JsonNode>> globalPlugins = new ArrayList<>(1);
+        java.util.function.Consumer<Object> add = object -> {
             switch (object) {
                 case Route r -> routes.add(r);
                 case Upstream u -> upstreams.add(u);
                 case Consumer c -> consumers.add(c);
                 case Certificate c -> certificates.add(c);
-                default -> globalPlugins = (Map<String, JsonNode>) object;
+                default -> globalPlugins.add((Map<String, JsonNode>) object);
+            }
+        };
+        for (Map.Entry<ObjectKey, Object> e : served.entrySet()) {
+            Change change = overlay.isEmpty() ? null : overlay.get(e.getKey());
+            Object object = change == null ? e.getValue() : change.object();
+            if (object != null) {
+                add.accept(object);
             }
         }
-        return new GatewayConfig(routes, upstreams, consumers, certificates, globalPlugins);
+        for (Change change : overlay.values()) {
+            if (change.object() != null && !served.containsKey(change.key())) {
+                add.accept(change.object());
+            }
+        }
+        return new GatewayConfig(routes, upstreams, consumers, certificates,
+                globalPlugins.isEmpty() ? Map.of() : globalPlugins.getFirst());
     }
 }

@@ -322,7 +322,7 @@ public final class EtcdSource implements ConfigSource {
         logRejections(resolution.rejected());
         String lastError = lastError(resolution.rejected());
         if (next != null) {
-            applier.applyValid(next, revision, sourceName);
+            applier.applyValid(next, revision, sourceName, resolution.config() != null ? resolution.changes() : null);
             servingCache = false;
             if (cache != null) {
                 cache.save(next, revision);

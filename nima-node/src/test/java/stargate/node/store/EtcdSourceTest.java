@@ -100,7 +100,9 @@ class EtcdSourceTest {
             assertEquals(bad, rejected.get(0).path("revision").asLong());
             assertEquals("upstream: unknown upstream \"missing\"", rejected.get(0).path("errors").get(0).asText());
             eventually(CONVERGE, () -> {
-                JsonNode key = JSON.readTree(EtcdNodeHarness.get(client, p + "/nodes/rejecting"));
+                String raw = EtcdNodeHarness.get(client, p + "/nodes/rejecting");
+                assertNotNull(raw, "the node registered");
+                JsonNode key = JSON.readTree(raw);
                 assertTrue(key.path("last_error").asText().startsWith("routes/bad at revision " + bad), key.toString());
             });
 
@@ -202,7 +204,9 @@ class EtcdSourceTest {
             put(client, p + "/upstreams/u", upstream("u", backend.port()));
             long revision = put(client, p + "/routes/a", route("a", "/a", "u"));
             eventually(CONVERGE, () -> {
-                JsonNode value = JSON.readTree(EtcdNodeHarness.get(client, key));
+                String raw = EtcdNodeHarness.get(client, key);
+                assertNotNull(raw, "the node registered");
+                JsonNode value = JSON.readTree(raw);
                 assertEquals(revision, value.path("applied_revision").asLong());
                 assertEquals("127.0.0.1:" + node.node.port(), value.path("address").asText());
                 assertTrue(value.path("last_error").isNull());
