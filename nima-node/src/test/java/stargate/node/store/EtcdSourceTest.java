@@ -207,7 +207,8 @@ class EtcdSourceTest {
                 String raw = EtcdNodeHarness.get(client, key);
                 assertNotNull(raw, "the node registered");
                 JsonNode value = JSON.readTree(raw);
-                assertEquals(revision, value.path("applied_revision").asLong());
+                // at least the route's revision: a batch may also carry later keys the node ignores
+                assertTrue(value.path("applied_revision").asLong() >= revision, value.toString());
                 assertEquals("127.0.0.1:" + node.node.port(), value.path("address").asText());
                 assertTrue(value.path("last_error").isNull());
                 assertTrue(value.path("started_at").asText().contains("T"));
