@@ -1,6 +1,8 @@
 package stargate.node;
 
 import io.helidon.metrics.api.Metrics;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.List;
 import java.util.logging.Logger;
@@ -15,6 +17,8 @@ import stargate.node.observe.AccessLog;
 import stargate.node.plugin.ChainCompiler;
 import stargate.node.plugin.PluginContext;
 import stargate.node.plugin.PluginRegistry;
+import stargate.node.store.ConfigSource;
+import stargate.node.store.EtcdSource;
 import stargate.node.store.FileSource;
 
 /**
@@ -25,12 +29,12 @@ public final class Node implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(Node.class.getName());
 
     private final NodeOptions options;
-    private final FileSource source;
+    private final ConfigSource source;
     private final SnapshotCompiler compiler;
     private final AccessLog accessLog;
     private final Listeners listeners;
 
-    private Node(NodeOptions options, FileSource source, SnapshotCompiler compiler, AccessLog accessLog,
+    private Node(NodeOptions options, ConfigSource source, SnapshotCompiler compiler, AccessLog accessLog,
                  Listeners listeners) {
         this.options = options;
         this.source = source;
@@ -40,36 +44,62 @@ public final class Node implements AutoCloseable {
     }
 
     /**
-     * Loads the config and opens the listeners.
+     * Loads the config and opens the listeners. In etcd mode the node starts even when etcd is
+     * unreachable: from the cached last good config, or with none (503, not ready) until etcd answers.
      *
-     * @throws IllegalArgumentException when the config at start is invalid (each error in the message)
+     * @throws IllegalArgumentException when the config file at start is invalid (each error in the message)
      */
     public static Node start(NodeOptions options) {
-        if (options.configFile() == null) {
-            throw new IllegalArgumentException("distributed mode (--etcd) is not available yet; use --config FILE");
-        }
         stargate.node.observe.Metrics metrics = new stargate.node.observe.Metrics(Metrics.globalRegistry());
         CurrentSnapshot current = new CurrentSnapshot();
         PluginRegistry plugins = PluginRegistry.load(options.pluginsDir());
         SnapshotCompiler compiler = new SnapshotCompiler(metrics,
                 new ChainCompiler(plugins, PluginContext.system(Metrics.globalRegistry())));
-        ConfigApplier applier = new ConfigApplier(current, compiler, metrics, ConfigValidator.create(plugins.catalog()));
-        FileSource source = new FileSource(options.configFile(), applier);
-        List<ConfigError> errors = source.load();
-        if (!errors.isEmpty()) {
-            compiler.close();
-            throw new IllegalArgumentException("invalid config " + options.configFile() + ":\n  "
-                    + String.join("\n  ", errors.stream().map(ConfigError::toString).toList()));
+        ConfigValidator validator = ConfigValidator.create(plugins.catalog());
+        ConfigApplier applier = new ConfigApplier(current, compiler, metrics, validator);
+        ConfigSource source;
+        if (options.configFile() != null) {
+            FileSource file = new FileSource(options.configFile(), applier);
+            List<ConfigError> errors = file.load();
+            if (!errors.isEmpty()) {
+                compiler.close();
+                throw new IllegalArgumentException("invalid config " + options.configFile() + ":\n  "
+                        + String.join("\n  ", errors.stream().map(ConfigError::toString).toList()));
+            }
+            source = file;
+        } else {
+            EtcdSource etcd = EtcdSource.create(options.etcd(), options.etcdPrefix(), options.cacheDir(), applier,
+                    current, metrics, validator);
+            etcd.load();
+            source = etcd;
         }
         AccessLog accessLog = AccessLog.open(options.accessLog());
         Snapshot first = current.get();
         Listeners listeners = Listeners.start(options, current, metrics, accessLog,
-                first.config().certificates());
+                first == null ? List.of() : first.config().certificates());
         applier.onApplied(snapshot -> listeners.updateCertificates(snapshot.config().certificates()));
-        source.watch();
-        LOG.info("event=node_started node_id=" + options.nodeId() + " source=" + first.source()
-                + " revision=" + first.revision());
+        switch (source) {
+            case FileSource file -> file.watch();
+            case EtcdSource etcd -> etcd.follow(options.nodeId(), address(options.host(), listeners.port()), Main.version());
+            default -> throw new IllegalStateException("unknown config source " + source);
+        }
+        LOG.info("event=node_started node_id=" + options.nodeId()
+                + " source=" + (first == null ? "none" : first.source())
+                + " revision=" + (first == null ? 0 : first.revision()));
         return new Node(options, source, compiler, accessLog, listeners);
+    }
+
+    /** The proxy address to publish: the listen host, or this machine's name when listening on every interface. */
+    private static String address(String host, int port) {
+        String published = host;
+        if (host.equals("0.0.0.0") || host.equals("::")) {
+            try {
+                published = InetAddress.getLocalHost().getHostName();
+            } catch (UnknownHostException e) {
+                published = host;
+            }
+        }
+        return published + ":" + port;
     }
 
     public int port() {

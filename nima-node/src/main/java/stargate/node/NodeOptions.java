@@ -27,6 +27,9 @@ import stargate.model.codec.Units;
  * @param clientTimeout     an idle keep-alive client connection is closed after this
  * @param pluginsDir        directory whose jars add plugins ({@code plugins} in the working directory by default;
  *                          a missing directory adds none)
+ * @param etcdPrefix        etcd mode: the key prefix the config lives under, without a trailing slash
+ * @param cacheDir          etcd mode: where the last good config is kept for a restart while etcd is down;
+ *                          null = no cache
  */
 public record NodeOptions(Path configFile,
                           String etcd,
@@ -41,7 +44,9 @@ public record NodeOptions(Path configFile,
                           int maxConcurrentRequests,
                           int maxHeaderBytes,
                           Duration clientTimeout,
-                          Path pluginsDir) {
+                          Path pluginsDir,
+                          String etcdPrefix,
+                          Path cacheDir) {
 
     private static final Set<String> FLAGS = Set.of("config", "etcd", "prefix", "node-id", "cache-dir", "host", "port",
             "https-port", "admin-port", "admin-host", "drain-timeout", "access-log", "otlp-endpoint",
@@ -95,7 +100,18 @@ public record NodeOptions(Path configFile,
                 integer(values, "max-concurrent-requests", -1),
                 integer(values, "max-header-size", 16 * 1024),
                 duration(values, "client-timeout", "60s"),
-                Path.of(values.getOrDefault("plugins-dir", "plugins")));
+                Path.of(values.getOrDefault("plugins-dir", "plugins")),
+                prefix(values.getOrDefault("prefix", "/stargate")),
+                values.containsKey("cache-dir") ? Path.of(values.get("cache-dir")) : null);
+    }
+
+    /** {@code /stargate}, {@code stargate/} and {@code /stargate/} all mean the keys under {@code /stargate/}. */
+    private static String prefix(String raw) {
+        String trimmed = raw.trim().replaceAll("/+$", "");
+        if (trimmed.isEmpty()) {
+            throw new IllegalArgumentException("--prefix must not be empty or \"/\"");
+        }
+        return trimmed.startsWith("/") ? trimmed : "/" + trimmed;
     }
 
     private static int port(Map<String, String> values, String name, int fallback) {

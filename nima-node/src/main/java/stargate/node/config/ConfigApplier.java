@@ -53,8 +53,26 @@ public final class ConfigApplier {
                     + errors.size() + " action=kept_previous_config");
             return errors;
         }
+        applyValid(parsed.value(), revision, source);
+        return List.of();
+    }
+
+    /**
+     * Applies a config the caller has validated already with the same validator (etcd mode
+     * validates object by object to keep each one's last good version), so it is not validated twice.
+     *
+     * @return the published snapshot
+     */
+    public Snapshot applyValid(GatewayConfig config, long revision, String source) {
+        return applyValid(config, revision, source, null);
+    }
+
+    /**
+     * @param changes what changed, for the log line (e.g. {@code +1 route}), when the caller knows it;
+     *                null = diff the previous and the new config here (O(n log n) in the objects)
+     */
+    public Snapshot applyValid(GatewayConfig config, long revision, String source, String changes) {
         long started = System.nanoTime();
-        GatewayConfig config = parsed.value();
         Snapshot next = compiler.compile(config, revision, source);
         Snapshot previous = current.swap(next);
         compiler.published(next);
@@ -67,10 +85,11 @@ public final class ConfigApplier {
             }
         }
         metrics.configApplied(true, revision);
-        String diff = ConfigDiff.summary(ConfigDiff.diff(previous == null ? GatewayConfig.EMPTY : previous.config(), config));
+        String diff = changes != null ? changes
+                : ConfigDiff.summary(ConfigDiff.diff(previous == null ? GatewayConfig.EMPTY : previous.config(), config));
         LOG.info("event=config_applied source=" + source + " revision=" + revision + " routes=" + config.routes().size()
                 + " upstreams=" + config.upstreams().size() + " changes=\"" + diff + "\" compile_ms="
                 + (System.nanoTime() - started) / 1_000_000);
-        return List.of();
+        return next;
     }
 }

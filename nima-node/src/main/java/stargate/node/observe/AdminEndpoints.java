@@ -31,7 +31,9 @@ import stargate.node.health.TargetHealth;
  * The admin listener (port 9901, never the proxy port): {@code /health/live}, {@code /health/ready}
  * (MicroProfile Health JSON through Helidon's health observer), {@code /metrics} (Prometheus text),
  * {@code GET /status} (with each upstream's circuit state and each target's health) and
- * {@code POST /explain} (SPEC §7).
+ * {@code POST /explain} (SPEC §7). In etcd mode {@code /status} also says where the config came from
+ * ({@code source}: {@code etcd} or {@code cache}), whether etcd is reachable, the last error and the
+ * objects kept at their last good version ({@code rejected}).
  */
 public final class AdminEndpoints {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -105,6 +107,14 @@ public final class AdminEndpoints {
                     targets.add(targetStatus(target, now));
                 }
             }
+        }
+        SourceStatus source = current.sourceStatus();
+        if (source != null) {
+            body.put("source", source.source());
+            body.put("etcd_connected", source.connected());
+            body.put("seen_revision", source.seenRevision());
+            body.put("last_error", source.lastError());
+            body.set("rejected", JSON.valueToTree(source.rejected()));
         }
         sendJson(res, 200, body);
     }

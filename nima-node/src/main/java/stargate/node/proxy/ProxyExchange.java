@@ -160,7 +160,7 @@ public final class ProxyExchange {
             return;
         }
         if (head.framing == ResponseHead.Framing.LENGTH && head.contentLength <= SMALL_BODY_BYTES) {
-            sendSmall(res, pool, conn, head, plan, reusable);
+            sendSmall(res, pool, conn, head, plan, reusable, copy);
             return;
         }
         OutputStream client = res.outputStream();
@@ -217,7 +217,7 @@ public final class ProxyExchange {
      * Like nginx's proxy buffers, it holds at most {@link #SMALL_BODY_BYTES} per exchange.
      */
     private static void sendSmall(ServerResponse res, TargetPool pool, UpstreamConnection conn, ResponseHead head,
-                                  ForwardPlan plan, boolean reusable) {
+                                  ForwardPlan plan, boolean reusable, ForwardEdits.BodySink copy) {
         byte[] body;
         try {
             body = ResponseBody.readFixed(conn, (int) head.contentLength);
@@ -226,6 +226,10 @@ public final class ProxyExchange {
         }
         pool.release(conn, reusable && conn.buffered() == 0);
         res.send(body);
+        if (copy != null) {
+            copy.write(body, 0, body.length);
+            copy.complete();
+        }
     }
 
     /** The upstream failed after its head: release the connection, log, and abort the client's. */

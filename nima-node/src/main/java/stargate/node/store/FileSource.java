@@ -25,7 +25,7 @@ import stargate.node.config.ConfigApplier;
  * stat per poll costs nothing. A change is applied once the file has been stable for one poll,
  * so a half-written file is not read; identical content is not applied twice.
  */
-public final class FileSource implements AutoCloseable {
+public final class FileSource implements ConfigSource {
     private static final Logger LOG = Logger.getLogger(FileSource.class.getName());
     private static final long POLL_MILLIS = 250;
 

@@ -1,0 +1,424 @@
+package stargate.node.store;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+
+import io.etcd.jetcd.ByteSequence;
+import io.etcd.jetcd.Client;
+import io.etcd.jetcd.KeyValue;
+import io.etcd.jetcd.Watch;
+import io.etcd.jetcd.common.exception.CompactedException;
+import io.etcd.jetcd.kv.GetResponse;
+import io.etcd.jetcd.options.GetOption;
+import io.etcd.jetcd.options.WatchOption;
+import io.etcd.jetcd.watch.WatchEvent;
+import io.etcd.jetcd.watch.WatchResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.logging.Logger;
+import stargate.model.GatewayConfig;
+import stargate.model.validate.ConfigValidator;
+import stargate.node.config.ConfigApplier;
+import stargate.node.config.CurrentSnapshot;
+import stargate.node.observe.Metrics;
+import stargate.node.observe.SourceStatus;
+
+/**
+ * Distributed mode: serves the config held in etcd under a prefix (SPEC §8) and follows every
+ * change to it.
+ *
+ * <p>Flow. {@link #load()} reads the whole prefix at one revision R (one range read) and applies it;
+ * when etcd does not answer within {@link #STARTUP_TIMEOUT} it serves the last good config saved
+ * under {@code --cache-dir} instead ({@code /status} says {@code source: cache}). {@link #follow}
+ * then starts two threads:
+ * <ul>
+ *   <li>{@code etcd-sync} watches the prefix from R+1 and queues each watch response. When the
+ *       watch ends (history compacted, or any error jetcd does not retry itself) it reads the whole
+ *       prefix again at a new revision and queues that; while etcd is unreachable it retries with
+ *       jittered exponential backoff ({@link Backoff}). jetcd itself resumes a watch broken by an
+ *       unreachable member from the last revision it delivered.</li>
+ *   <li>{@code config-applier} takes everything queued at once, folds it into the
+ *       {@link EtcdConfigReader} and resolves once: a burst of events costs one validation and one
+ *       compile, never one per event. A fresh read after compaction is folded the same way, so only
+ *       what changed is applied (nothing at all when nothing did).</li>
+ * </ul>
+ * The snapshot being served is never dropped: etcd being unreachable only stops changes. After
+ * each apply the config is saved to the cache and the node key ({@link NodeRegistration}) gets
+ * the new {@code applied_revision}.
+ */
+public final class EtcdSource implements ConfigSource {
+    private static final Logger LOG = Logger.getLogger(EtcdSource.class.getName());
+    /** How long a node starting up waits for etcd to answer at all before it serves the cached config. */
+    static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(3);
+    /** Bound of one read of the whole prefix (etcd answered: only its size makes it slow). */
+    private static final Duration READ_TIMEOUT = Duration.ofSeconds(30);
+    /** A whole config in one range read: 100,000 routes are ~30 MB of JSON, gRPC's default cap is 4 MiB. */
+    private static final int MAX_RESPONSE_BYTES = 512 * 1024 * 1024;
+
+    /** What the sync thread hands the applier: a whole read, or one watch response's events. */
+    private sealed interface Update {
+        long revision();
+    }
+
+    private record FullRead(Map<String, EtcdConfigReader.KeyVersion> values, long revision) implements Update {
+    }
+
+    private record Events(List<WatchEvent> events, long revision) implements Update {
+    }
+
+    private final Client client;
+    private final String prefix;
+    private final String sourceName;
+    private final ConfigApplier applier;
+    private final CurrentSnapshot current;
+    private final Metrics metrics;
+    private final EtcdConfigReader reader;
+    private final LastGoodCache cache;
+    private final LinkedBlockingQueue<Update> updates = new LinkedBlockingQueue<>();
+    private final Backoff backoff = new Backoff(ThreadLocalRandom.current());
+    private volatile boolean closed;
+    private volatile CompletableFuture<Throwable> watchEnded = new CompletableFuture<>();
+    private volatile String etcdError;
+    private volatile NodeRegistration registration;
+    private Thread syncThread;
+    private Thread applierThread;
+    /** Revision the first read was made at; 0 when the node started from the cache (or from nothing). */
+    private long loadedRevision;
+    // written by the applier thread (by load() before it runs), read by /status
+    private volatile boolean servingCache;
+    private volatile long seenRevision;
+    private volatile List<SourceStatus.Rejected> lastRejected = List.of();
+    private volatile String lastConfigError;
+    // owned by the applier thread
+    private Set<String> reported = Set.of();
+
+    private EtcdSource(Client client, String prefix, String endpoints, ConfigApplier applier, CurrentSnapshot current,
+                       Metrics metrics, ConfigValidator validator, LastGoodCache cache) {
+        this.client = client;
+        this.prefix = prefix;
+        this.sourceName = "etcd:" + endpoints + prefix;
+        this.applier = applier;
+        this.current = current;
+        this.metrics = metrics;
+        this.reader = new EtcdConfigReader(prefix, validator);
+        this.cache = cache;
+        current.reportSource(this::status);
+    }
+
+    /**
+     * @param endpoints etcd client URLs, comma separated
+     * @param prefix    key prefix without a trailing slash
+     * @param cacheDir  where the last good config is kept; null = nowhere
+     */
+    public static EtcdSource create(String endpoints, String prefix, Path cacheDir, ConfigApplier applier,
+                                    CurrentSnapshot current, Metrics metrics, ConfigValidator validator) {
+        Client client = Client.builder()
+                .endpoints(endpoints.split("\\s*,\\s*"))
+                .maxInboundMessageSize(MAX_RESPONSE_BYTES)
+                .connectTimeout(Duration.ofSeconds(2))
+                .build();
+        return new EtcdSource(client, prefix, endpoints, applier, current, metrics, validator,
+                cacheDir == null ? null : new LastGoodCache(cacheDir));
+    }
+
+    /**
+     * The first config: etcd's, or the cached one when etcd does not answer in time, or none at all
+     * (the node then answers 503 and is not ready until etcd answers).
+     */
+    public void load() {
+        try {
+            probe(STARTUP_TIMEOUT); // etcd answers at all: then the whole read may take as long as it needs
+            FullRead read = readAll(READ_TIMEOUT);
+            loadedRevision = read.revision();
+            apply(List.of(read));
+            return;
+        } catch (Exception e) {
+            etcdError = "etcd unreachable: " + rootMessage(e);
+            LOG.warning("event=etcd_unreachable source=" + sourceName + " waited_ms=" + STARTUP_TIMEOUT.toMillis()
+                    + " error=\"" + rootMessage(e) + "\"");
+        }
+        LastGoodCache.Entry cached = cache == null ? null : cache.load().orElse(null);
+        if (cached == null) {
+            LOG.warning("event=config_missing source=" + sourceName + " cache=" + (cache == null ? "off" : cache.file())
+                    + " action=serve_503_until_etcd_answers");
+            return;
+        }
+        reader.serve(cached.config());
+        servingCache = true;
+        seenRevision = cached.revision();
+        applier.applyValid(cached.config(), cached.revision(), "cache:" + cache.file());
+        LOG.warning("event=config_from_cache file=" + cache.file() + " revision=" + cached.revision()
+                + " action=serve_cache_until_etcd_answers");
+    }
+
+    /**
+     * Follows etcd from now on and registers this node.
+     *
+     * @param address the proxy address other parts of the system reach this node at
+     */
+    public void follow(String nodeId, String address, String version) {
+        registration = new NodeRegistration(client, prefix, nodeId, address, version);
+        registration.update(current.get() == null ? 0 : current.get().revision(), lastError());
+        registration.start();
+        applierThread = Thread.ofPlatform().daemon().name("config-applier").start(this::applyLoop);
+        syncThread = Thread.ofPlatform().daemon().name("etcd-sync").start(this::syncLoop);
+    }
+
+    /** Read the prefix, watch it until the watch ends, read again; back off while etcd is unreachable. */
+    private void syncLoop() {
+        long watchFrom = loadedRevision == 0 ? 0 : loadedRevision + 1;
+        while (!closed) {
+            try {
+                if (watchFrom == 0) {
+                    FullRead read = readAll(READ_TIMEOUT);
+                    updates.add(read);
+                    watchFrom = read.revision() + 1;
+                }
+                etcdError = null;
+                backoff.reset();
+                Throwable end = watch(watchFrom);
+                watchFrom = 0;
+                if (closed) {
+                    return;
+                }
+                if (end instanceof CompactedException compacted) {
+                    LOG.info("event=etcd_watch_compacted compacted_revision=" + compacted.getCompactedRevision()
+                            + " action=read_again");
+                } else {
+                    LOG.warning("event=etcd_watch_ended error=\"" + (end == null ? "closed by etcd" : rootMessage(end))
+                            + "\" action=read_again");
+                    pause();
+                }
+            } catch (InterruptedException e) {
+                return;
+            } catch (Exception e) {
+                if (closed) {
+                    return;
+                }
+                etcdError = "etcd unreachable: " + rootMessage(e);
+                LOG.warning("event=etcd_unreachable source=" + sourceName + " error=\"" + rootMessage(e)
+                        + "\" action=keep_serving_last_good_config");
+                try {
+                    pause();
+                } catch (InterruptedException stop) {
+                    return;
+                }
+            }
+        }
+    }
+
+    private void pause() throws InterruptedException {
+        Thread.sleep(backoff.next());
+    }
+
+    /** Watches the prefix from {@code revision}, queueing each response; returns why the watch ended. */
+    private Throwable watch(long revision) throws InterruptedException, ExecutionException {
+        CompletableFuture<Throwable> ended = new CompletableFuture<>();
+        watchEnded = ended;
+        WatchOption option = WatchOption.builder().isPrefix(true).withRevision(revision).build();
+        try (Watch.Watcher watcher = client.getWatchClient().watch(prefixKey(), option,
+                Watch.listener(this::queue, ended::complete, () -> ended.complete(null)))) {
+            if (closed) {
+                return null;
+            }
+            return ended.get();
+        }
+    }
+
+    private void queue(WatchResponse response) {
+        List<WatchEvent> events = response.getEvents();
+        if (!events.isEmpty()) {
+            updates.add(new Events(events, events.getLast().getKeyValue().getModRevision()));
+        }
+    }
+
+    /** The cheapest read: one key name, so the startup timeout measures etcd's reachability, not the config's size. */
+    private void probe(Duration timeout) throws Exception {
+        CompletableFuture<GetResponse> future = client.getKVClient().get(prefixKey(),
+                GetOption.builder().isPrefix(true).withKeysOnly(true).withLimit(1).build());
+        try {
+            future.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            future.cancel(true);
+            throw new TimeoutException("no answer within " + timeout.toMillis() + " ms");
+        }
+    }
+
+    private FullRead readAll(Duration timeout) throws Exception {
+        CompletableFuture<GetResponse> future = client.getKVClient().get(prefixKey(), GetOption.builder().isPrefix(true).build());
+        GetResponse response;
+        try {
+            response = future.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            future.cancel(true);
+            throw new TimeoutException("no answer within " + timeout.toMillis() + " ms");
+        }
+        Map<String, EtcdConfigReader.KeyVersion> values = new HashMap<>(response.getKvs().size() * 2);
+        for (KeyValue kv : response.getKvs()) {
+            values.put(kv.getKey().toString(UTF_8), new EtcdConfigReader.KeyVersion(kv.getValue().toString(UTF_8),
+                    kv.getModRevision()));
+        }
+        return new FullRead(values, response.getHeader().getRevision());
+    }
+
+    /** Takes whatever is queued, all at once: bursts coalesce into one resolve. */
+    private void applyLoop() {
+        while (!closed) {
+            List<Update> batch = new ArrayList<>();
+            try {
+                batch.add(updates.take());
+            } catch (InterruptedException e) {
+                return;
+            }
+            updates.drainTo(batch);
+            try {
+                apply(batch);
+            } catch (RuntimeException e) { // one bad batch must not stop the node from following etcd
+                LOG.severe("event=config_apply_failed source=" + sourceName + " error=\"" + e + "\"");
+            }
+        }
+    }
+
+    private void apply(List<Update> batch) {
+        boolean touched = false;
+        for (Update update : batch) {
+            switch (update) {
+                case FullRead read -> {
+                    reader.replaceAll(read.values(), read.revision());
+                    touched = true;
+                }
+                case Events events -> {
+                    for (WatchEvent event : events.events()) {
+                        KeyValue kv = event.getKeyValue();
+                        String key = kv.getKey().toString(UTF_8);
+                        touched |= event.getEventType() == WatchEvent.EventType.DELETE
+                                ? reader.delete(key, kv.getModRevision())
+                                : reader.put(key, kv.getValue().toString(UTF_8), kv.getModRevision());
+                    }
+                }
+            }
+        }
+        long revision = batch.getLast().revision();
+        if (!touched) {
+            return; // only keys the node ignores (node keys, last_change): nothing to resolve
+        }
+        seenRevision = revision;
+        long started = System.nanoTime();
+        EtcdConfigReader.Resolution resolution = reader.resolve();
+        long resolved = System.nanoTime();
+        GatewayConfig next = resolution.config() != null ? resolution.config() : servingCache || current.get() == null
+                ? reader.served() : null;
+        logRejections(resolution.rejected());
+        String lastError = lastError(resolution.rejected());
+        if (next != null) {
+            applier.applyValid(next, revision, sourceName, resolution.config() != null ? resolution.changes() : null);
+            servingCache = false;
+            if (cache != null) {
+                cache.save(next, revision);
+            }
+        }
+        report(resolution.rejected(), lastError);
+        LOG.info("event=etcd_changes_resolved revision=" + revision + " updates=" + batch.size() + " applied=" + (next != null)
+                + " rejected=" + resolution.rejected().size() + " resolve_ms=" + (resolved - started) / 1_000_000
+                + " total_ms=" + (System.nanoTime() - started) / 1_000_000);
+    }
+
+    /** Logs each rejected version once (a version stays rejected across resolves until it changes). */
+    private void logRejections(List<SourceStatus.Rejected> rejected) {
+        Set<String> now = new HashSet<>();
+        for (SourceStatus.Rejected r : rejected) {
+            String version = r.kind() + "/" + r.id() + "@" + r.revision();
+            now.add(version);
+            if (!reported.contains(version)) {
+                metrics.configApplied(false, r.revision());
+                LOG.warning("event=config_object_rejected kind=" + r.kind() + " id=" + r.id() + " revision=" + r.revision()
+                        + " errors=\"" + String.join("; ", r.errors()) + "\" action=kept_last_good_version");
+            }
+        }
+        reported = now;
+    }
+
+    private static String lastError(List<SourceStatus.Rejected> rejected) {
+        SourceStatus.Rejected newest = null;
+        for (SourceStatus.Rejected r : rejected) {
+            if (newest == null || r.revision() > newest.revision()) {
+                newest = r;
+            }
+        }
+        return newest == null ? null : newest.kind() + (newest.id().isEmpty() ? "" : "/" + newest.id())
+                + " at revision " + newest.revision() + ": " + String.join("; ", newest.errors())
+                + (rejected.size() > 1 ? " (and " + (rejected.size() - 1) + " more rejected)" : "");
+    }
+
+    private void report(List<SourceStatus.Rejected> rejected, String configError) {
+        lastRejected = rejected;
+        lastConfigError = configError;
+        NodeRegistration node = registration;
+        if (node != null && current.get() != null) {
+            node.update(current.get().revision(), configError);
+        }
+    }
+
+    /** For {@code /status}, computed when asked: reachability changes without any apply. */
+    private SourceStatus status() {
+        NodeRegistration node = registration;
+        boolean connected = etcdError == null && !servingCache && (node == null || node.etcdReachable());
+        return new SourceStatus(servingCache ? "cache" : "etcd", connected, seenRevision,
+                lastConfigError != null ? lastConfigError : etcdError, lastRejected);
+    }
+
+    private String lastError() {
+        return lastConfigError != null ? lastConfigError : etcdError;
+    }
+
+    private ByteSequence prefixKey() {
+        return ByteSequence.from(prefix + "/", UTF_8);
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return root.getMessage() == null ? root.toString() : root.getMessage();
+    }
+
+    /** Stops following etcd, revokes the node's lease, writes the pending cache, closes the client. */
+    @Override
+    public void close() {
+        closed = true;
+        watchEnded.complete(null);
+        for (Thread t : new Thread[] {syncThread, applierThread}) {
+            if (t != null) {
+                t.interrupt();
+            }
+        }
+        if (registration != null) {
+            registration.close();
+        }
+        for (Thread t : new Thread[] {syncThread, applierThread}) {
+            if (t != null) {
+                try {
+                    t.join(Duration.ofSeconds(5));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }
+        if (cache != null) {
+            cache.close();
+        }
+        client.close();
+    }
+}
