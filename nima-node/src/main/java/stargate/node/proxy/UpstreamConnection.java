@@ -271,6 +271,7 @@ final class UpstreamConnection {
     // ---- output
 
     /** Appends ISO-8859-1 text (request line, headers) to the output buffer, writing it out when full. */
+    @SuppressWarnings("deprecation") // String.getBytes(int, int, byte[], int): exactly the Latin-1 copy needed, and fast
     void writeText(String text) throws IOException {
         int length = text.length();
         for (int i = 0; i < length; ) {
@@ -278,9 +279,7 @@ final class UpstreamConnection {
                 flush();
             }
             int n = Math.min(length - i, out.length - outPos);
-            for (int j = 0; j < n; j++) {
-                out[outPos + j] = (byte) text.charAt(i + j);
-            }
+            text.getBytes(i, i + n, out, outPos); // low byte of each char, as the loop it replaced; an intrinsic copy
             outPos += n;
             i += n;
         }
