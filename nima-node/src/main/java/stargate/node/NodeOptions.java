@@ -82,6 +82,11 @@ public record NodeOptions(Path configFile,
             }
             values.put(name, value);
         }
+        if (values.containsKey("otlp-endpoint")) {
+            java.util.logging.Logger.getLogger(NodeOptions.class.getName()).warning(
+                    "event=otlp_not_exported endpoint=" + values.get("otlp-endpoint")
+                    + " note=\"span export is not built yet; traceparent is propagated\"");
+        }
         String config = values.get("config");
         String etcd = values.get("etcd");
         if ((config == null) == (etcd == null)) {
