@@ -157,12 +157,14 @@ final class ActiveChecker implements AutoCloseable {
 
     private void loop() {
         while (true) {
-            long wait = runDue(System.nanoTime());
+            // The lock is held from computing the wait until awaitNanos releases it (runDue re-enters it),
+            // so a requeue or reconcile in between cannot signal into the void and leave the loop asleep.
             lock.lock();
             try {
                 if (closed) {
                     return;
                 }
+                long wait = runDue(System.nanoTime());
                 changed.awaitNanos(Math.min(wait, TimeUnit.SECONDS.toNanos(60)));
             } catch (InterruptedException e) {
                 return;
