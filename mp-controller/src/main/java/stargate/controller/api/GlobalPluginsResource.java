@@ -73,7 +73,7 @@ public class GlobalPluginsResource {
                 snapshot -> new ConfigService.Proposal(snapshot.configWith(Kind.GLOBAL_PLUGINS, "",
                         ((Map<?, ?>) plugins).isEmpty() ? null : plugins), List.of()));
         if (dryRun) {
-            return Response.ok(Json.changes(outcome.changes(), true, -1).toString()).build();
+            return Json.dryRun(outcome);
         }
         Meta meta = outcome.metas().get(Kind.GLOBAL_PLUGINS.key() + "/");
         if (meta == null || ((Map<?, ?>) plugins).isEmpty()) { // unchanged, or removed

@@ -52,6 +52,11 @@ final class Json {
         return view(o.value(), o.meta(), o.modRevision());
     }
 
+    /** The answer to a {@code ?dry_run=true} write: 200 with the diff it would have applied. */
+    static jakarta.ws.rs.core.Response dryRun(ConfigService.Outcome outcome) {
+        return jakarta.ws.rs.core.Response.ok(changes(outcome.changes(), true, -1).toString()).build();
+    }
+
     /** {@code {"dry_run", "revision", "summary", "changes": [{op, kind, id, before, after}]}}, secrets masked. */
     static ObjectNode changes(List<Change> changes, boolean dryRun, long revision) {
         ObjectNode out = object();

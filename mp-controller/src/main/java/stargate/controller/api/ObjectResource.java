@@ -113,7 +113,7 @@ public abstract class ObjectResource {
                     return propose(snapshot, id, incoming);
                 });
         if (dryRun) {
-            return Response.ok(Json.changes(outcome.changes(), true, -1).toString()).build();
+            return Json.dryRun(outcome);
         }
         return written(outcome, id, Response.created(uri.getAbsolutePathBuilder().path(id).build()));
     }
@@ -135,7 +135,7 @@ public abstract class ObjectResource {
         Object incoming = Json.bind(kind, Json.body(text), id);
         ConfigService.Outcome outcome = service.write(new ConfigService.Focus(kind, id), Json.ifMatch(ifMatch),
                 dryRun, actor(), snapshot -> propose(snapshot, id, incoming));
-        return dryRun ? Response.ok(Json.changes(outcome.changes(), true, -1).toString()).build()
+        return dryRun ? Json.dryRun(outcome)
                 : written(outcome, id, Response.ok());
     }
 
@@ -162,7 +162,7 @@ public abstract class ObjectResource {
                     JsonNode merged = Json.mergePatch(ConfigCodec.toTree(current.value()), patch);
                     return propose(snapshot, id, Json.bind(kind, (ObjectNode) merged, id));
                 });
-        return dryRun ? Response.ok(Json.changes(outcome.changes(), true, -1).toString()).build()
+        return dryRun ? Json.dryRun(outcome)
                 : written(outcome, id, Response.ok());
     }
 
@@ -190,7 +190,7 @@ public abstract class ObjectResource {
                     }
                     return new ConfigService.Proposal(snapshot.configWith(kind, id, null), List.of());
                 });
-        return dryRun ? Response.ok(Json.changes(outcome.changes(), true, -1).toString()).build()
+        return dryRun ? Json.dryRun(outcome)
                 : Response.noContent().build();
     }
 
