@@ -17,6 +17,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import stargate.it.support.Await;
 import stargate.it.support.EtcdCluster;
 import stargate.it.support.NodeProcess;
 
@@ -48,7 +49,7 @@ class DistributedNodesTest {
             put(client, "upstreams/echo", "{\"id\": \"echo\", \"targets\": [{\"url\": \"http://127.0.0.1:" + backendPort + "\"}]}");
             putRoute(client, "first");
             awaitServed(nodes, "/first");
-            awaitTrue("both node keys exist", () -> exists(client, "nodes/n1") && exists(client, "nodes/n2"));
+            Await.until("both node keys exist", CONVERGE, () -> exists(client, "nodes/n1") && exists(client, "nodes/n2"));
 
             etcd.stop(0);
             etcd.awaitHealthy(1, 2);
@@ -67,14 +68,14 @@ class DistributedNodesTest {
             etcd.start(0, 1, 2);
             putRoute(client, "third");
             awaitServed(nodes, "/third");
-            awaitTrue("the revision gauge is the applied revision", () -> {
+            Await.until("the revision gauge is the applied revision", CONVERGE, () -> {
                 long applied = longField(n1.status(), "applied_revision");
                 Matcher gauge = Pattern.compile("(?m)^stargate_config_revision(?:\\{[^}]*})? (\\S+)$").matcher(n1.metrics());
                 return gauge.find() && (long) Double.parseDouble(gauge.group(1)) == applied;
             });
 
             n2.kill();
-            awaitTrue("a killed node's key expires with its lease", () -> !exists(client, "nodes/n2"));
+            Await.until("a killed node's key expires with its lease", CONVERGE, () -> !exists(client, "nodes/n2"));
             assertTrue(exists(client, "nodes/n1"), "the live node keeps its key");
         } finally {
             backend.stop(0);
@@ -114,21 +115,7 @@ class DistributedNodesTest {
 
     private static void awaitServed(List<NodeProcess> nodes, String path) throws Exception {
         for (NodeProcess node : nodes) {
-            awaitTrue(node.id() + " serves " + path + "\n" + node.logTail(), () -> node.get(path) == 200);
+            Await.until(node.id() + " serves " + path + "\n" + node.logTail(), CONVERGE, () -> node.get(path) == 200);
         }
-    }
-
-    private static void awaitTrue(String what, Condition condition) throws Exception {
-        long deadline = System.nanoTime() + CONVERGE.toNanos();
-        while (!condition.holds()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("not within " + CONVERGE.toSeconds() + " s: " + what);
-            }
-            Thread.sleep(100);
-        }
-    }
-
-    private interface Condition {
-        boolean holds() throws Exception;
     }
 }

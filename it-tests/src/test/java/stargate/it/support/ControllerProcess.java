@@ -1,0 +1,49 @@
+package stargate.it.support;
+
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * A real controller process, {@code java -jar mp-controller/target/stargate-controller.jar --etcd ...},
+ * without auth (so on 127.0.0.1) on a free port, its output in {@code controller.log} under the given
+ * directory. Started means {@code /health/ready} answers 200 (etcd reachable).
+ */
+public final class ControllerProcess implements AutoCloseable {
+    private final int port;
+    private final JavaProcess process;
+
+    private ControllerProcess(int port, JavaProcess process) {
+        this.port = port;
+        this.process = process;
+    }
+
+    public static ControllerProcess start(String endpoints, String prefix, Path dir) {
+        int port = JavaProcess.freePorts(1)[0];
+        JavaProcess process = JavaProcess.start("controller", "mp-controller", "stargate-controller.jar",
+                List.of("--etcd", endpoints, "--prefix", prefix, "--port", Integer.toString(port)),
+                dir.resolve("controller.log"));
+        ControllerProcess controller = new ControllerProcess(port, process);
+        process.awaitOk(controller.url("/health/ready"));
+        return controller;
+    }
+
+    /** {@code method /api/v1<path>} with an optional JSON body. */
+    public Http.Answer api(String method, String path, String jsonBody) {
+        return Http.send(method, url("/api/v1" + path), jsonBody);
+    }
+
+    /** The last lines of the controller's log, for failure messages. */
+    public String logTail() {
+        return process.logTail();
+    }
+
+    /** SIGTERM, SIGKILL after 10 s. */
+    @Override
+    public void close() {
+        process.close();
+    }
+
+    private String url(String path) {
+        return "http://127.0.0.1:" + port + path;
+    }
+}
