@@ -10,13 +10,6 @@ import java.util.logging.LogManager;
 public final class DrainAwareLogManager extends LogManager {
     private static volatile boolean held;
 
-    /** Installs this manager; must run before the first logger is created. */
-    static void install() {
-        if (System.getProperty("java.util.logging.manager") == null) {
-            System.setProperty("java.util.logging.manager", DrainAwareLogManager.class.getName());
-        }
-    }
-
     static void holdHandlers() {
         held = true;
     }

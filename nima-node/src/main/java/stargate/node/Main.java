@@ -16,7 +16,11 @@ public final class Main {
     }
 
     public static void main(String[] args) {
-        DrainAwareLogManager.install();
+        // By name, before any logging class loads: loading DrainAwareLogManager would initialise
+        // LogManager first, and LogManager reads this property only once, in its static initialiser.
+        if (System.getProperty("java.util.logging.manager") == null) {
+            System.setProperty("java.util.logging.manager", "stargate.node.DrainAwareLogManager");
+        }
         if (System.getProperty("java.util.logging.SimpleFormatter.format") == null) {
             System.setProperty("java.util.logging.SimpleFormatter.format", LOG_FORMAT);
         }
@@ -50,6 +54,8 @@ public final class Main {
                 Thread.currentThread().interrupt();
             } finally {
                 DrainAwareLogManager.releaseHandlers();
+                // A drained node exits 0 (SPEC §5), not the JVM's 143 for SIGTERM; the logs are flushed.
+                Runtime.getRuntime().halt(0);
             }
         }, "drain"));
         return node;

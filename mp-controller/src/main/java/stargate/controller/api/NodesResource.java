@@ -21,8 +21,9 @@ import stargate.controller.store.EtcdStore;
 
 /**
  * {@code /api/v1/nodes}: fleet convergence at a glance. Each node keeps its own lease-bound key
- * ({@code <prefix>/nodes/<id>}); this answers every such record with {@code lag} = the current etcd
- * revision minus the node's {@code applied_revision} (0 = converged).
+ * ({@code <prefix>/nodes/<id>}); this answers every such record with {@code lag} = the revision of the
+ * last config write minus the node's {@code applied_revision} (0 = converged). Not the current etcd
+ * revision: the nodes' own key updates move that one, and a converged fleet would never read 0.
  */
 @Path("nodes")
 @RequestScoped
@@ -42,7 +43,8 @@ public class NodesResource {
         ObjectNode out = Json.object();
         out.put("revision", records.revision());
         ArrayNode items = out.putArray("items");
-        records.records().forEach((id, text) -> items.add(node(id, text, records.revision())));
+        long configRevision = service.snapshot().fenceRevision();
+        records.records().forEach((id, text) -> items.add(node(id, text, configRevision)));
         return Response.ok(out.toString()).build();
     }
 
