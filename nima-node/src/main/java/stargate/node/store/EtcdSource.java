@@ -28,6 +28,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.logging.Logger;
 import stargate.model.GatewayConfig;
+import stargate.model.Kind;
 import stargate.model.validate.ConfigValidator;
 import stargate.node.config.ConfigApplier;
 import stargate.node.config.CurrentSnapshot;
@@ -38,7 +39,7 @@ import stargate.node.observe.SourceStatus;
  * Distributed mode: serves the config held in etcd under a prefix (SPEC §8) and follows every
  * change to it.
  *
- * <p>Flow. {@link #load()} reads the whole prefix at one revision R (one range read) and applies it;
+ * <p>Flow. {@link #load()} reads the config folders under the prefix at one revision R and applies it;
  * when etcd does not answer within {@link #STARTUP_TIMEOUT} it serves the last good config saved
  * under {@code --cache-dir} instead ({@code /status} says {@code source: cache}). {@link #follow}
  * then starts two threads:
@@ -245,31 +246,46 @@ public final class EtcdSource implements ConfigSource {
 
     /** The cheapest read: one key name, so the startup timeout measures etcd's reachability, not the config's size. */
     private void probe(Duration timeout) throws Exception {
-        CompletableFuture<GetResponse> future = client.getKVClient().get(prefixKey(),
-                GetOption.builder().isPrefix(true).withKeysOnly(true).withLimit(1).build());
-        try {
-            future.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (TimeoutException e) {
-            future.cancel(true);
-            throw new TimeoutException("no answer within " + timeout.toMillis() + " ms");
-        }
+        await(client.getKVClient().get(prefixKey(), GetOption.builder().isPrefix(true).withKeysOnly(true).withLimit(1).build()),
+                System.nanoTime() + timeout.toNanos(), timeout);
     }
 
+    /**
+     * Reads every config folder at one revision: the first range read fixes R, the others read at R.
+     * One range per kind rather than the whole prefix, which also holds the controller's history (whole
+     * config copies) and audit keys that a node has no use for.
+     */
     private FullRead readAll(Duration timeout) throws Exception {
-        CompletableFuture<GetResponse> future = client.getKVClient().get(prefixKey(), GetOption.builder().isPrefix(true).build());
-        GetResponse response;
+        long deadline = System.nanoTime() + timeout.toNanos();
+        Map<String, EtcdConfigReader.KeyVersion> values = new HashMap<>();
+        long revision = 0;
+        for (Kind kind : Kind.values()) {
+            GetOption.Builder option = GetOption.builder().isPrefix(true);
+            if (revision > 0) {
+                option.withRevision(revision);
+            }
+            String folder = prefix + "/" + kind.key() + (kind == Kind.GLOBAL_PLUGINS ? "" : "/");
+            GetResponse response = await(client.getKVClient().get(ByteSequence.from(folder, UTF_8), option.build()),
+                    deadline, timeout);
+            if (revision == 0) {
+                revision = response.getHeader().getRevision();
+            }
+            for (KeyValue kv : response.getKvs()) {
+                values.put(kv.getKey().toString(UTF_8), new EtcdConfigReader.KeyVersion(kv.getValue().toString(UTF_8),
+                        kv.getModRevision()));
+            }
+        }
+        return new FullRead(values, revision);
+    }
+
+    private static GetResponse await(CompletableFuture<GetResponse> future, long deadlineNanos, Duration timeout)
+            throws Exception {
         try {
-            response = future.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            return future.get(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
         } catch (TimeoutException e) {
             future.cancel(true);
             throw new TimeoutException("no answer within " + timeout.toMillis() + " ms");
         }
-        Map<String, EtcdConfigReader.KeyVersion> values = new HashMap<>(response.getKvs().size() * 2);
-        for (KeyValue kv : response.getKvs()) {
-            values.put(kv.getKey().toString(UTF_8), new EtcdConfigReader.KeyVersion(kv.getValue().toString(UTF_8),
-                    kv.getModRevision()));
-        }
-        return new FullRead(values, response.getHeader().getRevision());
     }
 
     /** Takes whatever is queued, all at once: bursts coalesce into one resolve. */
