@@ -131,8 +131,17 @@ public final class Listeners implements AutoCloseable {
         }
     }
 
-    /** New certificates from a config change apply to the next TLS handshake. */
+    /**
+     * New certificates from a config change apply to the next TLS handshake. The https listener
+     * itself opens only at start (when the config has certificates then); certificates that arrive
+     * later on a node without it are logged, not silently ignored.
+     */
     public void updateCertificates(List<Certificate> certificates) {
+        if (this.certificates.isEmpty() && !certificates.isEmpty()) {
+            LOG.warning("event=https_listener_missing certificates=" + certificates.size()
+                    + " action=\"restart the node to open the https port\"");
+            return;
+        }
         this.certificates.update(certificates.stream().map(PemCertificates::load).toList());
     }
 
