@@ -44,12 +44,11 @@ final class FakeUpstream implements AutoCloseable {
                    boolean chunked) {
         /** All values of a header, case-insensitively. */
         List<String> all(String name) {
-            return headers.stream().filter(h -> h[0].equalsIgnoreCase(name)).map(h -> h[1]).toList();
+            return RawHeaders.all(headers, name);
         }
 
         String header(String name) {
-            List<String> values = all(name);
-            return values.isEmpty() ? null : values.get(0);
+            return RawHeaders.first(headers, name);
         }
 
         String bodyText() {
