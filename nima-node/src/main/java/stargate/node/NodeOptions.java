@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import stargate.model.codec.Units;
+import stargate.node.proxy.TrustedProxies;
 
 /**
  * The node's command-line flags (SPEC §2). Every flag also has an environment variable
@@ -30,6 +31,7 @@ import stargate.model.codec.Units;
  * @param etcdPrefix        etcd mode: the key prefix the config lives under, without a trailing slash
  * @param cacheDir          etcd mode: where the last good config is kept for a restart while etcd is down;
  *                          null = no cache
+ * @param trustedProxies    peers whose {@code X-Forwarded-For} names the client (SPEC §13); none by default
  */
 public record NodeOptions(Path configFile,
                           String etcd,
@@ -46,11 +48,12 @@ public record NodeOptions(Path configFile,
                           Duration clientTimeout,
                           Path pluginsDir,
                           String etcdPrefix,
-                          Path cacheDir) {
+                          Path cacheDir,
+                          TrustedProxies trustedProxies) {
 
     private static final Set<String> FLAGS = Set.of("config", "etcd", "prefix", "node-id", "cache-dir", "host", "port",
             "https-port", "admin-port", "admin-host", "drain-timeout", "access-log", "otlp-endpoint",
-            "max-concurrent-requests", "max-header-size", "client-timeout", "plugins-dir");
+            "max-concurrent-requests", "max-header-size", "client-timeout", "plugins-dir", "trusted-proxies");
 
     /** Parses {@code --name value} / {@code --name=value} flags over {@code STARGATE_NAME} variables. */
     public static NodeOptions parse(List<String> args, Map<String, String> env) {
@@ -107,7 +110,8 @@ public record NodeOptions(Path configFile,
                 duration(values, "client-timeout", "60s"),
                 Path.of(values.getOrDefault("plugins-dir", "plugins")),
                 prefix(values.getOrDefault("prefix", "/stargate")),
-                values.containsKey("cache-dir") ? Path.of(values.get("cache-dir")) : null);
+                values.containsKey("cache-dir") ? Path.of(values.get("cache-dir")) : null,
+                trustedProxies(values.get("trusted-proxies")));
     }
 
     /** {@code /stargate}, {@code stargate/} and {@code /stargate/} all mean the keys under {@code /stargate/}. */
@@ -145,6 +149,14 @@ public record NodeOptions(Path configFile,
             return Units.parseDuration(raw);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("--" + name + ": " + e.getMessage());
+        }
+    }
+
+    private static TrustedProxies trustedProxies(String csv) {
+        try {
+            return TrustedProxies.parse(csv);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--trusted-proxies: " + e.getMessage());
         }
     }
 

@@ -56,6 +56,22 @@ public final class Cidr {
         return cidr;
     }
 
+    /**
+     * A bare IPv4 or IPv6 address under the same strict rules as {@link #parse}, or null when
+     * {@code text} is not one (never a DNS lookup): for addresses read from request headers.
+     */
+    public static InetAddress address(String text) {
+        if (text.isEmpty() || text.length() > 39) {
+            return null;
+        }
+        byte[] bytes = text.indexOf(':') >= 0 ? ipv6(text) : ipv4(text);
+        try {
+            return bytes == null ? null : InetAddress.getByAddress(bytes);
+        } catch (java.net.UnknownHostException impossible) {   // thrown only for a wrong array length
+            throw new IllegalStateException(impossible);
+        }
+    }
+
     public int prefixLength() {
         return prefixLength;
     }

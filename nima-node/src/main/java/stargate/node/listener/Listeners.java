@@ -52,7 +52,7 @@ public final class Listeners implements AutoCloseable {
         Drain drain = new Drain();
         SniKeyManager certificates = new SniKeyManager();
         certificates.update(certificatesAtStart.stream().map(PemCertificates::load).toList());
-        ProxyHandler handler = new ProxyHandler(current, metrics, accessLog, drain, options.maxHeaderBytes());
+        ProxyHandler handler = new ProxyHandler(current, metrics, accessLog, drain, options.trustedProxies());
 
         WebServerConfig.Builder proxyConfig = WebServer.builder()
                 .shutdownHook(false) // Node drains on SIGTERM itself
@@ -101,24 +101,16 @@ public final class Listeners implements AutoCloseable {
                         ? clientTimeout.dividedBy(2) : Duration.ofSeconds(10))
                 .shutdownGracePeriod(options.drainTimeout())
                 .maxConcurrentRequests(options.maxConcurrentRequests())
+                .errorHandling(e -> e.includeEntity(true))     // Helidon's messages reach ProtocolErrors
                 .directHandlers(handlers -> handlers
                         .addHandler(DirectHandler.EventType.BAD_REQUEST, PROTOCOL_ERRORS)
                         .addHandler(DirectHandler.EventType.PAYLOAD_TOO_LARGE, PROTOCOL_ERRORS))
                 .addProtocol(Http1Config.builder()
-                        .maxHeadersSize(helidonHeaderLimit(options.maxHeaderBytes()))
+                        .maxHeadersSize(options.maxHeaderBytes())      // over it: 431 from ProtocolErrors
                         .maxPrologueLength(8192)
                         .receiveLog(false)
                         .sendLog(false)
                         .build());
-    }
-
-    /**
-     * Helidon answers headers over its own limit with a bare 400 that cannot be told apart from
-     * other malformed requests, so its limit sits well above ours and the proxy handler answers
-     * 431 for anything between the two (SPEC §5). Beyond Helidon's limit the request stays a 400.
-     */
-    private static int helidonHeaderLimit(int maxHeaderBytes) {
-        return Math.max(4 * maxHeaderBytes, 64 * 1024);
     }
 
     private static Tls tls(SniKeyManager certificates) {

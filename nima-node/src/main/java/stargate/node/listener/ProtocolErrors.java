@@ -8,12 +8,18 @@ import java.nio.charset.StandardCharsets;
 import stargate.node.proxy.ErrorResponse;
 
 /**
- * Answers requests Helidon rejects before routing (malformed request line or headers, headers far
- * over the size limit, oversized payload) with the gateway's JSON error body instead of Helidon's
- * text. Headers over {@code --max-header-size} are answered 431 by {@link ProxyHandler}; see
- * {@link Listeners} for why Helidon's own limit sits above it.
+ * Answers requests Helidon rejects before routing (malformed request line or headers, headers over
+ * {@code --max-header-size}, oversized payload) with the gateway's JSON error body instead of Helidon's
+ * text.
+ *
+ * <p>Helidon reports headers over its limit (set to ours) as a 400 whose message is
+ * {@value #HEADERS_TOO_LARGE}; that one is answered 431 (SPEC §13), at any size. Helidon hands over its
+ * (safe) messages only with {@code error-handling.include-entity} on (see {@link Listeners}).
  */
 final class ProtocolErrors implements DirectHandler {
+    /** Helidon 4.5's message for a header section over {@code max-headers-size} (Http1HeadersParser). */
+    static final String HEADERS_TOO_LARGE = "Header size exceeded";
+
     @Override
     public TransportResponse handle(TransportRequest request, EventType eventType, Status status,
                                     ServerResponseHeaders headers, String message) {
@@ -22,6 +28,11 @@ final class ProtocolErrors implements DirectHandler {
             case PAYLOAD_TOO_LARGE -> "body_too_large";
             default -> code >= 500 ? "internal_error" : "bad_request";
         };
+        if (eventType == EventType.BAD_REQUEST && HEADERS_TOO_LARGE.equals(message)) {
+            code = 431;
+            error = "headers_too_large";
+            message = "request headers exceed the limit (--max-header-size)";
+        }
         byte[] body = ErrorResponse.json(code, error, message == null ? status.reasonPhrase() : message, null)
                 .getBytes(StandardCharsets.UTF_8);
         return TransportResponse.builder()

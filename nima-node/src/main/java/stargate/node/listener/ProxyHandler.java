@@ -1,6 +1,5 @@
 package stargate.node.listener;
 
-import io.helidon.http.Header;
 import io.helidon.webserver.http.Handler;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
@@ -17,8 +16,10 @@ import stargate.node.plugin.IncomingRequest;
 import stargate.node.plugin.PluginChain;
 import stargate.node.plugin.Verdict;
 import stargate.node.proxy.BodyTooLargeException;
+import stargate.node.proxy.ClientAddress;
 import stargate.node.proxy.ErrorResponse;
 import stargate.node.proxy.RequestId;
+import stargate.node.proxy.TrustedProxies;
 
 /**
  * The one Helidon handler on the proxy listener: where a request goes, in order.
@@ -28,7 +29,8 @@ import stargate.node.proxy.RequestId;
  *   <li>match a route (404 {@code no_route});</li>
  *   <li>the route's {@link PluginChain}, if it has one: the request phase may answer instead of the
  *       upstream (401, 429, a CORS preflight...), edit the request, or choose another upstream; the
- *       response phase runs on the response head before it is sent;</li>
+ *       response phase runs on the response head before it is sent, and on every answer the gateway
+ *       makes itself once plugins ran ({@link GatewayAnswer});</li>
  *   <li>{@link UpstreamStage}: pick a target with the upstream's balancer (503 {@code no_healthy_upstream})
  *       and forward: stream the request up, the response down (502/504 on failure);</li>
  *   <li>record metrics and one access-log line.</li>
@@ -39,16 +41,16 @@ final class ProxyHandler implements Handler {
     private final Metrics metrics;
     private final AccessLog accessLog;
     private final Drain drain;
-    private final int maxHeaderBytes;
+    private final TrustedProxies trustedProxies;
     private final UpstreamStage upstreamStage = new UpstreamStage();
 
     ProxyHandler(CurrentSnapshot current, Metrics metrics, AccessLog accessLog, Drain drain,
-                 int maxHeaderBytes) {
+                 TrustedProxies trustedProxies) {
         this.current = current;
         this.metrics = metrics;
         this.accessLog = accessLog;
         this.drain = drain;
-        this.maxHeaderBytes = maxHeaderBytes;
+        this.trustedProxies = trustedProxies;
     }
 
     @Override
@@ -60,8 +62,9 @@ final class ProxyHandler implements Handler {
         outcome.requestId = RequestId.of(req);
         String method = req.prologue().method().text();
         String rawPath = req.path().rawPath();
+        ClientAddress client = trustedProxies.resolve(req);
         try {
-            serve(req, res, outcome.requestId, method, rawPath, outcome);
+            serve(req, res, outcome.requestId, method, rawPath, client, outcome);
         } finally {
             long total = System.nanoTime() - start;
             if (outcome.route != null) {
@@ -75,7 +78,7 @@ final class ProxyHandler implements Handler {
                         outcome.route == null ? null : outcome.route.upstream().id(),
                         outcome.target == null ? null : outcome.target.url(),
                         method, rawPath, outcome.status, res.bytesWritten(), total, outcome.upstreamNanos,
-                        req.remotePeer().host()));
+                        client.clientIp()));
             }
             drain.exit();
             metrics.requestFinished();
@@ -83,12 +86,7 @@ final class ProxyHandler implements Handler {
     }
 
     private void serve(ServerRequest req, ServerResponse res, String requestId, String method, String rawPath,
-                       Outcome outcome) {
-        if (headerBytes(req) > maxHeaderBytes) {
-            reply(res, outcome, 431, "headers_too_large",
-                    "request headers exceed " + maxHeaderBytes + " bytes", requestId);
-            return;
-        }
+                       ClientAddress client, Outcome outcome) {
         Snapshot snapshot = current.get();
         if (snapshot == null) {
             reply(res, outcome, 503, "not_ready", "no config loaded yet", requestId);
@@ -104,45 +102,38 @@ final class ProxyHandler implements Handler {
         outcome.route = route;
         PluginChain chain = route.plugins();
         if (chain == null) {
-            upstreamStage.forward(req, res, route, match, requestId, outcome, null);
+            upstreamStage.forward(req, res, route, match, requestId, client, outcome, null,
+                    (status, error, message) -> ErrorResponse.send(res, status, error, message, requestId));
             return;
         }
-        Exchange exchange = chain.exchange(IncomingRequest.of(req), route.route(), match.params(), requestId);
+        Exchange exchange = chain.exchange(IncomingRequest.of(req, client), route.route(), match.params(), requestId);
         Verdict verdict = chain.onRequest(exchange);
         outcome.requestId = exchange.requestId();
         if (!verdict.passes()) {
             outcome.status = chain.answer(exchange, res, verdict);
             return;
         }
+        GatewayAnswer answer = (status, error, message) ->
+                chain.answer(exchange, res, Verdict.reject(status, error, message));
         CompiledRoute target = route;
         if (exchange.upstreamOverride() != null) {
             CompiledUpstream other = snapshot.upstreams().get(exchange.upstreamOverride());
             if (other == null) {        // validation checks plugin upstream references; a third-party plugin may not
-                reply(res, outcome, 500, "plugin_failed", "a plugin chose unknown upstream \""
-                        + exchange.upstreamOverride() + "\"", exchange.requestId());
+                outcome.status = 500;
+                answer.send(500, "plugin_failed", "a plugin chose unknown upstream \""
+                        + exchange.upstreamOverride() + "\"");
                 return;
             }
             target = route.withUpstream(other);
         }
         try {
-            upstreamStage.forward(req, res, target, match, exchange.requestId(), outcome, exchange.forwardEdits());
+            upstreamStage.forward(req, res, target, match, exchange.requestId(), client, outcome,
+                    exchange.forwardEdits(), answer);
         } catch (BodyTooLargeException e) {
             // The client is still sending: answer now and close, rather than read the rest of a body we refuse.
             outcome.status = chain.answer(exchange, res,
                     Verdict.reject(413, "body_too_large", e.getMessage()).closeConnection());
         }
-    }
-
-    /** Header bytes as on the wire: name, ": ", value, CRLF for each. */
-    private static int headerBytes(ServerRequest req) {
-        int bytes = 0;
-        for (Header header : req.headers()) {
-            bytes += header.name().length() + 4;
-            for (String value : header.allValues()) {
-                bytes += value.length();
-            }
-        }
-        return bytes;
     }
 
     private static void reply(ServerResponse res, Outcome outcome, int status, String error, String message,

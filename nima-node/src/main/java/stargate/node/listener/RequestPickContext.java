@@ -3,12 +3,13 @@ package stargate.node.listener;
 import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.ServerRequest;
 import stargate.node.balancer.PickContext;
+import stargate.node.proxy.ClientAddress;
 
 /** The balancer's view of a request; each value is read only if the balancer asks for it. */
-record RequestPickContext(ServerRequest req) implements PickContext {
+record RequestPickContext(ServerRequest req, ClientAddress client) implements PickContext {
     @Override
     public String clientIp() {
-        return req.remotePeer().host();
+        return client.clientIp();
     }
 
     @Override

@@ -14,7 +14,7 @@ import stargate.node.config.CompiledRoute;
 import stargate.node.config.CompiledUpstream;
 import stargate.node.config.Target;
 import stargate.node.health.PassivePolicy;
-import stargate.node.proxy.ErrorResponse;
+import stargate.node.proxy.ClientAddress;
 import stargate.node.proxy.ForwardEdits;
 import stargate.node.proxy.ForwardPlan;
 import stargate.node.proxy.ProxyExchange;
@@ -54,7 +54,8 @@ final class UpstreamStage {
     private static final int[] BREAKER_FAILURES = {500, 502, 503, 504};
 
     void forward(ServerRequest req, ServerResponse res, CompiledRoute route, RouteMatch<CompiledRoute> match,
-                 String requestId, ProxyHandler.Outcome outcome, ForwardEdits edits) {
+                 String requestId, ClientAddress client, ProxyHandler.Outcome outcome, ForwardEdits edits,
+                 GatewayAnswer answer) {
         CompiledUpstream upstream = route.upstream();
         RetryPolicy retry = route.retry();
         upstream.retryBudget().onRequest(System.nanoTime());
@@ -67,15 +68,15 @@ final class UpstreamStage {
         try {
             while (true) {
                 long now = System.nanoTime();
-                try (Balancer.Pick<Target> pick = pick(upstream, req, tried, now)) {
+                try (Balancer.Pick<Target> pick = pick(upstream, req, client, tried, now)) {
                     if (pick == null) {
                         outcome.status = 503;
                         if (lastFailure != null) {
                             outcome.status = lastFailure.kind().status();
-                            ErrorResponse.send(res, lastFailure, requestId);
+                            answer.send(lastFailure);
                         } else {
-                            ErrorResponse.send(res, 503, "no_healthy_upstream",
-                                    "no healthy target in upstream \"" + upstream.id() + "\"", requestId);
+                            answer.send(503, "no_healthy_upstream",
+                                    "no healthy target in upstream \"" + upstream.id() + "\"");
                         }
                         return;
                     }
@@ -84,13 +85,13 @@ final class UpstreamStage {
                     tried.add(target);
                     ForwardPlan plan = ForwardPlan.create(req, requestId, route.id(), upstreamPath,
                             route.route().preserveHost(), route.route().timeouts().connect(),
-                            route.route().timeouts().read(), edits);
+                            route.route().timeouts().read(), client, edits);
                     Attempt attempt = new Attempt(req, res, target, plan, upstream, retry,
                             retriesLeft > 0 && bodyless && retry.retriesStatuses());
                     if (!upstream.circuit().run(attempt::run)) {
                         outcome.status = 503;
-                        ErrorResponse.send(res, 503, "circuit_open",
-                                "circuit breaker of upstream \"" + upstream.id() + "\" is open", requestId);
+                        answer.send(503, "circuit_open",
+                                "circuit breaker of upstream \"" + upstream.id() + "\" is open");
                         return;
                     }
                     if (attempt.failure == null) {
@@ -110,7 +111,7 @@ final class UpstreamStage {
                         continue;
                     }
                     outcome.status = lastFailure.kind().status();
-                    ErrorResponse.send(res, lastFailure, requestId);
+                    answer.send(lastFailure);
                     return;
                 }
             }
@@ -120,9 +121,9 @@ final class UpstreamStage {
     }
 
     /** A target not tried yet if one is eligible, else any eligible one, else null. */
-    private static Balancer.Pick<Target> pick(CompiledUpstream upstream, ServerRequest req, List<Target> tried,
-                                              long now) {
-        RequestPickContext context = new RequestPickContext(req);
+    private static Balancer.Pick<Target> pick(CompiledUpstream upstream, ServerRequest req, ClientAddress client,
+                                              List<Target> tried, long now) {
+        RequestPickContext context = new RequestPickContext(req, client);
         if (!tried.isEmpty()) {
             Balancer.Pick<Target> untried = upstream.balancer().pick(context,
                     t -> t.eligible(now) && !tried.contains(t));

@@ -5,6 +5,7 @@ import java.util.List;
 
 import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.ServerRequest;
+import stargate.node.proxy.ClientAddress;
 
 /**
  * The client's request as plugins read it: what arrived, before any plugin edits. Header names are
@@ -25,14 +26,17 @@ public interface IncomingRequest {
     /** Every value of header {@code name}, in arrival order; empty when absent. */
     List<String> headers(String name);
 
-    /** The address of the peer that connected (not a forwarded-for header, which clients control). */
+    /**
+     * The client's address: the peer that connected, or the client behind it when that peer is a trusted
+     * proxy (SPEC §13; never a forwarded-for header from anyone else, which clients control).
+     */
     InetAddress clientAddress();
 
     /** The {@code Content-Length}, or -1 when the request has none. */
     long contentLength();
 
     /** Reads through to Helidon's request; allocates nothing up front. */
-    static IncomingRequest of(ServerRequest req) {
+    static IncomingRequest of(ServerRequest req, ClientAddress client) {
         return new IncomingRequest() {
             @Override
             public String method() {
@@ -62,7 +66,7 @@ public interface IncomingRequest {
 
             @Override
             public InetAddress clientAddress() {
-                return req.remotePeer().address() instanceof java.net.InetSocketAddress inet ? inet.getAddress() : null;
+                return client.client();
             }
 
             @Override

@@ -16,6 +16,7 @@ import io.helidon.webserver.http.ServerRequest;
  * @param requestId            the exchange's {@code X-Request-Id} (see {@link RequestId#of})
  * @param traceparent          the W3C {@code traceparent} to send upstream
  * @param routeId              the matched route, for logs
+ * @param client               the peer and the client it stands for, for the forwarding headers
  * @param edits                what plugins changed (headers, path, body limit, response hook); null when none
  */
 public record ForwardPlan(String upstreamPathAndQuery,
@@ -25,6 +26,7 @@ public record ForwardPlan(String upstreamPathAndQuery,
                           String requestId,
                           String traceparent,
                           String routeId,
+                          ClientAddress client,
                           ForwardEdits edits) {
 
     public ForwardPlan {
@@ -32,6 +34,7 @@ public record ForwardPlan(String upstreamPathAndQuery,
         Objects.requireNonNull(readTimeout, "readTimeout");
         Objects.requireNonNull(requestId, "requestId");
         Objects.requireNonNull(traceparent, "traceparent");
+        Objects.requireNonNull(client, "client");
         // The target goes onto the request line verbatim: a space, CR or LF from a rewrite would split the request.
         if (upstreamPathAndQuery == null || upstreamPathAndQuery.isEmpty()) {
             throw new IllegalArgumentException("upstream path is empty");
@@ -45,12 +48,6 @@ public record ForwardPlan(String upstreamPathAndQuery,
         }
     }
 
-    /** A plan without plugin edits whose {@code traceparent} continues the client's trace (or starts one). */
-    public static ForwardPlan create(ServerRequest req, String requestId, String routeId, String upstreamPathAndQuery,
-                                     boolean preserveHost, Duration connectTimeout, Duration readTimeout) {
-        return create(req, requestId, routeId, upstreamPathAndQuery, preserveHost, connectTimeout, readTimeout, null);
-    }
-
     /**
      * A plan whose {@code traceparent} continues the client's trace (or starts one).
      *
@@ -58,10 +55,10 @@ public record ForwardPlan(String upstreamPathAndQuery,
      */
     public static ForwardPlan create(ServerRequest req, String requestId, String routeId, String upstreamPathAndQuery,
                                      boolean preserveHost, Duration connectTimeout, Duration readTimeout,
-                                     ForwardEdits edits) {
+                                     ClientAddress client, ForwardEdits edits) {
         String traceparent = TraceParent.next(req.headers().first(TraceParent.HEADER).orElse(null));
         String target = edits == null ? upstreamPathAndQuery : edits.apply(upstreamPathAndQuery);
         return new ForwardPlan(target, preserveHost, connectTimeout, readTimeout, requestId, traceparent, routeId,
-                               edits);
+                               client, edits);
     }
 }

@@ -5,9 +5,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
 import java.net.ProtocolException;
-import java.net.SocketAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -36,9 +34,11 @@ import io.helidon.webserver.http.ServerResponse;
  *
  * <p>Stale connections: a pooled connection may have been closed by the server while idle. If the
  * exchange on a reused connection fails with no response byte received and no request body byte
- * consumed (so nothing is lost and the server saw no complete request), it is retried once on a new
- * connection, whatever the method. The request is otherwise sent in full before the response is read
- * (no full duplex: an upstream that answers a large upload before reading it stalls).
+ * consumed, it is sent once more on a new connection, but only if it is idempotent or carries
+ * {@code Idempotency-Key} (SPEC §13, as Go's transport decides): a server may have acted on a request
+ * and closed before answering, and a POST must not be sent twice. The request is otherwise sent in full
+ * before the response is read (no full duplex: an upstream that answers a large upload before reading it
+ * stalls).
  */
 public final class ProxyExchange {
     private static final System.Logger LOG = System.getLogger(ProxyExchange.class.getName());
@@ -47,6 +47,7 @@ public final class ProxyExchange {
     private static final Set<String> REPLACED = Set.of(
             "host", "content-length", "expect", "x-forwarded-for", "x-forwarded-proto", "x-forwarded-host",
             "x-request-id", "traceparent");
+    private static final io.helidon.http.HeaderName IDEMPOTENCY_KEY = HeaderNames.create("Idempotency-Key");
     /** Chunk data per upstream request chunk; four hex digits always fit its size line. */
     private static final int MAX_CHUNK = 0xFFFF;
     private static final int CHUNK_SIZE_LINE = 6;  // "hhhh\r\n"
@@ -101,7 +102,8 @@ public final class ProxyExchange {
                     throw new UpstreamException(UpstreamException.Kind.TIMEOUT, "upstream " + pool.authority()
                             + " made no progress for " + plan.readTimeout().toMillis() + " ms", body.consumed, e);
                 }
-                if (!(e instanceof ProtocolException) && conn.reused && !conn.receivedByte && !body.consumed && !fresh) {
+                if (!(e instanceof ProtocolException) && conn.reused && !conn.receivedByte && !body.consumed && !fresh
+                        && replayable(req)) {
                     fresh = true;
                     continue;
                 }
@@ -120,6 +122,14 @@ public final class ProxyExchange {
         }
     }
 
+    /** RFC 9110 §9.2.2's idempotent methods (minus the rarely proxied ones), or a client that made it safe. */
+    private static boolean replayable(ServerRequest req) {
+        return switch (req.prologue().method().text()) {
+            case "GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE" -> true;
+            default -> req.headers().contains(IDEMPOTENCY_KEY);
+        };
+    }
+
     private static void respond(ServerResponse res, TargetPool pool, UpstreamConnection conn, ResponseHead head,
                                 ForwardPlan plan) {
         Status status = Status.create(head.status);
@@ -133,7 +143,7 @@ public final class ProxyExchange {
             String lower = name.toLowerCase(Locale.ROOT);
             if (!HopByHopHeaders.isHopByHop(lower, head.connectionTokens)
                     && !lower.equals("content-length") && !lower.equals("x-request-id")) {
-                headers.add(HeaderNames.create(lower, name), head.values.get(i));
+                headers.add(ObsText.responseHeader(HeaderNames.create(lower, name), head.values.get(i)));
             }
         }
         if (head.contentLength >= 0) {
@@ -254,19 +264,29 @@ public final class ProxyExchange {
 
         List<String> connectionTokens = tokens(headers.values(HeaderNames.CONNECTION));
         ForwardEdits edits = plan.edits();
+        ClientAddress client = plan.client();
         String forwardedFor = null;
+        String forwardedProto = null;
+        String forwardedHost = null;
         for (Header header : headers) {
             String lower = header.headerName().lowerCase();
-            if (lower.equals("x-forwarded-for")) {
-                forwardedFor = String.join(", ", header.allValues());
+            if (isForwardingHeader(lower)) {
+                if (!client.trustedPeer()) {
+                    continue;       // a client's own claims about where it came from: dropped, set afresh below
+                }
+                switch (lower) {
+                    case "x-forwarded-for" -> forwardedFor = String.join(", ", header.allValues());
+                    case "x-forwarded-proto" -> forwardedProto = header.get();
+                    case "x-forwarded-host" -> forwardedHost = header.get();
+                    default -> {
+                    }
+                }
             }
             if (REPLACED.contains(lower) || HopByHopHeaders.isHopByHop(lower, connectionTokens)
                     || edits != null && edits.removesHeader(lower)) {
                 continue;
             }
-            for (String value : header.allValues()) {
-                writeField(conn, header.name(), value);
-            }
+            writeValues(conn, header);
         }
         if (edits != null) {
             for (String[] added : edits.addedHeaders()) {
@@ -275,10 +295,10 @@ public final class ProxyExchange {
         }
         String clientHost = headers.first(HeaderNames.HOST).orElseGet(req::authority);
         writeField(conn, "Host", plan.preserveHost() ? clientHost : pool.authority());
-        String clientIp = clientIp(req.remotePeer().address());
-        writeField(conn, "X-Forwarded-For", forwardedFor == null ? clientIp : forwardedFor + ", " + clientIp);
-        writeField(conn, "X-Forwarded-Proto", req.isSecure() ? "https" : "http");
-        writeField(conn, "X-Forwarded-Host", clientHost);
+        String peerIp = client.peerIp();
+        writeField(conn, "X-Forwarded-For", forwardedFor == null ? peerIp : forwardedFor + ", " + peerIp);
+        writeField(conn, "X-Forwarded-Proto", forwardedProto != null ? forwardedProto : req.isSecure() ? "https" : "http");
+        writeField(conn, "X-Forwarded-Host", forwardedHost != null ? forwardedHost : clientHost);
         writeField(conn, "X-Request-Id", plan.requestId());
         writeField(conn, "traceparent", plan.traceparent());
         if (body.length >= 0) {
@@ -293,6 +313,31 @@ public final class ProxyExchange {
             body.writeChunked(conn);
         }
         conn.flush();
+    }
+
+    /**
+     * Headers that say where a request came from: kept only from a trusted proxy (SPEC §13), since any
+     * client can write them.
+     */
+    private static boolean isForwardingHeader(String lower) {
+        return lower.startsWith("x-forwarded-") || lower.equals("forwarded") || lower.equals("x-real-ip");
+    }
+
+    /** Every value of a client header, the first one with the octets the client sent (see {@link ObsText}). */
+    private static void writeValues(UpstreamConnection conn, Header header) throws IOException {
+        List<String> values = header.allValues();
+        for (int i = 0; i < values.size(); i++) {
+            String value = values.get(i);
+            byte[] sent = i == 0 && ObsText.decodedLossily(value) ? ObsText.clientBytes(header) : null;
+            if (sent == null) {
+                writeField(conn, header.name(), value);
+            } else {
+                conn.writeText(header.name());
+                conn.writeText(": ");
+                conn.writeBytes(sent);
+                conn.writeText("\r\n");
+            }
+        }
     }
 
     private static void writeField(UpstreamConnection conn, String name, String value) throws IOException {
@@ -314,13 +359,6 @@ public final class ProxyExchange {
             }
         }
         return tokens;
-    }
-
-    private static String clientIp(SocketAddress address) {
-        if (address instanceof InetSocketAddress inet && inet.getAddress() != null) {
-            return inet.getAddress().getHostAddress();
-        }
-        return String.valueOf(address);
     }
 
     /**

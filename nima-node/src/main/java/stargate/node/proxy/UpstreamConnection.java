@@ -285,6 +285,19 @@ final class UpstreamConnection {
         }
     }
 
+    /** Buffers {@code bytes} like {@link #writeText}. */
+    void writeBytes(byte[] bytes) throws IOException {
+        for (int i = 0; i < bytes.length; ) {
+            if (outPos == out.length) {
+                flush();
+            }
+            int n = Math.min(bytes.length - i, out.length - outPos);
+            System.arraycopy(bytes, i, out, outPos, n);
+            outPos += n;
+            i += n;
+        }
+    }
+
     /** Writes the output buffer to the socket. */
     void flush() throws IOException {
         if (outPos > 0) {

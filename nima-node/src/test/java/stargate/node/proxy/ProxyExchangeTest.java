@@ -241,14 +241,87 @@ class ProxyExchangeTest {
     }
 
     @Test
-    void forwardingHeadersAreAddedAndHostIsTheTargets() throws Exception {
+    void forwardingHeadersFromAnUntrustedPeerAreReplacedAndHostIsTheTargets() throws Exception {
         upstream(FakeUpstream.ok("ok"));
-        get("/f", "X-Forwarded-For: 10.0.0.1", "X-Forwarded-Proto: spoofed");
+        get("/f", "X-Forwarded-For: 10.0.0.1", "X-Forwarded-Proto: https", "X-Forwarded-Host: evil.example",
+                "X-Forwarded-Port: 1", "Forwarded: for=10.0.0.1", "X-Real-IP: 10.0.0.1");
         FakeUpstream.Request seen = upstream.nextRequest();
-        assertEquals("10.0.0.1, 127.0.0.1", seen.header("X-Forwarded-For"));
+        assertEquals(List.of("127.0.0.1"), seen.all("X-Forwarded-For"));
         assertEquals(List.of("http"), seen.all("X-Forwarded-Proto"));
-        assertEquals("example.com", seen.header("X-Forwarded-Host"));
+        assertEquals(List.of("example.com"), seen.all("X-Forwarded-Host"));
+        for (String dropped : List.of("X-Forwarded-Port", "Forwarded", "X-Real-IP")) {
+            assertEquals(List.of(), seen.all(dropped), dropped);
+        }
         assertEquals(List.of("127.0.0.1:" + upstream.port()), seen.all("Host"));
+    }
+
+    @Test
+    void forwardingHeadersFromATrustedProxyAreKeptAndExtended() throws Exception {
+        upstream(FakeUpstream.ok("ok"));
+        front.trustedProxies = TrustedProxies.parse("127.0.0.0/8");
+        try {
+            get("/f", "X-Forwarded-For: 203.0.113.7", "X-Forwarded-Proto: https", "X-Forwarded-Host: api.example",
+                    "Forwarded: for=203.0.113.7", "X-Real-IP: 203.0.113.7");
+        } finally {
+            front.trustedProxies = TrustedProxies.NONE;
+        }
+        FakeUpstream.Request seen = upstream.nextRequest();
+        assertEquals(List.of("203.0.113.7, 127.0.0.1"), seen.all("X-Forwarded-For"));
+        assertEquals(List.of("https"), seen.all("X-Forwarded-Proto"));
+        assertEquals(List.of("api.example"), seen.all("X-Forwarded-Host"));
+        assertEquals(List.of("for=203.0.113.7"), seen.all("Forwarded"));
+        assertEquals(List.of("203.0.113.7"), seen.all("X-Real-IP"));
+    }
+
+    @Test
+    void obsTextInHeaderValuesPassesByteForByteBothWays() throws Exception {
+        // "café" in UTF-8 (C3 A9) from the client; "café" in Latin-1 (E9) from the upstream: neither is re-encoded.
+        String utf8Cafe = new String("caf\u00e9".getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                java.nio.charset.StandardCharsets.ISO_8859_1);
+        upstream((request, out) -> {
+            FakeUpstream.write(out, "HTTP/1.1 200 OK\r\nX-Out: caf\u00e9 \u00ff\r\nContent-Length: 2\r\n\r\nok");
+            return true;
+        });
+        RawClient.Response response = get("/o", "X-Name: " + utf8Cafe, "X-Plain: ascii");
+        FakeUpstream.Request seen = upstream.nextRequest();
+        assertEquals(List.of(utf8Cafe), seen.all("X-Name"));
+        assertEquals(List.of("ascii"), seen.all("X-Plain"));
+        assertEquals(List.of("caf\u00e9 \u00ff"), response.all("X-Out"));
+    }
+
+    /** Answers {@code /close} by closing the connection without a response, anything else 200 on a kept connection. */
+    private static boolean closesOnSlashClose(FakeUpstream.Request request, java.io.OutputStream out) throws Exception {
+        if (request.target().startsWith("/close")) {
+            return false;
+        }
+        FakeUpstream.write(out, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+        return true;
+    }
+
+    private long sentTimes(String method, String target) {
+        return upstream.requests.stream().filter(r -> r.method().equals(method) && r.target().equals(target)).count();
+    }
+
+    @Test
+    void aPostOnAStalePooledConnectionIsNeverSentTwice() throws Exception {
+        upstream(ProxyExchangeTest::closesOnSlashClose);
+        assertEquals(200, get("/warm").status());                     // leaves a pooled connection
+        RawClient.Response response = RawClient.send(front.port(),
+                "POST /close HTTP/1.1\r\nHost: example.com\r\nContent-Length: 0\r\n\r\n");
+        assertEquals(502, response.status());
+        assertEquals(1, sentTimes("POST", "/close"));
+    }
+
+    @Test
+    void idempotentRequestsAndIdempotencyKeysAreSentAgainOnAFreshConnection() throws Exception {
+        upstream(ProxyExchangeTest::closesOnSlashClose);
+        assertEquals(200, get("/warm").status());
+        assertEquals(502, get("/close").status());                   // the fresh connection is closed too
+        assertEquals(2, sentTimes("GET", "/close"));
+        assertEquals(200, get("/warm").status());
+        RawClient.send(front.port(), "POST /close HTTP/1.1\r\nHost: example.com\r\nContent-Length: 0\r\n"
+                + "Idempotency-Key: k-1\r\n\r\n");
+        assertEquals(2, sentTimes("POST", "/close"));
     }
 
     @Test

@@ -13,6 +13,7 @@ import io.helidon.webserver.http.ServerResponse;
 final class ProxyFront implements AutoCloseable {
     volatile TargetPool pool;
     volatile boolean preserveHost;
+    volatile TrustedProxies trustedProxies = TrustedProxies.NONE;
     volatile Duration connectTimeout = Duration.ofSeconds(2);
     volatile Duration readTimeout = Duration.ofSeconds(5);
     private final WebServer server;
@@ -35,7 +36,8 @@ final class ProxyFront implements AutoCloseable {
         String query = req.query().rawValue();
         String target = req.path().rawPath() + (query.isEmpty() ? "" : "?" + query);
         ForwardPlan plan = ForwardPlan.create(req, RequestId.of(req), "test-route", target, preserveHost,
-                                              connectTimeout, readTimeout);
+                                              connectTimeout, readTimeout,
+                                              trustedProxies.resolve(req), null);
         try {
             ProxyExchange.forward(req, res, pool, plan);
         } catch (UpstreamException e) {
