@@ -76,6 +76,7 @@ public final class ConfigApplier {
         Snapshot next = compiler.compile(config, revision, source);
         Snapshot previous = current.swap(next);
         compiler.published(next);
+        metrics.retain(config);
         for (var listener : onApplied) {
             try {
                 listener.accept(next);

@@ -71,7 +71,7 @@ public final class Listeners implements AutoCloseable {
         }
         WebServer proxy = proxyConfig.build().start();
 
-        AdminEndpoints endpoints = new AdminEndpoints(options.nodeId(), current, () -> proxy.isRunning() && !drain.draining());
+        AdminEndpoints endpoints = new AdminEndpoints(options.nodeId(), current, metrics, () -> proxy.isRunning() && !drain.draining());
         WebServer admin = WebServer.builder()
                 .shutdownHook(false)
                 .featuresDiscoverServices(false)

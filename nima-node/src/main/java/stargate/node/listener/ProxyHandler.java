@@ -70,7 +70,7 @@ final class ProxyHandler implements Handler {
             if (outcome.route != null) {
                 outcome.route.metrics().record(method, outcome.status, total, outcome.upstreamNanos);
             } else {
-                metrics.unrouted(method, outcome.status);
+                metrics.unrouted(method, outcome.status, total);
             }
             if (accessLog.enabled()) {
                 accessLog.log(new AccessLog.Entry(System.currentTimeMillis() - total / 1_000_000, outcome.requestId,

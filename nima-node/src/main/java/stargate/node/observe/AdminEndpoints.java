@@ -12,7 +12,6 @@ import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import io.helidon.webserver.observe.ObserveFeature;
 import io.helidon.webserver.observe.health.HealthObserver;
-import io.helidon.webserver.observe.metrics.MetricsObserver;
 import java.io.IOException;
 import java.net.URI;
 import java.util.Iterator;
@@ -40,18 +39,20 @@ public final class AdminEndpoints {
 
     private final String nodeId;
     private final CurrentSnapshot current;
+    private final Metrics metrics;
     private final BooleanSupplier serving;
 
     /**
      * @param serving whether the proxy listener is open and not draining (readiness needs it and a config)
      */
-    public AdminEndpoints(String nodeId, CurrentSnapshot current, BooleanSupplier serving) {
+    public AdminEndpoints(String nodeId, CurrentSnapshot current, Metrics metrics, BooleanSupplier serving) {
         this.nodeId = nodeId;
         this.current = current;
+        this.metrics = metrics;
         this.serving = serving;
     }
 
-    /** Health and metrics observers, bound to the admin socket at absolute paths. */
+    /** The health observer, bound to the admin socket at absolute paths. */
     public ObserveFeature observeFeature(String socket) {
         HealthObserver health = HealthObserver.builder()
                 .details(true)
@@ -64,14 +65,19 @@ public final class AdminEndpoints {
                 .endpoint("/")
                 .sockets(java.util.List.of(socket))
                 .addObserver(health)
-                .addObserver(MetricsObserver.builder().endpoint("/metrics").build())
                 .build();
     }
 
-    /** {@code /status} and {@code /explain}. */
+    /** {@code /metrics}, {@code /status} and {@code /explain}. */
     public void routing(HttpRouting.Builder routing) {
-        routing.get("/status", this::status)
+        routing.get("/metrics", this::metrics)
+                .get("/status", this::status)
                 .post("/explain", this::explain);
+    }
+
+    private void metrics(ServerRequest req, ServerResponse res) {
+        res.header(HeaderNames.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8");
+        res.send(metrics.writePrometheus().getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }
 
     private HealthCheckResponse readiness() {

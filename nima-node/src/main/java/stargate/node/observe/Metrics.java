@@ -4,24 +4,30 @@ import io.helidon.metrics.api.Counter;
 import io.helidon.metrics.api.Gauge;
 import io.helidon.metrics.api.MeterRegistry;
 import io.helidon.metrics.api.Tag;
-import io.helidon.metrics.api.Timer;
-import java.time.Duration;
+import io.helidon.metrics.providers.micrometer.MicrometerPrometheusFormatter;
+import stargate.model.GatewayConfig;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.BooleanSupplier;
 import java.util.function.IntSupplier;
 
 /**
- * Every metric the node exports (SPEC §11), declared in one place. Prometheus text is served by
- * Helidon's metrics observer on the admin port at {@code /metrics}.
+ * Every metric the node exports (SPEC §11), declared in one place, written as Prometheus text on the
+ * admin port at {@code /metrics} ({@link #writePrometheus}).
+ *
+ * <p>Two kinds of meters. The per-request ones (request counts, request and upstream latency) are the
+ * node's own lock-free counters and {@link LatencyHistogram}s, resolved once per route and config change
+ * ({@link RouteMetrics}) and kept by id; everything else (gauges, config applies, the JVM's meters) lives
+ * in Helidon's registry, whose Prometheus text is written first.
  *
  * <p>Labels stay low-cardinality: route and upstream ids, method, status code; never raw paths.
- * Meters with labels are looked up once per route and config change ({@link RouteMetrics}), not
- * per request.
  */
 public final class Metrics {
-    static final String REQUESTS = "stargate_requests";                          // _total in Prometheus
+    static final String REQUESTS_TOTAL = "stargate_requests_total";
     static final String REQUEST_DURATION = "stargate_request_duration_seconds";
     static final String UPSTREAM_DURATION = "stargate_upstream_duration_seconds";
     static final String ACTIVE_REQUESTS = "stargate_active_requests";
@@ -30,16 +36,15 @@ public final class Metrics {
     static final String TARGET_HEALTHY = "stargate_upstream_target_healthy";
     static final String CIRCUIT_STATE = "stargate_circuit_state";
 
-    /** Latency buckets: 1 ms to 10 s, enough resolution for SLOs without hundreds of series per route. */
-    private static final Duration[] BUCKETS = {
-        Duration.ofMillis(1), Duration.ofMillis(2), Duration.ofMillis(5), Duration.ofMillis(10),
-        Duration.ofMillis(25), Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofMillis(250),
-        Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofMillis(2500), Duration.ofSeconds(5),
-        Duration.ofSeconds(10)};
-
     private final MeterRegistry registry;
     private final LongAdder active = new LongAdder();
     private final AtomicLong revision = new AtomicLong();
+    private final MicrometerPrometheusFormatter registryText;
+    /** Route id to its series; {@link #UNROUTED} counts requests that matched no route. */
+    private final ConcurrentHashMap<String, RouteMetrics.Series> routes = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, LatencyHistogram> upstreams = new ConcurrentHashMap<>();
+    private final RouteMetrics.Series unrouted = new RouteMetrics.Series();
+    private static final String UNROUTED = "none";
 
     public Metrics(MeterRegistry registry) {
         this.registry = registry;
@@ -47,31 +52,35 @@ public final class Metrics {
                 .description("Requests being served now"));
         registry.getOrCreate(Gauge.builder(CONFIG_REVISION, revision, AtomicLong::doubleValue)
                 .description("Revision of the config being served"));
+        registryText = MicrometerPrometheusFormatter.builder(registry).build();
     }
 
     /** Meters of one route (looked up when a config is compiled). */
     public RouteMetrics route(String routeId, String upstreamId) {
-        Timer duration = registry.getOrCreate(Timer.builder(REQUEST_DURATION)
-                .tags(List.of(Tag.create("route", routeId)))
-                .buckets(BUCKETS)
-                .description("Time from request received to response complete"));
-        Timer upstream = registry.getOrCreate(Timer.builder(UPSTREAM_DURATION)
-                .tags(List.of(Tag.create("upstream", upstreamId)))
-                .buckets(BUCKETS)
-                .description("Time spent on the upstream exchange"));
-        return new RouteMetrics(routeId, this, duration, upstream);
+        return new RouteMetrics(routes.computeIfAbsent(routeId, id -> new RouteMetrics.Series()),
+                upstreams.computeIfAbsent(upstreamId, id -> new LatencyHistogram()));
     }
 
-    Counter requests(String routeId, String method, int status) {
-        return registry.getOrCreate(Counter.builder(REQUESTS)
-                .tags(List.of(Tag.create("route", routeId), Tag.create("method", method),
-                        Tag.create("status", Integer.toString(status))))
-                .description("Requests served, by route, method and status"));
+    /**
+     * Drops the series of routes and upstreams no longer in {@code config}, so ids that come and go do
+     * not pile up. O(1) unless something was removed (a map is then larger than the config).
+     */
+    public void retain(GatewayConfig config) {
+        if (routes.size() > config.routes().size()) {
+            Set<String> ids = new HashSet<>();
+            config.routes().forEach(route -> ids.add(route.id()));
+            routes.keySet().retainAll(ids);
+        }
+        if (upstreams.size() > config.upstreams().size()) {
+            Set<String> ids = new HashSet<>();
+            config.upstreams().forEach(upstream -> ids.add(upstream.id()));
+            upstreams.keySet().retainAll(ids);
+        }
     }
 
     /** Counts a request that matched no route (route label {@code none}). */
-    public void unrouted(String method, int status) {
-        requests("none", RouteMetrics.methodLabel(method), status).increment();
+    public void unrouted(String method, int status, long totalNanos) {
+        unrouted.record(method, status, totalNanos);
     }
 
     public void requestStarted() {
@@ -107,6 +116,24 @@ public final class Metrics {
                 .tags(List.of(Tag.create("upstream", upstreamId)))
                 .description("Circuit breaker state: 0 closed, 1 half-open, 2 open"));
         return () -> registry.remove(gauge);
+    }
+
+    /** Writes every meter as Prometheus text (format 0.0.4): Helidon's registry, then the request meters. */
+    public String writePrometheus() {
+        StringBuilder out = new StringBuilder(4096 + 256 * routes.size());
+        registryText.format().ifPresent(out::append);
+        out.append("# HELP ").append(REQUESTS_TOTAL).append(" Requests served, by route, method and status\n");
+        out.append("# TYPE ").append(REQUESTS_TOTAL).append(" counter\n");
+        unrouted.writeCounts(out, UNROUTED);
+        routes.forEach((id, series) -> series.writeCounts(out, id));
+        out.append("# HELP ").append(REQUEST_DURATION).append(" Time from request received to response complete\n");
+        out.append("# TYPE ").append(REQUEST_DURATION).append(" histogram\n");
+        unrouted.writeDuration(out, UNROUTED);
+        routes.forEach((id, series) -> series.writeDuration(out, id));
+        out.append("# HELP ").append(UPSTREAM_DURATION).append(" Time spent on the upstream exchange\n");
+        out.append("# TYPE ").append(UPSTREAM_DURATION).append(" histogram\n");
+        upstreams.forEach((id, histogram) -> histogram.write(out, UPSTREAM_DURATION, "upstream=\"" + id + "\""));
+        return out.toString();
     }
 
     /** Records the outcome of one config apply: {@code success} or {@code rejected}. */
