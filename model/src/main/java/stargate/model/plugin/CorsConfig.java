@@ -13,7 +13,8 @@ import java.util.regex.Pattern;
  * @param allowOrigins     {@code *} (any origin, without credentials) or origins written as browsers send
  *                         them, {@code scheme://host[:port]} in lower case; default none (no cross-origin access)
  * @param allowMethods     methods allowed cross-origin; default GET, POST, PUT, PATCH, DELETE, OPTIONS
- * @param allowHeaders     request headers allowed cross-origin; default none
+ * @param allowHeaders     request headers allowed cross-origin; default empty: whatever headers a preflight asks for
+ *                         (echoed, as Kong does)
  * @param exposeHeaders    response headers scripts may read; default none
  * @param allowCredentials allow cookies and {@code Authorization}; default false; not with {@code *}
  * @param maxAge           how long a browser may reuse a preflight answer; default 10m; at most 24h
@@ -39,6 +40,16 @@ public record CorsConfig(List<String> allowOrigins, List<String> allowMethods, L
 
     public static CorsConfig from(JsonNode config) {
         return PluginConfigs.read(config, CorsConfig.class);
+    }
+
+    /** Whether a preflight may ask for any header ({@code allow_headers} empty): the names it asks for are echoed. */
+    public boolean anyHeader() {
+        return allowHeaders.isEmpty();
+    }
+
+    /** Whether {@code name} is a valid header name (an RFC 9110 token): only such names are echoed to a client. */
+    public static boolean isHeaderName(String name) {
+        return HttpSyntax.isToken(name);
     }
 
     /** Whether any origin is allowed ({@code allow_origins: ["*"]}). */

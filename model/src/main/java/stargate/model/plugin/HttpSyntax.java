@@ -28,8 +28,13 @@ final class HttpSyntax {
     private HttpSyntax() {
     }
 
+    /** Whether {@code name} is an RFC 9110 token, the grammar of header names. */
+    static boolean isToken(String name) {
+        return name != null && TOKEN.matcher(name).matches();
+    }
+
     static boolean headerName(ConfigProblems problems, String key, String name) {
-        if (name == null || !TOKEN.matcher(name).matches()) {
+        if (!isToken(name)) {
             problems.add(key, "invalid header name \"" + name + "\"");
             return false;
         }

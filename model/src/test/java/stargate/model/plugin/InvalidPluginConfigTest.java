@@ -177,7 +177,10 @@ class InvalidPluginConfigTest {
                 Arguments.of("proxy-cache", "{ttl: 0s}", "ttl: must be greater than 0"),
                 Arguments.of("proxy-cache", "{ttl: 60}", "ttl: expected a duration like 500ms, 2s, 1m, 1h, got 60"),
                 Arguments.of("proxy-cache", "{max_entries: 0}", "max_entries: must be between 1 and 10000000, got 0"),
-                Arguments.of("proxy-cache", "{max_body_size: 0}", "max_body_size: must be greater than 0"));
+                Arguments.of("proxy-cache", "{max_body_size: 0}", "max_body_size: must be greater than 0"),
+                Arguments.of("proxy-cache", "{max_memory: 0}", "max_memory: must be greater than 0"),
+                Arguments.of("proxy-cache", "{max_memory: 1MiB, max_body_size: 2MiB}",
+                        "max_body_size: must be at most max_memory (1MiB), got 2MiB: a body that size could never be kept"));
     }
 
     /** @param expected {@code key: message}, the key relative to the plugin (empty for the plugin's config itself) */

@@ -40,7 +40,7 @@ class PluginDefaultsTest {
                 RequestTransformerConfig.from(json("{}")));
         assertEquals(new ResponseTransformerConfig(new HeaderEdits(Map.of(), Map.of(), List.of())), ResponseTransformerConfig.from(json("{}")));
         assertEquals(new RequestIdConfig("X-Request-Id"), RequestIdConfig.from(json("{}")));
-        assertEquals(new ProxyCacheConfig(Duration.ofSeconds(60), 10_000, new ByteSize(1 << 20)), ProxyCacheConfig.from(json("{}")));
+        assertEquals(new ProxyCacheConfig(Duration.ofSeconds(60), 10_000, new ByteSize(1 << 20), new ByteSize(64 << 20)), ProxyCacheConfig.from(json("{}")));
     }
 
     @Test
@@ -81,6 +81,7 @@ class PluginDefaultsTest {
         assertEquals(64 * 1024, RequestSizeLimitConfig.from(json("{\"max_body_size\": \"64KiB\"}")).maxBodySize().bytes());
         assertEquals(0, RequestSizeLimitConfig.from(json("{\"max_body_size\": 0}")).maxBodySize().bytes());
         assertEquals("10MiB", ProxyCacheConfig.from(json("{\"max_body_size\": \"10MiB\"}")).maxBodySize().toString());
+        assertEquals(256L << 20, ProxyCacheConfig.from(json("{\"max_memory\": \"256MiB\"}")).maxMemory().bytes());
     }
 
     @Test

@@ -39,7 +39,7 @@ class ValidPluginConfigTest {
                     path: "/v2/{rest}"
                   response-transformer: {headers: {remove: [Server], set: {X-Frame-Options: DENY}}}
                   traffic-split: {upstream: canary, weight: 5}
-                  proxy-cache: {ttl: 5m, max_entries: 500, max_body_size: 256KiB}
+                  proxy-cache: {ttl: 5m, max_entries: 500, max_body_size: 256KiB, max_memory: 16MiB}
               - id: jwt-hs
                 paths: [/hs]
                 upstream: u

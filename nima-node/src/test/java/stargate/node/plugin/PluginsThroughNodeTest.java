@@ -167,9 +167,18 @@ class PluginsThroughNodeTest {
     void aCorsPreflightIsAnsweredWithoutReachingTheUpstream() throws Exception {
         start(config("{key-auth: {}}", "{cors: {allow_origins: [\"https://app.example.com\"]}}"));
         HttpResponse<String> preflight = send(get("/users/1").method("OPTIONS", HttpRequest.BodyPublishers.noBody())
-                .header("Origin", "https://app.example.com").header("Access-Control-Request-Method", "PUT"));
+                .header("Origin", "https://app.example.com").header("Access-Control-Request-Method", "PUT")
+                .header("Access-Control-Request-Headers", "content-type,x-token"));
         assertEquals(204, preflight.statusCode(), "answered before key-auth: preflights carry no credentials");
         assertEquals("https://app.example.com", preflight.headers().firstValue("Access-Control-Allow-Origin").orElse(null));
+        assertEquals("content-type, x-token", preflight.headers().firstValue("Access-Control-Allow-Headers").orElse(null),
+                "allow_headers empty: the headers asked for are allowed");
+        HttpResponse<String> malformed = send(get("/users/1").method("OPTIONS", HttpRequest.BodyPublishers.noBody())
+                .header("Origin", "https://app.example.com").header("Access-Control-Request-Method", "PUT")
+                .header("Access-Control-Request-Headers", "x-token, Set-Cookie: s=1"));
+        assertEquals(403, malformed.statusCode());
+        assertTrue(malformed.headers().firstValue("Access-Control-Allow-Headers").isEmpty());
+        assertTrue(malformed.headers().allValues("Set-Cookie").isEmpty());
         assertTrue(main.seen.isEmpty());
     }
 

@@ -1,6 +1,8 @@
 package stargate.node.plugin.cors;
 
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 
@@ -13,7 +15,9 @@ import stargate.node.plugin.Verdict;
 /**
  * A preflight ({@code OPTIONS} with {@code Origin} and {@code Access-Control-Request-Method}) is
  * answered here, never proxied: 204 with the allowed methods, headers and max age when the origin,
- * the method and every requested header are allowed; 403 {@code cors_forbidden} otherwise. An actual
+ * the method and every requested header are allowed; 403 {@code cors_forbidden} otherwise. With
+ * {@code allow_headers} empty, every well-formed requested header is allowed and echoed in
+ * {@code Access-Control-Allow-Headers} (as Kong does). An actual
  * request is proxied whatever its origin (browsers enforce CORS, not servers); the response carries
  * {@code Access-Control-Allow-Origin} only for an allowed origin. Responses always say
  * {@code Vary: Origin}, so caches keep one answer per origin. Origins are compared exactly, as
@@ -51,20 +55,25 @@ final class CorsPlugin implements Plugin {
         if (!methods.contains(requestMethod)) {
             return Verdict.reject(403, "cors_forbidden", "method " + requestMethod + " not allowed cross-origin");
         }
+        List<String> requestedHeaders = new ArrayList<>();
         String requested = exchange.request().header("Access-Control-Request-Headers");
-        if (requested != null) {
-            for (String header : requested.split(",")) {
-                String name = header.strip().toLowerCase(Locale.ROOT);
-                if (!name.isEmpty() && !headers.contains(name)) {
-                    return Verdict.reject(403, "cors_forbidden", "header " + name + " not allowed cross-origin");
-                }
+        for (String header : requested == null ? new String[0] : requested.split(",")) {
+            String name = header.strip();
+            if (name.isEmpty()) {
+                continue;
             }
+            // only well-formed names are ever echoed: nothing the client sends beyond a token reaches the answer
+            if (!CorsConfig.isHeaderName(name) || !config.anyHeader() && !headers.contains(name.toLowerCase(Locale.ROOT))) {
+                return Verdict.reject(403, "cors_forbidden", "header " + name + " not allowed cross-origin");
+            }
+            requestedHeaders.add(name);
         }
         Verdict preflight = Verdict.respond(204, new byte[0], null)
                 .header("Access-Control-Allow-Methods", allowMethods)
                 .header("Access-Control-Max-Age", maxAge);
-        if (!allowHeaders.isEmpty()) {
-            preflight.header("Access-Control-Allow-Headers", allowHeaders);
+        String allowed = config.anyHeader() ? String.join(", ", requestedHeaders) : allowHeaders;
+        if (!allowed.isEmpty()) {
+            preflight.header("Access-Control-Allow-Headers", allowed);
         }
         return preflight;
     }

@@ -1,11 +1,13 @@
 package stargate.node.plugin.proxycache;
 
+import java.lang.ref.WeakReference;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
 
@@ -13,6 +15,7 @@ import io.helidon.http.Header;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.ServerResponseHeaders;
 import io.helidon.metrics.api.Counter;
+import io.helidon.metrics.api.Gauge;
 import io.helidon.metrics.api.MeterRegistry;
 import io.helidon.metrics.api.Tag;
 import stargate.model.plugin.ProxyCacheConfig;
@@ -35,7 +38,9 @@ import stargate.node.proxy.ForwardEdits;
  * {@code no-cache}, {@code max-age=0} or {@code Pragma: no-cache} skip the lookup but store the fresh
  * answer; requests with a body are not cached. <b>Bodies</b> over {@code max_body_size} stream to the
  * client and are not stored (known up front from {@code Content-Length}, else when the copy passes the
- * size). Concurrent misses on one key all go upstream; the last to finish is stored.
+ * size). Concurrent misses on one key all go upstream; the last to finish is stored. <b>Memory</b>: the
+ * entries are bounded by {@code max_memory} ({@link ResponseCache}); a body being copied grows as its
+ * bytes arrive, never allocated at {@code max_body_size} up front.
  *
  * <p>A hit is an answer of the {@link stargate.node.plugin.Phase#PROXY} phase: it stands in for the upstream,
  * so plugins of later phases (response-transformer) and the response phase of all of them apply to it as
@@ -46,6 +51,8 @@ final class ProxyCachePlugin implements Plugin {
     static final String HITS = "stargate_cache_hits";
     /** Metric: GET/HEAD requests the cache could not answer (absent, stale, or bypassed), by route. */
     static final String MISSES = "stargate_cache_misses";
+    /** Metric: bytes held by the cache serving a route (a global proxy-cache is one cache for all its routes). */
+    static final String HELD_BYTES = "stargate_cache_bytes";
 
     private enum Outcome { HIT, MISS }
 
@@ -57,9 +64,10 @@ final class ProxyCachePlugin implements Plugin {
     private final MeterRegistry meters;
     private final ConcurrentHashMap<String, Counter> hits = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Counter> misses = new ConcurrentHashMap<>();
+    private final Set<String> routesWithHeldBytesGauge = ConcurrentHashMap.newKeySet();
 
     ProxyCachePlugin(ProxyCacheConfig config, PluginContext context) {
-        this.cache = new ResponseCache(config.maxEntries());
+        this.cache = new ResponseCache(config.maxEntries(), config.maxMemory().bytes());
         this.ttl = config.ttl();
         this.maxBodyBytes = (int) Math.min(config.maxBodySize().bytes(), Integer.MAX_VALUE - 16);
         this.clock = context.clock();
@@ -77,6 +85,7 @@ final class ProxyCachePlugin implements Plugin {
         }
         CacheControl cc = CacheControl.parse(request.headers("Cache-Control"));
         boolean pragmaNoCache = request.headers("Pragma").stream().anyMatch(p -> p.toLowerCase(Locale.ROOT).contains("no-cache"));
+        registerHeldBytesGauge(exchange.routeId());
         String key = key(exchange);
         long now = nanoTime.getAsLong();
         if (!cc.noStore() && !cc.noCache() && cc.maxAge() != 0 && !pragmaNoCache) {
@@ -106,6 +115,10 @@ final class ProxyCachePlugin implements Plugin {
         return cache.size();
     }
 
+    long heldBytes() {
+        return cache.heldBytes();
+    }
+
     private static String key(Exchange exchange) {
         IncomingRequest request = exchange.request();
         String host = request.header("Host");
@@ -130,6 +143,24 @@ final class ProxyCachePlugin implements Plugin {
     }
 
     /**
+     * Registers the route's {@link #HELD_BYTES} gauge, replacing the one a previous instance (before a config
+     * change) registered. The gauge reads the cache through a weak reference: a gauge left behind by a removed
+     * route must not keep a dropped cache's bodies alive.
+     */
+    private void registerHeldBytesGauge(String route) {
+        if (routesWithHeldBytesGauge.contains(route) || !routesWithHeldBytesGauge.add(route)) {
+            return;
+        }
+        List<Tag> tags = List.of(Tag.create("route", route));
+        WeakReference<ResponseCache> weakCache = new WeakReference<>(cache);
+        meters.remove(HELD_BYTES, tags);
+        meters.getOrCreate(Gauge.builder(HELD_BYTES, () -> {
+            ResponseCache live = weakCache.get();
+            return live == null ? 0L : live.heldBytes();
+        }).tags(tags).description("Bytes held by the proxy-cache serving a route (bodies, headers and keys)"));
+    }
+
+    /**
      * One GET miss: sees the upstream's head, decides whether to keep it, copies the body up to
      * {@code max_body_size} and stores the whole once it has reached the client. Per request, one thread.
      */
@@ -145,6 +176,7 @@ final class ProxyCachePlugin implements Plugin {
         private long age;
         private byte[] body;
         private int size;
+        private long declaredLength;
 
         Capture(String key, boolean authorized) {
             this.key = key;
@@ -169,7 +201,8 @@ final class ProxyCachePlugin implements Plugin {
                     default -> header.allValues().forEach(value -> headers.add(new String[] {header.name(), value}));
                 }
             }
-            body = new byte[(int) (length >= 0 ? length : Math.min(INITIAL_BUFFER, maxBodyBytes))];
+            declaredLength = length;
+            body = new byte[(int) Math.min(INITIAL_BUFFER, length >= 0 ? length : maxBodyBytes)];
             return this;
         }
 
@@ -182,8 +215,12 @@ final class ProxyCachePlugin implements Plugin {
                 body = null;
                 return;
             }
-            if (size + length > body.length) {
-                body = Arrays.copyOf(body, (int) Math.min(maxBodyBytes, Math.max(size + length, 2L * body.length)));
+            int needed = size + length;
+            if (needed > body.length) {
+                // doubling, but no further than the declared length (or max_body_size): a slow or failing
+                // upstream costs only what it has sent, and a declared body ends in an array of its exact size
+                long limit = declaredLength >= needed ? declaredLength : maxBodyBytes;
+                body = Arrays.copyOf(body, (int) Math.min(limit, Math.max(needed, 2L * body.length)));
             }
             System.arraycopy(bytes, offset, body, size, length);
             size += length;

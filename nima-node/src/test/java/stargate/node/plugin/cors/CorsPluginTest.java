@@ -62,6 +62,36 @@ class CorsPluginTest {
     }
 
     @Test
+    void withAllowHeadersEmptyThePreflightsOwnHeadersAreAllowedAndEchoed() throws Exception {
+        CorsPlugin plugin = plugin("{\"allow_origins\": [\"https://app.example.com\"]}");
+        Verdict asked = plugin.onRequest(preflight("https://app.example.com", "PUT")
+                .header("Access-Control-Request-Headers", "content-type,X-Token , ,x-trace-id").exchange());
+        assertEquals(204, asked.status());
+        assertEquals("content-type, X-Token, x-trace-id", header(asked, "Access-Control-Allow-Headers"));
+
+        Verdict none = plugin.onRequest(preflight("https://app.example.com", "GET").exchange());
+        assertEquals(204, none.status());
+        assertNull(header(none, "Access-Control-Allow-Headers"), "nothing asked, nothing echoed");
+    }
+
+    @Test
+    void aRequestedHeaderThatIsNotAWellFormedNameIsRefusedNeverEchoed() throws Exception {
+        for (String config : new String[] {"{\"allow_origins\": [\"https://app.example.com\"]}", APP}) {
+            CorsPlugin plugin = plugin(config);
+            for (String requested : new String[] {"x-token, x bad", "x-token\r\nSet-Cookie: s=1", "x-token, x:y", "x(1)"}) {
+                Verdict verdict = plugin.onRequest(preflight("https://app.example.com", "GET")
+                        .header("Access-Control-Request-Headers", requested).exchange());
+                assertEquals(403, verdict.status(), config + " " + requested);
+                assertNull(header(verdict, "Access-Control-Allow-Headers"));
+            }
+        }
+    }
+
+    private static String header(Verdict verdict, String name) {
+        return verdict.headers().stream().filter(h -> h[0].equalsIgnoreCase(name)).map(h -> h[1]).findFirst().orElse(null);
+    }
+
+    @Test
     void anActualRequestIsProxiedAndOnlyAnAllowedOriginGetsTheHeaders() throws Exception {
         CorsPlugin plugin = plugin(APP);
         Exchange allowed = TestRequest.get("/").header("Origin", "https://app.example.com").exchange();

@@ -158,6 +158,19 @@ class ProxyCachePluginTest {
     }
 
     @Test
+    void theBytesHeldStayWithinMaxMemoryTheNewestEntriesKept() throws Exception {
+        ProxyCachePlugin plugin = plugin("{\"max_body_size\": \"1KiB\", \"max_memory\": \"4KiB\"}");
+        String body = "b".repeat(1000);
+        for (int i = 0; i < 10; i++) {
+            serve(plugin, get("/item?id=" + i).exchange(), 200, Map.of(), body, i % 2 == 0);
+            assertTrue(plugin.heldBytes() <= 4096, "held " + plugin.heldBytes() + " after " + (i + 1));
+        }
+        assertTrue(plugin.size() >= 2 && plugin.size() < 4, "size " + plugin.size());
+        assertEquals("HIT", serve(plugin, get("/item?id=9"), Map.of(), body).xCache());
+        assertEquals("MISS", serve(plugin, get("/item?id=0"), Map.of(), body).xCache());
+    }
+
+    @Test
     void anExchangeThatFailsMidBodyStoresNothing() throws Exception {
         ProxyCachePlugin plugin = plugin("{}");
         Exchange exchange = get("/broken").exchange();

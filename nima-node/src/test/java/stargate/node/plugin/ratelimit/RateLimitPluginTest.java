@@ -85,6 +85,18 @@ class RateLimitPluginTest {
         assertTrue(plugin.onRequest(TestRequest.get("/").header("x-tenant", "b").exchange()).passes());
     }
 
+    @Test
+    void longHeaderValuesAreLimitedApartAndAFullKeyMapStillServesNewClients() throws Exception {
+        RateLimitPlugin plugin = plugin("{\"rate\": 1, \"per\": \"1m\", \"key\": \"header:X-Tenant\"}");
+        String longValue = "t".repeat(16 * 1024);
+        for (int i = 0; i < 2_500; i++) {          // 2.5 times the 1000 keys this plugin holds
+            assertTrue(plugin.onRequest(TestRequest.get("/").header("X-Tenant", longValue + i).exchange()).passes(),
+                    "client " + i);
+        }
+        assertEquals(429, plugin.onRequest(TestRequest.get("/").header("X-Tenant", longValue + 2_499).exchange()).status(),
+                "the newest client's bucket was kept");
+    }
+
     private double refusedOnRoute() {
         return meters.getOrCreate(Counter.builder(RateLimitPlugin.RATE_LIMITED)
                 .tags(java.util.List.of(io.helidon.metrics.api.Tag.create("route", "r1")))).count();

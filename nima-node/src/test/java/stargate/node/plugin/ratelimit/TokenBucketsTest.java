@@ -2,6 +2,7 @@ package stargate.node.plugin.ratelimit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
@@ -11,7 +12,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.Test;
 
-/** The algorithm with time passed in: exact counts, refill, concurrency, and memory under a key flood. */
+/** The algorithm with time passed in: exact counts, refill, concurrency, and memory under a key flood (long keys, the cap). */
 class TokenBucketsTest {
     private static final long SECOND = 1_000_000_000L;
 
@@ -71,19 +72,60 @@ class TokenBucketsTest {
     }
 
     @Test
-    void aFloodOfDistinctKeysIsBoundedAndIdleBucketsAreEvicted() {
+    void aFloodOfDistinctKeysIsBoundedEveryNewClientServedAndIdleBucketsSwept() {
         int max = 5_000;
         TokenBuckets buckets = new TokenBuckets(1, SECOND, 0, max);
         long now = 0;
-        int refused = 0;
         for (int i = 0; i < 20_000; i++) {
-            refused += buckets.acquire("key-" + i, now).allowed() ? 0 : 1;
+            assertTrue(buckets.acquire("key-" + i, now).allowed(), "a new client at the cap is served, key " + i);
             assertTrue(buckets.size() <= max, "size " + buckets.size());
         }
-        assertEquals(20_000 - max, refused, "at the cap, new keys are refused until buckets go idle");
         now += 2 * SECOND;      // every bucket is full again: none carries information
-        assertTrue(buckets.acquire("fresh", now).allowed());
-        assertTrue(buckets.size() < 100, "idle buckets were swept, size " + buckets.size());
+        for (int i = 0; i < max; i++) {
+            buckets.acquire("fresh-" + i, now);
+        }
+        assertTrue(buckets.holds("fresh-0") && buckets.holds("fresh-" + (max - 1)),
+                "the idle buckets were swept, not the fresh ones evicted");
+    }
+
+    @Test
+    void atTheCapTheStalestBucketsAreDroppedAndABusyOneIsKept() {
+        int max = 100;
+        int share = max / TokenBuckets.EVICTION_SHARE;          // 6 evicted at once
+        TokenBuckets buckets = new TokenBuckets(2, 10 * SECOND, 0, max);   // a token per 5 s, 2 at most
+        long ms = SECOND / 1000;
+        for (int i = 0; i < max; i++) {
+            assertTrue(buckets.acquire("k" + i, i * ms).allowed());      // tat: 5 s + i ms
+        }
+        assertTrue(buckets.acquire("k0", max * ms).allowed(), "k0 spends its second token: tat 10 s, the busiest");
+        assertTrue(buckets.acquire("newcomer", (max + 1) * ms).allowed(), "served at the cap");
+        assertEquals(max - share + 1, buckets.size());
+        for (int i = 1; i <= share; i++) {
+            assertFalse(buckets.holds("k" + i), "k" + i + " was among the stalest");
+        }
+        for (int i = share + 1; i < max; i++) {
+            assertTrue(buckets.holds("k" + i), "k" + i + " is fresher than the evicted share");
+        }
+        assertFalse(buckets.acquire("k0", (max + 2) * ms).allowed(), "the busy bucket kept its count");
+    }
+
+    @Test
+    void longKeysAreHeldAsDigestsSoEachCostsABoundedSize() {
+        String base = "v".repeat(16 * 1024);
+        String held = TokenBuckets.heldKey(base + "a");
+        assertEquals(45, held.length(), "# and 32 bytes in Base64");
+        assertEquals(held, TokenBuckets.heldKey(base + "a"), "one value, one bucket");
+        assertNotEquals(held, TokenBuckets.heldKey(base + "b"), "values differing in their last byte are apart");
+        assertEquals("short", TokenBuckets.heldKey("short"));
+        assertEquals("x".repeat(TokenBuckets.MAX_KEY_CHARS), TokenBuckets.heldKey("x".repeat(TokenBuckets.MAX_KEY_CHARS)));
+
+        TokenBuckets buckets = new TokenBuckets(1, SECOND, 0, 1_000);
+        for (int i = 0; i < 3_000; i++) {
+            assertTrue(buckets.acquire(i + base, 0).allowed());
+            assertTrue(buckets.size() <= 1_000, "size " + buckets.size());
+        }
+        assertFalse(buckets.acquire(2_999 + base, 0).allowed(), "the newest long key keeps its bucket");
+        assertTrue(buckets.holds(2_999 + base));
     }
 
     @Test
