@@ -4,16 +4,15 @@ import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.ServerRequest;
 import stargate.node.balancer.PickContext;
 
-/** The balancer's view of a request; each value is read only if the balancer asks for it. */
-record RequestPickContext(ServerRequest req) implements PickContext {
+/**
+ * The balancer's view of a request; each value is read only if the balancer asks for it.
+ *
+ * @param path the normalized path (SPEC §13), so {@code hash_on: path} puts {@code /a/../b} with {@code /b}
+ */
+record RequestPickContext(ServerRequest req, String path) implements PickContext {
     @Override
     public String clientIp() {
         return req.remotePeer().host();
-    }
-
-    @Override
-    public String path() {
-        return req.path().rawPath();
     }
 
     @Override
