@@ -85,14 +85,27 @@ class AdminEndpointsTest {
 
     @Test
     void explainNamesTheWinnerAndWhyOthersLost() throws Exception {
+        JsonNode body = explain("{\"method\":\"POST\",\"url\":\"http://any.host/users/9\",\"headers\":{}}");
+        assertEquals("fallback", body.get("route").asText(), body.toString());
+        assertTrue(body.get("candidates").toString().contains("users"), "the near miss is listed: " + body);
+    }
+
+    @Test
+    void explainMatchesTheNormalizedPathOrSaysWhyItIsRefused() throws Exception {
+        JsonNode normalized = explain("{\"method\":\"GET\",\"url\":\"http://any.host/x/%2E%2e//users/9\"}");
+        assertEquals("/users/9", normalized.get("path").asText(), normalized.toString());
+        assertTrue(normalized.get("refused").isNull(), normalized.toString());
+
+        JsonNode refused = explain("{\"method\":\"GET\",\"url\":\"http://any.host/users/../..\"}");
+        assertTrue(refused.get("route").isNull(), refused.toString());
+        assertTrue(refused.get("refused").asText().contains("climbs above /"), refused.toString());
+    }
+
+    private JsonNode explain(String request) throws Exception {
         HttpResponse<String> response = node.client.send(HttpRequest.newBuilder(node.admin("/explain"))
-                .POST(HttpRequest.BodyPublishers.ofString(
-                        "{\"method\":\"POST\",\"url\":\"http://any.host/users/9\",\"headers\":{}}")).build(),
-                HttpResponse.BodyHandlers.ofString());
+                .POST(HttpRequest.BodyPublishers.ofString(request)).build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(200, response.statusCode(), response.body());
-        JsonNode body = JSON.readTree(response.body());
-        assertEquals("fallback", body.get("route").asText(), response.body());
-        assertTrue(response.body().contains("users"), "the near miss is listed: " + response.body());
+        return JSON.readTree(response.body());
     }
 
     @Test

@@ -45,12 +45,13 @@ import stargate.model.Route;
  * the parameter map for templates. Build is O(n log n) in the number of (host, path) entries.
  *
  * <h2>Request normalization</h2>
- * The host compares case-insensitively without its {@code :port} or a trailing dot. The path is
- * matched as received: a query ({@code ?...}) is ignored, an empty path is {@code /}, and
- * percent-escapes are NOT decoded. The upstream is sent the same bytes, so the route must be chosen
- * on those bytes: decoding here would let {@code /admin%2Fx} match a route for {@code /admin/*}
- * that the upstream then sees as a different path, or route {@code %2e%2e} segments around a rule.
- * A path that does not start with {@code /} (e.g. {@code *} of {@code OPTIONS *}) matches nothing.
+ * The host compares case-insensitively without its {@code :port} or a trailing dot. {@link #match}
+ * takes a path already normalized by {@link PathNormalizer} (the node does it once per request and
+ * forwards that same string upstream) and matches it byte for byte: a query ({@code ?...}) is
+ * ignored, an empty path is {@code /}, and nothing is decoded here, so the route is chosen on exactly
+ * the bytes the upstream is sent. {@link #explain} normalizes itself, as the request would be, so the
+ * tools answer what the node does. A path that does not start with {@code /} (e.g. {@code *} of
+ * {@code OPTIONS *}) matches nothing.
  *
  * @param <T> what the caller gets back per route: the route itself, or the node's compiled route
  */
@@ -125,21 +126,31 @@ public final class RouteIndex<T> {
      *
      * @param method  the request method, case-sensitive ({@code GET})
      * @param host    the Host header (or :authority), port allowed; null = none
-     * @param rawPath the request target's path as received, query allowed
+     * @param path    the request target's path, normalized by {@link PathNormalizer}; query allowed
      * @param headers the request headers
      * @return null when no route takes the request (404 no_route)
      */
     @SuppressWarnings("unchecked")
-    public RouteMatch<T> match(String method, String host, String rawPath, RequestHeaders headers) {
-        String path = normalized(rawPath);
+    public RouteMatch<T> match(String method, String host, String path, RequestHeaders headers) {
+        path = emptyAsRoot(path);
         int end = pathEnd(path);
         Entry<T> winner = walk(host, path, end, method, headers, FIRST_ACCEPTED);
         return winner == null ? null : winner.toMatch(path, end);
     }
 
-    /** Like {@link #match}, and why the routes near the request lost; not for the hot path. */
+    /**
+     * Like {@link #match} on the request as the node would see it, and why the routes near the request
+     * lost; not for the hot path.
+     *
+     * @param rawPath the request target's path as the client sends it (normalized here), query allowed
+     */
     public Explanation explain(String method, String host, String rawPath, RequestHeaders headers) {
-        String path = normalized(rawPath);
+        String path;
+        try {
+            path = PathNormalizer.normalize(rawPath);
+        } catch (MalformedPathException e) {
+            return Explanation.refused(e.getMessage());
+        }
         int end = pathEnd(path);
         Explainer<T> explainer = new Explainer<>();
         walk(host, path, end, method, headers, explainer);
@@ -147,7 +158,7 @@ public final class RouteIndex<T> {
         List<Explanation.Candidate> candidates = new ArrayList<>(explainer.candidates.values());
         candidates.addAll(nearMisses(host, path, end, explainer.candidates.keySet(), winner));
         return new Explanation(winner == null ? null : winner.route().id,
-                winner == null ? Map.of() : winner.params(path, end), candidates);
+                winner == null ? Map.of() : winner.params(path, end), candidates, path.substring(0, end), null);
     }
 
     /** The number of routes indexed. */
@@ -181,8 +192,8 @@ public final class RouteIndex<T> {
         return anyHost.walk(path, end, method, headers, visitor);
     }
 
-    private static String normalized(String rawPath) {
-        return rawPath == null || rawPath.isEmpty() || rawPath.charAt(0) == '?' ? "/" : rawPath;
+    private static String emptyAsRoot(String path) {
+        return path == null || path.isEmpty() || path.charAt(0) == '?' ? "/" : path;
     }
 
     private static int pathEnd(String path) {

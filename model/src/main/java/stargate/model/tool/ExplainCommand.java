@@ -79,8 +79,16 @@ final class ExplainCommand {
             return 2;
         }
         Explanation explanation = index.explain(method, host, path, requestHeaders);
+        if (explanation.refused() != null) {
+            out.println("route: none -> 400 bad_request: " + explanation.refused());
+            return 1;
+        }
         out.println("route: " + (explanation.route() == null ? "none -> 404 no_route" : explanation.route()));
         out.println("params: " + explanation.params());
+        int query = path.indexOf('?');
+        if (!explanation.path().equals(query < 0 ? path : path.substring(0, query))) {
+            out.println("normalized path: " + explanation.path());
+        }
         for (Explanation.Candidate candidate : explanation.candidates()) {
             out.println("  " + candidate.route() + ": " + candidate.reason());
         }

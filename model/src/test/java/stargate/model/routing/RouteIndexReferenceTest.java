@@ -39,7 +39,7 @@ class RouteIndexReferenceTest {
 
     @ParameterizedTest(name = "seed {0}")
     @ValueSource(longs = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16})
-    void agreesWithTheNaiveMatcherOnRandomConfigs(long seed) {
+    void agreesWithTheNaiveMatcherOnRandomConfigs(long seed) throws MalformedPathException {
         Random random = new Random(seed);
         List<Route> routes = randomRoutes(random, 5 + random.nextInt(60));
         RouteIndex<Route> index = RouteIndex.of(routes);
@@ -77,8 +77,12 @@ class RouteIndexReferenceTest {
                 assertFalse(shadowed.contains(expected.route.id()), request + " is served by a route flagged as shadowed");
                 assertEquals(expected.params, actual.params(), request);
                 assertEquals(expected.matchedPrefix, actual.matchedPrefix(), request);
-                assertEquals(expected.route.id(), index.explain(method, host, path.toString(), requestHeaders).route(), request);
             }
+            // explain normalizes the path as the node does before it matches (and "//" is merged).
+            RouteMatch<Route> normalized = index.match(method, host, PathNormalizer.normalize(path.toString()),
+                    requestHeaders);
+            assertEquals(normalized == null ? null : normalized.route().id(),
+                    index.explain(method, host, path.toString(), requestHeaders).route(), request);
         }
     }
 

@@ -74,6 +74,23 @@ class ExplainCommandTest {
     }
 
     @Test
+    void theRequestIsExplainedOnItsNormalizedPath() {
+        int exit = run(config.toString(), "GET", "/orders/../users/%34%32?x=/../");
+
+        assertEquals(0, exit, err());
+        assertTrue(out().startsWith("route: users-by-id\nparams: {id=42}\nnormalized path: /users/42\n"), out());
+    }
+
+    @Test
+    void aRefusedPathIsA400AndExitsOne() {
+        int exit = run(config.toString(), "GET", "/users/..%2f..%2fetc");
+
+        assertEquals(1, exit, err());
+        assertEquals("route: none -> 400 bad_request: the path holds an encoded '/', '\\' or NUL (%2F, %5C, %00)\n",
+                out());
+    }
+
+    @Test
     void usageErrorsExitTwo() throws IOException {
         assertEquals(2, run(config.toString(), "GET"));
         assertTrue(err().contains("usage: stargate explain FILE METHOD URL"), err());

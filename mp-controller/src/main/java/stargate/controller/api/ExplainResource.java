@@ -42,7 +42,8 @@ public class ExplainResource {
     @Produces(MediaType.APPLICATION_JSON)
     @Operation(summary = "Explain routing: the winning route, its path parameters, and why each candidate lost")
     @RequestBody(required = true, content = @Content(schema = @Schema(ref = "ExplainRequest")))
-    @APIResponse(responseCode = "200", description = "{route, params, candidates}",
+    @APIResponse(responseCode = "200", description = "{route, params, candidates, path, refused, revision}; path is "
+            + "the normalized path that was matched, refused says why the path would be a 400 instead",
             content = @Content(schema = @Schema(ref = "Explanation")))
     public Response explain(String text) {
         ObjectNode body = Json.body(text);
@@ -75,6 +76,8 @@ public class ExplainResource {
         for (Explanation.Candidate c : explanation.candidates()) {
             candidates.addObject().put("route", c.route()).put("reason", c.reason());
         }
+        out.put("path", explanation.path());
+        out.put("refused", explanation.refused());
         out.put("revision", snapshot.revision());
         return Response.ok(out.toString()).build();
     }

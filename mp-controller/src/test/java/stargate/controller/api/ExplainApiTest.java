@@ -51,6 +51,22 @@ class ExplainApiTest {
     }
 
     @Test
+    void theRequestIsMatchedOnItsNormalizedPath() {
+        JsonNode out = api.post("explain", "{\"method\":\"GET\",\"url\":\"/orders/%2e%2e/users/%34%32?q=/../\"}")
+                .json();
+        assertEquals("user", out.get("route").asText(), out.toString());
+        assertEquals("/users/42", out.get("path").asText());
+        assertTrue(out.get("refused").isNull(), out.toString());
+    }
+
+    @Test
+    void aPathTheNodeWouldRefuseSaysWhy() {
+        JsonNode out = api.post("explain", "{\"method\":\"GET\",\"url\":\"/users/..%2Fadmin\"}").json();
+        assertTrue(out.get("route").isNull(), out.toString());
+        assertTrue(out.get("refused").asText().contains("%2F"), out.toString());
+    }
+
+    @Test
     void aRequestWithoutUrlIsRefused() {
         Api.Reply reply = api.post("explain", "{\"method\":\"GET\"}");
         assertEquals(400, reply.status());

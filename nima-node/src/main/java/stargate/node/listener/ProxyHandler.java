@@ -3,6 +3,8 @@ package stargate.node.listener;
 import io.helidon.webserver.http.Handler;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
+import stargate.model.routing.MalformedPathException;
+import stargate.model.routing.PathNormalizer;
 import stargate.model.routing.RouteMatch;
 import stargate.node.config.CompiledRoute;
 import stargate.node.config.CompiledUpstream;
@@ -25,6 +27,9 @@ import stargate.node.proxy.TrustedProxies;
  * The one Helidon handler on the proxy listener: where a request goes, in order.
  *
  * <ol>
+ *   <li>normalize the path ({@link PathNormalizer}, SPEC §13; 400 {@code bad_request} when refused): every
+ *       later step (routing, plugins, balancer, the upstream request) sees only the normalized path, so a
+ *       route guard cannot be walked around with {@code ..}, {@code %2e%2e} or {@code //};</li>
  *   <li>read the current {@link Snapshot} once (the request finishes on it, whatever is swapped meanwhile);</li>
  *   <li>match a route (404 {@code no_route});</li>
  *   <li>the route's {@link PluginChain}, if it has one: the request phase may answer instead of the
@@ -33,7 +38,9 @@ import stargate.node.proxy.TrustedProxies;
  *       makes itself once plugins ran ({@link GatewayAnswer});</li>
  *   <li>{@link UpstreamStage}: pick a target with the upstream's balancer (503 {@code no_healthy_upstream})
  *       and forward: stream the request up, the response down (502/504 on failure);</li>
- *   <li>record metrics and one access-log line.</li>
+ *   <li>record metrics and one access-log line. The line's {@code path} is the path as the client sent
+ *       it, not the normalized one: the log is where an operator looks for {@code ../} probes, and the
+ *       {@code route} field already says where the request went.</li>
  * </ol>
  */
 final class ProxyHandler implements Handler {
@@ -87,26 +94,34 @@ final class ProxyHandler implements Handler {
 
     private void serve(ServerRequest req, ServerResponse res, String requestId, String method, String rawPath,
                        ClientAddress client, Outcome outcome) {
+        String path;
+        try {
+            path = PathNormalizer.normalize(rawPath);
+        } catch (MalformedPathException e) {
+            reply(res, outcome, 400, "bad_request", e.getMessage(), requestId);
+            return;
+        }
         Snapshot snapshot = current.get();
         if (snapshot == null) {
             reply(res, outcome, 503, "not_ready", "no config loaded yet", requestId);
             return;
         }
-        RouteMatch<CompiledRoute> match = snapshot.routes().match(method, req.authority(), rawPath,
+        RouteMatch<CompiledRoute> match = snapshot.routes().match(method, req.authority(), path,
                 new RequestHeaderLookup(req.headers()));
         if (match == null) {
-            reply(res, outcome, 404, "no_route", "no route matches " + method + " " + rawPath, requestId);
+            reply(res, outcome, 404, "no_route", "no route matches " + method + " " + path, requestId);
             return;
         }
         CompiledRoute route = match.item();
         outcome.route = route;
         PluginChain chain = route.plugins();
         if (chain == null) {
-            upstreamStage.forward(req, res, route, match, requestId, client, outcome, null,
+            upstreamStage.forward(req, path, res, route, match, requestId, client, outcome, null,
                     (status, error, message) -> ErrorResponse.send(res, status, error, message, requestId));
             return;
         }
-        Exchange exchange = chain.exchange(IncomingRequest.of(req, client), route.route(), match.params(), requestId);
+        Exchange exchange = chain.exchange(IncomingRequest.of(req, path, client), route.route(), match.params(),
+                requestId);
         Verdict verdict = chain.onRequest(exchange);
         outcome.requestId = exchange.requestId();
         if (!verdict.passes()) {
@@ -127,7 +142,7 @@ final class ProxyHandler implements Handler {
             target = route.withUpstream(other);
         }
         try {
-            upstreamStage.forward(req, res, target, match, exchange.requestId(), client, outcome,
+            upstreamStage.forward(req, path, res, target, match, exchange.requestId(), client, outcome,
                     exchange.forwardEdits(), answer);
         } catch (BodyTooLargeException e) {
             // The client is still sending: answer now and close, rather than read the rest of a body we refuse.

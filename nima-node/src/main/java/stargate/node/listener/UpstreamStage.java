@@ -53,22 +53,24 @@ final class UpstreamStage {
      */
     private static final int[] BREAKER_FAILURES = {500, 502, 503, 504};
 
-    void forward(ServerRequest req, ServerResponse res, CompiledRoute route, RouteMatch<CompiledRoute> match,
-                 String requestId, ClientAddress client, ProxyHandler.Outcome outcome, ForwardEdits edits,
-                 GatewayAnswer answer) {
+    /** @param path the request's normalized path (SPEC §13), what was routed on; the upstream path is built from it */
+    void forward(ServerRequest req, String path, ServerResponse res, CompiledRoute route,
+                 RouteMatch<CompiledRoute> match, String requestId, ClientAddress client, ProxyHandler.Outcome outcome,
+                 ForwardEdits edits, GatewayAnswer answer) {
         CompiledUpstream upstream = route.upstream();
         RetryPolicy retry = route.retry();
         upstream.retryBudget().onRequest(System.nanoTime());
         int retriesLeft = retry.attempts(req.prologue().method().text());
         boolean bodyless = !req.content().hasEntity();
-        String upstreamPath = route.forwardPath().apply(req.path().rawPath(), req.query().rawValue(), match);
+        String upstreamPath = route.forwardPath().apply(path, req.query().rawValue(), match);
+        RequestPickContext pickContext = new RequestPickContext(req, path, client);
         List<Target> tried = new ArrayList<>(2);
         UpstreamException lastFailure = null;
         long upstreamStart = System.nanoTime();
         try {
             while (true) {
                 long now = System.nanoTime();
-                try (Balancer.Pick<Target> pick = pick(upstream, req, client, tried, now)) {
+                try (Balancer.Pick<Target> pick = pick(upstream, pickContext, tried, now)) {
                     if (pick == null) {
                         outcome.status = 503;
                         if (lastFailure != null) {
@@ -121,9 +123,8 @@ final class UpstreamStage {
     }
 
     /** A target not tried yet if one is eligible, else any eligible one, else null. */
-    private static Balancer.Pick<Target> pick(CompiledUpstream upstream, ServerRequest req, ClientAddress client,
+    private static Balancer.Pick<Target> pick(CompiledUpstream upstream, RequestPickContext context,
                                               List<Target> tried, long now) {
-        RequestPickContext context = new RequestPickContext(req, client);
         if (!tried.isEmpty()) {
             Balancer.Pick<Target> untried = upstream.balancer().pick(context,
                     t -> t.eligible(now) && !tried.contains(t));

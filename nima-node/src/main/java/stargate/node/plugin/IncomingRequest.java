@@ -14,7 +14,10 @@ import stargate.node.proxy.ClientAddress;
 public interface IncomingRequest {
     String method();
 
-    /** The raw (still percent-encoded) path, without the query. */
+    /**
+     * The path as routed and forwarded, without the query: normalized (SPEC §13, so never holding
+     * {@code ..} segments or {@code //}) and still percent-encoded apart from unreserved characters.
+     */
     String rawPath();
 
     /** The raw query after {@code ?}, or an empty string. */
@@ -35,8 +38,13 @@ public interface IncomingRequest {
     /** The {@code Content-Length}, or -1 when the request has none. */
     long contentLength();
 
-    /** Reads through to Helidon's request; allocates nothing up front. */
-    static IncomingRequest of(ServerRequest req, ClientAddress client) {
+    /**
+     * Reads through to Helidon's request; allocates nothing up front.
+     *
+     * @param path   the request's normalized path, which plugins see instead of the one the client sent
+     * @param client the client address (SPEC §13)
+     */
+    static IncomingRequest of(ServerRequest req, String path, ClientAddress client) {
         return new IncomingRequest() {
             @Override
             public String method() {
@@ -45,7 +53,7 @@ public interface IncomingRequest {
 
             @Override
             public String rawPath() {
-                return req.path().rawPath();
+                return path;
             }
 
             @Override

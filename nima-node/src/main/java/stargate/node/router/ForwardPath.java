@@ -7,7 +7,8 @@ import stargate.model.Route;
 import stargate.model.routing.RouteMatch;
 
 /**
- * Builds the path sent upstream from the client's path, the matched route and its params.
+ * Builds the path sent upstream from the request's normalized path (SPEC §13), the matched route and
+ * its params.
  *
  * <ul>
  *   <li>{@code strip_prefix}: a prefix route drops its matched prefix ({@code /api/*} turns
@@ -47,18 +48,18 @@ public final class ForwardPath {
     }
 
     /**
-     * @param rawPath the client's raw path (no query)
+     * @param requestPath the request's path as normalized and routed on (SPEC §13), still percent-encoded, no query
      * @param rawQuery the client's raw query, or null/empty when none
      * @return the path and query to send upstream
      */
-    public String apply(String rawPath, String rawQuery, RouteMatch<?> match) {
-        String path = rawPath;
+    public String apply(String requestPath, String rawQuery, RouteMatch<?> match) {
+        String path = requestPath;
         String prefix = match.matchedPrefix(); // null unless a prefix path matched
         if (rewrite != null) {
-            String rest = prefix == null ? "" : rawPath.substring(prefix.length());
+            String rest = prefix == null ? "" : requestPath.substring(prefix.length());
             path = join(render(match.params()), rest);
         } else if (stripPrefix && prefix != null) {
-            path = rawPath.substring(prefix.length());
+            path = requestPath.substring(prefix.length());
         }
         if (path.isEmpty()) {
             path = "/";

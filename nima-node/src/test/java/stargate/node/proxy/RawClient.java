@@ -10,30 +10,30 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
-/** A byte-exact HTTP/1.1 client for tests: sends text as is, parses one response. */
-final class RawClient {
+/** A byte-exact HTTP/1.1 client for tests: sends text as is (ISO-8859-1, one byte per char), parses one response. */
+public final class RawClient {
     private RawClient() {
     }
 
     /**
      * @param complete whether the body ended as its framing said (false: the connection was cut short)
      */
-    record Response(int status, List<String[]> headers, byte[] body, boolean complete) {
-        List<String> all(String name) {
+    public record Response(int status, List<String[]> headers, byte[] body, boolean complete) {
+        public List<String> all(String name) {
             return RawHeaders.all(headers, name);
         }
 
-        String header(String name) {
+        public String header(String name) {
             return RawHeaders.first(headers, name);
         }
 
-        String bodyText() {
+        public String bodyText() {
             return new String(body, StandardCharsets.UTF_8);
         }
     }
 
     /** Sends {@code request} on a new connection and reads one response (no body when {@code head}). */
-    static Response send(int port, String request, boolean head) throws IOException {
+    public static Response send(int port, String request, boolean head) throws IOException {
         try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port)) {
             socket.setSoTimeout(20_000);
             socket.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));
@@ -42,7 +42,7 @@ final class RawClient {
         }
     }
 
-    static Response send(int port, String request) throws IOException {
+    public static Response send(int port, String request) throws IOException {
         return send(port, request, false);
     }
 
