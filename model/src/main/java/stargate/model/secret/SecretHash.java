@@ -62,8 +62,13 @@ public final class SecretHash {
 
     /** @return SHA-256 of the UTF-8 bytes of {@code text} */
     public static byte[] sha256(String text) {
+        return newSha256().digest(text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** @return a fresh SHA-256 digest */
+    public static MessageDigest newSha256() {
         try {
-            return MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+            return MessageDigest.getInstance("SHA-256");
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("every JDK has SHA-256", e);
         }
@@ -71,9 +76,14 @@ public final class SecretHash {
 
     /** @return {@code pbkdf2-sha256:<iterations>:<salt>:<hash>} of {@code password} with a fresh salt */
     public static String hashPassword(String password) {
+        return hashPassword(password, PBKDF2_ITERATIONS);
+    }
+
+    /** {@link #hashPassword(String)} with another iteration count (tests use fewer, to run fast). */
+    public static String hashPassword(String password, int iterations) {
         byte[] salt = new byte[SALT_BYTES];
         RANDOM.nextBytes(salt);
-        return new HashedPassword(PBKDF2_ITERATIONS, salt, pbkdf2(password, salt, PBKDF2_ITERATIONS)).toString();
+        return new HashedPassword(iterations, salt, pbkdf2(password, salt, iterations)).toString();
     }
 
     /** @return whether {@code stored} claims to be a password's stored form (it may still be malformed) */
