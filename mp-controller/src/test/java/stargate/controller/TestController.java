@@ -13,7 +13,7 @@ import java.security.KeyPairGenerator;
 import java.util.Base64;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import stargate.controller.store.Secrets;
+import stargate.model.secret.SecretHash;
 
 /**
  * One controller for the whole test JVM (Helidon MP runs one CDI container per JVM): a real etcd
@@ -94,7 +94,7 @@ public final class TestController {
     }
 
     private static String hex(String key) {
-        return Secrets.hashKey(key).substring("sha256:".length());
+        return SecretHash.hashApiKey(key).substring("sha256:".length());
     }
 
     public String baseUrl() {

@@ -6,6 +6,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.Map;
 
 /** Blocking HTTP/1.1 calls for the tests, answering -1 instead of throwing when nothing answers. */
 public final class Http {
@@ -33,7 +34,13 @@ public final class Http {
 
     /** {@code method url}, with {@code jsonBody} as {@code application/json} when not null. */
     public static Answer send(String method, String url, String jsonBody) {
+        return send(method, url, jsonBody, Map.of());
+    }
+
+    /** {@link #send(String, String, String)} with request headers. */
+    public static Answer send(String method, String url, String jsonBody, Map<String, String> headers) {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).timeout(TIMEOUT);
+        headers.forEach(request::header);
         if (jsonBody == null) {
             request.method(method, HttpRequest.BodyPublishers.noBody());
         } else {

@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A real node process, {@code java -jar nima-node/target/stargate-node.jar node ...}, following
@@ -61,6 +62,11 @@ public final class NodeProcess implements AutoCloseable {
     /** GET on the proxy port, the whole answer. */
     public Http.Answer request(String path) {
         return Http.get("http://127.0.0.1:" + port + path);
+    }
+
+    /** GET on the proxy port with request headers (e.g. credentials), the whole answer. */
+    public Http.Answer request(String path, Map<String, String> headers) {
+        return Http.send("GET", "http://127.0.0.1:" + port + path, null, headers);
     }
 
     /** GET on the admin port (e.g. {@code /health/ready}), the whole answer. */

@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.Set;
 import stargate.model.Certificate;
 import stargate.model.Consumer;
+import stargate.model.secret.SecretHash;
 
 /**
  * Checks consumers' credentials and certificates. Besides each object's own shape, a credential
@@ -51,7 +52,10 @@ final class CredentialChecks {
                 }
                 claim(userNames, user, path, at, "already used by ");
             }
-            f.required(at(path, "basic_auth.password"), consumer.basicAuth().password());
+            String password = consumer.basicAuth().password();
+            if (f.required(at(path, "basic_auth.password"), password) && SecretHash.isHashedPassword(password)) {
+                hashedPassword(password, at(path, "basic_auth.password"));
+            }
         }
         if (consumer.jwt() != null) {
             f.required(at(path, "jwt.issuer"), consumer.jwt().issuer());
@@ -78,6 +82,15 @@ final class CredentialChecks {
         }
         if (exactlyOne(cert.key(), cert.keyFile(), path, "key") && cert.key() != null) {
             privateKey(cert.key(), at(path, "key"));
+        }
+    }
+
+    /** A password in the stored form must be a usable hash: a malformed one would match nothing, silently. */
+    private void hashedPassword(String stored, String path) {
+        try {
+            SecretHash.parsePassword(stored);
+        } catch (IllegalArgumentException e) {
+            f.add(path, e.getMessage());
         }
     }
 

@@ -197,6 +197,13 @@ class InvalidConfigTest {
                         "consumers[0].basic_auth.username: must not contain \":\""),
                 Arguments.of("basic auth without password", consumer("basic_auth: {username: alice}"),
                         "consumers[0].basic_auth.password: required"),
+                Arguments.of("password hash with too many iterations",
+                        consumer("basic_auth: {username: alice, password: \"pbkdf2-sha256:9999999:c2FsdA==:"
+                                + "aGFzaGhhc2hoYXNoaGFzaGhhc2hoYXNoaGFzaGhhc2g=\"}"),
+                        "consumers[0].basic_auth.password: pbkdf2-sha256 iterations must be between 1 and 1000000"),
+                Arguments.of("password hash that is not base64",
+                        consumer("basic_auth: {username: alice, password: \"pbkdf2-sha256:1000:c2FsdA==:not base64!\"}"),
+                        "consumers[0].basic_auth.password: pbkdf2-sha256 needs a salt and a 32 byte hash, in standard base64"),
                 Arguments.of("jwt without issuer", consumer("jwt: {audience: api}"), "consumers[0].jwt.issuer: required"),
                 // --- certificates
                 Arguments.of("certificate without snis", certificate("cert: " + CERT + ", key: " + KEY),

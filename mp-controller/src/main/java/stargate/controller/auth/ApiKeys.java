@@ -11,7 +11,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import stargate.controller.store.Secrets;
+import stargate.model.secret.SecretHash;
 
 /**
  * The API keys file ({@code --api-keys}): a YAML list of {@code {name, key_sha256, role}}, where
@@ -58,7 +58,7 @@ final class ApiKeys {
 
     /** @return the caller of a presented key, or null when it is not listed */
     Caller find(String key) {
-        String hex = Secrets.hashKey(key).substring("sha256:".length());
+        String hex = SecretHash.hashApiKey(key).substring(SecretHash.API_KEY_PREFIX.length());
         return byHash.get(hex);
     }
 }

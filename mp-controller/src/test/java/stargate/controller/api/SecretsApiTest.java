@@ -11,6 +11,7 @@ import org.junit.jupiter.api.Test;
 import stargate.controller.Api;
 import stargate.controller.TestController;
 import stargate.controller.store.Secrets;
+import stargate.model.secret.SecretHash;
 
 /** Credentials are stored hashed, never answered, and a mask sent back keeps them. */
 class SecretsApiTest {
@@ -34,11 +35,11 @@ class SecretsApiTest {
         Api.Reply created = api.post("consumers", ALICE);
         assertEquals(201, created.status(), created.toString());
         JsonNode spec = storedSpec("consumers", "alice");
-        assertEquals(Secrets.hashKey("alice-secret-key-1"), spec.at("/key_auth/key").asText());
+        assertEquals(SecretHash.hashApiKey("alice-secret-key-1"), spec.at("/key_auth/key").asText());
         String password = spec.at("/basic_auth/password").asText();
         assertTrue(password.startsWith("pbkdf2-sha256:"), password);
-        assertTrue(Secrets.passwordMatches("correct horse", password));
-        assertFalse(Secrets.passwordMatches("wrong horse", password));
+        assertTrue(SecretHash.passwordMatches("correct horse", password));
+        assertFalse(SecretHash.passwordMatches("wrong horse", password));
 
         for (Api.Reply reply : new Api.Reply[] {created, api.get("consumers/alice"), api.get("consumers"),
                 api.get("config"), api.get("config", "Accept", "application/yaml")}) {

@@ -6,10 +6,10 @@ import stargate.model.Consumer;
 
 /**
  * How auth plugins find the consumer behind a credential, in the config being served. Built once
- * per config snapshot ({@link #of}). This is the one place that knows how secrets are stored:
- * plain in a standalone YAML file (hashed here when the snapshot is compiled), {@code sha256:<hex>}
- * API keys as the controller writes them to etcd. Presented secrets are hashed and compared in
- * constant time, so neither the stored form nor response timing reveals a valid secret.
+ * per config snapshot ({@link #of}). Secrets come plain from a standalone YAML file, or in the
+ * hashed forms the controller writes to etcd ({@link stargate.model.secret.SecretHash}); presented
+ * secrets are hashed and compared in constant time, so neither a stored hash nor response timing
+ * reveals (or is) a valid secret.
  */
 public interface Credentials {
     /** The consumer with this id, or null. */
@@ -18,7 +18,11 @@ public interface Credentials {
     /** The consumer whose {@code key_auth.key} is {@code presentedKey}, or null. */
     Consumer byApiKey(String presentedKey);
 
-    /** The consumer whose {@code basic_auth} matches, or null (unknown user and wrong password take the same time). */
+    /**
+     * The consumer whose {@code basic_auth} matches, or null (unknown user and wrong password take the same time).
+     *
+     * @throws PasswordChecksBusyException when a slow (PBKDF2) check could not get its turn in time
+     */
     Consumer byPassword(String username, String password);
 
     /**

@@ -1,32 +1,30 @@
 package stargate.node.plugin.introspection;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import stargate.model.plugin.OAuth2IntrospectionConfig;
+import stargate.node.plugin.BoundedHttp;
 
 /**
  * One introspection call (RFC 7662 §2): {@code POST endpoint} with {@code token=…&token_type_hint=access_token},
  * the gateway authenticated as a client with HTTP Basic (RFC 6749 §2.3.1: id and secret form-encoded
- * first). The whole call, connect to last body byte, is bounded by {@code timeout}; an answer other
+ * first). The whole call, connect to last body byte, is bounded by {@code timeout} (then cancelled,
+ * its connection closed: {@link BoundedHttp}); an answer other
  * than 200 with a JSON object of at most {@link #MAX_ANSWER_BYTES} is a failure of the endpoint, not
  * a verdict on the token.
  */
@@ -79,36 +77,24 @@ final class Introspector {
                 .header("Accept", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString("token=" + form(token) + "&token_type_hint=access_token"))
                 .build();
-        CompletableFuture<byte[]> call = CLIENT.sendAsync(request, HttpResponse.BodyHandlers.ofInputStream())
-                .thenApply(Introspector::body);
+        HttpResponse<byte[]> response;
         try {
-            return parse(call.get(timeout.toMillis(), TimeUnit.MILLISECONDS));
-        } catch (TimeoutException e) {
-            call.cancel(true);
+            response = BoundedHttp.send(CLIENT, request, MAX_ANSWER_BYTES, timeout);
+        } catch (HttpTimeoutException e) {
             throw new FailedException("no answer within " + timeout.toMillis() + " ms", e);
-        } catch (ExecutionException e) {
-            throw new FailedException(String.valueOf(e.getCause().getMessage()), e.getCause());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            call.cancel(true);
             throw new FailedException("interrupted", e);
         } catch (IOException e) {
-            throw new FailedException("not a JSON answer", e);
+            throw new FailedException(String.valueOf(e.getMessage()), e);
         }
-    }
-
-    private static byte[] body(HttpResponse<InputStream> response) {
-        try (InputStream in = response.body()) {
-            if (response.statusCode() != 200) {
-                throw new IllegalStateException("status " + response.statusCode());
-            }
-            byte[] bytes = in.readNBytes(MAX_ANSWER_BYTES + 1);
-            if (bytes.length > MAX_ANSWER_BYTES) {
-                throw new IllegalStateException("answer larger than " + MAX_ANSWER_BYTES + " bytes");
-            }
-            return bytes;
+        if (response.statusCode() != 200) {
+            throw new FailedException("status " + response.statusCode(), null);
+        }
+        try {
+            return parse(response.body());
         } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
+            throw new FailedException("not a JSON answer", e);
         }
     }
 

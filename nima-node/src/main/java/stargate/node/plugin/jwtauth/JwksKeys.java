@@ -1,7 +1,6 @@
 package stargate.node.plugin.jwtauth;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -32,6 +31,8 @@ import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jose.jwk.KeyUse;
 import com.nimbusds.jose.jwk.RSAKey;
 
+import stargate.node.plugin.BoundedHttp;
+
 /**
  * Keys from a JWKS URL (RFC 7517), cached in memory and fetched again when needed, never more often
  * than once per {@code minRefreshInterval}.
@@ -44,8 +45,10 @@ import com.nimbusds.jose.jwk.RSAKey;
  * tokens with random {@code kid}s (which anyone can mint) cost the IdP at most one request per
  * interval per plugin instance, and are answered 401 at once in between.
  *
- * <p><b>Failures.</b> A fetch that fails (unreachable, non-200, over {@link #MAX_BODY_BYTES}, not a
- * JWKS, no usable key) keeps the previous keys. Until a first fetch succeeds, tokens cannot be judged:
+ * <p><b>Failures.</b> A fetch that fails (unreachable, non-200, over {@link #MAX_BODY_BYTES}, not
+ * complete within {@link #FETCH_TIMEOUT}, not a JWKS, no usable key) keeps the previous keys. A
+ * fetch past its deadline is cancelled and its connection closed ({@link BoundedHttp}), so an
+ * endpoint that trickles its answer holds no thread or connection beyond the deadline. Until a first fetch succeeds, tokens cannot be judged:
  * {@link KeysUnavailableException}.
  *
  * <p><b>Which keys.</b> Signing keys only ({@code use} absent or {@code sig}): RSA of 2048 bits or
@@ -59,7 +62,7 @@ final class JwksKeys implements VerificationKeys {
     static final Duration MIN_REFRESH_INTERVAL = Duration.ofSeconds(10);
     /** A set older than this is fetched again in the background, so removed keys stop verifying. */
     static final Duration MAX_AGE = Duration.ofMinutes(5);
-    /** The longest a fetch may take, and a request wait for one. */
+    /** The longest a fetch may take, connect to last byte, and a request wait for one. */
     static final Duration FETCH_TIMEOUT = Duration.ofSeconds(3);
     /** A larger JWKS document is refused (a real one is a few KiB). */
     static final int MAX_BODY_BYTES = 512 * 1024;
@@ -92,6 +95,7 @@ final class JwksKeys implements VerificationKeys {
     private final URI uri;
     private final LongSupplier nanoTime;
     private final long minIntervalNanos;
+    private final Duration fetchTimeout;
     private volatile KeySet current;
     /** Guarded by this. */
     private boolean everStarted;
@@ -99,9 +103,14 @@ final class JwksKeys implements VerificationKeys {
     private CompletableFuture<Void> inFlight;
 
     JwksKeys(URI uri, LongSupplier nanoTime, Duration minRefreshInterval) {
+        this(uri, nanoTime, minRefreshInterval, FETCH_TIMEOUT);
+    }
+
+    JwksKeys(URI uri, LongSupplier nanoTime, Duration minRefreshInterval, Duration fetchTimeout) {
         this.uri = uri;
         this.nanoTime = nanoTime;
         this.minIntervalNanos = minRefreshInterval.toNanos();
+        this.fetchTimeout = fetchTimeout;
         refresh();
     }
 
@@ -146,8 +155,7 @@ final class JwksKeys implements VerificationKeys {
         }
         everStarted = true;
         lastStart = now;
-        CompletableFuture<Void> fetch = CompletableFuture.runAsync(this::fetch, FETCHERS)
-                .orTimeout(FETCH_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);  // a body that trickles in forever
+        CompletableFuture<Void> fetch = CompletableFuture.runAsync(this::fetch, FETCHERS);
         inFlight = fetch;
         fetch.whenComplete((ignored, error) -> fetchEnded(fetch));
         return fetch;
@@ -159,9 +167,9 @@ final class JwksKeys implements VerificationKeys {
         }
     }
 
-    private static void await(CompletableFuture<Void> fetch) {
+    private void await(CompletableFuture<Void> fetch) {
         try {
-            fetch.get(FETCH_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            fetch.get(fetchTimeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (ExecutionException | TimeoutException e) {
@@ -172,23 +180,17 @@ final class JwksKeys implements VerificationKeys {
     private void fetch() {
         KeySet previous = current;
         try {
-            HttpRequest request = HttpRequest.newBuilder(uri).timeout(FETCH_TIMEOUT)
+            HttpRequest request = HttpRequest.newBuilder(uri).timeout(fetchTimeout)
                     .header("Accept", "application/json").GET().build();
-            HttpResponse<InputStream> response = CLIENT.send(request, HttpResponse.BodyHandlers.ofInputStream());
-            try (InputStream body = response.body()) {
-                if (response.statusCode() != 200) {
-                    throw new IOException("status " + response.statusCode());
-                }
-                byte[] bytes = body.readNBytes(MAX_BODY_BYTES + 1);
-                if (bytes.length > MAX_BODY_BYTES) {
-                    throw new IOException("document larger than " + MAX_BODY_BYTES + " bytes");
-                }
-                List<Key> keys = usableKeys(JWKSet.parse(new String(bytes, StandardCharsets.UTF_8)));
-                if (keys.isEmpty()) {
-                    throw new IOException("no RSA (2048+ bits) or EC P-256 signing key in the set");
-                }
-                current = new KeySet(keys, nanoTime.getAsLong());
+            HttpResponse<byte[]> response = BoundedHttp.send(CLIENT, request, MAX_BODY_BYTES, fetchTimeout);
+            if (response.statusCode() != 200) {
+                throw new IOException("status " + response.statusCode());
             }
+            List<Key> keys = usableKeys(JWKSet.parse(new String(response.body(), StandardCharsets.UTF_8)));
+            if (keys.isEmpty()) {
+                throw new IOException("no RSA (2048+ bits) or EC P-256 signing key in the set");
+            }
+            current = new KeySet(keys, nanoTime.getAsLong());
         } catch (IOException | ParseException e) {
             fetchFailed(previous, e);
         } catch (InterruptedException e) {

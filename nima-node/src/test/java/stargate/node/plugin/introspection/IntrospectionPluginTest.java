@@ -2,6 +2,7 @@ package stargate.node.plugin.introspection;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -30,6 +31,7 @@ import stargate.model.plugin.OAuth2IntrospectionConfig;
 import stargate.node.plugin.Exchange;
 import stargate.node.plugin.PluginContext;
 import stargate.node.plugin.TestRequest;
+import stargate.node.plugin.TricklingServer;
 import stargate.node.plugin.Verdict;
 
 /** oauth2-introspection against a real loopback introspection endpoint that counts its calls. */
@@ -217,5 +219,22 @@ class IntrospectionPluginTest {
         assertEquals(50, calls.get());
         assertEquals(401, run(plugin, "flood-49").status());
         assertEquals(50, calls.get(), "the most recent token is still cached");
+    }
+
+    @Test
+    void aTricklingEndpointIsCutOffAtTheTimeoutAndItsConnectionClosed() throws Exception {
+        Duration timeout = Duration.ofMillis(300);
+        try (TricklingServer trickling = new TricklingServer(Duration.ofMillis(100))) {
+            OAuth2IntrospectionConfig config = OAuth2IntrospectionConfig.from(new ObjectMapper().valueToTree(Map.of(
+                    "endpoint", trickling.url("/introspect"), "client_id", CLIENT_ID, "client_secret", CLIENT_SECRET)));
+            Introspector introspector = new Introspector(config, timeout);
+            for (int call = 1; call <= 2; call++) {
+                assertThrows(Introspector.FailedException.class, () -> introspector.introspect("token"));
+                assertTrue(trickling.awaitAllClosed(Duration.ofSeconds(5)), "call " + call + "'s connection was closed");
+            }
+            assertEquals(2, trickling.accepted());
+            trickling.lifetimes().forEach(lifetime -> assertTrue(lifetime.compareTo(timeout.plusSeconds(1)) < 0,
+                    "closed at the timeout, not later: " + lifetime));
+        }
     }
 }

@@ -1,6 +1,7 @@
 package stargate.node.plugin.jwtauth;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -9,6 +10,8 @@ import java.nio.charset.StandardCharsets;
 import java.security.KeyPair;
 import java.security.interfaces.ECPublicKey;
 import java.security.interfaces.RSAPublicKey;
+import java.net.URI;
+import java.time.Duration;
 import java.time.InstantSource;
 import java.util.List;
 import java.util.Map;
@@ -18,6 +21,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jose.jwk.Curve;
 import com.nimbusds.jose.jwk.ECKey;
 import com.nimbusds.jose.jwk.JWKSet;
@@ -32,6 +37,7 @@ import org.junit.jupiter.api.Test;
 import stargate.node.plugin.Plugin;
 import stargate.node.plugin.PluginContext;
 import stargate.node.plugin.TestRequest;
+import stargate.node.plugin.TricklingServer;
 import stargate.node.plugin.Verdict;
 
 /** jwt-auth with {@code jwks_uri}, against a real loopback JWKS server that counts its fetches. */
@@ -203,5 +209,24 @@ class JwksKeysTest {
         Verdict verdict = run(plugin, token(K1, "k1"));
         assertEquals(503, verdict.status());
         assertEquals("keys_unavailable", verdict.error());
+    }
+
+    @Test
+    void aTricklingEndpointIsCutOffAtTheFetchDeadlineAndRepeatedFetchesLeaveNoThreadOrConnection() throws Exception {
+        Duration deadline = Duration.ofMillis(500);
+        try (TricklingServer trickling = new TricklingServer(Duration.ofMillis(200))) {
+            JwksKeys keys = new JwksKeys(URI.create(trickling.url("/jwks")), now::get, JwksKeys.MIN_REFRESH_INTERVAL, deadline);
+            JWSHeader header = new JWSHeader.Builder(JWSAlgorithm.RS256).keyID("k1").build();
+            for (int fetch = 1; fetch <= 3; fetch++) {
+                assertThrows(VerificationKeys.KeysUnavailableException.class, () -> keys.verifiers(header));
+                assertTrue(trickling.awaitAllClosed(Duration.ofSeconds(5)), "fetch " + fetch + "'s connection was closed");
+                assertEquals(fetch, trickling.accepted());
+                now.addAndGet(INTERVAL);     // the next request may start a fetch again
+            }
+            for (Duration lifetime : trickling.lifetimes()) {
+                assertTrue(lifetime.compareTo(deadline.plusSeconds(1)) < 0, "closed at the deadline, not later: " + lifetime);
+            }
+            assertEquals(0, TricklingServer.threadsRunning("JwksKeys.fetch("), "no fetch thread outlives its deadline");
+        }
     }
 }
