@@ -275,6 +275,41 @@ class InvalidConfigTest {
     }
 
     @Test
+    void reportsReadingAndMeaningErrorsInOnePassAtTheAuthorsPaths() {
+        String yaml = UPSTREAM_U + """
+                routes:
+                  - {id: a, paths: [/a], upstream: u, colour: red}
+                  - {id: b, paths: [/b], upstream: nowhere}
+                  - {id: b, paths: [b], upstream: u}
+                """;
+        assertEquals(List.of(
+                "routes[0]: unknown key \"colour\"",
+                "routes[1].upstream: unknown upstream \"nowhere\"",
+                "routes[2].id: duplicate id \"b\" (also routes[1])",
+                "routes[2].paths[0]: must start with \"/\", got \"b\""), errors(yaml));
+    }
+
+    @Test
+    void aReferenceToAnObjectThatFailedToReadIsNotDangling() {
+        String yaml = """
+                upstreams:
+                  - {id: u, targets: [{url: "http://127.0.0.1:9001", weight: heavy}]}
+                routes:
+                  - {id: a, paths: [/a], upstream: u, plugins: {traffic-split: {upstream: v, weight: 10}}}
+                """;
+        assertEquals(List.of(
+                "upstreams[0].targets[0].weight: expected an integer, got \"heavy\"",
+                "routes[0].plugins.traffic-split.upstream: unknown upstream \"v\""), errors(yaml));
+        // a list that is not a list: which upstreams it meant is unknown, so no reference is dangling
+        assertEquals(List.of("upstreams: expected a list, got a map"),
+                errors("upstreams: {id: u}\nroutes: [{id: a, paths: [/a], upstream: u}]\n"));
+    }
+
+    private static List<String> errors(String yaml) {
+        return VALIDATOR.check(yaml, ConfigCodec.Format.YAML).errors().stream().map(ConfigError::toString).toList();
+    }
+
+    @Test
     void acceptsTheSpecsOwnExampleShapes() {
         String yaml = route("hosts: [api.example.com, \"*.example.org\"], paths: [/users, \"/users/*\", \"/users/{id}\"],"
                 + " methods: [GET, POST], headers: {x-canary: \"true\"}, rewrite: {path: \"/v2/users\"},"
