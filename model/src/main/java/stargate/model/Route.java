@@ -20,7 +20,7 @@ import java.util.Map;
  * @param timeouts     connect/read/idle timeouts; defaults when absent
  * @param retries      retry policy; null = no retries
  * @param plugins      plugin name to that plugin's config
- * @param websocket    allow {@code Upgrade: websocket} on this route
+ * @param websocket    allow {@code Upgrade: websocket} on this route; validation refuses true until the relay is built (SPEC §16)
  */
 public record Route(String id,
                     List<String> hosts,

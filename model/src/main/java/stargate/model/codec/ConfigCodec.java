@@ -78,14 +78,34 @@ public final class ConfigCodec {
      * @return the config, or every error found, each with its path
      */
     public static Validated<GatewayConfig> readConfig(String text, Format format) {
-        Validated<JsonNode> tree = parse(text, format);
-        if (!tree.isValid()) {
-            return Validated.invalid(tree.errors());
-        }
-        if (tree.value().isMissingNode() || tree.value().isNull()) {
+        Validated<JsonNode> tree = readTree(text, format);
+        return tree.isValid() ? readConfig(tree.value()) : Validated.invalid(tree.errors());
+    }
+
+    /** @param tree a whole config as {@link #readTree} gives it */
+    public static Validated<GatewayConfig> readConfig(JsonNode tree) {
+        if (tree.isMissingNode() || tree.isNull()) {
             return Validated.valid(GatewayConfig.EMPTY);
         }
-        return bind(tree.value(), GatewayConfig.class, GatewayConfig.class, "");
+        return bind(tree, GatewayConfig.class, GatewayConfig.class, "");
+    }
+
+    /**
+     * Parses text to a tree without binding it, for readers that look at its parts one by one.
+     *
+     * @return the tree (a missing node for empty text), or the one error locating malformed text
+     */
+    public static Validated<JsonNode> readTree(String text, Format format) {
+        try {
+            if (format == Format.JSON) {
+                return Validated.valid(JSON.readTree(text));
+            }
+            JsonNode tree = YAML.readTree(text);
+            rejectAliases(text);
+            return Validated.valid(tree);
+        } catch (JsonProcessingException e) {
+            return Validated.invalid(List.of(syntaxError(e, format)));
+        }
     }
 
     /**
@@ -96,7 +116,7 @@ public final class ConfigCodec {
      *         {@link Kind#GLOBAL_PLUGINS} a {@code Map<String, JsonNode>}; or the errors
      */
     public static Validated<Object> readObject(Kind kind, String json) {
-        Validated<JsonNode> tree = parse(json, Format.JSON);
+        Validated<JsonNode> tree = readTree(json, Format.JSON);
         if (!tree.isValid()) {
             return Validated.invalid(tree.errors());
         }
@@ -164,19 +184,6 @@ public final class ConfigCodec {
             return Validated.invalid(binder.errors());
         }
         return Validated.valid(resultType.cast(value));
-    }
-
-    private static Validated<JsonNode> parse(String text, Format format) {
-        try {
-            if (format == Format.JSON) {
-                return Validated.valid(JSON.readTree(text));
-            }
-            JsonNode tree = YAML.readTree(text);
-            rejectAliases(text);
-            return Validated.valid(tree);
-        } catch (JsonProcessingException e) {
-            return Validated.invalid(List.of(syntaxError(e, format)));
-        }
     }
 
     /**

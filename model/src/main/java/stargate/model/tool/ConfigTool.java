@@ -14,10 +14,11 @@ import stargate.model.validate.Validated;
 
 /**
  * Offline config commands, the main class of {@code stargate-model.jar}:
- * {@code validate FILE}, {@code explain FILE METHOD URL [-H 'Name: value']...}, {@code --version}.
+ * {@code validate FILE}, {@code explain FILE|--etcd URLS [--prefix P] METHOD URL [-H 'Name: value']...},
+ * {@code --version}.
  *
- * <p>Exit codes: 0 valid / done, 1 invalid config (each error on stderr, {@code path: message}),
- * 2 usage error or unreadable file.
+ * <p>Exit codes: 0 valid / done, 1 invalid config (each error on stderr, {@code path: message})
+ * or no route matches, 2 usage error or unreadable file, 3 etcd unreachable (explain --etcd).
  */
 public final class ConfigTool {
     static final int OK = 0;
@@ -25,7 +26,7 @@ public final class ConfigTool {
     static final int USAGE = 2;
     private static final String USAGE_TEXT = """
             usage: stargate validate FILE
-                   stargate explain FILE METHOD URL [-H 'Name: value']...
+                   stargate explain FILE|--etcd URLS [--prefix /stargate] METHOD URL [-H 'Name: value']...
                    stargate --version""";
 
     private ConfigTool() {

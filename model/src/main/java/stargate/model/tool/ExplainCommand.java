@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -17,9 +18,16 @@ import stargate.model.routing.Explanation;
 import stargate.model.routing.RequestHeaders;
 import stargate.model.routing.RouteIndex;
 
-/** {@code stargate explain FILE METHOD URL [-H 'Name: value']...}: which route serves a request, and why others lose. */
+/**
+ * {@code stargate explain FILE|--etcd URLS [--prefix P] METHOD URL [-H 'Name: value']...}: which
+ * route serves a request, and why others lose; the config from a file, or as the controller keeps
+ * it in etcd (read through {@link EtcdGatewayReader}).
+ */
 final class ExplainCommand {
-    private static final String USAGE = "usage: stargate explain FILE METHOD URL [-H 'Name: value']...";
+    static final String USAGE = "usage: stargate explain FILE|--etcd URLS [--prefix /stargate] METHOD URL [-H 'Name: value']...";
+    static final String DEFAULT_PREFIX = "/stargate";
+    /** Exit code when no etcd endpoint answered. */
+    static final int ETCD_UNREACHABLE = 3;
 
     private ExplainCommand() {
     }
@@ -28,17 +36,26 @@ final class ExplainCommand {
      * @param args the words after {@code explain}; URL is {@code http(s)://host[:port]/path?query} or
      *             just {@code /path?query} (then the host comes from a {@code -H 'Host: ...'}, if any;
      *             a {@code Host} header given with {@code -H} wins over the URL's, as with curl)
-     * @return the process exit code: 0 a route matches, 1 none does, 2 usage or input error
+     * @return the process exit code: 0 a route matches, 1 none does, 2 usage or input error,
+     *         3 etcd unreachable
      */
     static int run(String[] args) {
         return run(args, System.out, System.err);
     }
 
-    static int run(String[] args, PrintStream out, PrintStream err) {
-        if (args.length < 3) {
+    static int run(String[] all, PrintStream out, PrintStream err) {
+        // the config source: FILE, or --etcd URLS [--prefix P]; then the same words either way
+        boolean fromEtcd = all.length > 0 && all[0].equals("--etcd");
+        boolean prefixGiven = fromEtcd && all.length > 2 && all[2].equals("--prefix");
+        int sourceWords = !fromEtcd ? 1 : prefixGiven ? 4 : 2;
+        if (all.length < sourceWords + 2) {
             err.println(USAGE);
             return 2;
         }
+        String source = fromEtcd ? all[1] : all[0];
+        String prefix = prefixGiven ? all[3] : DEFAULT_PREFIX;
+        // args[0] stands for the source, so the request words keep their places
+        String[] args = Arrays.copyOfRange(all, sourceWords - 1, all.length);
         Map<String, String> headers = new LinkedHashMap<>();
         for (int i = 3; i < args.length; i++) {
             int colon = i + 1 < args.length && args[i].equals("-H") ? args[i + 1].indexOf(':') : -1;
@@ -73,9 +90,12 @@ final class ExplainCommand {
 
         RouteIndex<Route> index;
         try {
-            index = RouteIndex.of(loadRoutes(Path.of(args[0])));
+            index = RouteIndex.of(routes(fromEtcd ? new EtcdGatewayReader(source).read(prefix) : readFile(Path.of(source))));
+        } catch (EtcdGatewayReader.Unreachable e) {
+            err.println("explain: --etcd " + source + ": " + e.getMessage());
+            return ETCD_UNREACHABLE;
         } catch (IOException | IllegalArgumentException e) {
-            err.println("explain: " + args[0] + ": " + e.getMessage());
+            err.println("explain: " + (fromEtcd ? "--etcd " + source + " --prefix " + prefix : source) + ": " + e.getMessage());
             return 2;
         }
         Explanation explanation = index.explain(method, host, path, requestHeaders);
@@ -95,10 +115,12 @@ final class ExplainCommand {
         return explanation.route() == null ? 1 : 0;
     }
 
-    /** The routes of a config file; a file that does not read cleanly is a usage error listing why. */
-    private static List<Route> loadRoutes(Path file) throws IOException {
-        String text = Files.readString(file);
-        Validated<GatewayConfig> config = ConfigCodec.readConfig(text, ConfigCodec.Format.ofFileName(file.toString()));
+    private static Validated<GatewayConfig> readFile(Path file) throws IOException {
+        return ConfigCodec.readConfig(Files.readString(file), ConfigCodec.Format.ofFileName(file.toString()));
+    }
+
+    /** The routes of a config; one that does not read cleanly is an input error listing why. */
+    private static List<Route> routes(Validated<GatewayConfig> config) {
         if (!config.isValid()) {
             throw new IllegalArgumentException(config.errors().stream().map(ConfigError::toString)
                     .collect(Collectors.joining("; ")));

@@ -1,12 +1,15 @@
 package stargate.model.validate;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.BiConsumer;
 import java.util.function.Function;
+import java.util.function.Predicate;
+import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
 import stargate.model.Certificate;
 import stargate.model.Consumer;
@@ -47,18 +50,25 @@ public final class ConfigValidator {
 
     /** @return every error, in document order; empty when the config is valid */
     public List<ConfigError> validate(GatewayConfig config) {
+        return validate(PartialConfig.whole(config));
+    }
+
+    /** The checks of meaning, on the objects that read; error paths are their places in the text. */
+    private List<ConfigError> validate(PartialConfig parts) {
+        GatewayConfig config = parts.readable();
         Findings f = new Findings();
         Set<String> upstreamIds = config.upstreams().stream().map(Upstream::id).collect(Collectors.toSet());
-        RouteChecks routes = new RouteChecks(f, upstreamIds, plugins);
-        section(f, Kind.ROUTE, config.routes(), Route::id, routes::check);
-        boolean routesValid = f.count() == 0;
+        Predicate<String> upstreamDeclared = id -> parts.declares(Kind.UPSTREAM, upstreamIds, id);
+        RouteChecks routes = new RouteChecks(f, upstreamDeclared, plugins);
+        section(f, Kind.ROUTE, config.routes(), parts, Route::id, routes::check);
+        boolean routesValid = f.count() == 0 && parts.complete(Kind.ROUTE);
         UpstreamChecks upstreams = new UpstreamChecks(f);
-        section(f, Kind.UPSTREAM, config.upstreams(), Upstream::id, upstreams::check);
-        CredentialChecks credentials = new CredentialChecks(f, upstreamIds, plugins);
-        section(f, Kind.CONSUMER, config.consumers(), Consumer::id, credentials::consumer);
-        section(f, Kind.CERTIFICATE, config.certificates(), Certificate::id, credentials::certificate);
+        section(f, Kind.UPSTREAM, config.upstreams(), parts, Upstream::id, upstreams::check);
+        CredentialChecks credentials = new CredentialChecks(f, upstreamDeclared, plugins);
+        section(f, Kind.CONSUMER, config.consumers(), parts, Consumer::id, credentials::consumer);
+        section(f, Kind.CERTIFICATE, config.certificates(), parts, Certificate::id, credentials::certificate);
         plugins.validate(config.globalPlugins(), Kind.GLOBAL_PLUGINS.key(), f.errors());
-        upstreamReferences(config.globalPlugins(), Kind.GLOBAL_PLUGINS.key(), upstreamIds, f);
+        upstreamReferences(config.globalPlugins(), Kind.GLOBAL_PLUGINS.key(), upstreamDeclared, f);
         if (routesValid) {
             f.errors().addAll(Shadowing.find(config.routes()));
         }
@@ -66,17 +76,32 @@ public final class ConfigValidator {
     }
 
     /**
-     * Parses and validates config text: the whole of {@code stargate validate}. Reading errors
-     * (syntax, unknown keys, wrong types) are all reported together; the checks of meaning run
-     * once the text reads cleanly, so a type error never hides behind a cascade of follow-ups.
+     * Parses and validates config text: the whole of {@code stargate validate}. One pass reports
+     * every error: reading errors (unknown keys, wrong types) first, then the checks of meaning on
+     * the objects that read (see {@link PartialConfig}). An object that does not read is left out
+     * of those checks, so a type error never hides behind a cascade of follow-ups. Malformed text
+     * is its one error.
      */
     public Validated<GatewayConfig> check(String text, ConfigCodec.Format format) {
-        Validated<GatewayConfig> parsed = ConfigCodec.readConfig(text, format);
-        if (!parsed.isValid()) {
-            return parsed;
+        return check(text, format, UnaryOperator.identity());
+    }
+
+    /**
+     * {@link #check(String, ConfigCodec.Format)}, with {@code resolve} applied to what read before
+     * the checks of meaning (the admin API puts stored secrets in place of masks there).
+     *
+     * @param resolve keeps the number and order of the objects of each kind
+     */
+    public Validated<GatewayConfig> check(String text, ConfigCodec.Format format, UnaryOperator<GatewayConfig> resolve) {
+        Validated<JsonNode> tree = ConfigCodec.readTree(text, format);
+        if (!tree.isValid()) {
+            return Validated.invalid(tree.errors());
         }
-        List<ConfigError> errors = validate(parsed.value());
-        return errors.isEmpty() ? parsed : Validated.invalid(errors);
+        Validated<GatewayConfig> read = ConfigCodec.readConfig(tree.value());
+        PartialConfig parts = read.isValid() ? PartialConfig.whole(read.value()) : PartialConfig.of(tree.value());
+        List<ConfigError> errors = new ArrayList<>(read.errors());
+        errors.addAll(validate(parts.map(resolve)));
+        return errors.isEmpty() ? read : Validated.invalid(errors);
     }
 
     /**
@@ -85,27 +110,31 @@ public final class ConfigValidator {
      *
      * @param path where the plugin map sits, e.g. {@code routes[0].plugins}
      */
-    static void upstreamReferences(Map<String, JsonNode> plugins, String path, Set<String> upstreamIds, Findings f) {
+    static void upstreamReferences(Map<String, JsonNode> plugins, String path, Predicate<String> upstreamDeclared,
+                                   Findings f) {
         JsonNode split = plugins.get("traffic-split");
         JsonNode upstream = split == null ? null : split.get("upstream");
         if (upstream != null && upstream.isValueNode() && !upstream.isNull() && !upstream.asText().isBlank()
-                && !upstreamIds.contains(upstream.asText())) {
+                && !upstreamDeclared.test(upstream.asText())) {
             f.add(path + ".traffic-split.upstream", "unknown upstream \"" + upstream.asText() + "\"");
         }
     }
 
-    /** Checks each object of one kind: its id (present, well-formed, unique in the kind), then the rest. */
-    private static <T> void section(Findings f, Kind kind, List<T> objects, Function<T, String> id,
+    /**
+     * Checks each object of one kind: its id (present, well-formed, unique in the kind), then the rest.
+     * Paths name each object's place in the text ({@code parts}), which skips the objects that did not read.
+     */
+    private static <T> void section(Findings f, Kind kind, List<T> objects, PartialConfig parts, Function<T, String> id,
                                     BiConsumer<T, String> check) {
         Map<String, Integer> first = new HashMap<>();
         for (int i = 0; i < objects.size(); i++) {
-            String at = item(kind, i);
+            String at = item(kind, parts.position(kind, i));
             String value = id.apply(objects.get(i));
             if (f.required(at + ".id", value)) {
                 if (!Syntax.ID.matcher(value).matches()) {
                     f.add(at + ".id", "invalid id \"" + value + "\": expected [a-z0-9][a-z0-9._-]{0,63}");
                 }
-                Integer earlier = first.putIfAbsent(value, i);
+                Integer earlier = first.putIfAbsent(value, parts.position(kind, i));
                 if (earlier != null) {
                     f.add(at + ".id", "duplicate id \"" + value + "\" (also " + item(kind, earlier) + ")");
                 }

@@ -4,7 +4,7 @@ import static stargate.model.validate.Findings.at;
 
 import java.util.HashMap;
 import java.util.Map;
-import java.util.Set;
+import java.util.function.Predicate;
 import stargate.model.Certificate;
 import stargate.model.Consumer;
 import stargate.model.secret.SecretHash;
@@ -19,16 +19,16 @@ final class CredentialChecks {
     static final int MIN_KEY_LENGTH = 8;
 
     private final Findings f;
-    private final Set<String> upstreamIds;
+    private final Predicate<String> upstreamDeclared;
     private final PluginCatalog plugins;
     /** Credential or SNI name to the path of the object that claimed it first. */
     private final Map<String, String> apiKeys = new HashMap<>();
     private final Map<String, String> userNames = new HashMap<>();
     private final Map<String, String> snis = new HashMap<>();
 
-    CredentialChecks(Findings f, Set<String> upstreamIds, PluginCatalog plugins) {
+    CredentialChecks(Findings f, Predicate<String> upstreamDeclared, PluginCatalog plugins) {
         this.f = f;
-        this.upstreamIds = upstreamIds;
+        this.upstreamDeclared = upstreamDeclared;
         this.plugins = plugins;
     }
 
@@ -61,7 +61,7 @@ final class CredentialChecks {
             f.required(at(path, "jwt.issuer"), consumer.jwt().issuer());
         }
         plugins.validate(consumer.plugins(), at(path, "plugins"), f.errors());
-        ConfigValidator.upstreamReferences(consumer.plugins(), at(path, "plugins"), upstreamIds, f);
+        ConfigValidator.upstreamReferences(consumer.plugins(), at(path, "plugins"), upstreamDeclared, f);
     }
 
     void certificate(Certificate cert, String path) {

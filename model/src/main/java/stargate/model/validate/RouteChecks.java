@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Predicate;
 import stargate.model.Route;
 
 /** Checks one route on its own, plus its reference to an upstream. */
@@ -16,12 +17,12 @@ final class RouteChecks {
     static final int MAX_RETRY_ATTEMPTS = 10;
 
     private final Findings f;
-    private final Set<String> upstreamIds;
+    private final Predicate<String> upstreamDeclared;
     private final PluginCatalog plugins;
 
-    RouteChecks(Findings f, Set<String> upstreamIds, PluginCatalog plugins) {
+    RouteChecks(Findings f, Predicate<String> upstreamDeclared, PluginCatalog plugins) {
         this.f = f;
-        this.upstreamIds = upstreamIds;
+        this.upstreamDeclared = upstreamDeclared;
         this.plugins = plugins;
     }
 
@@ -37,7 +38,7 @@ final class RouteChecks {
         }
         headers(route.headers(), at(path, "headers"));
         f.range(at(path, "priority"), route.priority(), -MAX_PRIORITY, MAX_PRIORITY);
-        if (f.required(at(path, "upstream"), route.upstream()) && !upstreamIds.contains(route.upstream())) {
+        if (f.required(at(path, "upstream"), route.upstream()) && !upstreamDeclared.test(route.upstream())) {
             f.add(at(path, "upstream"), "unknown upstream \"" + route.upstream() + "\"");
         }
         stripPrefix(route, path);
@@ -50,8 +51,12 @@ final class RouteChecks {
         if (route.retries() != null) {
             retries(route.retries(), at(path, "retries"));
         }
+        if (route.websocket()) {
+            // accepted and ignored, it would promise a relay the node does not do (Upgrade is dropped)
+            f.add(at(path, "websocket"), "WebSocket proxying is not built yet (SPEC §16); remove the key or set it false");
+        }
         plugins.validate(route.plugins(), at(path, "plugins"), f.errors());
-        ConfigValidator.upstreamReferences(route.plugins(), at(path, "plugins"), upstreamIds, f);
+        ConfigValidator.upstreamReferences(route.plugins(), at(path, "plugins"), upstreamDeclared, f);
     }
 
     /** @return each valid path's template variables (invalid paths are left out) */

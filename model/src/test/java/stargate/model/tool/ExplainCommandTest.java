@@ -93,7 +93,7 @@ class ExplainCommandTest {
     @Test
     void usageErrorsExitTwo() throws IOException {
         assertEquals(2, run(config.toString(), "GET"));
-        assertTrue(err().contains("usage: stargate explain FILE METHOD URL"), err());
+        assertTrue(err().contains("usage: stargate explain FILE|--etcd URLS"), err());
         assertEquals(2, run(config.toString(), "GET", "/users", "-H", "no-colon"));
         assertEquals(2, run(config.toString(), "GET", "users"));
         assertEquals(2, run(dir.resolve("missing.yaml").toString(), "GET", "/users"));

@@ -58,6 +58,8 @@ class InvalidConfigTest {
                         "upstreams[0].targets[0].weight: expected an integer, got 1.5"),
                 Arguments.of("integer too large", route("paths: [/a], priority: 99999999999"),
                         "routes[0].priority: number too large: 99999999999"),
+                Arguments.of("websocket before it is built", route("paths: [/a], websocket: true"),
+                        "routes[0].websocket: WebSocket proxying is not built yet (SPEC §16); remove the key or set it false"),
                 Arguments.of("boolean as text", route("paths: [/a], websocket: maybe"),
                         "routes[0].websocket: expected true or false, got \"maybe\""),
                 Arguments.of("scalar for a list", route("paths: /a"), "routes[0].paths: expected a list, got \"/a\""),
@@ -280,11 +282,46 @@ class InvalidConfigTest {
     }
 
     @Test
+    void reportsReadingAndMeaningErrorsInOnePassAtTheAuthorsPaths() {
+        String yaml = UPSTREAM_U + """
+                routes:
+                  - {id: a, paths: [/a], upstream: u, colour: red}
+                  - {id: b, paths: [/b], upstream: nowhere}
+                  - {id: b, paths: [b], upstream: u}
+                """;
+        assertEquals(List.of(
+                "routes[0]: unknown key \"colour\"",
+                "routes[1].upstream: unknown upstream \"nowhere\"",
+                "routes[2].id: duplicate id \"b\" (also routes[1])",
+                "routes[2].paths[0]: must start with \"/\", got \"b\""), errors(yaml));
+    }
+
+    @Test
+    void aReferenceToAnObjectThatFailedToReadIsNotDangling() {
+        String yaml = """
+                upstreams:
+                  - {id: u, targets: [{url: "http://127.0.0.1:9001", weight: heavy}]}
+                routes:
+                  - {id: a, paths: [/a], upstream: u, plugins: {traffic-split: {upstream: v, weight: 10}}}
+                """;
+        assertEquals(List.of(
+                "upstreams[0].targets[0].weight: expected an integer, got \"heavy\"",
+                "routes[0].plugins.traffic-split.upstream: unknown upstream \"v\""), errors(yaml));
+        // a list that is not a list: which upstreams it meant is unknown, so no reference is dangling
+        assertEquals(List.of("upstreams: expected a list, got a map"),
+                errors("upstreams: {id: u}\nroutes: [{id: a, paths: [/a], upstream: u}]\n"));
+    }
+
+    private static List<String> errors(String yaml) {
+        return VALIDATOR.check(yaml, ConfigCodec.Format.YAML).errors().stream().map(ConfigError::toString).toList();
+    }
+
+    @Test
     void acceptsTheSpecsOwnExampleShapes() {
         String yaml = route("hosts: [api.example.com, \"*.example.org\"], paths: [/users, \"/users/*\", \"/users/{id}\"],"
                 + " methods: [GET, POST], headers: {x-canary: \"true\"}, rewrite: {path: \"/v2/users\"},"
                 + " retries: {attempts: 2, on: [connect-failure, 502, 503, 504]}, plugins: {rate-limit: {rate: 100, per: 1s}},"
-                + " websocket: true");
+                + " websocket: false");
         Validated<?> result = VALIDATOR.check(yaml, ConfigCodec.Format.YAML);
         assertTrue(result.isValid(), result.errors()::toString);
     }

@@ -114,10 +114,14 @@ public class ConfigResource {
     private Response write(String text, Long ifMatch, boolean dryRun) {
         MediaType type = headers.getMediaType();
         boolean yaml = type != null && YAML_TYPES.contains(type.getType() + "/" + type.getSubtype());
-        Validated<GatewayConfig> read = ConfigCodec.readConfig(text == null ? "" : text,
-                yaml ? ConfigCodec.Format.YAML : ConfigCodec.Format.JSON);
+        String body = text == null ? "" : text;
+        ConfigCodec.Format format = yaml ? ConfigCodec.Format.YAML : ConfigCodec.Format.JSON;
+        Validated<GatewayConfig> read = ConfigCodec.readConfig(body, format);
         if (!read.isValid()) {
-            throw ApiProblem.invalid("the body is not a readable config", read.errors());
+            // one answer with every error: the parts that read are checked too, masks resolved as a write would
+            Snapshot snapshot = service.snapshot();
+            throw ApiProblem.invalid("the body is not a readable config", service.validator()
+                    .check(body, format, readable -> unmasked(readable, snapshot).config()).errors());
         }
         GatewayConfig incoming = read.value();
         ConfigService.Outcome outcome = service.write(null, ifMatch, dryRun, Principals.actor(security, request),

@@ -98,6 +98,10 @@ public class ConfigService {
         return store;
     }
 
+    public ConfigValidator validator() {
+        return validator;
+    }
+
     /**
      * Validates and commits one write; a write that changes something also leaves its audit and
      * history entries, in the same transaction. Objects written by a Git apply become Git-owned and

@@ -65,7 +65,7 @@ public class HistoryResource {
 
     @GET
     @Path("audit")
-    @Operation(summary = "Audit log, newest first: every config write with who, what (kind/id, digests before and after), when and from where (client address or Git commit)")
+    @Operation(summary = "Audit log, newest first: every config write with who, what (kind/id, the paths of changed fields; never values), when and from where (client address or Git commit)")
     @APIResponse(responseCode = "200", description = "{items, next_after}", content = @Content(schema = @Schema(ref = "LogPage")))
     public Response audit(@Parameter(description = "page size (default 50, at most 500)") @QueryParam("limit") Integer limit,
                           @Parameter(description = "the next_after of the previous page: only older entries") @QueryParam("after") Long after) {

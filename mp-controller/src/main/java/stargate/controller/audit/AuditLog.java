@@ -1,17 +1,16 @@
 package stargate.controller.audit;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
+import java.util.TreeSet;
 import stargate.controller.store.EtcdStore;
 import stargate.model.codec.ConfigCodec;
 import stargate.model.diff.Change;
@@ -20,9 +19,13 @@ import stargate.model.diff.Change;
  * The audit log: one entry per config write, {@code <prefix>/audit/<write number>}, written in the
  * write's own transaction (so no write goes unaudited and no entry describes a write that failed),
  * the oldest trimmed in that same transaction beyond the retention count. An entry says who
- * (principal), what (each changed object with a digest of its stored form before and after, so
- * two entries can be compared without storing secrets twice), when, and from where (client
- * address, or the commit of a Git apply). Its config revision is the key's mod revision.
+ * (principal), what (each changed object, and for a change the paths of the fields that differ),
+ * when, and from where (client address, or the commit of a Git apply). Its config revision is the
+ * key's mod revision.
+ *
+ * <p>An entry holds nothing computed from a value: a digest of a stored object would include its
+ * key hash, and an unsalted digest of a short API key is found offline by trying keys. So a
+ * changed secret shows only as its path ({@code key_auth.key}) in {@code fields}.
  */
 public final class AuditLog {
     public static final String FOLDER = "audit";
@@ -40,8 +43,10 @@ public final class AuditLog {
             item.put("op", c.op().name().toLowerCase(Locale.ROOT));
             item.put("kind", c.kind().key());
             item.put("id", c.id());
-            item.put("before", digest(c.before()));
-            item.put("after", digest(c.after()));
+            if (c.op() == Change.Op.CHANGED) {
+                ArrayNode fields = item.putArray("fields");
+                changedFields(ConfigCodec.toTree(c.before()), ConfigCodec.toTree(c.after()), "", fields);
+            }
         }
         return new EtcdStore.LogEntry(FOLDER, entry.toString(), keep);
     }
@@ -101,17 +106,20 @@ public final class AuditLog {
         }
     }
 
-    /** {@code sha256:<first 16 hex digits>} of the object's stored JSON; null for no object. */
-    static String digest(Object value) {
-        if (value == null) {
-            return null;
-        }
-        try {
-            byte[] hash = MessageDigest.getInstance("SHA-256")
-                    .digest(ConfigCodec.toTree(value).toString().getBytes(StandardCharsets.UTF_8));
-            return "sha256:" + HexFormat.of().formatHex(hash, 0, 8);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every JDK has SHA-256", e);
+    /**
+     * Adds the path of every field that differs, descending into maps (a list that differs is one
+     * field): {@code paths}, {@code basic_auth.password}, {@code plugins.rate-limit.rate}.
+     */
+    private static void changedFields(JsonNode before, JsonNode after, String path, ArrayNode into) {
+        if (before.isObject() && after.isObject()) {
+            Set<String> names = new TreeSet<>();
+            before.fieldNames().forEachRemaining(names::add);
+            after.fieldNames().forEachRemaining(names::add);
+            for (String name : names) {
+                changedFields(before.path(name), after.path(name), path.isEmpty() ? name : path + "." + name, into);
+            }
+        } else if (!before.equals(after)) {
+            into.add(path);
         }
     }
 }

@@ -18,7 +18,7 @@ import stargate.model.codec.Units;
  * @param workdir    where the bare clone lives; empty = a temp dir removed on exit
  * @param selfHeal   revert drift (API edits of Git-owned objects) without waiting for a new commit
  * @param prune      delete Git-owned objects that left Git (on by default)
- * @param allowEmpty allow an apply that deletes every route
+ * @param allowEmpty allow an apply that deletes every route, or prunes more than half of the Git-owned objects
  */
 public record GitSettings(String url, String branch, String path, Duration interval, Optional<Path> secretFile,
                           Optional<Path> tokenFile, Optional<Path> workdir, boolean selfHeal, boolean prune,

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -45,10 +46,13 @@ import stargate.model.validate.ConfigError;
  * drift (an API edit of a Git-owned object). Cost: one fetch, one read of the commit's files, two
  * validations of the whole config; O(config size).
  *
- * <p>Rules: a commit that failed (invalid, or refused because it would delete every route) is not
- * retried until a new commit arrives, unless forced ({@code POST /gitops/sync}); transient failures
- * (fetch, etcd) are retried on the next pass. Drift at the applied commit is reported as OutOfSync
- * and reverted only with self-heal (or a forced sync). Only the holder of the GitOps lock (an etcd
+ * <p>Rules: a commit that failed (invalid, or refused by a guard) is not retried until a new commit
+ * arrives, unless forced ({@code POST /gitops/sync}); transient failures (fetch, etcd) are retried
+ * on the next pass. Without allow-empty, two guards refuse an apply: one that would delete every
+ * route, and one that would prune more than half of the Git-owned objects (a wrong path or branch
+ * reads as "Git declares nothing"; one API-created route keeps the first guard quiet, not the
+ * second). Drift at the applied commit is reported as OutOfSync and reverted only with self-heal
+ * (or a forced sync). Only the holder of the GitOps lock (an etcd
  * lease) applies; the others report standby. Not thread-safe: one pass at a time ({@link GitOps}
  * runs them on one thread).
  */
@@ -57,14 +61,29 @@ final class Reconciler {
     static final String SUSPEND_KEY = "gitops/suspend";
     static final String LOCK_KEY = "gitops/lock";
     /** Failure reasons that wait for a new commit. */
-    private static final Set<String> FINAL = Set.of("ValidationFailed", "EmptyRefused");
+    private static final Set<String> FINAL = Set.of("ValidationFailed", "EmptyRefused", "PruneRefused");
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Logger LOG = Logger.getLogger(Reconciler.class.getName());
 
-    /** The commit would delete every route and allow-empty is off. */
-    private static final class EmptyRefused extends RuntimeException {
-        EmptyRefused(int routes) {
-            super("the commit would delete every route (" + routes + " now in etcd); refused: set --git-allow-empty to allow it");
+    /** A guard refused the apply (allow-empty is off); {@code reason} is the status reason. */
+    private static final class Refused extends RuntimeException {
+        private final String reason;
+
+        Refused(String reason, String problem) {
+            super(problem + "; refused: set --git-allow-empty to allow it");
+            this.reason = reason;
+        }
+    }
+
+    /** Git-owned objects that left Git, as {@code kind/id}: pruned (prune on) or kept (prune off). */
+    private record Leaving(List<String> pruned, List<String> kept) {
+        Leaving() {
+            this(new ArrayList<>(), new ArrayList<>());
+        }
+
+        void clear() {
+            pruned.clear();
+            kept.clear();
         }
     }
 
@@ -122,21 +141,21 @@ final class Reconciler {
             return finish(store, previous, failed(status, "ValidationFailed", "commit " + commit.id()
                     + " is not a valid config", declared.errors()));
         }
-        List<String> notPruned = new ArrayList<>();
+        Leaving leaving = new Leaving();
         GatewayConfig[] wanted = new GatewayConfig[1];
         Function<Snapshot, ConfigService.Proposal> propose = snapshot -> {
-            notPruned.clear();
+            leaving.clear();
             List<ConfigError> errors = new ArrayList<>();
-            wanted[0] = wanted(snapshot, declared, notPruned, errors);
-            if (wanted[0].routes().isEmpty() && !snapshot.list(Kind.ROUTE).isEmpty() && !settings.allowEmpty()) {
-                throw new EmptyRefused(snapshot.list(Kind.ROUTE).size());
+            wanted[0] = wanted(snapshot, declared, leaving, errors);
+            if (!settings.allowEmpty()) {
+                guard(snapshot, wanted[0], leaving);
             }
             return new ConfigService.Proposal(wanted[0], errors);
         };
         Actor actor = Actor.git(commit.id());
         try {
             ConfigService.Outcome plan = service.write(null, null, true, actor, propose);
-            inventory(status, declared, notPruned);
+            inventory(status, declared, leaving.kept());
             boolean newCommit = !commit.id().equals(previous.path("last_applied_commit").asText(null));
             if (plan.changes().isEmpty()) {
                 return finish(store, previous, synced(status, commit, "UpToDate", "etcd matches commit " + commit.id(),
@@ -150,7 +169,7 @@ final class Reconciler {
                 return finish(store, previous, status);
             }
             ConfigService.Outcome applied = service.write(null, null, false, actor, propose);
-            inventory(status, declared, notPruned);
+            inventory(status, declared, leaving.kept());
             String what = newCommit ? "Applied" : "DriftReverted";
             LOG.info(() -> "GitOps: " + what + " " + commit.id() + " at revision " + applied.revision() + ": "
                     + stargate.model.diff.ConfigDiff.summary(applied.changes()));
@@ -158,8 +177,8 @@ final class Reconciler {
                     : "reverted drift to commit " + commit.id(), applied.revision());
             done.put("last_change", stargate.model.diff.ConfigDiff.summary(applied.changes()));
             return finish(store, previous, done);
-        } catch (EmptyRefused e) {
-            return finish(store, previous, failed(status, "EmptyRefused", e.getMessage(), List.of()));
+        } catch (Refused e) {
+            return finish(store, previous, failed(status, e.reason, "commit " + commit.id() + " " + e.getMessage(), List.of()));
         } catch (ApiProblem p) {
             if (p.status() == 400) {
                 return finish(store, previous, failed(status, "ValidationFailed", "commit " + commit.id()
@@ -169,11 +188,25 @@ final class Reconciler {
         }
     }
 
+    /** @throws Refused when the wanted config deletes every route, or prunes more than half of what Git owns */
+    private static void guard(Snapshot live, GatewayConfig wanted, Leaving leaving) {
+        int routes = live.list(Kind.ROUTE).size();
+        if (wanted.routes().isEmpty() && routes > 0) {
+            throw new Refused("EmptyRefused", "would delete every route (" + routes + " now in etcd)");
+        }
+        long owned = Arrays.stream(Kind.values()).flatMap(kind -> live.list(kind).stream())
+                .filter(o -> o.meta().gitOwned()).count();
+        if (leaving.pruned().size() * 2L > owned) {
+            throw new Refused("PruneRefused", "would prune " + leaving.pruned().size() + " of the " + owned
+                    + " Git-owned objects (more than half: is --git-path or --git-branch wrong?)");
+        }
+    }
+
     /**
      * The config Git wants (see the class comment). Secrets sent as the API's mask keep the stored
      * ones, so a committed export applies as it is.
      */
-    private GatewayConfig wanted(Snapshot live, ConfigFiles.Declared declared, List<String> notPruned,
+    private GatewayConfig wanted(Snapshot live, ConfigFiles.Declared declared, Leaving leaving,
                                  List<ConfigError> errors) {
         GatewayConfig git = declared.config();
         List<Consumer> consumers = new ArrayList<>();
@@ -187,36 +220,35 @@ final class Reconciler {
         }
         Map<String, JsonNode> plugins = git.globalPlugins();
         StoredObject livePlugins = live.get(Kind.GLOBAL_PLUGINS, "").orElse(null);
-        if (plugins.isEmpty() && livePlugins != null && (!livePlugins.meta().gitOwned() || keep(livePlugins, notPruned))) {
+        if (plugins.isEmpty() && livePlugins != null && (!livePlugins.meta().gitOwned() || keep(livePlugins, leaving))) {
             @SuppressWarnings("unchecked")
             Map<String, JsonNode> kept = (Map<String, JsonNode>) livePlugins.value();
             plugins = kept;
         }
         return new GatewayConfig(
-                withLive(git.routes(), live, Kind.ROUTE, Route.class, declared, notPruned),
-                withLive(git.upstreams(), live, Kind.UPSTREAM, Upstream.class, declared, notPruned),
-                withLive(consumers, live, Kind.CONSUMER, Consumer.class, declared, notPruned),
-                withLive(certificates, live, Kind.CERTIFICATE, Certificate.class, declared, notPruned),
+                withLive(git.routes(), live, Kind.ROUTE, Route.class, declared, leaving),
+                withLive(git.upstreams(), live, Kind.UPSTREAM, Upstream.class, declared, leaving),
+                withLive(consumers, live, Kind.CONSUMER, Consumer.class, declared, leaving),
+                withLive(certificates, live, Kind.CERTIFICATE, Certificate.class, declared, leaving),
                 plugins);
     }
 
     /** Git's objects first, then the live objects Git neither declares nor (when pruning) owns. */
     private <T> List<T> withLive(List<T> fromGit, Snapshot live, Kind kind, Class<T> type, ConfigFiles.Declared declared,
-                                 List<String> notPruned) {
+                                 Leaving leaving) {
         List<T> out = new ArrayList<>(fromGit);
         for (StoredObject o : live.list(kind)) {
-            if (!declared.declares(kind, o.id()) && (!o.meta().gitOwned() || keep(o, notPruned))) {
+            if (!declared.declares(kind, o.id()) && (!o.meta().gitOwned() || keep(o, leaving))) {
                 out.add(type.cast(o.value()));
             }
         }
         return out;
     }
 
-    /** A Git-owned object that left Git stays only when prune is off; it is listed as not pruned. */
-    private boolean keep(StoredObject gitOwned, List<String> notPruned) {
-        if (!settings.prune()) {
-            notPruned.add(gitOwned.kind().key() + (gitOwned.id().isEmpty() ? "" : "/" + gitOwned.id()));
-        }
+    /** A Git-owned object that left Git stays only when prune is off; either way it is listed in {@code leaving}. */
+    private boolean keep(StoredObject gitOwned, Leaving leaving) {
+        (settings.prune() ? leaving.pruned() : leaving.kept())
+                .add(gitOwned.kind().key() + (gitOwned.id().isEmpty() ? "" : "/" + gitOwned.id()));
         return !settings.prune();
     }
 

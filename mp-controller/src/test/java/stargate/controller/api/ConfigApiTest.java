@@ -92,6 +92,21 @@ class ConfigApiTest {
     }
 
     @Test
+    void readingAndReferenceErrorsAreAnsweredTogether() {
+        Api.Reply put = api.put("config", """
+                routes:
+                  - {id: a, paths: [/a], upstream: users-svc, colour: red}
+                  - {id: b, paths: [/b], upstream: missing}
+                upstreams:
+                  - {id: users-svc, targets: [{url: "http://127.0.0.1:1"}]}
+                """, "Content-Type", "application/yaml");
+        assertEquals(400, put.status());
+        assertEquals("[{\"path\":\"routes[0]\",\"message\":\"unknown key \\\"colour\\\"\"},"
+                + "{\"path\":\"routes[1].upstream\",\"message\":\"unknown upstream \\\"missing\\\"\"}]",
+                put.json().get("errors").toString(), put.toString());
+    }
+
+    @Test
     void validateAndDryRunAnswerTheDiffAndWriteNothing() throws Exception {
         Api.Reply validate = api.post("config/validate", CONFIG, "Content-Type", "application/yaml");
         assertEquals(200, validate.status(), validate.toString());

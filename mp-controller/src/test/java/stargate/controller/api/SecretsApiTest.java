@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import stargate.controller.Api;
@@ -101,5 +103,39 @@ class SecretsApiTest {
         assertTrue(storedSpec("certificates", "example").get("key").asText().contains("PRIVATE KEY"));
         // the export re-imports with the key kept
         assertEquals("no changes", api.put("config", api.get("config").body()).json().get("summary").asText());
+    }
+
+    @Test
+    void theAuditLogShowsThatASecretChangedAndNothingDerivedFromIt() throws Exception {
+        List<String> secrets = new ArrayList<>();
+        String[][] versions = {{"short-k1", "first pass"}, {"short-k2", "second pass"}};
+        for (String[] keyAndPassword : versions) {
+            Api.Reply put = api.put("consumers/alice", "{\"key_auth\": {\"key\": \"" + keyAndPassword[0]
+                    + "\"}, \"basic_auth\": {\"username\": \"alice\", \"password\": \"" + keyAndPassword[1] + "\"}}");
+            assertEquals(200, put.status(), put.toString());
+            JsonNode spec = storedSpec("consumers", "alice");
+            secrets.addAll(List.of(keyAndPassword));
+            secrets.add(Secrets.hashKey(keyAndPassword[0]).substring("sha256:".length()));
+            // pbkdf2-sha256:<iterations>:<salt>:<hash>
+            String[] password = spec.at("/basic_auth/password").asText().split(":");
+            secrets.addAll(List.of(password[2], password[3]));
+        }
+
+        JsonNode audit = api.get("audit?limit=10").json().get("items");
+        JsonNode change = audit.get(0).get("changes").get(0);
+        assertEquals("changed", change.get("op").asText(), audit.toString());
+        assertEquals(List.of("basic_auth.password", "key_auth.key"), texts(change.get("fields")));
+        String text = audit.toString();
+        assertFalse(text.contains("sha256"), text);
+        for (String secret : secrets) {
+            // any 8 characters from the start of a secret or of its stored hash would be a lead
+            assertFalse(text.contains(secret.substring(0, 8)), secret + " in " + text);
+        }
+    }
+
+    private static List<String> texts(JsonNode array) {
+        List<String> out = new ArrayList<>();
+        array.forEach(n -> out.add(n.asText()));
+        return out;
     }
 }

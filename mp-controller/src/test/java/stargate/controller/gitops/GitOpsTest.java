@@ -180,6 +180,48 @@ class GitOpsTest {
     }
 
     @Test
+    void anApplyThatWouldPruneMoreThanHalfOfWhatGitOwnsIsRefusedUnlessAllowEmpty() throws Exception {
+        String applied = repo.pushOnly("config", "four routes", "config/upstreams.yaml", UPSTREAMS,
+                "config/routes.yaml", routes("a", "b", "c", "d"));
+        assertEquals("Synced", sync().get("sync").asText());
+        // one route the API owns: the every-route guard alone would let an empty Git through
+        assertEquals(201, api.post("routes", "{\"id\": \"by-hand\", \"paths\": [\"/hand\"], \"upstream\": \"users-svc\"}").status());
+        GitSettings wrongPath = withPath(settings(), "no-such-folder", false);
+
+        ObjectNode refused = passAsThisController(wrongPath, true);
+        assertEquals("Failed", refused.get("sync").asText(), refused.toString());
+        assertEquals("PruneRefused", refused.get("reason").asText());
+        assertTrue(refused.get("message").asText().contains("would prune 5 of the 5 Git-owned objects"), refused.toString());
+        assertTrue(refused.get("message").asText().contains("--git-allow-empty"), refused.toString());
+        assertEquals(applied, refused.get("last_applied_commit").asText());
+        assertEquals("PruneRefused", api.get("gitops/status").json().get("reason").asText());
+        for (String id : List.of("a", "b", "c", "d", "by-hand")) {
+            assertEquals(200, api.get("routes/" + id).status(), id);
+        }
+
+        // a commit that deletes 3 of the 4 routes: 3 of the 5 Git-owned objects
+        String three = repo.push("drop three", "config/routes.yaml", routes("a"));
+        JsonNode status = sync();
+        assertEquals("PruneRefused", status.get("reason").asText(), status.toString());
+        assertEquals(three, status.get("last_attempted_commit").asText());
+        assertEquals(200, api.get("routes/d").status());
+
+        ObjectNode allowed = passAsThisController(withPath(settings(), "config", true), true);
+        assertEquals("Synced", allowed.get("sync").asText(), allowed.toString());
+        assertEquals("-3 routes", allowed.get("last_change").asText());
+        assertEquals(404, api.get("routes/d").status());
+        assertEquals(200, api.get("routes/by-hand").status());
+
+        // pruning half of what Git owns (2 of routes a, b, c and the upstream) is no guess: applied
+        repo.push("add two", "config/routes.yaml", routes("a", "b", "c"));
+        assertEquals("Synced", sync().get("sync").asText());
+        repo.push("drop two", "config/routes.yaml", routes("a"));
+        JsonNode half = sync();
+        assertEquals("Synced", half.get("sync").asText(), half.toString());
+        assertEquals("-2 routes", half.get("last_change").asText());
+    }
+
+    @Test
     void driftIsReportedWithoutSelfHealAndRevertedWithIt() throws Exception {
         String commit = repo.pushOnly("config", "users", "config/upstreams.yaml", UPSTREAMS, "config/users.yaml", USERS);
         sync();
@@ -194,16 +236,10 @@ class GitOpsTest {
         assertEquals("git", meta.get("owner").asText());
 
         // the same controller with --git-self-heal (same lock holder) reverts it on its next pass
-        GitSettings settings = GitSettings.from(ConfigProvider.getConfig()).orElseThrow().withSelfHeal(true);
-        ConfigService service = CDI.current().select(ConfigService.class).get();
-        try (GitSource source = new GitSource(settings);
-             Leadership same = service.store().leadership(Reconciler.LOCK_KEY, drifted.get("this_controller").asText(),
-                     Duration.ofSeconds(15))) {
-            ObjectNode healed = new Reconciler(settings, source, service, same, Clock.systemUTC()).reconcile(false);
-            assertEquals("Synced", healed.get("sync").asText(), healed.toString());
-            assertEquals("DriftReverted", healed.get("reason").asText());
-            assertEquals(commit, healed.get("last_applied_commit").asText());
-        }
+        ObjectNode healed = passAsThisController(settings().withSelfHeal(true), false);
+        assertEquals("Synced", healed.get("sync").asText(), healed.toString());
+        assertEquals("DriftReverted", healed.get("reason").asText());
+        assertEquals(commit, healed.get("last_applied_commit").asText());
         assertFalse(api.get("routes/users").json().has("priority"));
     }
 
@@ -265,7 +301,7 @@ class GitOpsTest {
         JsonNode first = sync();
         String leader = first.get("this_controller").asText();
         String next = repo.push("orders", "config/orders.yaml", ORDERS);
-        GitSettings settings = GitSettings.from(ConfigProvider.getConfig()).orElseThrow();
+        GitSettings settings = settings();
         ConfigService service = CDI.current().select(ConfigService.class).get();
         try (GitSource source = new GitSource(settings);
              Leadership other = service.store().leadership(Reconciler.LOCK_KEY, "second-controller", Duration.ofSeconds(15))) {
@@ -289,6 +325,35 @@ class GitOpsTest {
             a.close();
             assertEquals("b", b.tryLead());
             assertEquals("b", a.tryLead());
+        }
+    }
+
+    /** A routes file: one route per id, on the path /id, to users-svc. */
+    private static String routes(String... ids) {
+        StringBuilder yaml = new StringBuilder("routes:\n");
+        for (String id : ids) {
+            yaml.append("  - {id: ").append(id).append(", paths: [/").append(id).append("], upstream: users-svc}\n");
+        }
+        return yaml.toString();
+    }
+
+    /** The settings this test's controller was started with. */
+    private static GitSettings settings() {
+        return GitSettings.from(ConfigProvider.getConfig()).orElseThrow();
+    }
+
+    private static GitSettings withPath(GitSettings s, String path, boolean allowEmpty) {
+        return new GitSettings(s.url(), s.branch(), path, s.interval(), s.secretFile(), s.tokenFile(), s.workdir(),
+                s.selfHeal(), s.prune(), allowEmpty);
+    }
+
+    /** One pass with other settings, as the controller under test (the GitOps lock holder). */
+    private ObjectNode passAsThisController(GitSettings settings, boolean force) throws Exception {
+        ConfigService service = CDI.current().select(ConfigService.class).get();
+        String holder = api.get("gitops/status").json().get("this_controller").asText();
+        try (GitSource source = new GitSource(settings);
+             Leadership same = service.store().leadership(Reconciler.LOCK_KEY, holder, Duration.ofSeconds(15))) {
+            return new Reconciler(settings, source, service, same, Clock.systemUTC()).reconcile(force);
         }
     }
 
