@@ -90,4 +90,18 @@ class HotReloadTest {
             backend.stop();
         }
     }
+
+    @Test
+    void aFileWithReadingAndReferenceErrorsReportsBothInOnePass(@TempDir Path dir) throws Exception {
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> RunningNode.start(dir, """
+                        routes:
+                          - {id: typo, paths: [/a], upstream: u, colour: red}
+                          - {id: dangling, paths: [/b], upstream: missing}
+                        upstreams:
+                          - {id: u, targets: [{url: "http://127.0.0.1:1"}]}
+                        """));
+        assertTrue(e.getMessage().contains("routes[0]: unknown key \"colour\""), e.getMessage());
+        assertTrue(e.getMessage().contains("routes[1].upstream"), e.getMessage());
+    }
 }

@@ -3,6 +3,7 @@ package stargate.node.config;
 import java.util.List;
 import java.util.logging.Logger;
 import stargate.model.GatewayConfig;
+import stargate.model.codec.ConfigCodec;
 import stargate.model.diff.ConfigDiff;
 import stargate.model.validate.ConfigError;
 import stargate.model.validate.ConfigValidator;
@@ -33,6 +34,18 @@ public final class ConfigApplier {
     /** Runs {@code listener} after each applied config (e.g. to load new TLS certificates). */
     public void onApplied(java.util.function.Consumer<Snapshot> listener) {
         onApplied.add(listener);
+    }
+
+    /**
+     * Reads and applies config text (a standalone file). When it does not read cleanly, the report
+     * still covers every error at once: the reading errors and the checks of meaning on the objects
+     * that did read (SPEC §13, as {@code stargate validate} reports them).
+     *
+     * @return every error that rejected it; empty when it was applied
+     */
+    public List<ConfigError> applyText(String text, ConfigCodec.Format format, long revision, String source) {
+        Validated<GatewayConfig> parsed = ConfigCodec.readConfig(text, format);
+        return apply(parsed.isValid() ? parsed : validator.check(text, format), revision, source);
     }
 
     /**

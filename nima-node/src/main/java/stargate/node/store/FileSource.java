@@ -10,10 +10,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
-import stargate.model.GatewayConfig;
 import stargate.model.codec.ConfigCodec;
 import stargate.model.validate.ConfigError;
-import stargate.model.validate.Validated;
 import stargate.node.config.ConfigApplier;
 
 /**
@@ -96,9 +94,8 @@ public final class FileSource implements ConfigSource {
         if (appliedContent != null && Arrays.equals(content, appliedContent)) {
             return List.of();
         }
-        Validated<GatewayConfig> parsed = ConfigCodec.readConfig(new String(content, StandardCharsets.UTF_8),
-                ConfigCodec.Format.YAML);
-        List<ConfigError> errors = applier.apply(parsed, ++revision, "file:" + file);
+        List<ConfigError> errors = applier.applyText(new String(content, StandardCharsets.UTF_8),
+                ConfigCodec.Format.YAML, ++revision, "file:" + file);
         if (errors.isEmpty()) {
             appliedContent = content;
         }
