@@ -96,6 +96,7 @@ public final class Listeners implements AutoCloseable {
         listener.connectionOptions(o -> o.tcpNoDelay(true))
                 .backlog(8192)
                 .writeQueueLength(0)
+                .writeBufferSize(512)      // per response stream; our body writes are larger and pass it by
                 .idleConnectionTimeout(clientTimeout)
                 .idleConnectionPeriod(clientTimeout.dividedBy(2).compareTo(Duration.ofSeconds(10)) < 0
                         ? clientTimeout.dividedBy(2) : Duration.ofSeconds(10))
