@@ -139,11 +139,9 @@ public final class ProxyExchange {
         res.status(status);
         ServerResponseHeaders headers = res.headers();
         for (int i = 0; i < head.names.size(); i++) {
-            String name = head.names.get(i);
-            String lower = name.toLowerCase(Locale.ROOT);
-            if (!HopByHopHeaders.isHopByHop(lower, head.connectionTokens)
-                    && !lower.equals("content-length") && !lower.equals("x-request-id")) {
-                headers.add(ObsText.responseHeader(HeaderNames.create(lower, name), head.values.get(i)));
+            FieldName name = head.names.get(i);
+            if (!name.notForwarded && (head.connectionTokens.isEmpty() || !head.connectionTokens.contains(name.lower))) {
+                headers.add(ObsText.responseHeader(name.headerName, head.values.get(i)));
             }
         }
         if (head.contentLength >= 0) {

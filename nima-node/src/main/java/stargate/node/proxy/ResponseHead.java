@@ -2,6 +2,7 @@ package stargate.node.proxy;
 
 import java.io.IOException;
 import java.net.ProtocolException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -21,8 +22,8 @@ final class ResponseHead {
 
     final int status;
     final String reason;
-    /** Field names and values in arrival order, names as sent. */
-    final List<String> names = new ArrayList<>(16);
+    /** Field names and values in arrival order. */
+    final List<FieldName> names = new ArrayList<>(16);
     final List<String> values = new ArrayList<>(16);
     /** Lower-case tokens of {@code Connection}: those fields are hop-by-hop too. */
     final List<String> connectionTokens = new ArrayList<>(2);
@@ -64,12 +65,15 @@ final class ResponseHead {
         budget -= statusLine.length() + 2;
         ResponseHead head = parseStatusLine(statusLine);
         while (true) {
-            String line = conn.readLine(budget);
-            budget -= line.length() + 2;
-            if (line.isEmpty()) {
+            int end = conn.bufferLine(budget);
+            int start = conn.inPos;
+            budget -= end - start + 2;
+            if (end == start) {
+                conn.consumeLine();
                 return head;
             }
-            head.addField(line);
+            head.addField(conn.in, start, end);
+            conn.consumeLine();
         }
     }
 
@@ -96,23 +100,35 @@ final class ResponseHead {
         return head;
     }
 
-    private void addField(String line) throws ProtocolException {
-        int colon = line.indexOf(':');
-        if (colon <= 0 || line.charAt(0) == ' ' || line.charAt(0) == '\t') {
-            // also rejects obsolete line folding (RFC 9112 §5.2 allows a proxy to reject it)
-            throw new ProtocolException("malformed upstream header line: " + printable(line));
+    /** One {@code name: value} line, {@code line[from, to)}, parsed in place: the value is its one new String. */
+    private void addField(byte[] line, int from, int to) throws ProtocolException {
+        int colon = from;
+        while (colon < to && line[colon] != ':') {
+            colon++;
         }
-        String name = line.substring(0, colon);
-        for (int i = 0; i < name.length(); i++) {
-            char c = name.charAt(i);
+        if (colon == from || colon == to || line[from] == ' ' || line[from] == '\t') {
+            // also rejects obsolete line folding (RFC 9112 §5.2 allows a proxy to reject it)
+            throw new ProtocolException("malformed upstream header line: " + printable(line, from, to));
+        }
+        for (int i = from; i < colon; i++) {
+            int c = line[i] & 0xff;
             if (c <= ' ' || c >= 0x7f || c == '"' || c == '(' || c == ')' || c == ',' || c == '/' || c == '\\') {
-                throw new ProtocolException("malformed upstream header name: " + printable(name));
+                throw new ProtocolException("malformed upstream header name: " + printable(line, from, colon));
             }
         }
-        String value = line.substring(colon + 1).strip();
+        int valueStart = colon + 1;
+        int valueEnd = to;
+        while (valueStart < valueEnd && isOws(line[valueStart])) {
+            valueStart++;
+        }
+        while (valueEnd > valueStart && isOws(line[valueEnd - 1])) {
+            valueEnd--;
+        }
+        FieldName name = FieldName.of(line, from, colon);
+        String value = new String(line, valueStart, valueEnd - valueStart, StandardCharsets.ISO_8859_1);
         names.add(name);
         values.add(value);
-        if (name.equalsIgnoreCase("Connection")) {
+        if (name.lower.equals("connection")) {
             for (String token : value.split(",")) {
                 String t = token.strip().toLowerCase(Locale.ROOT);
                 connectionTokens.add(t);
@@ -121,15 +137,19 @@ final class ResponseHead {
         }
     }
 
+    private static boolean isOws(byte b) {
+        return b == ' ' || b == '\t';
+    }
+
     /** RFC 9112 §6.3: no body for HEAD, 204 and 304; Transfer-Encoding over Content-Length; else until close. */
     private void decideFraming(boolean headRequest) throws ProtocolException {
         String transferEncoding = null;
         String length = null;
         for (int i = 0; i < names.size(); i++) {
-            String name = names.get(i);
-            if (name.equalsIgnoreCase("Transfer-Encoding")) {
+            String name = names.get(i).lower;
+            if (name.equals("transfer-encoding")) {
                 transferEncoding = transferEncoding == null ? values.get(i) : transferEncoding + "," + values.get(i);
-            } else if (name.equalsIgnoreCase("Content-Length")) {
+            } else if (name.equals("content-length")) {
                 if (length != null && !length.equals(values.get(i))) {
                     throw new ProtocolException("upstream sent conflicting Content-Length values");
                 }
@@ -168,6 +188,10 @@ final class ResponseHead {
             length = length * 10 + (c - '0');
         }
         return length;
+    }
+
+    private static String printable(byte[] line, int from, int to) {
+        return printable(new String(line, from, to - from, StandardCharsets.ISO_8859_1));
     }
 
     /** Quotes upstream text for an error message: bounded, so a huge line cannot flood logs or error bodies. */

@@ -62,6 +62,8 @@ final class UpstreamConnection {
     private final OutputStream socketOut;
 
     final byte[] in = new byte[IN_BUFFER_SIZE];
+    /** Where the line {@link #bufferLine} found ends, its LF included. */
+    private int lineNext;
     /** Unread input is {@code in[inPos, inLimit)}. */
     int inPos;
     int inLimit;
@@ -228,6 +230,19 @@ final class UpstreamConnection {
      * @throws EOFException      if the stream ends first
      */
     String readLine(int maxLength) throws IOException {
+        int end = bufferLine(maxLength);
+        String line = new String(in, inPos, end - inPos, StandardCharsets.ISO_8859_1);
+        consumeLine();
+        return line;
+    }
+
+    /**
+     * Makes the next line of the response head available in place: it is {@code in[inPos, end)}, without
+     * its CRLF, until {@link #consumeLine()} moves past it. As {@link #readLine}, without making a String.
+     *
+     * @return {@code end}
+     */
+    int bufferLine(int maxLength) throws IOException {
         int scanned = 0;                // relative to inPos, which fill() may move
         while (true) {
             int end = Math.min(inLimit, inPos + maxLength);
@@ -239,9 +254,8 @@ final class UpstreamConnection {
                             throw new ProtocolException("control character in upstream response head");
                         }
                     }
-                    String line = new String(in, inPos, lineEnd - inPos, StandardCharsets.ISO_8859_1);
-                    inPos = i + 1;
-                    return line;
+                    lineNext = i + 1;
+                    return lineEnd;
                 }
             }
             scanned = end - inPos;
@@ -253,6 +267,11 @@ final class UpstreamConnection {
                         : "upstream closed the connection without responding");
             }
         }
+    }
+
+    /** Moves past the line {@link #bufferLine} found. */
+    void consumeLine() {
+        inPos = lineNext;
     }
 
     /**
