@@ -90,6 +90,13 @@ class DockerfileTest {
         assertTrue(Files.isRegularFile(HelmChart.ROOT.resolve(".dockerignore")), ".dockerignore keeps target/ and .git out");
     }
 
+    /** The image's ENTRYPOINT, as the argv list of its exec form. */
+    static List<String> entrypoint(String dockerfile) throws IOException {
+        Instruction entrypoint = parse(HelmChart.ROOT.resolve("etc/docker").resolve(dockerfile)).stream()
+                .filter(i -> i.keyword().equals("ENTRYPOINT")).reduce((a, b) -> b).orElseThrow();
+        return List.of(new ObjectMapper().readValue(entrypoint.args(), String[].class));
+    }
+
     private static boolean copied(List<Instruction> stage, String from, String to) {
         return stage.stream().anyMatch(i -> i.keyword().equals("COPY") && i.args().equals("--from=build " + from + " " + to));
     }
@@ -99,7 +106,7 @@ class DockerfileTest {
         return m.replaceAll(r -> Matcher.quoteReplacement(args.getOrDefault(r.group(1), "")));
     }
 
-    private static List<Instruction> parse(Path file) throws IOException {
+    static List<Instruction> parse(Path file) throws IOException {
         List<Instruction> instructions = new ArrayList<>();
         StringBuilder current = new StringBuilder();
         for (String line : Files.readAllLines(file)) {
