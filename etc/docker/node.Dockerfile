@@ -32,6 +32,6 @@ USER 10001:10001
 EXPOSE 8080 8443 9901
 # For docker/compose; Kubernetes uses the chart's probes on the same endpoint. No curl needed.
 HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=3 \
-  CMD ["bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/${STARGATE_ADMIN_PORT:-9901} && printf 'GET /health/ready HTTP/1.0\\r\\n\\r\\n' >&3 && head -n 1 <&3 | grep -q ' 200 '"]
+  CMD ["bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/${STARGATE_ADMIN_PORT:-9901} && printf 'GET /health/ready HTTP/1.1\\r\\nHost: localhost\\r\\nConnection: close\\r\\n\\r\\n' >&3 && head -n 1 <&3 | grep -q ' 200 '"]
 # Exec form: java is PID 1 and gets SIGTERM itself, which starts the node's graceful drain.
 ENTRYPOINT ["java", "-jar", "/opt/stargate/stargate-node.jar", "node"]
