@@ -97,6 +97,14 @@ class DockerfileTest {
         return List.of(new ObjectMapper().readValue(entrypoint.args(), String[].class));
     }
 
+    /** The image's HEALTHCHECK command (exec form), as an argv list. */
+    static List<String> healthcheck(String dockerfile) throws IOException {
+        Instruction health = parse(HelmChart.ROOT.resolve("etc/docker").resolve(dockerfile)).stream()
+                .filter(i -> i.keyword().equals("HEALTHCHECK")).findFirst().orElseThrow();
+        String json = health.args().substring(health.args().indexOf("CMD ") + 4);
+        return List.of(new ObjectMapper().readValue(json, String[].class));
+    }
+
     private static boolean copied(List<Instruction> stage, String from, String to) {
         return stage.stream().anyMatch(i -> i.keyword().equals("COPY") && i.args().equals("--from=build " + from + " " + to));
     }

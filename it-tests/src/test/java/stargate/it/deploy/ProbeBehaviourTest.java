@@ -94,6 +94,13 @@ class ProbeBehaviourTest {
                     () -> Http.get(pod.probeUrl(container.getStartupProbe())).status() == 200);
             assertEquals(200, Http.get(ready).status(), "ready with the ConfigMap's config\n" + node.logTail());
             assertEquals(200, Http.get(live).status());
+            // the image's HEALTHCHECK (for docker/compose), run as Docker would, with the admin port in its env
+            ProcessBuilder healthcheck = new ProcessBuilder(DockerfileTest.healthcheck("node.Dockerfile")).redirectErrorStream(true);
+            healthcheck.environment().put("STARGATE_ADMIN_PORT", Integer.toString(ports[2]));
+            Process check = healthcheck.start();
+            assertTrue(check.waitFor(10, TimeUnit.SECONDS));
+            assertEquals(0, check.exitValue(), "HEALTHCHECK passes on a ready node: "
+                    + new String(check.getInputStream().readAllBytes(), UTF_8));
             assertEquals(404, Http.get("http://127.0.0.1:" + ports[0] + "/nothing").status(),
                     "the proxy listens on the port of the rendered --port flag");
 
