@@ -27,6 +27,25 @@ public final class ControllerProcess implements AutoCloseable {
         return controller;
     }
 
+    /**
+     * Starts {@code java -jar stargate-controller.jar} with exactly {@code args} and {@code env} added,
+     * as a container would run it, and waits until {@code GET <readyPath>} answers 200 on {@code port}.
+     * For the deployment tests, which take the args from a rendered manifest.
+     */
+    public static ControllerProcess startWithArgs(List<String> args, java.util.Map<String, String> env, int port,
+                                                  String readyPath, Path dir) {
+        JavaProcess process = JavaProcess.start("controller", "mp-controller", "stargate-controller.jar", args, env,
+                dir.resolve("controller.log"));
+        ControllerProcess controller = new ControllerProcess(port, process);
+        process.awaitOk(controller.url(readyPath));
+        return controller;
+    }
+
+    /** {@code GET <path>} on the controller's port (e.g. {@code /health/ready}), the whole answer. */
+    public Http.Answer get(String path) {
+        return Http.get(url(path));
+    }
+
     /** {@code method /api/v1<path>} with an optional JSON body. */
     public Http.Answer api(String method, String path, String jsonBody) {
         return Http.send(method, url("/api/v1" + path), jsonBody);

@@ -33,6 +33,12 @@ final class JavaProcess {
 
     /** Starts {@code java -Xmx256m -jar ../<module>/target/<jar> args...}; a missing jar fails with the command that builds it. */
     static JavaProcess start(String name, String module, String jarName, List<String> args, Path log) {
+        return start(name, module, jarName, args, java.util.Map.of(), log);
+    }
+
+    /** As above, with extra environment variables (e.g. {@code JDK_JAVA_OPTIONS}) for the child. */
+    static JavaProcess start(String name, String module, String jarName, List<String> args,
+                             java.util.Map<String, String> env, Path log) {
         Path jar = Path.of("..", module, "target", jarName).toAbsolutePath().normalize();
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException(jar + " is missing: build it with mvn -pl " + module + " -am package -DskipTests");
@@ -43,6 +49,7 @@ final class JavaProcess {
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         builder.environment().keySet().removeIf(key -> key.startsWith("STARGATE_"));
+        builder.environment().putAll(env);
         try {
             return new JavaProcess(name, builder.start(), log);
         } catch (IOException e) {

@@ -36,6 +36,20 @@ public final class NodeProcess implements AutoCloseable {
         return start(id, dir, drainTimeout, List.of("--config", config.toString(), "--node-id", id));
     }
 
+    /**
+     * Starts {@code java -jar stargate-node.jar} with exactly {@code args} (the first is the command,
+     * {@code node}) and {@code env} added, as a container would run it, and waits until {@code /status}
+     * answers on {@code adminPort}. For the deployment tests, which take the args from a rendered manifest.
+     */
+    public static NodeProcess startWithArgs(String id, List<String> args, java.util.Map<String, String> env,
+                                            int port, int adminPort, Path dir) {
+        JavaProcess process = JavaProcess.start("node " + id, "nima-node", "stargate-node.jar", args, env,
+                dir.resolve("node-" + id + ".log"));
+        NodeProcess node = new NodeProcess(id, port, adminPort, process);
+        process.awaitOk(node.adminUrl("/status"));
+        return node;
+    }
+
     private static NodeProcess start(String id, Path dir, String drainTimeout, List<String> source) {
         int[] ports = JavaProcess.freePorts(3);
         List<String> args = new ArrayList<>(List.of("node"));
