@@ -241,6 +241,9 @@ public final class AccessLog implements AutoCloseable {
     }
 
     private void write(byte[] bytes, int length) {
+        if (cutLine && file.isOpen() && file.currentSize() == 0) {
+            cutLine = false; // the cut line went with a truncation or a new file
+        }
         if (cutLine && file.isOpen()) {
             // the last failed write stopped mid-line: end that line so the next one parses
             try {

@@ -82,6 +82,15 @@ final class LogFile {
         return path;
     }
 
+    /** The open file's size now (fstat), or -1 when unknown. */
+    long currentSize() {
+        try {
+            return channel == null ? -1 : channel.size();
+        } catch (IOException e) {
+            return -1;
+        }
+    }
+
     /** Whether lines can be written now (false after a failed reopen, until one succeeds). */
     boolean isOpen() {
         return channel != null;
