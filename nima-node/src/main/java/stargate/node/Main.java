@@ -43,9 +43,10 @@ public final class Main {
         }
     }
 
-    /** Starts a node and drains it on SIGTERM/SIGINT; the process then exits 0. */
+    /** Starts a node, drains it on SIGTERM/SIGINT (the process then exits 0) and reopens its access log on SIGUSR1. */
     public static Node serve(NodeOptions options) {
         Node node = Node.start(options);
+        onSignal("USR1", node::reopenAccessLog);
         DrainAwareLogManager.holdHandlers(); // so the JDK's shutdown hook cannot close them before the drain logs
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             try {
@@ -59,6 +60,19 @@ public final class Main {
             }
         }, "drain"));
         return node;
+    }
+
+    /**
+     * Runs {@code action} on the JVM's signal thread when the process gets {@code SIG<name>}. The JVM itself
+     * leaves USR1 alone; with {@code -Xrs} or where the signal is taken, a warning says so and nothing else.
+     */
+    static void onSignal(String name, Runnable action) {
+        try {
+            sun.misc.Signal.handle(new sun.misc.Signal(name), signal -> action.run());
+        } catch (IllegalArgumentException | UnsupportedOperationException e) {
+            java.util.logging.Logger.getLogger(Main.class.getName()).warning("event=signal_not_handled signal=SIG" + name
+                    + " error=\"" + e.getMessage() + '"');
+        }
     }
 
     static String version() {

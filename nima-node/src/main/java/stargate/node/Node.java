@@ -74,6 +74,7 @@ public final class Node implements AutoCloseable {
             source = etcd;
         }
         AccessLog accessLog = AccessLog.open(options.accessLog());
+        metrics.accessLogDropped(accessLog::dropped);
         Snapshot first = current.get();
         Listeners listeners = Listeners.start(options, current, metrics, accessLog,
                 first == null ? List.of() : first.config().certificates());
@@ -112,6 +113,11 @@ public final class Node implements AutoCloseable {
 
     public int adminPort() {
         return listeners.adminPort();
+    }
+
+    /** SIGUSR1: closes and reopens the access-log file (after logrotate moved it); a no-op for stdout or off. */
+    public void reopenAccessLog() {
+        accessLog.reopen();
     }
 
     /** SIGTERM: readiness DOWN, stop accepting, let in-flight requests finish, release everything. */

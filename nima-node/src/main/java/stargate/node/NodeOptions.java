@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import stargate.model.codec.Units;
+import stargate.node.observe.AccessLogOptions;
 import stargate.node.proxy.TrustedProxies;
 
 /**
@@ -21,7 +22,8 @@ import stargate.node.proxy.TrustedProxies;
  * @param adminHost         admin listener address (health, metrics, status, explain)
  * @param adminPort         admin listener port
  * @param drainTimeout      how long in-flight requests may take to finish on SIGTERM
- * @param accessLog         {@code stdout}, {@code off} or a file path
+ * @param accessLog         {@code --access-log stdout|off|FILE} and its {@code --access-log-*} flags (rotation,
+ *                          compression, sampling)
  * @param nodeId            this node's id in status and in etcd
  * @param maxConcurrentRequests requests served at once before new ones get 503; -1 = unlimited
  * @param maxHeaderBytes    request header size limit (431 beyond it)
@@ -41,7 +43,7 @@ public record NodeOptions(Path configFile,
                           String adminHost,
                           int adminPort,
                           Duration drainTimeout,
-                          String accessLog,
+                          AccessLogOptions accessLog,
                           String nodeId,
                           int maxConcurrentRequests,
                           int maxHeaderBytes,
@@ -53,7 +55,8 @@ public record NodeOptions(Path configFile,
 
     private static final Set<String> FLAGS = Set.of("config", "etcd", "prefix", "node-id", "cache-dir", "host", "port",
             "https-port", "admin-port", "admin-host", "drain-timeout", "access-log", "otlp-endpoint",
-            "max-concurrent-requests", "max-header-size", "client-timeout", "plugins-dir", "trusted-proxies");
+            "max-concurrent-requests", "max-header-size", "client-timeout", "plugins-dir", "trusted-proxies",
+            "access-log-max-size", "access-log-keep", "access-log-compress", "access-log-sample");
 
     /** Parses {@code --name value} / {@code --name=value} flags over {@code STARGATE_NAME} variables. */
     public static NodeOptions parse(List<String> args, Map<String, String> env) {
@@ -103,7 +106,7 @@ public record NodeOptions(Path configFile,
                 values.getOrDefault("admin-host", "127.0.0.1"),
                 port(values, "admin-port", 9901),
                 duration(values, "drain-timeout", "30s"),
-                values.getOrDefault("access-log", "stdout"),
+                accessLog(values),
                 values.getOrDefault("node-id", defaultNodeId()),
                 integer(values, "max-concurrent-requests", -1),
                 integer(values, "max-header-size", 16 * 1024),
@@ -112,6 +115,32 @@ public record NodeOptions(Path configFile,
                 prefix(values.getOrDefault("prefix", "/stargate")),
                 values.containsKey("cache-dir") ? Path.of(values.get("cache-dir")) : null,
                 trustedProxies(values.get("trusted-proxies")));
+    }
+
+    private static AccessLogOptions accessLog(Map<String, String> values) {
+        long maxSize = 0;
+        if (values.containsKey("access-log-max-size")) {
+            try {
+                maxSize = Units.parseSize(values.get("access-log-max-size").trim());
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("--access-log-max-size: " + e.getMessage());
+            }
+        }
+        String compress = values.getOrDefault("access-log-compress", "none").trim();
+        if (!compress.equals("gzip") && !compress.equals("none")) {
+            throw new IllegalArgumentException("--access-log-compress must be gzip or none, got \"" + compress + "\"");
+        }
+        double sample = 1;
+        if (values.containsKey("access-log-sample")) {
+            try {
+                sample = Double.parseDouble(values.get("access-log-sample").trim());
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("--access-log-sample must be a number between 0 and 1, got \""
+                        + values.get("access-log-sample") + "\"");
+            }
+        }
+        return new AccessLogOptions(values.getOrDefault("access-log", "stdout"), maxSize,
+                integer(values, "access-log-keep", 10), compress.equals("gzip"), sample);
     }
 
     /** {@code /stargate}, {@code stargate/} and {@code /stargate/} all mean the keys under {@code /stargate/}. */

@@ -35,7 +35,7 @@ public final class ControllerProcess implements AutoCloseable {
     public static ControllerProcess startWithArgs(List<String> args, java.util.Map<String, String> env, int port,
                                                   String readyPath, Path dir) {
         JavaProcess process = JavaProcess.start("controller", "mp-controller", "stargate-controller.jar", args, env,
-                dir.resolve("controller.log"));
+                dir.resolve("controller.log"), 0);
         ControllerProcess controller = new ControllerProcess(port, process);
         process.awaitOk(controller.url(readyPath));
         return controller;

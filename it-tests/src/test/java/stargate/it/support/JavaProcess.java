@@ -33,12 +33,17 @@ final class JavaProcess {
 
     /** Starts {@code java -Xmx256m -jar ../<module>/target/<jar> args...}; a missing jar fails with the command that builds it. */
     static JavaProcess start(String name, String module, String jarName, List<String> args, Path log) {
-        return start(name, module, jarName, args, java.util.Map.of(), log);
+        return start(name, module, jarName, args, java.util.Map.of(), log, 0);
     }
 
-    /** As above, with extra environment variables (e.g. {@code JDK_JAVA_OPTIONS}) for the child. */
+    /**
+     * As {@link #start(String, String, String, List, Path)}, with extra environment variables (e.g.
+     * {@code JDK_JAVA_OPTIONS}) for the child, and under bash's {@code ulimit -f fileSizeLimitKiB} (KiB; dash
+     * would count 512 B blocks) when that is positive: a write past that size fails with EFBIG (the JVM
+     * ignores SIGXFSZ), as on a full disk.
+     */
     static JavaProcess start(String name, String module, String jarName, List<String> args,
-                             java.util.Map<String, String> env, Path log) {
+                             java.util.Map<String, String> env, Path log, long fileSizeLimitKiB) {
         Path jar = Path.of("..", module, "target", jarName).toAbsolutePath().normalize();
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException(jar + " is missing: build it with mvn -pl " + module + " -am package -DskipTests");
@@ -46,6 +51,9 @@ final class JavaProcess {
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m", "-jar", jar.toString()));
         command.addAll(args);
+        if (fileSizeLimitKiB > 0) {
+            command.addAll(0, List.of("/bin/bash", "-c", "ulimit -f " + fileSizeLimitKiB + " && exec \"$0\" \"$@\""));
+        }
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         builder.environment().keySet().removeIf(key -> key.startsWith("STARGATE_"));
@@ -82,6 +90,21 @@ final class JavaProcess {
     int terminate(Duration grace) {
         process.destroy();
         return awaitExit(grace);
+    }
+
+    /** Sends {@code SIG<name>} (e.g. {@code USR1}) with {@code kill}; the shell's {@code exec} keeps the pid. */
+    void signal(String name) {
+        try {
+            Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).inheritIO().start();
+            if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+                throw new IllegalStateException("kill -" + name + " " + process.pid() + " failed");
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
     }
 
     /** SIGKILL: no shutdown hook runs. */

@@ -44,21 +44,37 @@ public final class NodeProcess implements AutoCloseable {
     public static NodeProcess startWithArgs(String id, List<String> args, java.util.Map<String, String> env,
                                             int port, int adminPort, Path dir) {
         JavaProcess process = JavaProcess.start("node " + id, "nima-node", "stargate-node.jar", args, env,
-                dir.resolve("node-" + id + ".log"));
+                dir.resolve("node-" + id + ".log"), 0);
         NodeProcess node = new NodeProcess(id, port, adminPort, process);
         process.awaitOk(node.adminUrl("/status"));
         return node;
     }
 
+    /**
+     * Starts a node serving {@code config} with {@code flags} after the defaults (so they win, e.g.
+     * {@code --access-log FILE}), under {@code ulimit -f fileSizeLimitKiB} when that is positive.
+     */
+    public static NodeProcess startStandalone(String id, Path config, Path dir, List<String> flags,
+                                              long fileSizeLimitKiB) {
+        List<String> source = new ArrayList<>(List.of("--config", config.toString(), "--node-id", id));
+        return start(id, dir, "1s", source, flags, fileSizeLimitKiB);
+    }
+
     private static NodeProcess start(String id, Path dir, String drainTimeout, List<String> source) {
+        return start(id, dir, drainTimeout, source, List.of(), 0);
+    }
+
+    private static NodeProcess start(String id, Path dir, String drainTimeout, List<String> source,
+                                     List<String> flags, long fileSizeLimitKiB) {
         int[] ports = JavaProcess.freePorts(3);
         List<String> args = new ArrayList<>(List.of("node"));
         args.addAll(source);
         args.addAll(List.of("--host", "127.0.0.1", "--port", Integer.toString(ports[0]),
                 "--https-port", Integer.toString(ports[1]), "--admin-port", Integer.toString(ports[2]),
                 "--access-log", "off", "--drain-timeout", drainTimeout));
+        args.addAll(flags);
         JavaProcess process = JavaProcess.start("node " + id, "nima-node", "stargate-node.jar", args,
-                dir.resolve("node-" + id + ".log"));
+                java.util.Map.of(), dir.resolve("node-" + id + ".log"), fileSizeLimitKiB);
         NodeProcess node = new NodeProcess(id, ports[0], ports[2], process);
         process.awaitOk(node.adminUrl("/status"));
         return node;
@@ -105,6 +121,11 @@ public final class NodeProcess implements AutoCloseable {
      */
     public int terminate(Duration grace) {
         return process.terminate(grace);
+    }
+
+    /** Sends {@code SIG<name>}, e.g. {@code USR1} (reopen the access log). */
+    public void signal(String name) {
+        process.signal(name);
     }
 
     /** SIGKILL: the node dies without revoking its lease. */

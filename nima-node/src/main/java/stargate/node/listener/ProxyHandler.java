@@ -79,7 +79,7 @@ final class ProxyHandler implements Handler {
             } else {
                 metrics.unrouted(method, outcome.status, total);
             }
-            if (accessLog.enabled()) {
+            if (accessLog.keeps(outcome.status)) {
                 accessLog.log(new AccessLog.Entry(System.currentTimeMillis() - total / 1_000_000, outcome.requestId,
                         outcome.route == null ? null : outcome.route.id(),
                         outcome.route == null ? null : outcome.route.upstream().id(),

@@ -14,6 +14,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.BooleanSupplier;
 import java.util.function.IntSupplier;
+import java.util.function.LongSupplier;
 
 /**
  * Every metric the node exports (SPEC §11), declared in one place, written as Prometheus text on the
@@ -35,6 +36,7 @@ public final class Metrics {
     static final String CONFIG_APPLIES = "stargate_config_applies";              // _total in Prometheus
     static final String TARGET_HEALTHY = "stargate_upstream_target_healthy";
     static final String CIRCUIT_STATE = "stargate_circuit_state";
+    static final String ACCESS_LOG_DROPPED = "stargate_access_log_dropped_total";
 
     private final MeterRegistry registry;
     private final LongAdder active = new LongAdder();
@@ -45,6 +47,7 @@ public final class Metrics {
     private final ConcurrentHashMap<String, LatencyHistogram> upstreams = new ConcurrentHashMap<>();
     private final RouteMetrics.Series unrouted = new RouteMetrics.Series();
     private static final String UNROUTED = "none";
+    private volatile LongSupplier accessLogDropped = () -> 0;
 
     public Metrics(MeterRegistry registry) {
         this.registry = registry;
@@ -118,6 +121,15 @@ public final class Metrics {
         return () -> registry.remove(gauge);
     }
 
+    /**
+     * The source of {@code stargate_access_log_dropped_total}: access-log lines dropped because the buffer was
+     * full or the disk failed. Written with the request meters (not in Helidon's global registry, which every
+     * node of a JVM shares), and always, 0 with the log off, so an alert can be set before it is needed.
+     */
+    public void accessLogDropped(LongSupplier dropped) {
+        accessLogDropped = dropped;
+    }
+
     /** Writes every meter as Prometheus text (format 0.0.4): Helidon's registry, then the request meters. */
     public String writePrometheus() {
         StringBuilder out = new StringBuilder(4096 + 256 * routes.size());
@@ -133,6 +145,10 @@ public final class Metrics {
         out.append("# HELP ").append(UPSTREAM_DURATION).append(" Time spent on the upstream exchange\n");
         out.append("# TYPE ").append(UPSTREAM_DURATION).append(" histogram\n");
         upstreams.forEach((id, histogram) -> histogram.write(out, UPSTREAM_DURATION, "upstream=\"" + id + "\""));
+        out.append("# HELP ").append(ACCESS_LOG_DROPPED)
+                .append(" Access-log lines dropped because the disk was full, failing or too slow\n");
+        out.append("# TYPE ").append(ACCESS_LOG_DROPPED).append(" counter\n");
+        out.append(ACCESS_LOG_DROPPED).append(' ').append(accessLogDropped.getAsLong()).append('\n');
         return out.toString();
     }
 

@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# What the access log costs (SPEC §12: with the log on, to a file, throughput within 10% of log-off).
+# Two node processes side by side in front of one local nginx upstream (1 KiB body), same flags and
+# config (bench/configs/plain.yaml) except --access-log: `off` and a file (rotated at 256 MiB, one kept,
+# so the disk stays bounded); optionally a third with --access-log-sample 0.1. wrk runs them in
+# interleaved rounds while the others idle; the figures are file/off rps and, robust on a shared
+# machine, the node's CPU time per request (utime+stime from /proc, same run). Prints the load average
+# before and after.
+#
+#   bash bench/access-log-cost.sh                        # off vs file, 3 rounds x 10 s each
+#   ROUNDS=5 DURATION=15 SAMPLED=1 bash bench/access-log-cost.sh   # plus a node at --access-log-sample 0.1
+set -euo pipefail
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+export JAVA_HOME=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
+ROUNDS=${ROUNDS:-3} DURATION=${DURATION:-10} CONNS=${CONNS:-64} WARMUP=${WARMUP:-15}
+UPSTREAM_PORT=${UPSTREAM_PORT:-29201} BASE_PORT=${BASE_PORT:-29210}
+for tool in wrk nginx; do command -v $tool >/dev/null || PATH=$PATH:/usr/sbin; command -v $tool >/dev/null \
+  || { echo "missing $tool (apt-get install -y wrk nginx)" >&2; exit 1; }; done
+
+work=$(mktemp -d)
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+            nginx -c "$work/nginx.conf" -s stop 2>/dev/null || true; rm -rf "$work"; }
+trap cleanup EXIT
+chmod 755 "$work"   # nginx workers run as another user
+head -c 1024 /dev/zero | tr '\0' 'x' > "$work/index.html"; chmod 644 "$work/index.html"
+cat > "$work/nginx.conf" <<NGINX
+worker_processes 1; pid $work/nginx.pid; error_log $work/error.log;
+events { worker_connections 4096; }
+http { access_log off; client_body_temp_path $work/b; proxy_temp_path $work/p; fastcgi_temp_path $work/f;
+       uwsgi_temp_path $work/u; scgi_temp_path $work/s;
+       server { listen 127.0.0.1:$UPSTREAM_PORT; root $work; keepalive_requests 1000000; location / { } } }
+NGINX
+nginx -c "$work/nginx.conf"
+sed "s/{{UPSTREAM_PORT}}/$UPSTREAM_PORT/g" "$ROOT/bench/configs/plain.yaml" > "$work/node.yaml"
+(cd "$ROOT" && mvn -B -q -o -DskipTests package -pl nima-node -am >&2)
+
+names=(off file) logs=(off "$work/access.log")
+if [[ ${SAMPLED:-0} == 1 ]]; then names+=(sampled); logs+=("$work/sampled.log"); fi
+declare -A port pid
+i=0
+for name in "${names[@]}"; do
+  port[$name]=$((BASE_PORT + 2 * i)); admin=$((BASE_PORT + 2 * i + 1))
+  extra=()
+  [[ $name != off ]] && extra=(--access-log-max-size 256MiB --access-log-keep 1)
+  [[ $name == sampled ]] && extra+=(--access-log-sample 0.1)
+  "$JAVA_HOME/bin/java" -Xms512m -Xmx512m -XX:+UseG1GC -jar "$ROOT/nima-node/target/stargate-node.jar" node \
+    --config "$work/node.yaml" --host 127.0.0.1 --port "${port[$name]}" --https-port 0 --admin-port "$admin" \
+    --access-log "${logs[$i]}" "${extra[@]}" > "$work/node-$name.log" 2>&1 &
+  pids+=($!); pid[$name]=$!
+  for _ in $(seq 1 120); do curl -sf -o /dev/null "http://127.0.0.1:$admin/health/ready" && break; sleep 0.5; done
+  [[ $(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:${port[$name]}/index.html") == 200 ]] \
+    || { echo "node $name does not answer 200" >&2; tail -5 "$work/node-$name.log" >&2; exit 1; }
+  i=$((i + 1))
+done
+run() { wrk -t1 -c"$CONNS" -d"$1"s --latency "http://127.0.0.1:${port[$2]}/index.html"; }
+rps() { awk '/Requests\/sec/ {print $2}'; }
+requests() { awk '/requests in/ {print $1}'; }
+ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }   # utime + stime, in clock ticks
+TICK_US=$((1000000 / $(getconf CLK_TCK)))
+p99() { awk '$1 == "99%" {print $2}'; }
+echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "warming up (JIT) ..." >&2
+for name in "${names[@]}"; do run "$WARMUP" "$name" >/dev/null; done
+printf '%-6s %-8s %10s %10s %12s\n' round log rps p99 cpu-us/req
+declare -A all cpu
+for r in $(seq 1 "$ROUNDS"); do
+  for name in "${names[@]}"; do
+    before=$(ticks "${pid[$name]}")
+    out=$(run "$DURATION" "$name")
+    used=$(( ($(ticks "${pid[$name]}") - before) * TICK_US ))
+    per=$(awk -v u="$used" -v n="$(requests <<<"$out")" 'BEGIN {printf "%.1f", u / n}')
+    printf '%-6s %-8s %10s %10s %12s\n' "$r" "$name" "$(rps <<<"$out")" "$(p99 <<<"$out")" "$per"
+    all[$name]="${all[$name]:-} $(rps <<<"$out")"
+    cpu[$name]="${cpu[$name]:-} $per"
+  done
+done
+echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
+median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
+least() { printf '%s\n' "$@" | sort -g | head -1; }   # the least-disturbed round, on a shared machine
+off=$(median ${all[off]}) offcpu=$(median ${cpu[off]}) offbest=$(least ${cpu[off]})
+for name in "${names[@]}"; do
+  m=$(median ${all[$name]}) c=$(median ${cpu[$name]})
+  echo "median $name: $m rps ($(awk -v m="$m" -v o="$off" 'BEGIN {printf "%.3f", m/o}') of off)," \
+       "$c us CPU/request (off/$name = $(awk -v c="$c" -v o="$offcpu" 'BEGIN {printf "%.3f", o/c}'): throughput per core)," \
+       "least $(least ${cpu[$name]}) us (off/$name = $(awk -v c="$(least ${cpu[$name]})" -v o="$offbest" 'BEGIN {printf "%.3f", o/c}'))"
+done
+ls -la "$work" | grep -E 'access|sampled' || true
+for name in "${names[@]}"; do grep -h "access_log" "$work/node-$name.log" | tail -3 || true; done
