@@ -60,8 +60,15 @@ public record Route(String id,
      * @param read    time to the first response byte, and between bytes; default 30s
      * @param idle    how long an unused pooled upstream connection is kept; default 60s
      */
-    public record Timeouts(java.time.Duration connect, java.time.Duration read, java.time.Duration idle) {
-        public static final Timeouts DEFAULT = new Timeouts(null, null, null);
+    /**
+     * @param connect TCP connect + TLS handshake + waiting for a pooled connection, per attempt
+     * @param read    the longest the upstream may make no progress, per attempt
+     * @param idle    the longest a relayed WebSocket may carry no bytes
+     * @param total   one deadline over every attempt and retry until the response head arrives; null = none
+     */
+    public record Timeouts(java.time.Duration connect, java.time.Duration read, java.time.Duration idle,
+                           java.time.Duration total) {
+        public static final Timeouts DEFAULT = new Timeouts(null, null, null, null);
 
         public Timeouts {
             connect = connect == null ? java.time.Duration.ofSeconds(2) : connect;

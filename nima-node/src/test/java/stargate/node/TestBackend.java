@@ -39,6 +39,8 @@ final class TestBackend implements AutoCloseable {
     /** Requests other than {@code /healthz}. */
     final AtomicInteger requests = new AtomicInteger();
     final AtomicInteger probes = new AtomicInteger();
+    /** The body of the last request with a Content-Length, as text. */
+    volatile String lastBody;
     private final Set<Socket> connections = ConcurrentHashMap.newKeySet();
     private volatile ServerSocket server;
     private final int port;
@@ -111,7 +113,7 @@ final class TestBackend implements AutoCloseable {
                 if (head == null) {
                     return;
                 }
-                skipBody(in, head);
+                readBody(in, head);
                 boolean probe = head.startsWith("GET /healthz ");
                 (probe ? probes : requests).incrementAndGet();
                 Mode now = mode;
@@ -155,10 +157,11 @@ final class TestBackend implements AutoCloseable {
         }
     }
 
-    private static void skipBody(InputStream in, String head) throws IOException {
+    private void readBody(InputStream in, String head) throws IOException {
         for (String line : head.split("\r\n")) {
             if (line.toLowerCase(Locale.ROOT).startsWith("content-length:")) {
-                in.skipNBytes(Long.parseLong(line.substring(15).strip()));
+                lastBody = new String(in.readNBytes(Integer.parseInt(line.substring(15).strip())),
+                        StandardCharsets.ISO_8859_1);
             }
         }
     }

@@ -307,4 +307,77 @@ class UpstreamResilienceTest {
             assertEquals(200, node.get("/x").statusCode());
         }
     }
+
+    private static HttpResponse<String> post(RunningNode node, String path, String body) throws Exception {
+        return node.client.send(java.net.http.HttpRequest.newBuilder(node.url(path))
+                        .POST(java.net.http.HttpRequest.BodyPublishers.ofString(body))
+                        .timeout(java.time.Duration.ofSeconds(10)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void aSmallPostIsSentAgainToAnotherTargetAfterARetryableStatus() throws Exception {
+        try (TestBackend down = TestBackend.start("down");
+             TestBackend up = TestBackend.start("up");
+             RunningNode node = RunningNode.start(dir, """
+                     routes:
+                       - {id: r, paths: ["/*"], upstream: pair, retries: {attempts: 1, on: ["503"], methods: [POST]}}
+                     upstreams:
+                       - id: pair
+                         targets: [{url: "%s"}, {url: "%s"}]
+                     """.formatted(down.url(), up.url()))) {
+            down.mode = TestBackend.Mode.UNAVAILABLE;
+            for (int i = 0; i < 6; i++) {
+                HttpResponse<String> response = post(node, "/orders", "order-" + i);
+                assertEquals(200, response.statusCode(), response.body());
+                assertEquals("order-" + i, up.lastBody);
+            }
+            assertTrue(down.requests.get() >= 1, "round-robin sent some first attempts to the failing target");
+            assertEquals("order-", down.lastBody.substring(0, 6), "the failing target got the body too");
+        }
+    }
+
+    @Test
+    void aBodyTooLargeToReadAheadIsSentOnceAndTheStatusStands() throws Exception {
+        try (TestBackend down = TestBackend.start("down");
+             RunningNode node = RunningNode.start(dir, """
+                     routes:
+                       - {id: r, paths: ["/*"], upstream: one, retries: {attempts: 1, on: ["503"], methods: [POST]}}
+                     upstreams:
+                       - id: one
+                         targets: [{url: "%s"}]
+                     """.formatted(down.url()))) {
+            down.mode = TestBackend.Mode.UNAVAILABLE;
+            assertEquals(503, post(node, "/small", "x".repeat(1000)).statusCode());
+            assertEquals(2, down.requests.get(), "a small body is read ahead and sent again");
+            assertEquals(503, post(node, "/large", "x".repeat(70 * 1024)).statusCode());
+            assertEquals(3, down.requests.get(), "a body over 64 KiB streams, so it is sent once");
+        }
+    }
+
+    @Test
+    void theRouteTotalTimeoutBoundsEveryAttemptTogether() throws Exception {
+        try (TestBackend hang = TestBackend.start("hang");
+             RunningNode node = RunningNode.start(dir, """
+                     routes:
+                       - id: r
+                         paths: ["/*"]
+                         upstream: slow
+                         timeouts: {read: 400ms, total: 700ms}
+                         retries: {attempts: 3, on: [timeout]}
+                     upstreams:
+                       - id: slow
+                         targets: [{url: "%s"}]
+                     """.formatted(hang.url()))) {
+            hang.mode = TestBackend.Mode.HANG;
+            long start = System.nanoTime();
+            HttpResponse<String> response = node.get("/x");
+            long millis = (System.nanoTime() - start) / 1_000_000;
+            assertEquals(504, response.statusCode(), response.body());
+            assertEquals("upstream_timeout", json(response).get("error").asText());
+            // without the total: 4 attempts x 400 ms = 1.6 s
+            assertTrue(millis >= 650 && millis < 1_400, "answered after " + millis + " ms");
+            assertTrue(hang.requests.get() <= 2, "attempts: " + hang.requests.get());
+        }
+    }
 }

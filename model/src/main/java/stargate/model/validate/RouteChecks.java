@@ -48,6 +48,7 @@ final class RouteChecks {
         f.positive(at(path, "timeouts.connect"), route.timeouts().connect());
         f.positive(at(path, "timeouts.read"), route.timeouts().read());
         f.positive(at(path, "timeouts.idle"), route.timeouts().idle());
+        f.positive(at(path, "timeouts.total"), route.timeouts().total());
         if (route.retries() != null) {
             retries(route.retries(), at(path, "retries"));
         }

@@ -49,7 +49,7 @@ class ConfigCodecTest {
                 strip_prefix: true
                 rewrite: {path: "/v2/users/{id}"}
                 preserve_host: true
-                timeouts: {connect: 500ms, read: 1m, idle: 1h}
+                timeouts: {connect: 500ms, read: 1m, idle: 1h, total: 90s}
                 retries: {attempts: 2, on: [connect-failure, 502, 503, timeout], methods: [GET, HEAD]}
                 plugins: {key-auth: {}, rate-limit: {rate: 100, per: 1s, burst: 50, key: consumer}}
                 websocket: true
@@ -129,7 +129,7 @@ class ConfigCodecTest {
         GatewayConfig config = read(MAXIMAL, Format.YAML);
         Route route = config.routes().get(0);
         assertEquals(List.of("connect-failure", "502", "503", "timeout"), route.retries().on());
-        assertEquals(new Route.Timeouts(Duration.ofMillis(500), Duration.ofMinutes(1), Duration.ofHours(1)), route.timeouts());
+        assertEquals(new Route.Timeouts(Duration.ofMillis(500), Duration.ofMinutes(1), Duration.ofHours(1), Duration.ofSeconds(90)), route.timeouts());
         assertTrue(route.stripPrefix() && route.preserveHost() && route.websocket());
         Upstream upstream = config.upstreams().get(0);
         assertEquals(BalancerKind.CONSISTENT_HASH, upstream.balancer());

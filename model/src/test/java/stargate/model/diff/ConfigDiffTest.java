@@ -115,7 +115,7 @@ class ConfigDiffTest {
     static GatewayConfig randomConfig(Random random) {
         List<Route> routes = subset(random, "r", 8, id -> new Route(id, null, List.of("/" + id + random.nextInt(2)),
                 random.nextBoolean() ? List.of("GET") : null, null, random.nextInt(3), "u" + random.nextInt(4),
-                false, null, false, new Route.Timeouts(Duration.ofSeconds(1 + random.nextInt(2)), null, null), null,
+                false, null, false, new Route.Timeouts(Duration.ofSeconds(1 + random.nextInt(2)), null, null, null), null,
                 random.nextBoolean() ? plugins(random) : null, random.nextBoolean()));
         List<Upstream> upstreams = subset(random, "u", 4, id -> new Upstream(id, null, null,
                 List.of(new Upstream.Target("http://127.0.0.1:" + (9000 + random.nextInt(3)), 1 + random.nextInt(2))),

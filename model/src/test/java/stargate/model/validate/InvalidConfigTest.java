@@ -137,6 +137,8 @@ class InvalidConfigTest {
                 Arguments.of("relative rewrite", route("paths: [/a], rewrite: {path: b}"),
                         "routes[0].rewrite.path: must start with \"/\", got \"b\""),
                 Arguments.of("zero timeout", route("paths: [/a], timeouts: {read: 0s}"), "routes[0].timeouts.read: must be greater than 0"),
+                Arguments.of("zero total timeout", route("paths: [/a], timeouts: {total: 0s}"),
+                        "routes[0].timeouts.total: must be greater than 0"),
                 Arguments.of("too many retries", route("paths: [/a], retries: {attempts: 11}"),
                         "routes[0].retries.attempts: must be between 0 and 10, got 11"),
                 Arguments.of("unknown retry condition", route("paths: [/a], retries: {attempts: 1, on: [5xx]}"),

@@ -1,5 +1,6 @@
 package stargate.node.listener;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.IntPredicate;
@@ -8,6 +9,7 @@ import java.util.logging.Logger;
 
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
+import stargate.model.Route;
 import stargate.model.routing.RouteMatch;
 import stargate.node.balancer.Balancer;
 import stargate.node.config.CompiledRoute;
@@ -34,15 +36,18 @@ import stargate.node.proxy.UpstreamException;
  *
  * <p>Retries, each only when every condition holds: the route lists the failure (or status) and the
  * method, attempts are left, the upstream's {@link stargate.node.proxy.RetryBudget} has a retry to spend,
- * no byte of the request body was consumed, and nothing was sent to the client. Retrying a status needs
- * the response held back before it is sent: {@link ProxyExchange#forward(ServerRequest, ServerResponse,
- * stargate.node.proxy.TargetPool, ForwardPlan, IntPredicate)} asks us with the status before it copies a
- * byte, and only for requests without a body; the last attempt's response always goes to the client.
+ * the request body can be sent again, the route's total deadline has not passed, and nothing was sent to
+ * the client. A body can be sent again when there is none, or when it was small enough to read whole
+ * before the first attempt ({@link ReplayableBody}); a streamed body only until its first byte is read.
+ * Retrying a status needs the response held back before it is sent: {@link ProxyExchange#forward(
+ * ServerRequest, ServerResponse, stargate.node.proxy.TargetPool, ForwardPlan, IntPredicate)} asks us with
+ * the status before it copies a byte; the last attempt's response always goes to the client.
  *
  * <p>Circuit failures: every upstream failure except a saturated pool (the gateway's own limit), and the
  * statuses in {@link #BREAKER_FAILURES}. Timeouts: connect and read per attempt (the route's
- * {@code timeouts}); the model has no overall deadline, so the worst case is
- * {@code (1 + attempts) × (connect + read)}.
+ * {@code timeouts}), each cut to what is left of {@code timeouts.total} when the route sets one: past it no
+ * attempt starts and the answer is 504 {@code upstream_timeout}. Once a response head has arrived, only
+ * the read (stall) timeout bounds its body.
  */
 final class UpstreamStage {
     private static final Logger LOG = Logger.getLogger(UpstreamStage.class.getName());
@@ -62,14 +67,23 @@ final class UpstreamStage {
         upstream.retryBudget().onRequest(System.nanoTime());
         int retriesLeft = retry.attempts(req.prologue().method().text());
         boolean bodyless = !req.content().hasEntity();
+        byte[] replayableBody = retriesLeft > 0 && !bodyless ? ReplayableBody.read(req, edits) : null;
+        Route.Timeouts timeouts = route.route().timeouts();
+        long started = System.nanoTime();
+        long deadline = timeouts.total() == null ? Long.MAX_VALUE : started + timeouts.total().toNanos();
         String upstreamPath = route.forwardPath().apply(path, req.query().rawValue(), match);
         RequestPickContext pickContext = new RequestPickContext(req, path, client);
         List<Target> tried = new ArrayList<>(2);
         UpstreamException lastFailure = null;
-        long upstreamStart = System.nanoTime();
         try {
             while (true) {
                 long now = System.nanoTime();
+                if (now - deadline >= 0) {
+                    outcome.status = 504;
+                    answer.send(504, "upstream_timeout", "no response from upstream \"" + upstream.id()
+                            + "\" within the route's total timeout of " + timeouts.total().toMillis() + " ms");
+                    return;
+                }
                 try (Balancer.Pick<Target> pick = pick(upstream, pickContext, tried, now)) {
                     if (pick == null) {
                         outcome.status = 503;
@@ -86,10 +100,10 @@ final class UpstreamStage {
                     outcome.target = target;
                     tried.add(target);
                     ForwardPlan plan = ForwardPlan.create(req, requestId, route.id(), upstreamPath,
-                            route.route().preserveHost(), route.route().timeouts().connect(),
-                            route.route().timeouts().read(), client, edits);
+                            route.route().preserveHost(), within(timeouts.connect(), deadline, now),
+                            within(timeouts.read(), deadline, now), client, replayableBody, edits);
                     Attempt attempt = new Attempt(req, res, target, plan, upstream, retry,
-                            retriesLeft > 0 && bodyless && retry.retriesStatuses());
+                            retriesLeft > 0 && (bodyless || replayableBody != null) && retry.retriesStatuses());
                     if (!upstream.circuit().run(attempt::run)) {
                         outcome.status = 503;
                         answer.send(503, "circuit_open",
@@ -118,8 +132,17 @@ final class UpstreamStage {
                 }
             }
         } finally {
-            outcome.upstreamNanos = System.nanoTime() - upstreamStart;
+            outcome.upstreamNanos = System.nanoTime() - started;
         }
+    }
+
+    /** {@code timeout}, cut to what is left before {@code deadline} (at least 1 ms). */
+    private static Duration within(Duration timeout, long deadline, long now) {
+        if (deadline == Long.MAX_VALUE) {
+            return timeout;
+        }
+        long left = Math.max(1_000_000L, deadline - now);
+        return left < timeout.toNanos() ? Duration.ofNanos(left) : timeout;
     }
 
     /** A target not tried yet if one is eligible, else any eligible one, else null. */

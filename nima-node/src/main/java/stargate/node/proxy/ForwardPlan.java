@@ -17,6 +17,8 @@ import io.helidon.webserver.http.ServerRequest;
  * @param traceparent          the W3C {@code traceparent} to send upstream
  * @param routeId              the matched route, for logs
  * @param client               the peer and the client it stands for, for the forwarding headers
+ * @param replayableBody       the whole request body, read before the first attempt so that every attempt
+ *                             can send it; null when the body streams from the client (sent once at most)
  * @param edits                what plugins changed (headers, path, body limit, response hook); null when none
  */
 public record ForwardPlan(String upstreamPathAndQuery,
@@ -27,6 +29,7 @@ public record ForwardPlan(String upstreamPathAndQuery,
                           String traceparent,
                           String routeId,
                           ClientAddress client,
+                          byte[] replayableBody,
                           ForwardEdits edits) {
 
     public ForwardPlan {
@@ -55,10 +58,10 @@ public record ForwardPlan(String upstreamPathAndQuery,
      */
     public static ForwardPlan create(ServerRequest req, String requestId, String routeId, String upstreamPathAndQuery,
                                      boolean preserveHost, Duration connectTimeout, Duration readTimeout,
-                                     ClientAddress client, ForwardEdits edits) {
+                                     ClientAddress client, byte[] replayableBody, ForwardEdits edits) {
         String traceparent = TraceParent.next(req.headers().first(TraceParent.HEADER).orElse(null));
         String target = edits == null ? upstreamPathAndQuery : edits.apply(upstreamPathAndQuery);
         return new ForwardPlan(target, preserveHost, connectTimeout, readTimeout, requestId, traceparent, routeId,
-                               client, edits);
+                               client, replayableBody, edits);
     }
 }

@@ -85,7 +85,8 @@ public final class ProxyExchange {
     public static int forward(ServerRequest req, ServerResponse res, TargetPool pool, ForwardPlan plan,
                               IntPredicate holdBack) throws UpstreamException {
         boolean headRequest = Method.HEAD.equals(req.prologue().method());
-        RequestBody body = new RequestBody(req, plan.edits() == null ? -1 : plan.edits().maxBodyBytes());
+        RequestBody body = new RequestBody(req, plan.edits() == null ? -1 : plan.edits().maxBodyBytes(),
+                plan.replayableBody());
         long connectNanos = plan.connectTimeout().toNanos();
         boolean fresh = false;
         while (true) {
@@ -409,21 +410,29 @@ public final class ProxyExchange {
         private final ServerRequest req;
         /** Largest body forwarded ({@link BodyTooLargeException} past it), or -1 for no limit. */
         private final long maxBytes;
+        /** The body read ahead of time (see {@link ForwardPlan#replayableBody()}), or null. */
+        private final byte[] replayable;
         /** Content-Length, or {@link #CHUNKED}, or {@link #NONE}. */
         final long length;
         private InputStream in;
         /** Whether any byte may have been taken from the client: then a retry cannot resend the body. */
         boolean consumed;
 
-        RequestBody(ServerRequest req, long maxBytes) {
+        RequestBody(ServerRequest req, long maxBytes, byte[] replayable) {
             this.req = req;
             this.maxBytes = maxBytes;
+            this.replayable = replayable;
             OptionalLong contentLength = req.headers().contentLength();
-            this.length = contentLength.isPresent() ? contentLength.getAsLong()
+            this.length = replayable != null ? replayable.length
+                    : contentLength.isPresent() ? contentLength.getAsLong()
                     : req.content().hasEntity() ? CHUNKED : NONE;
         }
 
         void writeFixed(UpstreamConnection conn) throws IOException {
+            if (replayable != null) {
+                conn.writeBytes(replayable);        // never consumed: the next attempt sends it again
+                return;
+            }
             long remaining = length;
             while (remaining > 0) {
                 if (conn.outPos == conn.out.length) {
