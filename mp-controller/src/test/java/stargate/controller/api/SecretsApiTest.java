@@ -115,7 +115,7 @@ class SecretsApiTest {
             assertEquals(200, put.status(), put.toString());
             JsonNode spec = storedSpec("consumers", "alice");
             secrets.addAll(List.of(keyAndPassword));
-            secrets.add(Secrets.hashKey(keyAndPassword[0]).substring("sha256:".length()));
+            secrets.add(SecretHash.hashApiKey(keyAndPassword[0]).substring("sha256:".length()));
             // pbkdf2-sha256:<iterations>:<salt>:<hash>
             String[] password = spec.at("/basic_auth/password").asText().split(":");
             secrets.addAll(List.of(password[2], password[3]));
