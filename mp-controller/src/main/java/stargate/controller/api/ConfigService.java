@@ -67,16 +67,18 @@ import stargate.model.validate.ConfigValidator;
  * a stored one is caught as a duplicate.
  *
  * <p>Linearizable across controllers: the transaction is fenced on the {@code last_change} key
- * having the revision the state holds; when another controller wrote, the fence fails, the state
- * is read again and the batch re-validated and retried, each write at most {@value #ATTEMPTS}
- * times (then 409). Answers that need no commit (a failure, a dry run, a write that changes
+ * having the revision the state holds; when another controller wrote, the fence fails, and the
+ * same round trip (the transaction's else branch) answers what changed since the state's revision,
+ * so the state catches up at once (it is read again only when something was deleted); the batch is
+ * re-validated and retried, each write at most {@value #ATTEMPTS} times (then 409), stepping aside
+ * a few random milliseconds after repeated losses so a busy peer cannot starve it. Answers that need no commit (a failure, a dry run, a write that changes
  * nothing) are given only once the state is proven current: by the batch's commit, or by one
  * read of the fence key.
  */
 @ApplicationScoped
 public class ConfigService {
     /** Lost races (another controller committed first) before a write gives up with 409. */
-    static final int ATTEMPTS = 5;
+    static final int ATTEMPTS = 20;
     /** Writes per transaction: 3 etcd operations each (object, audit, history) plus 3, under etcd's 128. */
     static final int MAX_BATCH = 32;
     /** Bytes per transaction, under etcd's 1.5 MiB request limit. */
@@ -147,6 +149,10 @@ public class ConfigService {
     private volatile ConfigState state;
     private Thread committer;
     private volatile boolean stopped;
+    /** The committer's undo log of the batch being built: each object as it was before an accepted write changed it. */
+    private final List<Object[]> undo = new ArrayList<>();
+    /** What the last lost race said changed (the committer's). */
+    private EtcdStore.CommitResult lost;
 
     /** The whole config read from etcd now (for reads; writes use the committer's state). */
     public Snapshot snapshot() {
@@ -348,6 +354,7 @@ public class ConfigService {
      * @return the writes still to do: lost races first, then those left for a later batch
      */
     private List<Pending> round(List<Pending> pending) {
+        long tStart = System.nanoTime();
         ConfigState current = state;
         if (current == null) {
             try {
@@ -358,6 +365,7 @@ public class ConfigService {
             }
             state = current;
         }
+        undo.clear();
         List<Pending> batch = new ArrayList<>();
         List<Pending> later = new ArrayList<>();
         Set<String> touched = new HashSet<>();
@@ -381,17 +389,45 @@ public class ConfigService {
                 closed = wholeWrite || accepted >= MAX_BATCH || bytes >= MAX_BATCH_BYTES;
             }
         }
+        long tEval = System.nanoTime();
         long revision;
         try {
+            lost = null;
             revision = accepted > 0 ? commit(current, batch) : store.fenceRevision() == current.fenceRevision() ? current.revision() : -1;
         } catch (RuntimeException e) {
             state = null; // the outcome may be unknown (a timeout): read again
             batch.forEach(p -> p.result.completeExceptionally(e));
             return later;
         }
+        if (LOG.isLoggable(Level.FINE)) {
+            LOG.fine(String.format("batch of %d, %d to commit: validated in %.1f ms, committed in %.1f ms", batch.size(),
+                    accepted, (tEval - tStart) / 1e6, (System.nanoTime() - tEval) / 1e6));
+        }
         List<Pending> next = new ArrayList<>();
-        if (revision < 0) { // another controller wrote: read again, validate again
-            state = null;
+        if (revision < 0) { // another controller wrote: catch up (or read again), validate again
+            for (int i = undo.size() - 1; i >= 0; i--) {
+                Object[] u = undo.get(i);
+                if (u[2] == null) {
+                    current.remove((Kind) u[0], (String) u[1]);
+                } else {
+                    current.put((StoredObject) u[2]);
+                }
+            }
+            if (lost == null || !current.catchUp(lost)) {
+                state = null;
+            }
+            lost = null;
+            int most = 0;
+            for (Pending p : batch) {
+                most = Math.max(most, p.lostRaces + 1);
+            }
+            if (most > 2) { // keep losing to a busy peer: step aside a little, at random
+                try {
+                    Thread.sleep(java.util.concurrent.ThreadLocalRandom.current().nextInt(1, 2 + 2 * most));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
             for (Pending p : batch) {
                 if (++p.lostRaces >= ATTEMPTS) {
                     p.result.completeExceptionally(ApiProblem.conflict(
@@ -514,6 +550,7 @@ public class ConfigService {
             bytes += 3L * estimate(c.after()) + estimate(c.before()); // object, history before/after, audit
         }
         for (EtcdStore.Write w : writes) {
+            undo.add(new Object[] {w.kind(), w.id(), current.get(w.kind(), w.id()).orElse(null)});
             if (w.value() == null) {
                 current.remove(w.kind(), w.id());
             } else {
@@ -552,7 +589,12 @@ public class ConfigService {
         Map<String, Long> trims = new LinkedHashMap<>();
         trims.put(AuditLog.FOLDER, number - auditKeep + 1);
         trims.put(History.FOLDER, number - historyKeep + 1);
-        long revision = store.commit(current.fenceRevision(), writes, lastChange, entries, trims);
+        EtcdStore.CommitResult result = store.commit(current.fenceRevision(), writes, lastChange, entries, trims,
+                current.revision());
+        long revision = result.revision();
+        if (!result.committed()) {
+            lost = result;
+        }
         if (revision > 0) {
             for (EtcdStore.Write w : writes) {
                 if (w.value() != null) {

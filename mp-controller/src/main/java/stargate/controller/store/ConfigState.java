@@ -97,6 +97,24 @@ public final class ConfigState implements ConfigView {
         this.writes += count;
     }
 
+    /**
+     * Catches up with what another controller committed (see {@link EtcdStore.CommitResult}).
+     *
+     * @return false when that cannot be done exactly (an object was deleted): read the state again
+     */
+    public boolean catchUp(EtcdStore.CommitResult result) {
+        result.changed().forEach(this::put);
+        for (Kind kind : Kind.values()) {
+            if (result.counts().getOrDefault(kind, -1L) != objects.get(kind).size()) {
+                return false;
+            }
+        }
+        revision = result.snapshotRevision();
+        fenceRevision = result.fenceRevision();
+        writes = result.writes();
+        return true;
+    }
+
     /** Puts (or replaces) one object, keeping the indexes. */
     public void put(StoredObject o) {
         StoredObject old = objects.get(o.kind()).put(o.id(), o);

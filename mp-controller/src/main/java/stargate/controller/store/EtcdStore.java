@@ -145,6 +145,30 @@ public final class EtcdStore implements AutoCloseable {
      */
     public long commit(long fenceRevision, List<Write> writes, ObjectNode lastChange, List<NumberedEntry> entries,
                        Map<String, Long> trims) {
+        return commit(fenceRevision, writes, lastChange, entries, trims, -1).revision();
+    }
+
+    /**
+     * What a commit came to: its revision, or, when a compare failed, what changed since the
+     * caller's revision (read in the same round trip, the transaction's else branch).
+     *
+     * @param changed the config objects written after {@code since}, at {@code snapshotRevision}
+     * @param counts  how many objects of each kind exist now (deletions show as a count lower than expected)
+     */
+    public record CommitResult(long revision, List<StoredObject> changed, Map<Kind, Long> counts, long snapshotRevision,
+                               long fenceRevision, long writes) {
+        public boolean committed() {
+            return revision > 0;
+        }
+    }
+
+    /**
+     * {@link #commit(long, List, ObjectNode, List, Map)}; with {@code since >= 0}, a failed compare
+     * also answers what changed after revision {@code since} ({@link CommitResult}), so a caller
+     * holding the config at {@code since} catches up without reading it all again.
+     */
+    public CommitResult commit(long fenceRevision, List<Write> writes, ObjectNode lastChange, List<NumberedEntry> entries,
+                               Map<String, Long> trims, long since) {
         List<Cmp> compares = new ArrayList<>();
         List<Op> ops = new ArrayList<>();
         ByteSequence fenceKey = bytes(prefix + "/" + LAST_CHANGE);
@@ -166,9 +190,52 @@ public final class EtcdStore implements AutoCloseable {
                 ops.add(Op.delete(bytes(start), DeleteOption.builder().withRange(bytes(start + sequence(oldestKept))).build()));
             }
         });
+        List<Op> otherwise = new ArrayList<>();
+        if (since >= 0) {
+            for (Kind kind : Kind.values()) {
+                otherwise.add(Op.get(bytes(key(kind, "")), kind == Kind.GLOBAL_PLUGINS
+                        ? GetOption.builder().withMinModRevision(since + 1).build()
+                        : GetOption.builder().isPrefix(true).withMinModRevision(since + 1).build()));
+            }
+            for (Kind kind : Kind.values()) {
+                otherwise.add(Op.get(bytes(key(kind, "")), kind == Kind.GLOBAL_PLUGINS
+                        ? GetOption.builder().withCountOnly(true).build()
+                        : GetOption.builder().isPrefix(true).withCountOnly(true).build()));
+            }
+            otherwise.add(Op.get(fenceKey, GetOption.DEFAULT));
+        }
         TxnResponse response = await(client.getKVClient().txn()
-                .If(compares.toArray(Cmp[]::new)).Then(ops.toArray(Op[]::new)).commit(), "writing the config");
-        return response.isSucceeded() ? response.getHeader().getRevision() : -1;
+                .If(compares.toArray(Cmp[]::new)).Then(ops.toArray(Op[]::new)).Else(otherwise.toArray(Op[]::new)).commit(),
+                "writing the config");
+        if (response.isSucceeded()) {
+            return new CommitResult(response.getHeader().getRevision(), List.of(), Map.of(), 0, 0, 0);
+        }
+        List<GetResponse> gets = response.getGetResponses();
+        List<StoredObject> changed = new ArrayList<>();
+        Map<Kind, Long> counts = new EnumMap<>(Kind.class);
+        long fence = 0;
+        long count = 0;
+        if (since >= 0) {
+            Kind[] kinds = Kind.values();
+            for (int i = 0; i < kinds.length; i++) {
+                for (KeyValue kv : gets.get(i).getKvs()) {
+                    String rest = text(kv.getKey()).substring(prefix.length() + 1);
+                    int slash = rest.indexOf('/');
+                    if ((kinds[i] == Kind.GLOBAL_PLUGINS) != (slash < 0)
+                            || (kinds[i] == Kind.GLOBAL_PLUGINS && !rest.equals(kinds[i].key()))) {
+                        continue;
+                    }
+                    String id = slash < 0 ? "" : rest.substring(slash + 1);
+                    changed.add(decode(kinds[i], id, kv));
+                }
+                counts.put(kinds[i], gets.get(kinds.length + i).getCount());
+            }
+            for (KeyValue kv : gets.get(2 * kinds.length).getKvs()) {
+                fence = kv.getModRevision();
+                count = writesIn(kv);
+            }
+        }
+        return new CommitResult(-1, changed, counts, response.getHeader().getRevision(), fence, count);
     }
 
     /** A log entry with its write number: {@code <prefix>/<folder>/<number, zero-padded>}. */
