@@ -8,7 +8,7 @@ import java.util.Map;
 /**
  * The controller's command line (SPEC §2): {@code --etcd URLS [--prefix /stargate] [--host H]
  * [--port 9080] [--api-keys FILE] [--jwt-issuer ISS --jwt-public-key PEM_FILE]
- * [--history-keep 20] [--audit-keep 1000]}, and GitOps: {@code --git URL [--git-branch main]
+ * [--history-keep 1000] [--audit-keep 1000]}, and GitOps: {@code --git URL [--git-branch main]
  * [--git-path DIR] [--git-interval 30s] [--git-secret-file F] [--git-token-file F] [--git-workdir DIR]
  * [--git-self-heal] [--git-no-prune] [--git-allow-empty]} (the last three are switches). Every flag
  * also has an env var ({@code --api-keys} is {@code STARGATE_API_KEYS}; a switch's env var is

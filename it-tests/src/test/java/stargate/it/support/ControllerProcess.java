@@ -51,6 +51,11 @@ public final class ControllerProcess implements AutoCloseable {
         return Http.send(method, url("/api/v1" + path), jsonBody);
     }
 
+    /** {@link #api(String, String, String)} with request headers ({@code If-Match}...). */
+    public Http.Answer api(String method, String path, String jsonBody, java.util.Map<String, String> headers) {
+        return Http.send(method, url("/api/v1" + path), jsonBody, headers);
+    }
+
     /** The last lines of the controller's log, for failure messages. */
     public String logTail() {
         return process.logTail();

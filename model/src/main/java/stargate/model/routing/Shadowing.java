@@ -79,6 +79,25 @@ public final class Shadowing {
         return errors;
     }
 
+    /**
+     * The leaves (host key and path shape) a route occupies. {@link #find} compares routes only
+     * within a leaf, so a route can shadow, or be shadowed by, only routes sharing one of its
+     * leaves: checking one changed route needs only those (the controller indexes routes by leaf).
+     *
+     * @return empty for a route with a malformed host or path (validation reports it)
+     */
+    public static Set<String> leaves(Route route) {
+        try {
+            Set<String> out = new HashSet<>();
+            for (Entry<Integer> entry : CompiledRoute.compile(0, route, 0).entries()) {
+                out.add(entry.host() + " " + entry.path().shape());
+            }
+            return out;
+        } catch (IllegalArgumentException malformed) {
+            return Set.of();
+        }
+    }
+
     /** The routes ranked before {@code ranked[i]} in its leaf that together take all its requests; empty if none do. */
     private static Set<CompiledRoute<Integer>> coverOf(Entry<Integer>[] ranked, int i) {
         CompiledRoute<Integer> route = ranked[i].route();

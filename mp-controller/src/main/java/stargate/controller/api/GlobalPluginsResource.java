@@ -68,10 +68,9 @@ public class GlobalPluginsResource {
     public Response put(String text, @Parameter(description = "the ETag of GET") @HeaderParam("If-Match") String ifMatch,
                         @Parameter(description = ObjectResource.DRY_RUN) @QueryParam("dry_run") boolean dryRun) {
         Object plugins = Json.bind(Kind.GLOBAL_PLUGINS, Json.body(text), "");
-        ConfigService.Outcome outcome = service.write(FOCUS, Json.ifMatch(ifMatch), dryRun,
+        ConfigService.Outcome outcome = service.writeObject(FOCUS, Json.ifMatch(ifMatch), dryRun,
                 Principals.actor(security, request),
-                snapshot -> new ConfigService.Proposal(snapshot.configWith(Kind.GLOBAL_PLUGINS, "",
-                        ((Map<?, ?>) plugins).isEmpty() ? null : plugins), List.of()));
+                view -> new ConfigService.ObjectProposal(((Map<?, ?>) plugins).isEmpty() ? null : plugins, List.of()));
         if (dryRun) {
             return Json.dryRun(outcome);
         }

@@ -92,18 +92,26 @@ public class HistoryResource {
             throw ApiProblem.conflict("GitOps is on, so Git is the source of truth and a rollback would be reverted: "
                     + "revert the commit in Git, or POST /api/v1/gitops/suspend first, then roll back", List.of());
         }
-        History.Version version = History.asOf(service.store(), wanted)
-                .orElseThrow(() -> ApiProblem.notFound("no kept config as of revision " + wanted
-                        + " (older than the oldest history entry, or before any write)"));
-        if (version.config() == null) {
-            throw ApiProblem.conflict("the config as of revision " + version.revision() + " was too large to keep a copy of; "
-                    + "restore it from its export or from Git", List.of());
-        }
-        Actor actor = Actor.rollback(Principals.name(security), Principals.address(request), version.revision());
-        ConfigService.Outcome outcome = service.write(null, null, dryRun, actor,
-                snapshot -> new ConfigService.Proposal(version.config(), List.of(), true));
+        Actor actor = Actor.rollback(Principals.name(security), Principals.address(request), wanted);
+        long[] restored = new long[1];
+        ConfigService.Outcome outcome = service.write(null, null, dryRun, actor, snapshot -> {
+            History.Version version;
+            try {
+                version = History.restore(service.store(), wanted, snapshot)
+                        .orElseThrow(() -> ApiProblem.notFound("no kept config as of revision " + wanted
+                                + " (older than the oldest history entry, or before any write)"));
+            } catch (History.Inexact e) {
+                throw ApiProblem.conflict(e.getMessage(), List.of());
+            }
+            if (version.config() == null) {
+                throw ApiProblem.conflict("the config as of revision " + version.revision() + " was too large to keep a copy of; "
+                        + "restore it from its export or from Git", List.of());
+            }
+            restored[0] = version.revision();
+            return new ConfigService.Proposal(version.config(), List.of(), true);
+        });
         ObjectNode out = Json.changes(outcome.changes(), dryRun, outcome.revision());
-        out.put("restored_revision", version.revision());
+        out.put("restored_revision", restored[0]);
         return Response.ok(out.toString()).build();
     }
 

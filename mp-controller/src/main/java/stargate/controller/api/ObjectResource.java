@@ -32,18 +32,18 @@ import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import stargate.controller.audit.Actor;
 import stargate.controller.store.Meta;
 import stargate.controller.store.Secrets;
+import stargate.controller.store.ConfigView;
 import stargate.controller.store.Snapshot;
 import stargate.controller.store.StoredObject;
 import stargate.model.Kind;
-import stargate.model.Route;
 import stargate.model.codec.ConfigCodec;
 import stargate.model.validate.ConfigError;
 
 /**
  * CRUD on one kind of object ({@code /routes}, {@code /upstreams}, {@code /consumers},
  * {@code /certificates}); one subclass per kind fixes the path and the kind. Every write goes
- * through {@link ConfigService#write}: the whole resulting config is validated, and the commit is
- * fenced. OpenAPI: the shared operations name the schema {@code KindObject};
+ * through {@link ConfigService#writeObject}: validated against what it touches, committed with the
+ * writes pending beside it in one fenced transaction. OpenAPI: the shared operations name the schema {@code KindObject};
  * {@link OpenApiKinds} rewrites it to the kind's own schema per path.
  */
 @Produces(MediaType.APPLICATION_JSON)
@@ -105,12 +105,12 @@ public abstract class ObjectResource {
         }
         String id = Json.id(given.asText());
         Object incoming = Json.bind(kind, body, id);
-        ConfigService.Outcome outcome = service.write(new ConfigService.Focus(kind, id), null, dryRun, actor(),
-                snapshot -> {
-                    if (snapshot.get(kind, id).isPresent()) {
+        ConfigService.Outcome outcome = service.writeObject(new ConfigService.Focus(kind, id), null, dryRun, actor(),
+                view -> {
+                    if (view.get(kind, id).isPresent()) {
                         throw ApiProblem.conflict(kind.key() + " object \"" + id + "\" exists; PUT replaces it", List.of());
                     }
-                    return propose(snapshot, id, incoming);
+                    return propose(view, id, incoming);
                 });
         if (dryRun) {
             return Json.dryRun(outcome);
@@ -133,8 +133,8 @@ public abstract class ObjectResource {
                         @Parameter(description = DRY_RUN) @QueryParam("dry_run") boolean dryRun) {
         Json.id(id);
         Object incoming = Json.bind(kind, Json.body(text), id);
-        ConfigService.Outcome outcome = service.write(new ConfigService.Focus(kind, id), Json.ifMatch(ifMatch),
-                dryRun, actor(), snapshot -> propose(snapshot, id, incoming));
+        ConfigService.Outcome outcome = service.writeObject(new ConfigService.Focus(kind, id), Json.ifMatch(ifMatch),
+                dryRun, actor(), view -> propose(view, id, incoming));
         return dryRun ? Json.dryRun(outcome)
                 : written(outcome, id, Response.ok());
     }
@@ -155,12 +155,12 @@ public abstract class ObjectResource {
                           @Parameter(description = DRY_RUN) @QueryParam("dry_run") boolean dryRun) {
         Json.id(id);
         ObjectNode patch = Json.body(text);
-        ConfigService.Outcome outcome = service.write(new ConfigService.Focus(kind, id), Json.ifMatch(ifMatch),
-                dryRun, actor(), snapshot -> {
-                    StoredObject current = snapshot.get(kind, id)
+        ConfigService.Outcome outcome = service.writeObject(new ConfigService.Focus(kind, id), Json.ifMatch(ifMatch),
+                dryRun, actor(), view -> {
+                    StoredObject current = view.get(kind, id)
                             .orElseThrow(() -> ApiProblem.notFound("no " + kind.key() + " object \"" + id + "\""));
                     JsonNode merged = Json.mergePatch(ConfigCodec.toTree(current.value()), patch);
-                    return propose(snapshot, id, Json.bind(kind, (ObjectNode) merged, id));
+                    return propose(view, id, Json.bind(kind, (ObjectNode) merged, id));
                 });
         return dryRun ? Json.dryRun(outcome)
                 : written(outcome, id, Response.ok());
@@ -178,49 +178,27 @@ public abstract class ObjectResource {
                            @Parameter(description = "an ETag of this object") @HeaderParam("If-Match") String ifMatch,
                            @Parameter(description = DRY_RUN) @QueryParam("dry_run") boolean dryRun) {
         Json.id(id);
-        ConfigService.Outcome outcome = service.write(new ConfigService.Focus(kind, id), Json.ifMatch(ifMatch),
-                dryRun, actor(), snapshot -> {
-                    if (snapshot.get(kind, id).isEmpty()) {
+        ConfigService.Outcome outcome = service.writeObject(new ConfigService.Focus(kind, id), Json.ifMatch(ifMatch),
+                dryRun, actor(), view -> {
+                    if (view.get(kind, id).isEmpty()) {
                         throw ApiProblem.notFound("no " + kind.key() + " object \"" + id + "\"");
                     }
-                    List<ConfigError> referrers = referrers(snapshot, id);
-                    if (!referrers.isEmpty()) {
-                        throw ApiProblem.conflict(kind.key() + " object \"" + id + "\" is still referred to by "
-                                + referrers.size() + " object(s)", referrers);
-                    }
-                    return new ConfigService.Proposal(snapshot.configWith(kind, id, null), List.of());
+                    return new ConfigService.ObjectProposal(null, List.of()); // referrers: checked by the service
                 });
         return dryRun ? Json.dryRun(outcome)
                 : Response.noContent().build();
     }
 
-    /** The objects that name this one: routes name their upstream. */
-    private List<ConfigError> referrers(Snapshot snapshot, String id) {
-        if (kind != Kind.UPSTREAM) {
-            return List.of();
-        }
-        List<StoredObject> routes = snapshot.list(Kind.ROUTE);
-        List<ConfigError> out = new ArrayList<>();
-        for (int i = 0; i < routes.size(); i++) {
-            if (id.equals(((Route) routes.get(i).value()).upstream())) {
-                out.add(new ConfigError(Kind.ROUTE.key() + "[" + i + "].upstream",
-                        "route \"" + routes.get(i).id() + "\" refers to upstream \"" + id + "\""));
-            }
-        }
-        return out;
-    }
-
-    private ConfigService.Proposal propose(Snapshot snapshot, String id, Object incoming) {
+    private ConfigService.ObjectProposal propose(ConfigView view, String id, Object incoming) {
         List<ConfigError> errors = new ArrayList<>();
-        Object previous = snapshot.get(kind, id).map(StoredObject::value).orElse(null);
+        Object previous = view.get(kind, id).map(StoredObject::value).orElse(null);
         Object unmasked = Secrets.unmask(incoming, previous, "", errors);
-        return new ConfigService.Proposal(snapshot.configWith(kind, id, unmasked), errors);
+        return new ConfigService.ObjectProposal(unmasked, errors);
     }
 
     private Response written(ConfigService.Outcome outcome, String id, Response.ResponseBuilder response) {
-        Snapshot before = outcome.before();
         if (outcome.changes().isEmpty()) { // nothing changed: answer the object as it is
-            StoredObject same = before.get(kind, id).orElseThrow();
+            StoredObject same = outcome.current();
             return response.entity(Json.view(same).toString()).header("ETag", Json.etag(same.modRevision())).build();
         }
         Object value = outcome.changes().stream().filter(c -> c.kind() == kind && c.id().equals(id))

@@ -35,7 +35,7 @@ public final class AuditLog {
     }
 
     /** The audit entry of one write, to commit with it (see {@link EtcdStore#commit}). */
-    public static EtcdStore.LogEntry entry(long number, Actor actor, Instant at, String summary, List<Change> changes, int keep) {
+    public static EtcdStore.NumberedEntry entry(long number, Actor actor, Instant at, String summary, List<Change> changes) {
         ObjectNode entry = header(number, actor, at, summary);
         ArrayNode list = entry.putArray("changes");
         for (Change c : changes) {
@@ -48,7 +48,7 @@ public final class AuditLog {
                 changedFields(ConfigCodec.toTree(c.before()), ConfigCodec.toTree(c.after()), "", fields);
             }
         }
-        return new EtcdStore.LogEntry(FOLDER, entry.toString(), keep);
+        return new EtcdStore.NumberedEntry(FOLDER, number, entry.toString());
     }
 
     /** The fields audit and history entries share: sequence, at, who, source, from, note, summary. */
@@ -83,6 +83,7 @@ public final class AuditLog {
         for (EtcdStore.RawEntry e : entries.subList(0, Math.min(limit, entries.size()))) {
             ObjectNode item = read(e);
             item.remove("config");
+            item.remove("delta");
             items.add(item);
         }
         if (entries.size() > limit) {

@@ -159,7 +159,7 @@ final class Reconciler {
             boolean newCommit = !commit.id().equals(previous.path("last_applied_commit").asText(null));
             if (plan.changes().isEmpty()) {
                 return finish(store, previous, synced(status, commit, "UpToDate", "etcd matches commit " + commit.id(),
-                        plan.before().revision()));
+                        plan.baseRevision()));
             }
             if (!newCommit && !settings.selfHeal() && !force) {
                 status.put("sync", "OutOfSync").put("reason", "Drift").put("message", "etcd differs from commit "

@@ -61,16 +61,6 @@ public final class EtcdStore implements AutoCloseable {
     }
 
     /**
-     * A record written in the same transaction as a config write (see {@link #commit}).
-     *
-     * @param folder under the prefix, e.g. {@code history}
-     * @param value  the JSON to store
-     * @param keep   how many of the folder's newest entries to keep (at least 1)
-     */
-    public record LogEntry(String folder, String value, int keep) {
-    }
-
-    /**
      * One key beside the config.
      *
      * @param name        the last part of the key ({@code 00000000000000000042} for a log entry)
@@ -127,7 +117,7 @@ public final class EtcdStore implements AutoCloseable {
                 String rest = text(kv.getKey()).substring(prefix.length() + 1);
                 if (rest.equals(LAST_CHANGE)) {
                     fence = kv.getModRevision();
-                    writes = kv.getVersion();
+                    writes = writesIn(kv);
                     continue;
                 }
                 int slash = rest.indexOf('/');
@@ -143,43 +133,129 @@ public final class EtcdStore implements AutoCloseable {
     }
 
     /**
-     * Writes all of {@code writes}, the write fence and the {@code log} entries in one transaction,
-     * if nothing changed since {@code base} (see the class comment). Each log entry goes to
-     * {@code <prefix>/<folder>/<write number, zero-padded>} (the write number is
-     * {@code base.writes() + 1}, the fence key's next version: dense, and unique because the fence
-     * serializes writes), and the same transaction deletes that folder's entries older than its
-     * {@code keep} newest, so retention is bounded without a second pass.
+     * Commits a batch of writes (group commit): all of {@code writes}, the write fence and the log
+     * entries in one transaction, if the fence still has {@code fenceRevision} and each written
+     * key its expected mod revision. Log entries are numbered by the caller (one audit and one
+     * history entry per write of the batch, numbers {@code writes + 1...}); {@code trims} gives,
+     * per log folder, the oldest entry number to keep (older ones are range-deleted in the same
+     * transaction).
      *
-     * @param summary what changed, in words, for the {@code last_change} key
+     * @param lastChange the fence's new value; must carry {@code writes}, the count after this batch
      * @return the new etcd revision, or -1 when a compare failed (re-read and retry)
      */
-    public long commit(Snapshot base, List<Write> writes, String summary, String principal, Instant now,
-                       List<LogEntry> log) {
+    public long commit(long fenceRevision, List<Write> writes, ObjectNode lastChange, List<NumberedEntry> entries,
+                       Map<String, Long> trims) {
+        return commit(fenceRevision, writes, lastChange, entries, trims, -1).revision();
+    }
+
+    /**
+     * What a commit came to: its revision, or, when a compare failed, what changed since the
+     * caller's revision (read in the same round trip, the transaction's else branch).
+     *
+     * @param changed the config objects written after {@code since}, at {@code snapshotRevision}
+     * @param counts  how many objects of each kind exist now (deletions show as a count lower than expected)
+     */
+    public record CommitResult(long revision, List<StoredObject> changed, Map<Kind, Long> counts, long snapshotRevision,
+                               long fenceRevision, long writes) {
+        public boolean committed() {
+            return revision > 0;
+        }
+    }
+
+    /**
+     * {@link #commit(long, List, ObjectNode, List, Map)}; with {@code since >= 0}, a failed compare
+     * also answers what changed after revision {@code since} ({@link CommitResult}), so a caller
+     * holding the config at {@code since} catches up without reading it all again.
+     */
+    public CommitResult commit(long fenceRevision, List<Write> writes, ObjectNode lastChange, List<NumberedEntry> entries,
+                               Map<String, Long> trims, long since) {
         List<Cmp> compares = new ArrayList<>();
         List<Op> ops = new ArrayList<>();
         ByteSequence fenceKey = bytes(prefix + "/" + LAST_CHANGE);
-        compares.add(new Cmp(fenceKey, Cmp.Op.EQUAL, CmpTarget.modRevision(base.fenceRevision())));
+        compares.add(new Cmp(fenceKey, Cmp.Op.EQUAL, CmpTarget.modRevision(fenceRevision)));
         for (Write w : writes) {
             ByteSequence key = bytes(key(w.kind(), w.id()));
             compares.add(new Cmp(key, Cmp.Op.EQUAL, CmpTarget.modRevision(w.expectedModRevision())));
             ops.add(w.value() == null ? Op.delete(key, DeleteOption.DEFAULT)
                     : Op.put(key, bytes(encode(w.value(), w.meta())), PutOption.DEFAULT));
         }
-        ObjectNode lastChange = JsonNodeFactory.instance.objectNode()
-                .put("at", now.toString()).put("by", principal).put("summary", summary);
         ops.add(Op.put(fenceKey, bytes(lastChange.toString()), PutOption.DEFAULT));
-        long number = base.writes() + 1;
-        for (LogEntry entry : log) {
-            String folder = prefix + "/" + entry.folder() + "/";
-            ops.add(Op.put(bytes(folder + sequence(number)), bytes(entry.value()), PutOption.DEFAULT));
-            long oldestKept = number - entry.keep() + 1;
+        for (NumberedEntry entry : entries) {
+            ops.add(Op.put(bytes(prefix + "/" + entry.folder() + "/" + sequence(entry.number())), bytes(entry.value()),
+                    PutOption.DEFAULT));
+        }
+        trims.forEach((folder, oldestKept) -> {
             if (oldestKept > 1) {
-                ops.add(Op.delete(bytes(folder), DeleteOption.builder().withRange(bytes(folder + sequence(oldestKept))).build()));
+                String start = prefix + "/" + folder + "/";
+                ops.add(Op.delete(bytes(start), DeleteOption.builder().withRange(bytes(start + sequence(oldestKept))).build()));
             }
+        });
+        List<Op> otherwise = new ArrayList<>();
+        if (since >= 0) {
+            for (Kind kind : Kind.values()) {
+                otherwise.add(Op.get(bytes(key(kind, "")), kind == Kind.GLOBAL_PLUGINS
+                        ? GetOption.builder().withMinModRevision(since + 1).build()
+                        : GetOption.builder().isPrefix(true).withMinModRevision(since + 1).build()));
+            }
+            for (Kind kind : Kind.values()) {
+                otherwise.add(Op.get(bytes(key(kind, "")), kind == Kind.GLOBAL_PLUGINS
+                        ? GetOption.builder().withCountOnly(true).build()
+                        : GetOption.builder().isPrefix(true).withCountOnly(true).build()));
+            }
+            otherwise.add(Op.get(fenceKey, GetOption.DEFAULT));
         }
         TxnResponse response = await(client.getKVClient().txn()
-                .If(compares.toArray(Cmp[]::new)).Then(ops.toArray(Op[]::new)).commit(), "writing the config");
-        return response.isSucceeded() ? response.getHeader().getRevision() : -1;
+                .If(compares.toArray(Cmp[]::new)).Then(ops.toArray(Op[]::new)).Else(otherwise.toArray(Op[]::new)).commit(),
+                "writing the config");
+        if (response.isSucceeded()) {
+            return new CommitResult(response.getHeader().getRevision(), List.of(), Map.of(), 0, 0, 0);
+        }
+        List<GetResponse> gets = response.getGetResponses();
+        List<StoredObject> changed = new ArrayList<>();
+        Map<Kind, Long> counts = new EnumMap<>(Kind.class);
+        long fence = 0;
+        long count = 0;
+        if (since >= 0) {
+            Kind[] kinds = Kind.values();
+            for (int i = 0; i < kinds.length; i++) {
+                for (KeyValue kv : gets.get(i).getKvs()) {
+                    String rest = text(kv.getKey()).substring(prefix.length() + 1);
+                    int slash = rest.indexOf('/');
+                    if ((kinds[i] == Kind.GLOBAL_PLUGINS) != (slash < 0)
+                            || (kinds[i] == Kind.GLOBAL_PLUGINS && !rest.equals(kinds[i].key()))) {
+                        continue;
+                    }
+                    String id = slash < 0 ? "" : rest.substring(slash + 1);
+                    changed.add(decode(kinds[i], id, kv));
+                }
+                counts.put(kinds[i], gets.get(kinds.length + i).getCount());
+            }
+            for (KeyValue kv : gets.get(2 * kinds.length).getKvs()) {
+                fence = kv.getModRevision();
+                count = writesIn(kv);
+            }
+        }
+        return new CommitResult(-1, changed, counts, response.getHeader().getRevision(), fence, count);
+    }
+
+    /** A log entry with its write number: {@code <prefix>/<folder>/<number, zero-padded>}. */
+    public record NumberedEntry(String folder, long number, String value) {
+    }
+
+    /** The fence key's {@code writes} count; its version for a key written before the count was kept there. */
+    private static long writesIn(KeyValue kv) {
+        try {
+            JsonNode count = JSON.readTree(text(kv.getValue())).get("writes");
+            return count != null && count.canConvertToLong() ? count.asLong() : kv.getVersion();
+        } catch (JsonProcessingException e) {
+            return kv.getVersion();
+        }
+    }
+
+    /** Reads the fence key's mod revision alone: one small linearizable read, to tell whether a cached config is current. */
+    public long fenceRevision() {
+        GetResponse response = await(client.getKVClient().get(bytes(prefix + "/" + LAST_CHANGE)), "reading the write fence");
+        return response.getKvs().isEmpty() ? 0 : response.getKvs().get(0).getModRevision();
     }
 
     /** A write number as a key name: zero-padded to 20 digits, so key order is number order. */

@@ -20,11 +20,13 @@ import stargate.model.Upstream;
  *
  * @param revision      the etcd revision the snapshot was read at: the config revision
  * @param fenceRevision the mod revision of the last-change key (0 = never written); the write fence
- * @param writes        how many config writes made this config: the last-change key's version
- *                      (0 = never written); the next write is number {@code writes + 1}, which
- *                      numbers its history and audit entries
+ * @param writes        how many config writes made this config: the {@code writes} count the
+ *                      last-change key holds (its version when written before writes were counted
+ *                      there; 0 = never written); the next write is number {@code writes + 1},
+ *                      which numbers its history and audit entries
  */
-public record Snapshot(long revision, long fenceRevision, long writes, Map<Kind, Map<String, StoredObject>> objects) {
+public record Snapshot(long revision, long fenceRevision, long writes, Map<Kind, Map<String, StoredObject>> objects)
+        implements ConfigView {
 
     public Snapshot {
         Map<Kind, Map<String, StoredObject>> copy = new EnumMap<>(Kind.class);
@@ -35,6 +37,7 @@ public record Snapshot(long revision, long fenceRevision, long writes, Map<Kind,
     }
 
     /** @param id empty for {@link Kind#GLOBAL_PLUGINS} */
+    @Override
     public Optional<StoredObject> get(Kind kind, String id) {
         return Optional.ofNullable(objects.get(kind).get(id));
     }
