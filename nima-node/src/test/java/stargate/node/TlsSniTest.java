@@ -15,6 +15,7 @@ import java.util.List;
 import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSession;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -74,6 +75,92 @@ class TlsSniTest {
         } finally {
             backend.stop();
         }
+    }
+
+    /**
+     * A client that keeps its session resumes it on the next connection (TLS 1.2 session ticket,
+     * TLS 1.3 PSK ticket): the server skips the certificate and its signature. JSSE's client marks
+     * nothing as resumed, so the sign is that the second connection carries the first one's session
+     * (same id and creation time); openssl s_client prints "Reused" (checked when it is installed).
+     */
+    @ParameterizedTest(name = "{0}: a second connection resumes the session")
+    @CsvSource({"TLSv1.2", "TLSv1.3"})
+    void sessionsResume(String protocol, @TempDir Path dir) throws Exception {
+        WebServer backend = EchoBackend.start("secure", "127.0.0.1", 0);
+        try (RunningNode node = RunningNode.start(dir, """
+                routes:
+                  - {id: r, paths: ["/*"], upstream: u}
+                upstreams:
+                  - id: u
+                    targets: [{url: "http://127.0.0.1:%d"}]
+                certificates:
+                  - id: alpha
+                    snis: [alpha.test.invalid]
+                    cert_file: %s
+                    key_file: %s
+                """.formatted(backend.port(), resource("alpha-fake-cert.pem"), resource("alpha-fake-key.pem")))) {
+            SSLContext client = trustingBoth();
+            SSLSession[] sessions = new SSLSession[3];
+            for (int i = 0; i < sessions.length; i++) {
+                try (SSLSocket socket = (SSLSocket) client.getSocketFactory().createSocket("127.0.0.1", node.node.httpsPort())) {
+                    SSLParameters params = socket.getSSLParameters();
+                    params.setServerNames(List.of(new SNIHostName("alpha.test.invalid")));
+                    params.setProtocols(new String[] {protocol});
+                    socket.setSSLParameters(params);
+                    socket.setSoTimeout(5_000);
+                    // a whole exchange, so that a TLS 1.3 ticket (sent after the handshake) is read
+                    socket.getOutputStream().write("GET /hello HTTP/1.1\r\nHost: alpha.test.invalid\r\n\r\n"
+                            .getBytes(StandardCharsets.US_ASCII));
+                    assertTrue(readResponse(socket.getInputStream()).startsWith("HTTP/1.1 200"));
+                    sessions[i] = socket.getSession();
+                    assertEquals(protocol, sessions[i].getProtocol());
+                }
+            }
+            // TLS 1.2: every connection resumes the first session. TLS 1.3: each connection stores
+            // the ticket it was sent as a new client session, which the next connection resumes.
+            for (int i = 1; i < sessions.length; i++) {
+                SSLSession before = sessions[protocol.equals("TLSv1.2") ? 0 : i - 1];
+                SSLSession after = sessions[i];
+                assertTrue(before.getCreationTime() <= after.getCreationTime());
+                assertTrue(java.util.Arrays.equals(before.getId(), after.getId())
+                        || before.getCreationTime() == after.getCreationTime() && protocol.equals("TLSv1.3"),
+                        "connection " + (i + 1) + " resumed: " + java.util.HexFormat.of().formatHex(after.getId()));
+            }
+            assertOpensslReuses(node.node.httpsPort(), protocol.equals("TLSv1.2") ? "-tls1_2" : "-tls1_3", dir);
+        } finally {
+            backend.stop();
+        }
+    }
+
+    /** openssl s_client: a session saved by one connection is "Reused" by the next (skipped without openssl). */
+    private static void assertOpensslReuses(int port, String version, Path dir) throws Exception {
+        Path session = dir.resolve("session.pem");
+        String first = sClient(port, version, "-sess_out", session.toString());
+        if (first == null) {
+            return; // no openssl on this machine
+        }
+        assertTrue(first.contains("New, TLSv1"), first);
+        String second = sClient(port, version, "-sess_in", session.toString());
+        assertTrue(second.contains("Reused, TLSv1"), second);
+    }
+
+    private static String sClient(int port, String... args) throws Exception {
+        List<String> command = new java.util.ArrayList<>(List.of("openssl", "s_client", "-connect", "127.0.0.1:" + port,
+                "-servername", "alpha.test.invalid"));
+        command.addAll(List.of(args));
+        Process process;
+        try {
+            process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        } catch (java.io.IOException e) {
+            return null;
+        }
+        // a request, so that the TLS 1.3 ticket arrives before s_client saves the session
+        process.getOutputStream().write("GET / HTTP/1.1\r\nHost: alpha.test.invalid\r\nConnection: close\r\n\r\n"
+                .getBytes(StandardCharsets.US_ASCII));
+        process.getOutputStream().flush();
+        String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        process.waitFor(10, java.util.concurrent.TimeUnit.SECONDS);
+        return out;
     }
 
     /** Reads one response with a Content-Length body (the connection stays open: keep-alive). */

@@ -118,7 +118,7 @@ public final class Listeners implements AutoCloseable {
         try {
             SSLContext context = SSLContext.getInstance("TLS");
             context.init(new KeyManager[] {certificates}, null, new SecureRandom());
-            return Tls.builder().sslContext(context).build();
+            return Tls.builder().sslContext(ResumableServerContext.wrap(context)).build();
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("cannot set up TLS", e);
         }
