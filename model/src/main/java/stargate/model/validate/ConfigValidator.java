@@ -105,6 +105,23 @@ public final class ConfigValidator {
     }
 
     /**
+     * {@link #check(String, ConfigCodec.Format)} on a stream: a standalone file of any size (SPEC §21)
+     * is read object by object ({@link ConfigCodec#stream}); the errors of an object in a list also
+     * name the line it starts on.
+     *
+     * @param in closed when done
+     */
+    public Validated<GatewayConfig> check(java.io.Reader in, ConfigCodec.Format format) {
+        stargate.model.codec.StreamedConfig read = ConfigCodec.stream(in, format);
+        if (read.malformed()) {
+            return Validated.invalid(read.errors());
+        }
+        List<ConfigError> errors = new ArrayList<>(read.errors());
+        errors.addAll(validate(PartialConfig.of(read)));
+        return errors.isEmpty() ? Validated.valid(read.readable()) : Validated.invalid(errors);
+    }
+
+    /**
      * A plugin schema sees only its own config; the one built-in plugin config that names another
      * object is {@code traffic-split}'s {@code upstream}, checked here against the config's upstreams.
      *
