@@ -53,6 +53,21 @@ public final class ConfigValidator {
         return validate(PartialConfig.whole(config));
     }
 
+    /**
+     * Validates a whole config and, when it is valid, keeps what lets later changes to it be validated
+     * one by one ({@link ValidatedConfig#check}): the start of incremental validation (a node's
+     * applier, the controller's writes).
+     */
+    public Validated<ValidatedConfig> validated(GatewayConfig config) {
+        List<ConfigError> errors = validate(config);
+        return errors.isEmpty() ? Validated.valid(new ValidatedConfig(config, plugins)) : Validated.invalid(errors);
+    }
+
+    /** A config known to be valid (checked by this validator before, e.g. the cached last good one), without checking it again. */
+    public ValidatedConfig trusted(GatewayConfig valid) {
+        return new ValidatedConfig(valid, plugins);
+    }
+
     /** The checks of meaning, on the objects that read; error paths are their places in the text. */
     private List<ConfigError> validate(PartialConfig parts) {
         GatewayConfig config = parts.readable();
@@ -141,7 +156,7 @@ public final class ConfigValidator {
      * Checks each object of one kind: its id (present, well-formed, unique in the kind), then the rest.
      * Paths name each object's place in the text ({@code parts}), which skips the objects that did not read.
      */
-    private static <T> void section(Findings f, Kind kind, List<T> objects, PartialConfig parts, Function<T, String> id,
+    static <T> void section(Findings f, Kind kind, List<T> objects, PartialConfig parts, Function<T, String> id,
                                     BiConsumer<T, String> check) {
         Map<String, Integer> first = new HashMap<>();
         for (int i = 0; i < objects.size(); i++) {
