@@ -9,10 +9,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
 import java.io.IOException;
+import java.io.Reader;
 import java.io.UncheckedIOException;
 import java.lang.reflect.Type;
 import java.util.Arrays;
@@ -26,6 +28,7 @@ import stargate.model.Route;
 import stargate.model.Upstream;
 import stargate.model.validate.ConfigError;
 import stargate.model.validate.Validated;
+import org.yaml.snakeyaml.LoaderOptions;
 
 /**
  * Reads and writes the config as YAML (files, Git) and JSON (API bodies, etcd values).
@@ -54,7 +57,14 @@ public final class ConfigCodec {
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .build();
-    private static final YAMLMapper YAML = YAMLMapper.builder()
+    /**
+     * SnakeYAML refuses documents over 3 Mi code points by default (a guard against billion-laughs
+     * style input); a standalone file may hold up to 100 MiB (SPEC §21), aliases are refused anyway.
+     */
+    static final int MAX_YAML_CODE_POINTS = 128 * 1024 * 1024;
+    private static final YAMLMapper YAML = YAMLMapper.builder(YAMLFactory.builder()
+                    .loaderOptions(loaderOptions())
+                    .enable(YAMLParser.Feature.EMPTY_STRING_AS_NULL).build())
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
@@ -71,6 +81,36 @@ public final class ConfigCodec {
             .filter(c -> c.getName().equals("globalPlugins")).findFirst().orElseThrow().getGenericType();
 
     private ConfigCodec() {
+    }
+
+    private static LoaderOptions loaderOptions() {
+        LoaderOptions options = new LoaderOptions();
+        options.setCodePointLimit(MAX_YAML_CODE_POINTS);
+        return options;
+    }
+
+    /**
+     * Reads a whole config from a stream without holding its text or its whole tree (files up to
+     * 100 MiB, SPEC §21): see {@link ConfigStreamReader}. Every reading error has its path; those of
+     * an object in a list also say the line it starts on; malformed text is one error with its line
+     * and column.
+     *
+     * @param in closed when done
+     */
+    public static StreamedConfig stream(Reader in, Format format) {
+        try (in) {
+            return new ConfigStreamReader(format == Format.JSON ? JSON : YAML, format).read(in);
+        } catch (JsonProcessingException e) {
+            return new StreamedConfig(null, List.of(syntaxError(e, format)), java.util.Map.of(), java.util.Set.of());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** {@link #stream}, as a config or its reading errors. */
+    public static Validated<GatewayConfig> readConfig(Reader in, Format format) {
+        StreamedConfig read = stream(in, format);
+        return read.errors().isEmpty() ? Validated.valid(read.readable()) : Validated.invalid(read.errors());
     }
 
     /**

@@ -110,9 +110,16 @@ final class PathPattern {
                 Collections.unmodifiableList(names));
     }
 
-    /** The segments of a path that starts with {@code /}. */
+    /**
+     * The segments of a path that starts with {@code /}, interned: segments repeat across routes
+     * ({@code api}, {@code v1}, {@code static}), and at 100,000 routes one copy each matters (SPEC §12).
+     */
     private static List<String> split(String path) {
-        return List.of(path.substring(1).split("/", -1));
+        String[] segments = path.substring(1).split("/", -1);
+        for (int i = 0; i < segments.length; i++) {
+            segments[i] = segments[i].intern();
+        }
+        return List.of(segments);
     }
 
     /** The single-pattern check (explain's near misses, not the index): does {@code path[0, end)} match? */

@@ -59,8 +59,57 @@ final class PathTable<T> {
         return prefixes == null ? null : prefixes.walkPrefix(path, 1, end, method, headers, visitor);
     }
 
+    /**
+     * A copy with the leaf of {@code path} changed by {@code change} (given the leaf or null, it returns
+     * the new leaf, or null for none); null when the table ends up empty. Path copying: only the exact
+     * map, or the trie nodes from the root to that leaf, are copied; everything else is shared with this
+     * table, which stays as it was (requests on the previous snapshot go on using it).
+     */
+    PathTable<T> with(PathPattern path, java.util.function.UnaryOperator<Entry<T>[]> change) {
+        RegionMap<Entry<T>[]> exact = this.exact;
+        Node<T> templates = this.templates;
+        Node<T> prefixes = this.prefixes;
+        switch (path.kind) {
+            case EXACT -> exact = exact.with(path.literal, change.apply(exact.get(path.literal, 0, path.literal.length())));
+            case TEMPLATE -> templates = Node.with(templates, path.segments, 0, change);
+            case PREFIX -> prefixes = Node.with(prefixes, path.segments, 0, change);
+        }
+        if (exact.size() == 0 && templates == null && prefixes == null) {
+            return null;
+        }
+        return new PathTable<>(exact, templates, prefixes);
+    }
+
+    /** An empty table, the start of {@link #with} for a host key that had none. */
+    static <T> PathTable<T> empty() {
+        return new PathTable<>(RegionMap.of(Map.of(), false), null, null);
+    }
+
     /** A trie node: children by literal segment, one child for any parameter, entries ending here. */
     private record Node<T>(RegionMap<Node<T>> literals, Node<T> param, Entry<T>[] leaf) {
+
+        /** {@code node} (null = none yet) with the leaf at {@code segments[depth..]} changed; null when it ends up empty. */
+        static <T> Node<T> with(Node<T> node, List<String> segments, int depth,
+                                java.util.function.UnaryOperator<Entry<T>[]> change) {
+            RegionMap<Node<T>> literals = node == null ? RegionMap.of(Map.of(), false) : node.literals;
+            Node<T> param = node == null ? null : node.param;
+            Entry<T>[] leaf = node == null ? null : node.leaf;
+            if (depth == segments.size()) {
+                leaf = change.apply(leaf);
+            } else {
+                String segment = segments.get(depth);
+                if (segment == null) {
+                    param = with(param, segments, depth + 1, change);
+                } else {
+                    literals = literals.with(segment, with(literals.get(segment, 0, segment.length()), segments,
+                            depth + 1, change));
+                }
+            }
+            if (literals.size() == 0 && param == null && leaf == null) {
+                return null;
+            }
+            return new Node<>(literals, param, leaf);
+        }
 
         /** Depth-first over template nodes; {@code start} begins the segment this node's children match. */
         Entry<T> walkTemplate(String path, int start, int end, String method, RequestHeaders headers,

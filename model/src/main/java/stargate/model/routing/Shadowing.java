@@ -99,7 +99,7 @@ public final class Shadowing {
     }
 
     /** The routes ranked before {@code ranked[i]} in its leaf that together take all its requests; empty if none do. */
-    private static Set<CompiledRoute<Integer>> coverOf(Entry<Integer>[] ranked, int i) {
+    static Set<CompiledRoute<Integer>> coverOf(Entry<Integer>[] ranked, int i) {
         CompiledRoute<Integer> route = ranked[i].route();
         Set<String> methodsLeft = new HashSet<>(route.route.methods());
         Set<CompiledRoute<Integer>> cover = new LinkedHashSet<>();
@@ -121,7 +121,7 @@ public final class Shadowing {
         return Set.of();
     }
 
-    private static String message(CompiledRoute<Integer> route, Set<CompiledRoute<Integer>> winners) {
+    static String message(CompiledRoute<Integer> route, Set<CompiledRoute<Integer>> winners) {
         String prefix = "route \"" + route.id + "\" can never match: ";
         if (winners.size() == 1) {
             CompiledRoute<Integer> winner = winners.iterator().next();

@@ -55,15 +55,14 @@ public final class ConfigTool {
     }
 
     private static int validate(Path file, PrintStream out, PrintStream err) {
-        String text;
+        Validated<GatewayConfig> result;
         try {
-            text = Files.readString(file);
-        } catch (IOException e) {
+            result = ConfigValidator.create().check(Files.newBufferedReader(file, java.nio.charset.StandardCharsets.UTF_8),
+                    ConfigCodec.Format.ofFileName(file.getFileName().toString()));
+        } catch (IOException | java.io.UncheckedIOException e) {
             err.println("validate: cannot read " + file + " (" + e.getClass().getSimpleName() + ")");
             return USAGE;
         }
-        Validated<GatewayConfig> result = ConfigValidator.create()
-                .check(text, ConfigCodec.Format.ofFileName(file.getFileName().toString()));
         if (!result.isValid()) {
             result.errors().stream().map(ConfigError::toString).forEach(err::println);
             return INVALID;

@@ -53,6 +53,21 @@ public final class ConfigValidator {
         return validate(PartialConfig.whole(config));
     }
 
+    /**
+     * Validates a whole config and, when it is valid, keeps what lets later changes to it be validated
+     * one by one ({@link ValidatedConfig#check}): the start of incremental validation (a node's
+     * applier, the controller's writes).
+     */
+    public Validated<ValidatedConfig> validated(GatewayConfig config) {
+        List<ConfigError> errors = validate(config);
+        return errors.isEmpty() ? Validated.valid(new ValidatedConfig(config, plugins)) : Validated.invalid(errors);
+    }
+
+    /** A config known to be valid (checked by this validator before, e.g. the cached last good one), without checking it again. */
+    public ValidatedConfig trusted(GatewayConfig valid) {
+        return new ValidatedConfig(valid, plugins);
+    }
+
     /** The checks of meaning, on the objects that read; error paths are their places in the text. */
     private List<ConfigError> validate(PartialConfig parts) {
         GatewayConfig config = parts.readable();
@@ -105,6 +120,23 @@ public final class ConfigValidator {
     }
 
     /**
+     * {@link #check(String, ConfigCodec.Format)} on a stream: a standalone file of any size (SPEC §21)
+     * is read object by object ({@link ConfigCodec#stream}); the errors of an object in a list also
+     * name the line it starts on.
+     *
+     * @param in closed when done
+     */
+    public Validated<GatewayConfig> check(java.io.Reader in, ConfigCodec.Format format) {
+        stargate.model.codec.StreamedConfig read = ConfigCodec.stream(in, format);
+        if (read.malformed()) {
+            return Validated.invalid(read.errors());
+        }
+        List<ConfigError> errors = new ArrayList<>(read.errors());
+        errors.addAll(validate(PartialConfig.of(read)));
+        return errors.isEmpty() ? Validated.valid(read.readable()) : Validated.invalid(errors);
+    }
+
+    /**
      * A plugin schema sees only its own config; the one built-in plugin config that names another
      * object is {@code traffic-split}'s {@code upstream}, checked here against the config's upstreams.
      *
@@ -124,7 +156,7 @@ public final class ConfigValidator {
      * Checks each object of one kind: its id (present, well-formed, unique in the kind), then the rest.
      * Paths name each object's place in the text ({@code parts}), which skips the objects that did not read.
      */
-    private static <T> void section(Findings f, Kind kind, List<T> objects, PartialConfig parts, Function<T, String> id,
+    static <T> void section(Findings f, Kind kind, List<T> objects, PartialConfig parts, Function<T, String> id,
                                     BiConsumer<T, String> check) {
         Map<String, Integer> first = new HashMap<>();
         for (int i = 0; i < objects.size(); i++) {

@@ -64,6 +64,11 @@ final class PartialConfig {
                 unreadable, unreadableLists);
     }
 
+    /** The parts a streamed read found ({@link ConfigCodec#stream}); it must not be malformed. */
+    static PartialConfig of(stargate.model.codec.StreamedConfig read) {
+        return new PartialConfig(read.readable(), read.unreadable(), read.unreadableLists());
+    }
+
     GatewayConfig readable() {
         return readable;
     }

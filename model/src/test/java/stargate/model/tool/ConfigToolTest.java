@@ -39,7 +39,7 @@ class ConfigToolTest {
         assertEquals(1, run.exit());
         assertEquals("", run.out());
         assertEquals(List.of(
-                "routes[2]: unknown key \"stripPrefix\" (did you mean \"strip_prefix\"?)",
+                "routes[2]: unknown key \"stripPrefix\" (did you mean \"strip_prefix\"?) (line 19)",
                 "routes[0].paths[0]: must start with \"/\", got \"users\"",
                 "routes[1].id: invalid id \"Users/Admin\": expected [a-z0-9][a-z0-9._-]{0,63}",
                 "routes[1].methods[0]: methods are upper-case: write GET, not get",

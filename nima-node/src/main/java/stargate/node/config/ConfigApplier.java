@@ -49,6 +49,25 @@ public final class ConfigApplier {
     }
 
     /**
+     * Reads and applies a standalone file, streamed object by object (files up to 100 MiB, SPEC §21):
+     * neither its text nor its whole tree is held. The report covers every error at once, as
+     * {@link #applyText} does; an object's errors also name its line.
+     *
+     * @return every error that rejected it; empty when it was applied
+     * @throws java.io.IOException when the file cannot be opened
+     */
+    public List<ConfigError> applyFile(java.nio.file.Path file, ConfigCodec.Format format, long revision, String source)
+            throws java.io.IOException {
+        Validated<GatewayConfig> checked = validator.check(
+                java.nio.file.Files.newBufferedReader(file, java.nio.charset.StandardCharsets.UTF_8), format);
+        if (!checked.isValid()) {
+            return reject(checked.errors(), revision, source);
+        }
+        applyValid(checked.value(), revision, source);
+        return List.of();
+    }
+
+    /**
      * Applies a config that was read from {@code source}.
      *
      * @param parsed the parsed config, or the errors that stopped parsing
@@ -57,17 +76,21 @@ public final class ConfigApplier {
     public List<ConfigError> apply(Validated<GatewayConfig> parsed, long revision, String source) {
         List<ConfigError> errors = parsed.isValid() ? validator.validate(parsed.value()) : parsed.errors();
         if (!errors.isEmpty()) {
-            metrics.configApplied(false, revision);
-            for (ConfigError error : errors) {
-                LOG.warning("event=config_rejected source=" + source + " revision=" + revision
-                        + " error=\"" + error + "\"");
-            }
-            LOG.warning("event=config_rejected source=" + source + " revision=" + revision + " errors="
-                    + errors.size() + " action=kept_previous_config");
-            return errors;
+            return reject(errors, revision, source);
         }
         applyValid(parsed.value(), revision, source);
         return List.of();
+    }
+
+    private List<ConfigError> reject(List<ConfigError> errors, long revision, String source) {
+        metrics.configApplied(false, revision);
+        for (ConfigError error : errors) {
+            LOG.warning("event=config_rejected source=" + source + " revision=" + revision
+                    + " error=\"" + error + "\"");
+        }
+        LOG.warning("event=config_rejected source=" + source + " revision=" + revision + " errors="
+                + errors.size() + " action=kept_previous_config");
+        return errors;
     }
 
     /**

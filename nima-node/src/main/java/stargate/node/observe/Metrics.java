@@ -60,16 +60,31 @@ public final class Metrics {
 
     /** Meters of one route (looked up when a config is compiled). */
     public RouteMetrics route(String routeId, String upstreamId) {
-        return new RouteMetrics(routes.computeIfAbsent(routeId, id -> new RouteMetrics.Series()),
+        return new RouteMetrics(this, routeId, routes.get(routeId),
                 upstreams.computeIfAbsent(upstreamId, id -> new LatencyHistogram()));
+    }
+
+    /** The series of a route id, made on its first request. */
+    RouteMetrics.Series series(String routeId) {
+        return routes.computeIfAbsent(routeId, id -> new RouteMetrics.Series());
+    }
+
+    /**
+     * Drops the series of routes that left the config (an incremental apply knows which). A request
+     * still finishing on an older snapshot may register a removed route's series again; it goes with
+     * the next {@link #retain}.
+     */
+    public void dropRoutes(java.util.Collection<String> routeIds) {
+        routeIds.forEach(routes::remove);
     }
 
     /**
      * Drops the series of routes and upstreams no longer in {@code config}, so ids that come and go do
-     * not pile up. O(1) unless something was removed (a map is then larger than the config).
+     * not pile up. O(routes) when any route has served (series are made on first request, so the map's
+     * size says nothing about removals); O(1) for the upstreams unless one was removed.
      */
     public void retain(GatewayConfig config) {
-        if (routes.size() > config.routes().size()) {
+        if (!routes.isEmpty()) {
             Set<String> ids = new HashSet<>();
             config.routes().forEach(route -> ids.add(route.id()));
             routes.keySet().retainAll(ids);

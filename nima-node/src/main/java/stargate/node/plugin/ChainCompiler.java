@@ -54,8 +54,15 @@ public final class ChainCompiler {
             }
         }
         Map<String, PluginChain> chains = new HashMap<>();
+        // routes without plugins of their own share one chain of the global plugins: at 100,000 routes
+        // that is one object instead of 100,000 (SPEC §12, heap per route)
+        PluginChain globalOnly = config.globalPlugins().isEmpty() ? null
+                : new PluginChain(stages("global", Map.of(), config.globalPlugins(), built), consumerStages, credentials);
         for (Route route : config.routes()) {
-            if (route.plugins().isEmpty() && config.globalPlugins().isEmpty()) {
+            if (route.plugins().isEmpty()) {
+                if (globalOnly != null) {
+                    chains.put(route.id(), globalOnly);
+                }
                 continue;
             }
             Stage[] stages = stages("route:" + route.id(), route.plugins(), config.globalPlugins(), built);

@@ -1,10 +1,10 @@
 package stargate.node.store;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
+import java.io.InputStream;
+import java.security.MessageDigest;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -36,7 +36,8 @@ public final class FileSource implements ConfigSource {
     });
     private long revision;
     private Stamp seen;
-    private byte[] appliedContent;
+    /** SHA-256 of the content being served: a file of 100 MiB is not kept to compare with. */
+    private byte[] appliedDigest;
 
     public FileSource(Path file, ConfigApplier applier) {
         this.file = file;
@@ -83,23 +84,40 @@ public final class FileSource implements ConfigSource {
     }
 
     private List<ConfigError> read() {
-        byte[] content;
+        byte[] digest;
+        List<ConfigError> errors;
         try {
-            content = Files.readAllBytes(file);
-        } catch (IOException e) {
+            digest = digest(file);
+            if (appliedDigest != null && MessageDigest.isEqual(digest, appliedDigest)) {
+                return List.of();
+            }
+            errors = applier.applyFile(file, ConfigCodec.Format.YAML, ++revision, "file:" + file);
+        } catch (IOException | java.io.UncheckedIOException e) {
             LOG.warning("event=config_rejected source=file:" + file + " error=\"cannot read: " + e.getMessage()
                     + "\" action=kept_previous_config");
             return List.of(new ConfigError("", "cannot read " + file + ": " + e.getMessage()));
         }
-        if (appliedContent != null && Arrays.equals(content, appliedContent)) {
-            return List.of();
-        }
-        List<ConfigError> errors = applier.applyText(new String(content, StandardCharsets.UTF_8),
-                ConfigCodec.Format.YAML, ++revision, "file:" + file);
         if (errors.isEmpty()) {
-            appliedContent = content;
+            appliedDigest = digest;
         }
         return errors;
+    }
+
+    /** One streamed pass over the file; cheap next to parsing it, and nothing is parsed when it did not change. */
+    private static byte[] digest(Path file) throws IOException {
+        MessageDigest sha;
+        try {
+            sha = MessageDigest.getInstance("SHA-256");
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JDK has SHA-256", e);
+        }
+        try (InputStream in = Files.newInputStream(file)) {
+            byte[] buffer = new byte[64 * 1024];
+            for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
+                sha.update(buffer, 0, n);
+            }
+        }
+        return sha.digest();
     }
 
     @Override

@@ -1,0 +1,147 @@
+package stargate.model.routing;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.ToIntFunction;
+import stargate.model.Route;
+import stargate.model.validate.ConfigError;
+
+/**
+ * The routes of a valid config grouped by leaf (one host key with one path shape), so that a change
+ * is checked for shadowing ({@link Shadowing}) on the leaves it touches only: a route can only be
+ * shadowed by routes that share a leaf with it, so the routes to look at are those in the leaves of
+ * the changed routes, before and after the change. Cost of {@link #find}: the routes of those leaves
+ * and the other leaves of each, not the config. Mutable, not thread-safe: one owner (the
+ * incremental validator) adds and removes routes as changes are committed.
+ */
+public final class ShadowIndex {
+    /** Leaf key ({@code host + " " + path shape}) to the ids of the routes there, with their routes. */
+    private final Map<String, Map<String, Route>> leaves = new HashMap<>();
+
+    /** @param routes routes that are valid on their own (a malformed host or path is skipped) */
+    public static ShadowIndex of(Collection<Route> routes) {
+        ShadowIndex index = new ShadowIndex();
+        routes.forEach(index::add);
+        return index;
+    }
+
+    public void add(Route route) {
+        for (String key : leafKeys(route)) {
+            leaves.computeIfAbsent(key, k -> new HashMap<>(2)).put(route.id(), route);
+        }
+    }
+
+    public void remove(Route route) {
+        for (String key : leafKeys(route)) {
+            Map<String, Route> leaf = leaves.get(key);
+            if (leaf != null && leaf.remove(route.id()) != null && leaf.isEmpty()) {
+                leaves.remove(key);
+            }
+        }
+    }
+
+    /**
+     * The shadowing errors of a config that is this one with a change, as {@link Shadowing#find} would
+     * report them on the whole config: only routes in leaves the change touches can have one.
+     *
+     * @param before   the old versions of the routes the change removes or replaces
+     * @param after    the new versions of the routes it adds or replaces
+     * @param position a route id's index in the changed config's route list (the error paths)
+     */
+    public List<ConfigError> find(Collection<Route> before, Collection<Route> after, ToIntFunction<String> position) {
+        Set<String> changedIds = new HashSet<>();
+        before.forEach(r -> changedIds.add(r.id()));
+        after.forEach(r -> changedIds.add(r.id()));
+        Map<String, List<Route>> addedByLeaf = new HashMap<>();
+        for (Route route : after) {
+            for (String key : leafKeys(route)) {
+                addedByLeaf.computeIfAbsent(key, k -> new ArrayList<>()).add(route);
+            }
+        }
+        Map<String, List<Route>> members = new HashMap<>();
+        java.util.function.Function<String, List<Route>> leaf = key -> members.computeIfAbsent(key, k -> {
+            List<Route> routes = new ArrayList<>();
+            leaves.getOrDefault(k, Map.of()).forEach((id, route) -> {
+                if (!changedIds.contains(id)) {
+                    routes.add(route);
+                }
+            });
+            routes.addAll(addedByLeaf.getOrDefault(k, List.of()));
+            return routes;
+        });
+        Set<String> touched = new LinkedHashSet<>();
+        before.forEach(r -> touched.addAll(leafKeys(r)));
+        after.forEach(r -> touched.addAll(leafKeys(r)));
+        Map<String, Route> candidates = new LinkedHashMap<>();
+        for (String key : touched) {
+            leaf.apply(key).forEach(r -> candidates.put(r.id(), r));
+        }
+        Map<String, CompiledRoute<Integer>> compiled = new HashMap<>();
+        java.util.function.Function<Route, CompiledRoute<Integer>> compile = r -> compiled.computeIfAbsent(r.id(), id -> {
+            int at = position.applyAsInt(id);
+            return CompiledRoute.compile(at, r, at);
+        });
+        List<CompiledRoute<Integer>> shadowed = new ArrayList<>();
+        Map<CompiledRoute<Integer>, Set<CompiledRoute<Integer>>> winners = new HashMap<>();
+        for (Route candidate : candidates.values()) {
+            CompiledRoute<Integer> route = compile.apply(candidate);
+            Set<CompiledRoute<Integer>> won = new LinkedHashSet<>();
+            boolean reachable = false;
+            for (Entry<Integer> entry : route.entries()) {
+                String key = key(entry);
+                List<Entry<Integer>> entries = new ArrayList<>();
+                for (Route member : leaf.apply(key)) {
+                    for (Entry<Integer> e : compile.apply(member).entries()) {
+                        if (key(e).equals(key)) {
+                            entries.add(e);
+                        }
+                    }
+                }
+                Entry<Integer>[] ranked = PathTable.Builder.sorted(entries);
+                int i = 0;
+                while (ranked[i].route() != route) {
+                    i++;
+                }
+                Set<CompiledRoute<Integer>> cover = Shadowing.coverOf(ranked, i);
+                if (cover.isEmpty()) {
+                    reachable = true;
+                    break;
+                }
+                won.addAll(cover);
+            }
+            if (!reachable) {
+                shadowed.add(route);
+                winners.put(route, won);
+            }
+        }
+        shadowed.sort(java.util.Comparator.comparingInt(r -> r.order));
+        List<ConfigError> errors = new ArrayList<>();
+        for (CompiledRoute<Integer> route : shadowed) {
+            errors.add(new ConfigError("routes[" + route.item + "]", Shadowing.message(route, winners.get(route))));
+        }
+        return errors;
+    }
+
+    private static String key(Entry<?> entry) {
+        return entry.host() + " " + entry.path().shape();
+    }
+
+    private static Set<String> leafKeys(Route route) {
+        Set<String> keys = new LinkedHashSet<>();
+        try {
+            for (Entry<Integer> entry : CompiledRoute.compile(0, route, 0).entries()) {
+                keys.add(key(entry));
+            }
+        } catch (IllegalArgumentException malformed) {
+            // reported by validation; never in a valid config
+        }
+        return keys;
+    }
+}
