@@ -55,6 +55,8 @@ public final class EtcdStore implements AutoCloseable {
     static final String LAST_CHANGE = "last_change";
     static final String NODES = "nodes";
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** The whole config is read in one transaction: 100,000 objects are ~30 MB, gRPC's default cap is 4 MiB. */
+    private static final int MAX_RESPONSE_BYTES = 512 * 1024 * 1024;
 
     /** One object to write ({@code value} non-null) or delete, with the mod revision its key must still have (0 = absent). */
     public record Write(Kind kind, String id, Object value, Meta meta, long expectedModRevision) {
@@ -90,7 +92,8 @@ public final class EtcdStore implements AutoCloseable {
      */
     public static EtcdStore connect(List<String> endpoints, String prefix, Duration timeout) {
         Client client = Client.builder().endpoints(endpoints.toArray(String[]::new))
-                .connectTimeout(timeout).retryMaxDuration(timeout).build();
+                .connectTimeout(timeout).retryMaxDuration(timeout)
+                .maxInboundMessageSize(MAX_RESPONSE_BYTES).build();
         String normalized = prefix.endsWith("/") ? prefix.substring(0, prefix.length() - 1) : prefix;
         return new EtcdStore(client, normalized, timeout);
     }

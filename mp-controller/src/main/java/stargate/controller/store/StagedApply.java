@@ -396,15 +396,23 @@ public final class StagedApply {
         return response.isSucceeded() ? response.getHeader().getRevision() : -1;
     }
 
-    /** The staged delta of history entry {@code number}, chunk by chunk, in write order. */
+    /** The staged delta of history entry {@code number}, chunk by chunk, in write order (a few chunks per read). */
     public List<JsonNode> delta(long number) {
         String start = prefix + "/" + DELTA + "/" + EtcdStore.sequence(number) + "/";
-        var response = store.await(client.getKVClient().get(bytes(start), GetOption.builder().isPrefix(true)
-                .withSortField(GetOption.SortTarget.KEY).withSortOrder(GetOption.SortOrder.ASCEND).build()),
-                "reading a history delta");
+        String end = prefix + "/" + DELTA + "/" + EtcdStore.sequence(number) + "0"; // '0' follows '/'
         List<JsonNode> items = new ArrayList<>();
-        for (KeyValue kv : response.getKvs()) {
-            readArray(kv.getValue().toString(StandardCharsets.UTF_8)).forEach(items::add);
+        String from = start;
+        for (int page = 0; page < 1_000_000; page++) {
+            var response = store.await(client.getKVClient().get(bytes(from), GetOption.builder().withRange(bytes(end))
+                    .withSortField(GetOption.SortTarget.KEY).withSortOrder(GetOption.SortOrder.ASCEND).withLimit(4).build()),
+                    "reading a history delta");
+            for (KeyValue kv : response.getKvs()) {
+                readArray(kv.getValue().toString(StandardCharsets.UTF_8)).forEach(items::add);
+                from = kv.getKey().toString(StandardCharsets.UTF_8) + "\0";
+            }
+            if (!response.isMore()) {
+                break;
+            }
         }
         return items;
     }
