@@ -129,10 +129,11 @@ public final class TestController {
 
     /** How many config keys (objects and the write fence) are under the prefix: the audit and history logs left out. */
     public long configKeyCount() throws Exception {
-        return etcdCount() - etcdCount(PREFIX + "/audit/") - etcdCount(PREFIX + "/history/");
+        return etcdCount() - etcdCount(PREFIX + "/audit/") - etcdCount(PREFIX + "/history/")
+                - etcdCount(PREFIX + "/history_delta/");
     }
 
-    private long etcdCount(String folder) throws Exception {
+    public long etcdCount(String folder) throws Exception {
         return client.getKVClient().get(bytes(folder), GetOption.builder().isPrefix(true).withCountOnly(true).build())
                 .get(5, TimeUnit.SECONDS).getCount();
     }

@@ -37,6 +37,7 @@ import stargate.controller.store.EtcdStore;
 import stargate.controller.store.Meta;
 import stargate.controller.store.Secrets;
 import stargate.controller.store.Snapshot;
+import stargate.controller.store.StagedApply;
 import stargate.controller.store.StoreUnavailableException;
 import stargate.controller.store.StoredObject;
 import stargate.model.Consumer;
@@ -87,6 +88,10 @@ public class ConfigService {
     static final int MAX_PENDING = 8192;
     /** The longest a request waits for its write to be answered. */
     static final long ANSWER_WITHIN_MS = 60_000;
+    /** A whole-config write changing more objects than this is staged ({@link StagedApply}) instead of one transaction. */
+    static final int STAGE_ABOVE = 100;
+    /** The longest a write waits for another controller's big apply to finish before it is refused with 503. */
+    static final long APPLY_WAIT_MS = 30_000;
     private static final Logger LOG = Logger.getLogger(ConfigService.class.getName());
 
     /** Which object a write is about (null for whole-config writes): its If-Match and error paths refer to it. */
@@ -358,7 +363,7 @@ public class ConfigService {
         ConfigState current = state;
         if (current == null) {
             try {
-                current = ConfigState.of(store.snapshot());
+                current = readState();
             } catch (RuntimeException e) {
                 pending.forEach(p -> p.result.completeExceptionally(e));
                 return new ArrayList<>();
@@ -413,7 +418,7 @@ public class ConfigService {
                     current.put((StoredObject) u[2]);
                 }
             }
-            if (lost == null || !current.catchUp(lost)) {
+            if (lost == null || lost.applying() || !current.catchUp(lost)) { // mid-apply: read (and wait) again
                 state = null;
             }
             lost = null;
@@ -449,6 +454,49 @@ public class ConfigService {
             }
         }
         return later;
+    }
+
+    /**
+     * Reads the state for writing. While a big apply is in progress the config is partly applied:
+     * wait for it (at most {@value #APPLY_WAIT_MS} ms, then 503), or roll it forward when the
+     * controller that opened it is gone.
+     */
+    private ConfigState readState() {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(APPLY_WAIT_MS);
+        StagedApply staging = new StagedApply(store);
+        for (int attempt = 0; ; attempt++) {
+            try {
+                return ConfigState.of(store.snapshot(true));
+            } catch (StagedApply.InProgress e) {
+                StagedApply.Applying applying = staging.applying().orElse(null);
+                if (applying == null) {
+                    continue;
+                }
+                if (!staging.ownerAlive(applying)) {
+                    try {
+                        staging.recover(applying, keep());
+                    } catch (IllegalStateException stuck) {
+                        throw new ApiProblem(503, "apply-stuck", "An abandoned whole-config apply cannot be completed",
+                                stuck.getMessage(), List.of());
+                    }
+                    continue;
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new ApiProblem(503, "apply-in-progress", "A whole-config apply is in progress",
+                            applying.describe() + " is still running; retry when it has finished", List.of());
+                }
+                try {
+                    Thread.sleep(Math.min(200, 10L * (attempt + 1)));
+                } catch (InterruptedException stop) {
+                    Thread.currentThread().interrupt();
+                    throw new StoreUnavailableException("interrupted while waiting for a whole-config apply", stop);
+                }
+            }
+        }
+    }
+
+    private Map<String, Integer> keep() {
+        return Map.of(AuditLog.FOLDER, auditKeep, History.FOLDER, historyKeep);
     }
 
     /** Decides one write against the state; an accepted write is applied to the state at once (revision pending). */
@@ -567,6 +615,10 @@ public class ConfigService {
     /** Commits the accepted writes of a batch; the state then holds their revision. @return -1 on a lost race */
     private long commit(ConfigState current, List<Pending> batch) {
         List<Pending> accepted = batch.stream().filter(Pending::accepted).toList();
+        if (accepted.size() == 1 && accepted.get(0).focus == null
+                && (accepted.get(0).writes.size() > STAGE_ABOVE || accepted.get(0).bytes > MAX_BATCH_BYTES)) {
+            return commitStaged(current, accepted.get(0));
+        }
         List<EtcdStore.Write> writes = new ArrayList<>();
         List<EtcdStore.NumberedEntry> entries = new ArrayList<>();
         List<Change> all = new ArrayList<>();
@@ -589,6 +641,7 @@ public class ConfigService {
         Map<String, Long> trims = new LinkedHashMap<>();
         trims.put(AuditLog.FOLDER, number - auditKeep + 1);
         trims.put(History.FOLDER, number - historyKeep + 1);
+        trims.put(StagedApply.DELTA, number - historyKeep + 1); // the deltas of staged writes, kept as long as their entries
         EtcdStore.CommitResult result = store.commit(current.fenceRevision(), writes, lastChange, entries, trims,
                 current.revision());
         long revision = result.revision();
@@ -604,6 +657,69 @@ public class ConfigService {
             current.committed(revision, accepted.size());
         }
         return revision;
+    }
+
+    /**
+     * Commits a whole-config write too big for one transaction through a staging ({@link StagedApply}):
+     * stage, open (fenced like a commit: this is where If-Match and lost races show), copy, close.
+     *
+     * @return the close's revision (the write's revision), or -1 when the open lost a race
+     */
+    private long commitStaged(ConfigState current, Pending p) {
+        long number = current.writes() + 1;
+        String summary = ConfigDiff.summary(p.changes);
+        List<StagedApply.Item> items = new ArrayList<>(p.changes.size());
+        for (Change c : p.changes) {
+            items.add(new StagedApply.Item(c, p.metas.get(c.kind().key() + "/" + c.id())));
+        }
+        StagedApply staging = new StagedApply(store);
+        StagedApply.Staged staged = staging.stage(number, items);
+        ObjectNode audit;
+        String full = AuditLog.entry(number, p.actor, p.at, summary, p.changes).value();
+        if (full.length() <= 256 * 1024) {
+            audit = (ObjectNode) AuditLog.read(new EtcdStore.RawEntry("", full, 0));
+            audit.remove("revision");
+        } else { // the per-object list would not fit one key: the objects are in the history delta
+            audit = AuditLog.header(number, p.actor, p.at, summary);
+            audit.put("changes_total", p.changes.size());
+            audit.put("changes_in", "history_delta");
+        }
+        ObjectNode history = AuditLog.header(number, p.actor, p.at, summary);
+        history.put("restorable", true);
+        history.put("delta_chunks", staged.chunks());
+        ObjectNode lastChange = JsonNodeFactory.instance.objectNode()
+                .put("at", p.at.toString())
+                .put("by", p.actor.principal())
+                .put("summary", summary)
+                .put("writes", number);
+        long open;
+        try {
+            open = staging.open(staged, current.fenceRevision(), audit, history, lastChange);
+        } catch (RuntimeException e) {
+            staged.close();
+            throw e;
+        }
+        if (open < 0) {
+            staged.close();
+            return -1; // lost == null: the state is read again
+        }
+        StagedApply.Result result;
+        try {
+            result = staging.finish(staged, open, keep());
+        } catch (RuntimeException e) {
+            staged.abandon(); // the owner key expires; the next write (here or elsewhere) rolls the apply forward
+            throw e;
+        }
+        for (EtcdStore.Write w : p.writes) {
+            if (w.value() != null) {
+                current.stamp(w.kind(), w.id(), result.objectRevisions().getOrDefault(w.kind().key() + "/" + w.id(),
+                        result.revision()));
+            }
+        }
+        current.committed(result.revision(), 1);
+        LOG.info("event=staged_apply number=" + number + " objects=" + p.changes.size() + " chunks=" + staged.chunks()
+                + " revision=" + result.revision());
+        return result.revision();
     }
 
     private static long estimate(Object value) {

@@ -14,6 +14,7 @@ import stargate.controller.audit.Actor;
 import stargate.controller.audit.AuditLog;
 import stargate.controller.store.EtcdStore;
 import stargate.controller.store.Snapshot;
+import stargate.controller.store.StagedApply;
 import stargate.model.GatewayConfig;
 import stargate.model.Kind;
 import stargate.model.codec.ConfigCodec;
@@ -99,6 +100,10 @@ public final class History {
                     continue;
                 }
                 ObjectNode entry = AuditLog.read(e);
+                if (entry.has("delta_chunks")) { // a staged write: its delta is kept in chunks beside the entry
+                    ArrayNode delta = entry.putArray("delta");
+                    new StagedApply(store).delta(entry.path("sequence").asLong()).forEach(delta::add);
+                }
                 if (e.modRevision() <= revision) {
                     if (entry.has("delta")) {
                         return Optional.of(new Version(e.modRevision(), assemble(config, e.name())));

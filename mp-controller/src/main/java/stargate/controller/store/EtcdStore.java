@@ -55,6 +55,8 @@ public final class EtcdStore implements AutoCloseable {
     static final String LAST_CHANGE = "last_change";
     static final String NODES = "nodes";
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** The whole config is read in one transaction: 100,000 objects are ~30 MB, gRPC's default cap is 4 MiB. */
+    private static final int MAX_RESPONSE_BYTES = 512 * 1024 * 1024;
 
     /** One object to write ({@code value} non-null) or delete, with the mod revision its key must still have (0 = absent). */
     public record Write(Kind kind, String id, Object value, Meta meta, long expectedModRevision) {
@@ -90,7 +92,8 @@ public final class EtcdStore implements AutoCloseable {
      */
     public static EtcdStore connect(List<String> endpoints, String prefix, Duration timeout) {
         Client client = Client.builder().endpoints(endpoints.toArray(String[]::new))
-                .connectTimeout(timeout).retryMaxDuration(timeout).build();
+                .connectTimeout(timeout).retryMaxDuration(timeout)
+                .maxInboundMessageSize(MAX_RESPONSE_BYTES).build();
         String normalized = prefix.endsWith("/") ? prefix.substring(0, prefix.length() - 1) : prefix;
         return new EtcdStore(client, normalized, timeout);
     }
@@ -101,14 +104,26 @@ public final class EtcdStore implements AutoCloseable {
      * the prefix are never read by a write.
      */
     public Snapshot snapshot() {
+        return snapshot(false);
+    }
+
+    /**
+     * {@link #snapshot()}, for a writer: refuses ({@link StagedApply.InProgress}) while a big
+     * whole-config apply is in progress, since the config is then partly applied.
+     */
+    public Snapshot snapshot(boolean forWrite) {
         List<Op> reads = new ArrayList<>();
         for (Kind kind : Kind.values()) {
             reads.add(kind == Kind.GLOBAL_PLUGINS ? Op.get(bytes(key(kind, "")), GetOption.DEFAULT)
                     : Op.get(bytes(key(kind, "")), GetOption.builder().isPrefix(true).build()));
         }
         reads.add(Op.get(bytes(prefix + "/" + LAST_CHANGE), GetOption.DEFAULT));
+        reads.add(Op.get(bytes(prefix + "/" + StagedApply.APPLYING), GetOption.builder().withCountOnly(true).build()));
         TxnResponse response = await(client.getKVClient().txn().Then(reads.toArray(Op[]::new)).commit(),
                 "reading the config");
+        if (forWrite && response.getGetResponses().getLast().getCount() > 0) {
+            throw new StagedApply.InProgress();
+        }
         Map<Kind, Map<String, StoredObject>> objects = new EnumMap<>(Kind.class);
         long fence = 0;
         long writes = 0;
@@ -154,9 +169,10 @@ public final class EtcdStore implements AutoCloseable {
      *
      * @param changed the config objects written after {@code since}, at {@code snapshotRevision}
      * @param counts  how many objects of each kind exist now (deletions show as a count lower than expected)
+     * @param applying a big whole-config apply is in progress ({@link StagedApply}): wait for it, or recover it
      */
     public record CommitResult(long revision, List<StoredObject> changed, Map<Kind, Long> counts, long snapshotRevision,
-                               long fenceRevision, long writes) {
+                               long fenceRevision, long writes, boolean applying) {
         public boolean committed() {
             return revision > 0;
         }
@@ -173,6 +189,8 @@ public final class EtcdStore implements AutoCloseable {
         List<Op> ops = new ArrayList<>();
         ByteSequence fenceKey = bytes(prefix + "/" + LAST_CHANGE);
         compares.add(new Cmp(fenceKey, Cmp.Op.EQUAL, CmpTarget.modRevision(fenceRevision)));
+        ByteSequence applyingKey = bytes(prefix + "/" + StagedApply.APPLYING);
+        compares.add(new Cmp(applyingKey, Cmp.Op.EQUAL, CmpTarget.version(0))); // no big apply in progress
         for (Write w : writes) {
             ByteSequence key = bytes(key(w.kind(), w.id()));
             compares.add(new Cmp(key, Cmp.Op.EQUAL, CmpTarget.modRevision(w.expectedModRevision())));
@@ -204,11 +222,12 @@ public final class EtcdStore implements AutoCloseable {
             }
             otherwise.add(Op.get(fenceKey, GetOption.DEFAULT));
         }
+        otherwise.add(Op.get(applyingKey, GetOption.builder().withCountOnly(true).build()));
         TxnResponse response = await(client.getKVClient().txn()
                 .If(compares.toArray(Cmp[]::new)).Then(ops.toArray(Op[]::new)).Else(otherwise.toArray(Op[]::new)).commit(),
                 "writing the config");
         if (response.isSucceeded()) {
-            return new CommitResult(response.getHeader().getRevision(), List.of(), Map.of(), 0, 0, 0);
+            return new CommitResult(response.getHeader().getRevision(), List.of(), Map.of(), 0, 0, 0, false);
         }
         List<GetResponse> gets = response.getGetResponses();
         List<StoredObject> changed = new ArrayList<>();
@@ -235,7 +254,16 @@ public final class EtcdStore implements AutoCloseable {
                 count = writesIn(kv);
             }
         }
-        return new CommitResult(-1, changed, counts, response.getHeader().getRevision(), fence, count);
+        boolean applying = gets.getLast().getCount() > 0;
+        return new CommitResult(-1, changed, counts, response.getHeader().getRevision(), fence, count, applying);
+    }
+
+    Client client() {
+        return client;
+    }
+
+    String prefix() {
+        return prefix;
     }
 
     /** A log entry with its write number: {@code <prefix>/<folder>/<number, zero-padded>}. */

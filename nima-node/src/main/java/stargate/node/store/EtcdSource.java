@@ -87,6 +87,7 @@ public final class EtcdSource implements ConfigSource {
     private final EtcdConfigReader reader;
     private final LastGoodCache cache;
     private final LinkedBlockingQueue<Update> updates = new LinkedBlockingQueue<>();
+    private final ApplyGate gate;
     private final Backoff backoff = new Backoff(ThreadLocalRandom.current());
     private volatile boolean closed;
     private volatile CompletableFuture<Throwable> watchEnded = new CompletableFuture<>();
@@ -114,6 +115,7 @@ public final class EtcdSource implements ConfigSource {
         this.metrics = metrics;
         this.reader = new EtcdConfigReader(prefix, validator);
         this.cache = cache;
+        this.gate = new ApplyGate(prefix);
         current.reportSource(this::status);
     }
 
@@ -183,6 +185,7 @@ public final class EtcdSource implements ConfigSource {
             try {
                 if (watchFrom == 0) {
                     FullRead read = readAll(READ_TIMEOUT);
+                    gate.reset();
                     updates.add(read);
                     watchFrom = read.revision() + 1;
                 }
@@ -238,7 +241,7 @@ public final class EtcdSource implements ConfigSource {
     }
 
     private void queue(WatchResponse response) {
-        List<WatchEvent> events = response.getEvents();
+        List<WatchEvent> events = gate.offer(response.getEvents()); // held while a big apply is in progress
         if (!events.isEmpty()) {
             updates.add(new Events(events, events.getLast().getKeyValue().getModRevision()));
         }
@@ -258,7 +261,7 @@ public final class EtcdSource implements ConfigSource {
     private FullRead readAll(Duration timeout) throws Exception {
         long deadline = System.nanoTime() + timeout.toNanos();
         Map<String, EtcdConfigReader.KeyVersion> values = new HashMap<>();
-        long revision = 0;
+        long revision = gate.readRevision(client, timeout.toMillis()); // never in the middle of a big apply
         for (Kind kind : Kind.values()) {
             GetOption.Builder option = GetOption.builder().isPrefix(true);
             if (revision > 0) {
@@ -267,9 +270,6 @@ public final class EtcdSource implements ConfigSource {
             String folder = prefix + "/" + kind.key() + (kind == Kind.GLOBAL_PLUGINS ? "" : "/");
             GetResponse response = await(client.getKVClient().get(ByteSequence.from(folder, UTF_8), option.build()),
                     deadline, timeout);
-            if (revision == 0) {
-                revision = response.getHeader().getRevision();
-            }
             for (KeyValue kv : response.getKvs()) {
                 values.put(kv.getKey().toString(UTF_8), new EtcdConfigReader.KeyVersion(kv.getValue().toString(UTF_8),
                         kv.getModRevision()));
