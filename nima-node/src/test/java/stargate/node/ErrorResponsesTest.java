@@ -115,6 +115,17 @@ class ErrorResponsesTest {
     }
 
     @Test
+    void connectionCloseFromTheClientClosesTheConnectionAfterTheAnswer() throws Exception {
+        try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), node.node.port())) {
+            socket.setSoTimeout(5_000);     // a read that times out fails the test: the node kept it open
+            socket.getOutputStream().write("GET /drained HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+                    .getBytes(StandardCharsets.ISO_8859_1));
+            String answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+            assertTrue(answer.startsWith("HTTP/1.1 503"), answer);
+        }
+    }
+
+    @Test
     void malformedRequestIs400() throws Exception {
         String answer = raw("GET /refused HTTP/1.1\r\nHost: x\r\nBad Header Without Colon\r\n\r\n");
         assertTrue(answer.startsWith("HTTP/1.1 400"), answer);

@@ -1,5 +1,7 @@
 package stargate.node.listener;
 
+import io.helidon.http.HeaderValues;
+import io.helidon.webserver.CloseConnectionException;
 import io.helidon.webserver.http.Handler;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
@@ -89,6 +91,11 @@ final class ProxyHandler implements Handler {
             }
             drain.exit();
             metrics.requestFinished();
+        }
+        if (req.headers().containsToken(HeaderValues.CONNECTION_CLOSE)) {
+            // RFC 9112 §9.6: the server closes after answering "Connection: close". Helidon 4.5 marks the
+            // response but leaves the socket open until the client goes (openssl s_client, for one, waits).
+            throw new CloseConnectionException("client asked to close the connection");
         }
     }
 
