@@ -10,10 +10,12 @@ import java.util.Locale;
 import java.util.Map;
 import javax.net.ssl.ExtendedSSLSession;
 import javax.net.ssl.SNIHostName;
+import javax.net.ssl.SNIMatcher;
 import javax.net.ssl.SNIServerName;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLSession;
 import javax.net.ssl.SSLSocket;
+import javax.net.ssl.StandardConstants;
 import javax.net.ssl.X509ExtendedKeyManager;
 
 /**
@@ -42,6 +44,20 @@ final class SniKeyManager extends X509ExtendedKeyManager {
         Map<String, Entry> byId = new HashMap<>();
         entries.forEach(e -> byId.put(e.id(), e));
         certs = new Certs(byName, entries.isEmpty() ? null : entries.getFirst(), byId);
+    }
+
+    /**
+     * Accepts a client's SNI host name while there is a certificate to serve it (an unknown name
+     * gets the default one); with no certificate JSSE then ends the handshake with an
+     * {@code unrecognized_name} alert instead of a generic handshake failure.
+     */
+    SNIMatcher sniMatcher() {
+        return new SNIMatcher(StandardConstants.SNI_HOST_NAME) {
+            @Override
+            public boolean matches(SNIServerName serverName) {
+                return !isEmpty();
+            }
+        };
     }
 
     boolean isEmpty() {
