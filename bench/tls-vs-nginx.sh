@@ -7,7 +7,9 @@
 #
 #   bash bench/tls-vs-nginx.sh                       # RSA-2048, TLS 1.2+1.3 on both; 3 rounds x 10 s
 #   QUICK=1 bash bench/tls-vs-nginx.sh               # 1 round x 5 s
-#   CERT=ecdsa bash bench/tls-vs-nginx.sh            # a P-256 certificate instead (CERT=rsa|ecdsa)
+#   CERT=ecdsa bash bench/tls-vs-nginx.sh            # a P-256 certificate instead (CERT=rsa|ecdsa|dual)
+#   CERT=dual bash bench/tls-vs-nginx.sh             # both: RSA-2048 + P-256 (node: ecdsa_cert_file; nginx: two
+#                                                    # ssl_certificate); wrk (OpenSSL) prefers ECDSA
 #   NGINX_PROTOCOLS="TLSv1.2" bash bench/tls-vs-nginx.sh   # nginx 1.22's default (TLS 1.2 only)
 #   NODE_JAVA_OPTS="... -Djdk.tls.server.protocols=TLSv1.2" bash bench/tls-vs-nginx.sh
 #   LOADS="new" bash bench/tls-vs-nginx.sh           # only the new-connection load
@@ -18,6 +20,9 @@
 #              keeps the session of a connection for the next one, so a server that resumes
 #              sessions (tickets / TLS 1.3 PSK) does abbreviated handshakes, as browsers get.
 #   keepalive  encrypted throughput on kept-alive connections: wrk -t1 -c64.
+#   full       full handshakes only, no resumption and no request: FULL_CLIENTS (4) parallel
+#              `openssl s_time -new` (handshake, close); "rps" = handshakes/s, no p99. This is where
+#              the certificate's signature (RSA vs ECDSA) shows; "new" mostly resumes.
 # Per load it prints rps, p99 and the server's CPU per request (ms), medians over rounds, and
 # node/nginx ratios: rps (>= 0.8 for new, >= 1.0 for keepalive is issue 23's budget), p99 (<= 1.5).
 # The machine may be shared: the load average is printed; only the same-run ratios mean anything.
@@ -43,7 +48,7 @@ BASE_PORT=${BASE_PORT:-23100}
 UP_PORT=$BASE_PORT NGINX_PORT=$((BASE_PORT + 1)) NODE_HTTPS=$((BASE_PORT + 2)) NODE_HTTP=$((BASE_PORT + 3)) NODE_ADMIN=$((BASE_PORT + 4))
 declare -A PORT=([nginx]=$NGINX_PORT [node]=$NODE_HTTPS)
 declare -A CPID=()
-declare -A WRK_ARGS=([new]="-t1 -c32 -H Connection:close" [keepalive]="-t1 -c64")
+declare -A WRK_ARGS=([new]="-t1 -c32 -H Connection:close" [keepalive]="-t1 -c64" [full]="s_time")
 
 [[ ${SKIP_BUILD:-0} == 1 ]] || (cd "$ROOT" && mvn -B -q -o -DskipTests package -pl nima-node -am >&2)
 
@@ -57,12 +62,19 @@ for p in $UP_PORT $NGINX_PORT $NODE_HTTPS $NODE_HTTP $NODE_ADMIN; do ! port_in_u
 
 # --- certificate (generated per run, never kept) ----------------------------
 case $CERT in
-  rsa) keyopt=(-newkey rsa:2048) ;;
+  rsa|dual) keyopt=(-newkey rsa:2048) ;;
   ecdsa) keyopt=(-newkey ec -pkeyopt ec_paramgen_curve:P-256) ;;
-  *) die "CERT must be rsa or ecdsa" ;;
+  *) die "CERT must be rsa, ecdsa or dual" ;;
 esac
 openssl req -x509 "${keyopt[@]}" -nodes -days 2 -subj /CN=localhost -addext subjectAltName=DNS:localhost \
   -keyout "$WORK/key.pem" -out "$WORK/cert.pem" 2>/dev/null
+NGINX_EC_CERT="" NODE_EC_CERT=""
+if [[ $CERT == dual ]]; then
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -subj /CN=localhost \
+    -addext subjectAltName=DNS:localhost -keyout "$WORK/ec-key.pem" -out "$WORK/ec-cert.pem" 2>/dev/null
+  NGINX_EC_CERT="ssl_certificate $WORK/ec-cert.pem; ssl_certificate_key $WORK/ec-key.pem;"
+  NODE_EC_CERT=", ecdsa_cert_file: $WORK/ec-cert.pem, ecdsa_key_file: $WORK/ec-key.pem"
+fi
 
 # --- upstream and nginx ------------------------------------------------------
 nginx_conf() {  # DIR WORKERS BODY
@@ -90,7 +102,7 @@ nginx_conf "$WORK/upstream" 1 "  server { listen 127.0.0.1:$UP_PORT; root $WORK/
 nginx_conf "$WORK/nginx" 2 "  upstream origin { server 127.0.0.1:$UP_PORT; keepalive 128; }
   server {
     listen 127.0.0.1:$NGINX_PORT ssl reuseport;
-    ssl_certificate $WORK/cert.pem; ssl_certificate_key $WORK/key.pem;
+    ssl_certificate $WORK/cert.pem; ssl_certificate_key $WORK/key.pem; $NGINX_EC_CERT
     ssl_protocols $NGINX_PROTOCOLS;
     location / { proxy_pass http://origin; proxy_http_version 1.1; proxy_set_header Connection \"\"; }
   }" >"$WORK/nginx/nginx.conf"
@@ -102,7 +114,7 @@ upstreams:
   - id: bench
     targets: [{url: "http://127.0.0.1:$UP_PORT"}]
 certificates:
-  - {id: bench, snis: [localhost], cert_file: $WORK/cert.pem, key_file: $WORK/key.pem}
+  - {id: bench, snis: [localhost], cert_file: $WORK/cert.pem, key_file: $WORK/key.pem$NODE_EC_CERT}
 EOF
 
 wait_https() {  # NAME PID PORT TIMEOUT
@@ -137,8 +149,24 @@ log "nginx: $(describe "$NGINX_PORT")"
 log "node:  $(describe "$NODE_HTTPS")"
 LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
 
+full_run() {  # PORT SECONDS -> a wrk-report-like STARGATE line (handshakes/s, no latency)
+  local i total=0 n
+  local -a pids=()
+  for ((i = 0; i < ${FULL_CLIENTS:-4}; i++)); do
+    timeout $(($2 + 20)) openssl s_time -connect "127.0.0.1:$1" -new -time "$2" >"$WORK/stime.$i" 2>&1 &
+    pids+=($!)
+  done
+  wait "${pids[@]}" || true   # these only: the servers are background jobs too
+  for ((i = 0; i < ${FULL_CLIENTS:-4}; i++)); do
+    n=$(grep -oE '^[0-9]+ connections in [0-9]+ real' "$WORK/stime.$i" | awk '{print $1}' | tail -1)
+    total=$((total + ${n:-0}))
+  done
+  echo "STARGATE rps=$(awk -v t="$total" -v s="$2" 'BEGIN { printf "%.1f", t / s }') p99_us=0 err_connect=0 err_read=0 err_write=0 err_status=0 err_timeout=0"
+}
+
 wrk_run() {  # LOAD PORT SECONDS [extra...]
   local load=$1 port=$2 secs=$3; shift 3
+  if [[ $load == full ]]; then full_run "$port" "$secs"; return; fi
   local -a args
   read -r -a args <<<"${WRK_ARGS[$load]}"
   args=("${args[@]/Connection:close/Connection: close}")
@@ -146,7 +174,7 @@ wrk_run() {  # LOAD PORT SECONDS [extra...]
 }
 
 for load in $LOADS; do
-  [[ -n ${WRK_ARGS[$load]:-} ]] || die "unknown load '$load' (new, keepalive)"
+  [[ -n ${WRK_ARGS[$load]:-} ]] || die "unknown load '$load' (new, keepalive, full)"
   ((PRIME_S <= 0)) || { log "priming node for $load, ${PRIME_S}s (JIT, not measured)"; wrk_run "$load" "$NODE_HTTPS" "$PRIME_S" >/dev/null; }
 done
 

@@ -6,6 +6,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.function.Predicate;
 import stargate.model.Certificate;
+import stargate.model.CertificatePem;
 import stargate.model.Consumer;
 import stargate.model.secret.SecretHash;
 
@@ -82,6 +83,30 @@ final class CredentialChecks {
         }
         if (exactlyOne(cert.key(), cert.keyFile(), path, "key") && cert.key() != null) {
             privateKey(cert.key(), at(path, "key"));
+        }
+        if (cert.hasEcdsaPair()) {
+            ecdsaPair(cert, path);
+        }
+    }
+
+    /**
+     * The optional ECDSA pair: both halves, and when both are inline, P-256, the key of the
+     * certificate, covering every SNI name (files are checked by the node when it reads them).
+     */
+    private void ecdsaPair(Certificate cert, String path) {
+        int before = f.count();
+        boolean certSet = exactlyOne(cert.ecdsaCert(), cert.ecdsaCertFile(), path, "ecdsa_cert");
+        if (certSet && cert.ecdsaCert() != null && !cert.ecdsaCert().contains("-----BEGIN CERTIFICATE-----")) {
+            f.add(at(path, "ecdsa_cert"), "expected a PEM certificate (-----BEGIN CERTIFICATE-----)");
+        }
+        if (exactlyOne(cert.ecdsaKey(), cert.ecdsaKeyFile(), path, "ecdsa_key") && cert.ecdsaKey() != null) {
+            privateKey(cert.ecdsaKey(), at(path, "ecdsa_key"));
+        }
+        if (f.count() == before && cert.ecdsaCert() != null && cert.ecdsaKey() != null) {
+            for (String problem : CertificatePem.ecdsaProblems(cert.ecdsaCert(), cert.ecdsaKey(), cert.snis())) {
+                int colon = problem.indexOf(": ");
+                f.add(at(path, problem.substring(0, colon)), problem.substring(colon + 2));
+            }
         }
     }
 

@@ -85,6 +85,16 @@ class ConfigCodecTest {
                   MIIE
                   -----END PRIVATE KEY-----
                 key_file: /etc/ssl/example.key
+                ecdsa_cert: |
+                  -----BEGIN CERTIFICATE-----
+                  MIIB
+                  -----END CERTIFICATE-----
+                ecdsa_cert_file: /etc/ssl/example-ec.pem
+                ecdsa_key: |
+                  -----BEGIN PRIVATE KEY-----
+                  MIGH
+                  -----END PRIVATE KEY-----
+                ecdsa_key_file: /etc/ssl/example-ec.key
             global_plugins: {request-id: {}, cors: {allow_origins: ["https://app.example.com"], max_age: 600}}
             """;
 

@@ -45,12 +45,18 @@ public final class Secrets {
             }
             return new Consumer(c.id(), keyAuth, basic, c.jwt(), c.plugins());
         }
-        if (incoming instanceof Certificate c && MASK.equals(c.key())) {
-            String stored = previous instanceof Certificate p ? p.key() : null;
-            if (stored == null) {
-                kept(null, path, "key", errors);
+        if (incoming instanceof Certificate c && (MASK.equals(c.key()) || MASK.equals(c.ecdsaKey()))) {
+            Certificate old = previous instanceof Certificate p ? p : null;
+            String key = c.key();
+            if (MASK.equals(key)) {
+                key = kept(old == null ? null : old.key(), path, "key", errors);
             }
-            return new Certificate(c.id(), c.snis(), c.cert(), c.certFile(), stored, c.keyFile());
+            String ecdsaKey = c.ecdsaKey();
+            if (MASK.equals(ecdsaKey)) {
+                ecdsaKey = kept(old == null ? null : old.ecdsaKey(), path, "ecdsa_key", errors);
+            }
+            return new Certificate(c.id(), c.snis(), c.cert(), c.certFile(), key, c.keyFile(),
+                    c.ecdsaCert(), c.ecdsaCertFile(), ecdsaKey, c.ecdsaKeyFile());
         }
         return incoming;
     }
@@ -94,8 +100,9 @@ public final class Secrets {
             Consumer.BasicAuth basic = c.basicAuth() == null ? null : new Consumer.BasicAuth(c.basicAuth().username(), MASK);
             return new Consumer(c.id(), keyAuth, basic, c.jwt(), c.plugins());
         }
-        if (stored instanceof Certificate c && c.key() != null) {
-            return new Certificate(c.id(), c.snis(), c.cert(), c.certFile(), MASK, c.keyFile());
+        if (stored instanceof Certificate c && (c.key() != null || c.ecdsaKey() != null)) {
+            return new Certificate(c.id(), c.snis(), c.cert(), c.certFile(), c.key() == null ? null : MASK, c.keyFile(),
+                    c.ecdsaCert(), c.ecdsaCertFile(), c.ecdsaKey() == null ? null : MASK, c.ecdsaKeyFile());
         }
         return stored;
     }

@@ -21,22 +21,30 @@ import stargate.node.observe.AdminEndpoints;
 import stargate.node.observe.Metrics;
 
 /**
- * The node's sockets: the proxy listener (http, plus https with SNI certificates when the config
- * has any) and the admin listener. They are two WebServers so the admin port keeps answering
- * (readiness DOWN) while the proxy drains on shutdown.
+ * The node's sockets: the proxy listener (http), the https listener (SNI certificates; opened by
+ * the config's first certificate, at start or later) and the admin listener. Each is its own
+ * WebServer: the admin port keeps answering (readiness DOWN) while the proxies drain on shutdown,
+ * and https can open on a running node.
  */
 public final class Listeners implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(Listeners.class.getName());
-    private static final String HTTPS = "https";
     private static final String ADMIN = "admin";
     private static final ProtocolErrors PROTOCOL_ERRORS = new ProtocolErrors();
 
+    private final NodeOptions options;
+    private final ProxyHandler handler;
     private final WebServer proxy;
     private final WebServer admin;
     private final SniKeyManager certificates;
     private final Drain drain;
+    /** The https listener: its own WebServer, opened by the first certificate (null until then). */
+    private volatile WebServer https;
+    private boolean stopped; // guarded by this
 
-    private Listeners(WebServer proxy, WebServer admin, SniKeyManager certificates, Drain drain) {
+    private Listeners(NodeOptions options, ProxyHandler handler, WebServer proxy, WebServer admin,
+                      SniKeyManager certificates, Drain drain) {
+        this.options = options;
+        this.handler = handler;
         this.proxy = proxy;
         this.admin = admin;
         this.certificates = certificates;
@@ -46,7 +54,8 @@ public final class Listeners implements AutoCloseable {
     /**
      * Opens the listeners.
      *
-     * @param certificatesAtStart the config's certificates; the https listener opens only when there are some
+     * @param certificatesAtStart the config's certificates; the https listener opens now when there
+     *                            are some, else when the first one arrives ({@link #updateCertificates})
      */
     public static Listeners start(NodeOptions options, CurrentSnapshot current, Metrics metrics, AccessLog accessLog, List<Certificate> certificatesAtStart) {
         Drain drain = new Drain();
@@ -63,15 +72,12 @@ public final class Listeners implements AutoCloseable {
                 .port(options.port())
                 .routing(r -> r.any(handler));
         tune(proxyConfig, options);
-        if (!certificates.isEmpty()) {
-            proxyConfig.putSocket(HTTPS, socket -> {
-                socket.host(options.host()).port(options.httpsPort()).tls(tls(certificates)).routing(r -> r.any(handler));
-                tune(socket, options);
-            });
-        }
         WebServer proxy = proxyConfig.build().start();
 
-        AdminEndpoints endpoints = new AdminEndpoints(options.nodeId(), current, metrics, () -> proxy.isRunning() && !drain.draining());
+        // Holder: the readiness check below needs the instance made after the admin server.
+        Listeners[] self = new Listeners[1];
+        AdminEndpoints endpoints = new AdminEndpoints(options.nodeId(), current, metrics,
+                () -> self[0] != null && self[0].running() && !drain.draining());
         WebServer admin = WebServer.builder()
                 .shutdownHook(false)
                 .featuresDiscoverServices(false)
@@ -81,10 +87,44 @@ public final class Listeners implements AutoCloseable {
                 .routing(endpoints::routing)
                 .build()
                 .start();
+        Listeners listeners = new Listeners(options, handler, proxy, admin, certificates, drain);
+        self[0] = listeners;
+        if (!certificates.isEmpty()) {
+            listeners.openHttps();
+        }
         LOG.info("event=listening proxy=" + options.host() + ":" + proxy.port()
-                + (certificates.isEmpty() ? "" : " https=" + options.host() + ":" + proxy.port(HTTPS))
+                + (listeners.https == null ? "" : " https=" + options.host() + ":" + listeners.https.port())
                 + " admin=" + options.adminHost() + ":" + admin.port());
-        return new Listeners(proxy, admin, certificates, drain);
+        return listeners;
+    }
+
+    /**
+     * Opens the https listener (Helidon 4.5 cannot add a socket to a running WebServer, so https
+     * is a second WebServer with the same handler and tuning). A port that cannot be bound is
+     * logged and tried again on the next config change.
+     */
+    private synchronized void openHttps() {
+        if (https != null || stopped) {
+            return;
+        }
+        WebServerConfig.Builder config = WebServer.builder()
+                .shutdownHook(false)
+                .featuresDiscoverServices(false)
+                .host(options.host())
+                .port(options.httpsPort())
+                .tls(tls(certificates))
+                .routing(r -> r.any(handler));
+        tune(config, options);
+        try {
+            https = config.build().start();
+        } catch (RuntimeException e) {
+            LOG.severe("event=https_listener_failed port=" + options.httpsPort() + " error=\"" + e + "\"");
+        }
+    }
+
+    private boolean running() {
+        WebServer open = https;
+        return proxy.isRunning() && (open == null || open.isRunning());
     }
 
     /** Socket options that decide proxy throughput and limits (see shared/docs/proxy-spike.md). */
@@ -118,33 +158,37 @@ public final class Listeners implements AutoCloseable {
         try {
             SSLContext context = SSLContext.getInstance("TLS");
             context.init(new KeyManager[] {certificates}, null, new SecureRandom());
-            return Tls.builder().sslContext(ResumableServerContext.wrap(context)).build();
+            return Tls.builder().sslContext(ResumableServerContext.wrap(context, certificates.sniMatcher())).build();
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("cannot set up TLS", e);
         }
     }
 
     /**
-     * New certificates from a config change apply to the next TLS handshake. The https listener
-     * itself opens only at start (when the config has certificates then); certificates that arrive
-     * later on a node without it are logged, not silently ignored.
+     * New certificates from a config change apply to the next TLS handshake. The first certificate
+     * opens the https listener; it stays open when the last one is removed (a client's handshake
+     * then fails with an {@code unrecognized_name} alert).
      */
     public void updateCertificates(List<Certificate> certificates) {
-        if (this.certificates.isEmpty() && !certificates.isEmpty()) {
-            LOG.warning("event=https_listener_missing certificates=" + certificates.size()
-                    + " action=\"restart the node to open the https port\"");
-            return;
-        }
         this.certificates.update(certificates.stream().map(PemCertificates::load).toList());
+        if (!certificates.isEmpty() && https == null) {
+            openHttps();
+            WebServer open = https;
+            if (open != null) {
+                LOG.info("event=https_listener_opened https=" + options.host() + ":" + open.port()
+                        + " certificates=" + certificates.size());
+            }
+        }
     }
 
     public int port() {
         return proxy.port();
     }
 
-    /** The https port, or -1 when no https listener is open. */
+    /** The https port, or -1 while no https listener is open (no certificate yet). */
     public int httpsPort() {
-        return certificates.isEmpty() ? -1 : proxy.port(HTTPS);
+        WebServer open = https;
+        return open == null ? -1 : open.port();
     }
 
     public int adminPort() {
@@ -163,7 +207,7 @@ public final class Listeners implements AutoCloseable {
         int inFlight = drain.inFlight();
         LOG.info("event=drain_started in_flight=" + inFlight + " timeout=" + timeout);
         long started = System.nanoTime();
-        proxy.stop();
+        stopProxies();
         boolean finished = drain.awaitIdle(Duration.ofMillis(100));
         LOG.info("event=drain_finished all_finished=" + finished + " left=" + drain.inFlight() + " took_ms="
                 + (System.nanoTime() - started) / 1_000_000);
@@ -171,9 +215,30 @@ public final class Listeners implements AutoCloseable {
         return finished;
     }
 
+    /**
+     * Stops the http and https listeners at the same time (each waits for its in-flight requests
+     * up to the grace period, so one after the other could take twice the drain timeout).
+     */
+    private void stopProxies() throws InterruptedException {
+        WebServer open;
+        synchronized (this) {
+            stopped = true; // no https listener opens from now on
+            open = https;
+        }
+        Thread httpsStop = open == null ? null : Thread.ofPlatform().name("https-stop").start(open::stop);
+        proxy.stop();
+        if (httpsStop != null) {
+            httpsStop.join();
+        }
+    }
+
     @Override
     public void close() {
-        proxy.stop();
+        try {
+            stopProxies();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         admin.stop();
     }
 }

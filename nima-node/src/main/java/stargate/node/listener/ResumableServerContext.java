@@ -6,6 +6,7 @@ import java.security.SecureRandom;
 import java.util.List;
 import java.util.function.BiFunction;
 import javax.net.ssl.KeyManager;
+import javax.net.ssl.SNIMatcher;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLContextSpi;
 import javax.net.ssl.SSLEngine;
@@ -28,29 +29,39 @@ import javax.net.ssl.TrustManager;
  * not match" and does a full handshake (an RSA signature, half of a handshake's CPU). Every client
  * that offers a ticket was refused. The engines made here turn an empty algorithm into
  * {@code null} (which is what a server means by it: no endpoint identification), so tickets
- * resume. Everything else is the wrapped JSSE context.
+ * resume. The engines also carry the key manager's SNI matcher (no certificate for the name:
+ * {@code unrecognized_name}). Everything else is the wrapped JSSE context.
  */
 final class ResumableServerContext {
     private ResumableServerContext() {
     }
 
-    static SSLContext wrap(SSLContext real) {
-        return new SSLContext(new Spi(real), real.getProvider(), real.getProtocol()) {
+    /**
+     * @param sniMatcher set on every engine: a client's SNI name it refuses ends the handshake with
+     *                   an {@code unrecognized_name} alert
+     */
+    static SSLContext wrap(SSLContext real, SNIMatcher sniMatcher) {
+        return new SSLContext(new Spi(real, sniMatcher), real.getProvider(), real.getProtocol()) {
         };
     }
 
-    private static SSLParameters serverParameters(SSLParameters params) {
+    private static SSLParameters serverParameters(SSLParameters params, SNIMatcher sniMatcher) {
         if (params != null && "".equals(params.getEndpointIdentificationAlgorithm())) {
             params.setEndpointIdentificationAlgorithm(null);
+        }
+        if (params != null) {
+            params.setSNIMatchers(List.of(sniMatcher));
         }
         return params;
     }
 
     private static final class Spi extends SSLContextSpi {
         private final SSLContext real;
+        private final SNIMatcher sniMatcher;
 
-        Spi(SSLContext real) {
+        Spi(SSLContext real, SNIMatcher sniMatcher) {
             this.real = real;
+            this.sniMatcher = sniMatcher;
         }
 
         @Override
@@ -70,12 +81,12 @@ final class ResumableServerContext {
 
         @Override
         protected SSLEngine engineCreateSSLEngine() {
-            return new Engine(real.createSSLEngine());
+            return new Engine(real.createSSLEngine(), sniMatcher);
         }
 
         @Override
         protected SSLEngine engineCreateSSLEngine(String host, int port) {
-            return new Engine(real.createSSLEngine(host, port));
+            return new Engine(real.createSSLEngine(host, port), sniMatcher);
         }
 
         @Override
@@ -102,15 +113,18 @@ final class ResumableServerContext {
     /** The JSSE engine with {@link #setSSLParameters} fixed as above; everything else delegates. */
     private static final class Engine extends SSLEngine {
         private final SSLEngine real;
+        private final SNIMatcher sniMatcher;
 
-        Engine(SSLEngine real) {
+        Engine(SSLEngine real, SNIMatcher sniMatcher) {
             super(real.getPeerHost(), real.getPeerPort());
             this.real = real;
+            this.sniMatcher = sniMatcher;
+            real.setSSLParameters(serverParameters(real.getSSLParameters(), sniMatcher));
         }
 
         @Override
         public void setSSLParameters(SSLParameters params) {
-            real.setSSLParameters(serverParameters(params));
+            real.setSSLParameters(serverParameters(params, sniMatcher));
         }
 
         @Override

@@ -10,17 +10,20 @@ import java.util.Locale;
 import java.util.Map;
 import javax.net.ssl.ExtendedSSLSession;
 import javax.net.ssl.SNIHostName;
+import javax.net.ssl.SNIMatcher;
 import javax.net.ssl.SNIServerName;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLSession;
 import javax.net.ssl.SSLSocket;
+import javax.net.ssl.StandardConstants;
 import javax.net.ssl.X509ExtendedKeyManager;
 
 /**
  * Picks the server certificate from the client's SNI name (Helidon 4.x has one certificate per
  * listener). Names are matched exactly first, then by leading wildcard ({@code *.example.org}),
  * longest suffix first; a client without SNI, or with an unknown name, gets the default (the
- * first certificate of the config).
+ * first certificate of the config). A certificate with an ECDSA pair serves it to clients that
+ * accept ECDSA and its main pair (usually RSA) to the others.
  *
  * <p>The certificate set is swapped atomically on every config change ({@link #update}), so new
  * or renewed certificates apply to the next handshake without restarting the listener.
@@ -28,8 +31,18 @@ import javax.net.ssl.X509ExtendedKeyManager;
 final class SniKeyManager extends X509ExtendedKeyManager {
     private volatile Certs certs = new Certs(Map.of(), null, Map.of());
 
-    /** A parsed certificate chain and key, with the id it has in the config (its alias here). */
-    record Entry(String id, List<String> snis, X509Certificate[] chain, PrivateKey key) {
+    /** The suffix of an ECDSA pair's alias; the main pair's alias is the certificate's id. */
+    private static final String ECDSA_ALIAS = "#ecdsa";
+
+    /** A parsed certificate chain and its key. */
+    record Pair(X509Certificate[] chain, PrivateKey key) {
+        String keyType() {
+            return chain[0].getPublicKey().getAlgorithm();
+        }
+    }
+
+    /** A config certificate: its main pair, and the optional ECDSA pair served to clients that take ECDSA. */
+    record Entry(String id, List<String> snis, Pair main, Pair ecdsa) {
     }
 
     void update(List<Entry> entries) {
@@ -44,18 +57,58 @@ final class SniKeyManager extends X509ExtendedKeyManager {
         certs = new Certs(byName, entries.isEmpty() ? null : entries.getFirst(), byId);
     }
 
+    /**
+     * Accepts a client's SNI host name while there is a certificate to serve it (an unknown name
+     * gets the default one); with no certificate JSSE then ends the handshake with an
+     * {@code unrecognized_name} alert instead of a generic handshake failure.
+     */
+    SNIMatcher sniMatcher() {
+        return new SNIMatcher(StandardConstants.SNI_HOST_NAME) {
+            @Override
+            public boolean matches(SNIServerName serverName) {
+                return !isEmpty();
+            }
+        };
+    }
+
     boolean isEmpty() {
         return certs.fallback() == null;
     }
 
-    private String choose(SSLSession handshake) {
+    /**
+     * The alias for this handshake: the certificate by SNI name, then the pair whose key type JSSE
+     * asks for. JSSE asks once per signature scheme (TLS 1.3) or cipher suite (TLS 1.2) the client
+     * offers, in order, until an alias comes back: a client that lists ECDSA schemes (all current
+     * browsers, OpenSSL, JSSE: first) gets the ECDSA pair; one that offers only RSA schemes asks for
+     * "RSA" only and gets the main pair.
+     */
+    private String choose(String keyType, SSLSession handshake) {
         Certs current = certs;
         String name = sniName(handshake);
         Entry entry = name == null ? null : current.lookup(name);
         if (entry == null) {
             entry = current.fallback();
         }
-        return entry == null ? null : entry.id();
+        if (entry == null) {
+            return null;
+        }
+        if (entry.ecdsa() != null && entry.ecdsa().keyType().equals(keyType)) {
+            return entry.id() + ECDSA_ALIAS;
+        }
+        return keyType == null || entry.main().keyType().equals(keyType) ? entry.id() : null;
+    }
+
+    private Pair pair(String alias) {
+        if (alias == null) {
+            return null;
+        }
+        Map<String, Entry> byId = certs.byId();
+        if (alias.endsWith(ECDSA_ALIAS)) {
+            Entry entry = byId.get(alias.substring(0, alias.length() - ECDSA_ALIAS.length()));
+            return entry == null ? null : entry.ecdsa();
+        }
+        Entry entry = byId.get(alias);
+        return entry == null ? null : entry.main();
     }
 
     private static String sniName(SSLSession handshake) {
@@ -71,29 +124,38 @@ final class SniKeyManager extends X509ExtendedKeyManager {
 
     @Override
     public String chooseEngineServerAlias(String keyType, Principal[] issuers, SSLEngine engine) {
-        return choose(engine.getHandshakeSession());
+        return choose(keyType, engine.getHandshakeSession());
     }
 
     @Override
     public String chooseServerAlias(String keyType, Principal[] issuers, Socket socket) {
-        return socket instanceof SSLSocket ssl ? choose(ssl.getHandshakeSession()) : null;
+        return socket instanceof SSLSocket ssl ? choose(keyType, ssl.getHandshakeSession()) : null;
     }
 
     @Override
     public X509Certificate[] getCertificateChain(String alias) {
-        Entry entry = certs.byId().get(alias);
-        return entry == null ? null : entry.chain().clone();
+        Pair pair = pair(alias);
+        return pair == null ? null : pair.chain().clone();
     }
 
     @Override
     public PrivateKey getPrivateKey(String alias) {
-        Entry entry = certs.byId().get(alias);
-        return entry == null ? null : entry.key();
+        Pair pair = pair(alias);
+        return pair == null ? null : pair.key();
     }
 
     @Override
     public String[] getServerAliases(String keyType, Principal[] issuers) {
-        return certs.byId().keySet().toArray(String[]::new);
+        List<String> aliases = new java.util.ArrayList<>();
+        for (Entry entry : certs.byId().values()) {
+            if (keyType == null || entry.main().keyType().equals(keyType)) {
+                aliases.add(entry.id());
+            }
+            if (entry.ecdsa() != null && (keyType == null || entry.ecdsa().keyType().equals(keyType))) {
+                aliases.add(entry.id() + ECDSA_ALIAS);
+            }
+        }
+        return aliases.toArray(String[]::new);
     }
 
     @Override
