@@ -60,6 +60,7 @@ final class JwksKeys implements VerificationKeys {
     private static final System.Logger LOG = System.getLogger(JwksKeys.class.getName());
     /** Least time between two fetch starts: bounds what unknown {@code kid}s can make the node send to the IdP. */
     static final Duration MIN_REFRESH_INTERVAL = Duration.ofSeconds(10);
+    private static final long AWAIT_MARGIN_MILLIS = 1_000;
     /** A set older than this is fetched again in the background, so removed keys stop verifying. */
     static final Duration MAX_AGE = Duration.ofMinutes(5);
     /** The longest a fetch may take, connect to last byte, and a request wait for one. */
@@ -146,7 +147,7 @@ final class JwksKeys implements VerificationKeys {
      * @return the fetch in flight (just started or not), or null when none may start now
      */
     private synchronized CompletableFuture<Void> refresh() {
-        if (inFlight != null) {
+        if (inFlight != null && !inFlight.isDone()) {     // a done one may not have run fetchEnded yet
             return inFlight;
         }
         long now = nanoTime.getAsLong();
@@ -167,9 +168,10 @@ final class JwksKeys implements VerificationKeys {
         }
     }
 
+    /** Waits for the fetch, which its own deadline ends (plus a margin, so the wait never ends first). */
     private void await(CompletableFuture<Void> fetch) {
         try {
-            fetch.get(fetchTimeout.toMillis(), TimeUnit.MILLISECONDS);
+            fetch.get(fetchTimeout.toMillis() + AWAIT_MARGIN_MILLIS, TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (ExecutionException | TimeoutException e) {
