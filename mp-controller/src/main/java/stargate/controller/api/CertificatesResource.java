@@ -1,13 +1,13 @@
 package stargate.controller.api;
 
-import jakarta.enterprise.context.RequestScoped;
+import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.ws.rs.Path;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import stargate.model.Kind;
 
 /** {@code /api/v1/certificates}: see {@link ObjectResource}. */
 @Path("certificates")
-@RequestScoped
+@ApplicationScoped
 @Tag(name = "certificates")
 public class CertificatesResource extends ObjectResource {
     public CertificatesResource() {

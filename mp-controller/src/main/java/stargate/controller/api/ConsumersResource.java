@@ -1,13 +1,13 @@
 package stargate.controller.api;
 
-import jakarta.enterprise.context.RequestScoped;
+import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.ws.rs.Path;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import stargate.model.Kind;
 
 /** {@code /api/v1/consumers}: see {@link ObjectResource}. */
 @Path("consumers")
-@RequestScoped
+@ApplicationScoped
 @Tag(name = "consumers")
 public class ConsumersResource extends ObjectResource {
     public ConsumersResource() {

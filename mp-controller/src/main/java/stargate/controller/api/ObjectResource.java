@@ -45,6 +45,11 @@ import stargate.model.validate.ConfigError;
  * through {@link ConfigService#writeObject}: validated against what it touches, committed with the
  * writes pending beside it in one fenced transaction. OpenAPI: the shared operations name the schema {@code KindObject};
  * {@link OpenApiKinds} rewrites it to the kind's own schema per path.
+ *
+ * <p>The subclasses are application-scoped: one instance serves every request, and the {@code @Context}
+ * fields are per-request proxies (who writes and from where stay per request: AuthApiTest). Building a
+ * request-scoped resource per call cost a quarter of a write's CPU (bench/admin-writes.sh, 16 writers:
+ * 413 → 551 writes/s).
  */
 @Produces(MediaType.APPLICATION_JSON)
 public abstract class ObjectResource {

@@ -1,13 +1,13 @@
 package stargate.controller.api;
 
-import jakarta.enterprise.context.RequestScoped;
+import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.ws.rs.Path;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import stargate.model.Kind;
 
 /** {@code /api/v1/routes}: see {@link ObjectResource}. */
 @Path("routes")
-@RequestScoped
+@ApplicationScoped
 @Tag(name = "routes")
 public class RoutesResource extends ObjectResource {
     public RoutesResource() {

@@ -1,13 +1,13 @@
 package stargate.controller.api;
 
-import jakarta.enterprise.context.RequestScoped;
+import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.ws.rs.Path;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import stargate.model.Kind;
 
 /** {@code /api/v1/upstreams}: see {@link ObjectResource}. */
 @Path("upstreams")
-@RequestScoped
+@ApplicationScoped
 @Tag(name = "upstreams")
 public class UpstreamsResource extends ObjectResource {
     public UpstreamsResource() {
