@@ -37,21 +37,10 @@ public final class ConfigApplier {
     }
 
     /**
-     * Reads and applies config text (a standalone file). When it does not read cleanly, the report
-     * still covers every error at once: the reading errors and the checks of meaning on the objects
-     * that did read (SPEC §13, as {@code stargate validate} reports them).
-     *
-     * @return every error that rejected it; empty when it was applied
-     */
-    public List<ConfigError> applyText(String text, ConfigCodec.Format format, long revision, String source) {
-        Validated<GatewayConfig> parsed = ConfigCodec.readConfig(text, format);
-        return apply(parsed.isValid() ? parsed : validator.check(text, format), revision, source);
-    }
-
-    /**
      * Reads and applies a standalone file, streamed object by object (files up to 100 MiB, SPEC §21):
-     * neither its text nor its whole tree is held. The report covers every error at once, as
-     * {@link #applyText} does; an object's errors also name its line.
+     * neither its text nor its whole tree is held. The report covers every error at once (SPEC §13: the
+     * reading errors and the checks of meaning on the objects that did read); an object's errors also
+     * name its line.
      *
      * @return every error that rejected it; empty when it was applied
      * @throws java.io.IOException when the file cannot be opened
