@@ -42,8 +42,10 @@ public final class RouteMetrics {
         }
     }
 
-    static String methodLabel(String method) {
-        return METHODS.contains(method) ? method : "OTHER";
+    /** The position of {@code method}'s label in {@link #METHODS}: one scan, {@code OTHER} for the rest. */
+    static int methodIndex(String method) {
+        int index = METHODS.indexOf(method);
+        return index >= 0 ? index : METHODS.size() - 1;
     }
 
     /**
@@ -57,7 +59,7 @@ public final class RouteMetrics {
         private volatile LatencyHistogram duration;
 
         void record(String method, int status, long totalNanos) {
-            count(METHODS.indexOf(methodLabel(method)) * 1000 + status).increment();
+            count(methodIndex(method) * 1000 + status).increment();
             LatencyHistogram histogram = duration;
             if (histogram == null) {
                 histogram = firstDuration();
