@@ -105,24 +105,10 @@ class HttpsFollowsConfigTest {
             assertEquals(expected, socket.getSession().getPeerCertificates()[0]);
             socket.getOutputStream().write(("GET /hello HTTP/1.1\r\nHost: " + SNI + "\r\n\r\n")
                     .getBytes(StandardCharsets.US_ASCII));
-            String answer = readResponse(socket.getInputStream());
+            String answer = RunningNode.readResponse(socket.getInputStream());
             assertTrue(answer.startsWith("HTTP/1.1 200"), answer);
             assertTrue(answer.contains("\"backend\":\"secure\""), answer);
         }
     }
 
-    /** Reads one response with a Content-Length body (the connection stays open: keep-alive). */
-    static String readResponse(java.io.InputStream in) throws Exception {
-        StringBuilder head = new StringBuilder();
-        while (!head.toString().endsWith("\r\n\r\n")) {
-            int b = in.read();
-            if (b < 0) {
-                break;
-            }
-            head.append((char) b);
-        }
-        int length = head.toString().lines().filter(l -> l.toLowerCase(java.util.Locale.ROOT).startsWith("content-length:"))
-                .mapToInt(l -> Integer.parseInt(l.substring(15).trim())).findFirst().orElse(0);
-        return head + new String(in.readNBytes(length), StandardCharsets.UTF_8);
-    }
 }

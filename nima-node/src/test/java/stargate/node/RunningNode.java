@@ -84,4 +84,19 @@ final class RunningNode implements AutoCloseable {
     public void close() {
         node.close();
     }
+
+    /** Reads one response with a Content-Length body (the connection stays open: keep-alive). */
+    static String readResponse(java.io.InputStream in) throws Exception {
+        StringBuilder head = new StringBuilder();
+        while (!head.toString().endsWith("\r\n\r\n")) {
+            int b = in.read();
+            if (b < 0) {
+                break;
+            }
+            head.append((char) b);
+        }
+        int length = head.toString().lines().filter(l -> l.toLowerCase(java.util.Locale.ROOT).startsWith("content-length:"))
+                .mapToInt(l -> Integer.parseInt(l.substring(15).trim())).findFirst().orElse(0);
+        return head + new String(in.readNBytes(length), java.nio.charset.StandardCharsets.UTF_8);
+    }
 }

@@ -83,7 +83,7 @@ class TlsDualCertificateTest {
             socket.setSSLParameters(params);
             socket.setSoTimeout(5_000);
             socket.getOutputStream().write(("GET /hello HTTP/1.1\r\nHost: " + SNI + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-            String answer = HttpsFollowsConfigTest.readResponse(socket.getInputStream());
+            String answer = RunningNode.readResponse(socket.getInputStream());
             assertTrue(answer.startsWith("HTTP/1.1 200"), answer);
             assertEquals(protocol, socket.getSession().getProtocol());
             return (X509Certificate) socket.getSession().getPeerCertificates()[0];

@@ -68,7 +68,7 @@ class TlsSniTest {
 
                 socket.getOutputStream().write(("GET /hello HTTP/1.1\r\nHost: " + sni + "\r\n\r\n")
                         .getBytes(StandardCharsets.US_ASCII));
-                String answer = readResponse(socket.getInputStream());
+                String answer = RunningNode.readResponse(socket.getInputStream());
                 assertTrue(answer.startsWith("HTTP/1.1 200"), answer);
                 assertTrue(answer.contains("\"backend\":\"secure\""), answer);
             }
@@ -111,7 +111,7 @@ class TlsSniTest {
                     // a whole exchange, so that a TLS 1.3 ticket (sent after the handshake) is read
                     socket.getOutputStream().write("GET /hello HTTP/1.1\r\nHost: alpha.test.invalid\r\n\r\n"
                             .getBytes(StandardCharsets.US_ASCII));
-                    assertTrue(readResponse(socket.getInputStream()).startsWith("HTTP/1.1 200"));
+                    assertTrue(RunningNode.readResponse(socket.getInputStream()).startsWith("HTTP/1.1 200"));
                     sessions[i] = socket.getSession();
                     assertEquals(protocol, sessions[i].getProtocol());
                 }
@@ -163,20 +163,6 @@ class TlsSniTest {
         return out;
     }
 
-    /** Reads one response with a Content-Length body (the connection stays open: keep-alive). */
-    private static String readResponse(InputStream in) throws Exception {
-        StringBuilder head = new StringBuilder();
-        while (!head.toString().endsWith("\r\n\r\n")) {
-            int b = in.read();
-            if (b < 0) {
-                break;
-            }
-            head.append((char) b);
-        }
-        int length = head.toString().lines().filter(l -> l.toLowerCase().startsWith("content-length:"))
-                .mapToInt(l -> Integer.parseInt(l.substring(15).trim())).findFirst().orElse(0);
-        return head + new String(in.readNBytes(length), StandardCharsets.UTF_8);
-    }
 
     /** A client that trusts exactly the two fake test certificates. */
     private static SSLContext trustingBoth() throws Exception {
