@@ -22,16 +22,8 @@ pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
             nginx -c "$work/nginx.conf" -s stop 2>/dev/null || true; rm -rf "$work"; }
 trap cleanup EXIT
-chmod 755 "$work"   # nginx workers run as another user
-head -c 1024 /dev/zero | tr '\0' 'x' > "$work/index.html"; chmod 644 "$work/index.html"
-cat > "$work/nginx.conf" <<NGINX
-worker_processes 1; pid $work/nginx.pid; error_log $work/error.log;
-events { worker_connections 4096; }
-http { access_log off; client_body_temp_path $work/b; proxy_temp_path $work/p; fastcgi_temp_path $work/f;
-       uwsgi_temp_path $work/u; scgi_temp_path $work/s;
-       server { listen 127.0.0.1:$UPSTREAM_PORT; root $work; keepalive_requests 1000000; location / { } } }
-NGINX
-nginx -c "$work/nginx.conf"
+source "$ROOT/bench/lib.sh"
+start_index_upstream "$work" "$UPSTREAM_PORT"
 sed "s/{{UPSTREAM_PORT}}/$UPSTREAM_PORT/g" "$ROOT/bench/configs/plain.yaml" > "$work/node.yaml"
 (cd "$ROOT" && mvn -B -q -o -DskipTests package -pl nima-node -am >&2)
 
