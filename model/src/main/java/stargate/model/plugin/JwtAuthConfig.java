@@ -136,5 +136,10 @@ public record JwtAuthConfig(List<String> algorithms, String secret, String publi
         public Schema() {
             super(NAME, JwtAuthConfig.class);
         }
+
+        @Override
+        public java.util.Set<String> secretFields() {
+            return java.util.Set.of("secret");
+        }
     }
 }

@@ -40,5 +40,10 @@ public record OAuth2IntrospectionConfig(String endpoint, String clientId, String
         public Schema() {
             super(NAME, OAuth2IntrospectionConfig.class);
         }
+
+        @Override
+        public java.util.Set<String> secretFields() {
+            return java.util.Set.of("client_secret");
+        }
     }
 }

@@ -25,4 +25,13 @@ public interface PluginSchema {
      * @param errors where to add errors
      */
     void validate(JsonNode config, String path, List<ConfigError> errors);
+
+    /**
+     * The top-level keys of this plugin's config that hold credentials (an HMAC secret, a client
+     * secret). The controller's API never shows their values: it answers a mask instead, and a mask
+     * sent back keeps the stored value. Default: none.
+     */
+    default java.util.Set<String> secretFields() {
+        return java.util.Set.of();
+    }
 }

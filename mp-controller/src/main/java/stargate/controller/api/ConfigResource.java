@@ -28,8 +28,6 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import stargate.controller.store.Secrets;
 import stargate.controller.store.Snapshot;
 import stargate.controller.store.StoredObject;
-import stargate.model.Certificate;
-import stargate.model.Consumer;
 import stargate.model.GatewayConfig;
 import stargate.model.Kind;
 import stargate.model.codec.ConfigCodec;
@@ -65,10 +63,7 @@ public class ConfigResource {
     public Response export() {
         Snapshot snapshot = service.snapshot();
         GatewayConfig stored = snapshot.config();
-        GatewayConfig masked = new GatewayConfig(stored.routes(), stored.upstreams(),
-                stored.consumers().stream().map(c -> (Consumer) Secrets.masked(c)).toList(),
-                stored.certificates().stream().map(c -> (Certificate) Secrets.masked(c)).toList(),
-                stored.globalPlugins());
+        GatewayConfig masked = Secrets.masked(stored);
         boolean yaml = headers.getAcceptableMediaTypes().stream()
                 .filter(t -> !t.isWildcardType()).findFirst()
                 .map(t -> YAML_TYPES.contains(t.getType() + "/" + t.getSubtype())).orElse(false);
@@ -133,20 +128,9 @@ public class ConfigResource {
     /** Masks in the body keep the secrets stored under the same id; paths follow the body's order. */
     private static ConfigService.Proposal unmasked(GatewayConfig incoming, Snapshot snapshot) {
         List<ConfigError> errors = new ArrayList<>();
-        List<Consumer> consumers = new ArrayList<>();
-        for (int i = 0; i < incoming.consumers().size(); i++) {
-            Consumer c = incoming.consumers().get(i);
-            consumers.add((Consumer) Secrets.unmask(c, stored(snapshot, Kind.CONSUMER, c.id()),
-                    Kind.CONSUMER.key() + "[" + i + "]", errors));
-        }
-        List<Certificate> certificates = new ArrayList<>();
-        for (int i = 0; i < incoming.certificates().size(); i++) {
-            Certificate c = incoming.certificates().get(i);
-            certificates.add((Certificate) Secrets.unmask(c, stored(snapshot, Kind.CERTIFICATE, c.id()),
-                    Kind.CERTIFICATE.key() + "[" + i + "]", errors));
-        }
-        return new ConfigService.Proposal(new GatewayConfig(incoming.routes(), incoming.upstreams(), consumers,
-                certificates, incoming.globalPlugins()), errors);
+        GatewayConfig unmasked = Secrets.unmask(incoming, (kind, id) -> stored(snapshot, kind, id),
+                (kind, index, id) -> kind == Kind.GLOBAL_PLUGINS ? kind.key() : kind.key() + "[" + index + "]", errors);
+        return new ConfigService.Proposal(unmasked, errors);
     }
 
     private static Object stored(Snapshot snapshot, Kind kind, String id) {

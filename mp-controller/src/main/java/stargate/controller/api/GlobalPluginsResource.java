@@ -15,6 +15,7 @@ import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.SecurityContext;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.eclipse.microprofile.openapi.annotations.Operation;
@@ -25,8 +26,11 @@ import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import stargate.controller.store.Meta;
+import stargate.controller.store.Secrets;
 import stargate.controller.store.Snapshot;
+import stargate.controller.store.StoredObject;
 import stargate.model.Kind;
+import stargate.model.validate.ConfigError;
 
 /** {@code /api/v1/global-plugins}: the plugins that run on every route, one object per config. */
 @Path("global-plugins")
@@ -70,7 +74,14 @@ public class GlobalPluginsResource {
         Object plugins = Json.bind(Kind.GLOBAL_PLUGINS, Json.body(text), "");
         ConfigService.Outcome outcome = service.writeObject(FOCUS, Json.ifMatch(ifMatch), dryRun,
                 Principals.actor(security, request),
-                view -> new ConfigService.ObjectProposal(((Map<?, ?>) plugins).isEmpty() ? null : plugins, List.of()));
+                view -> {
+                    if (((Map<?, ?>) plugins).isEmpty()) {
+                        return new ConfigService.ObjectProposal(null, List.of());
+                    }
+                    List<ConfigError> errors = new ArrayList<>(); // masks keep the stored secrets, as for other objects
+                    Object previous = view.get(Kind.GLOBAL_PLUGINS, "").map(StoredObject::value).orElse(null);
+                    return new ConfigService.ObjectProposal(Secrets.unmask(plugins, previous, Kind.GLOBAL_PLUGINS.key(), errors), errors);
+                });
         if (dryRun) {
             return Json.dryRun(outcome);
         }

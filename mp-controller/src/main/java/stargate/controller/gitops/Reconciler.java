@@ -208,16 +208,8 @@ final class Reconciler {
      */
     private GatewayConfig wanted(Snapshot live, ConfigFiles.Declared declared, Leaving leaving,
                                  List<ConfigError> errors) {
-        GatewayConfig git = declared.config();
-        List<Consumer> consumers = new ArrayList<>();
-        for (Consumer c : git.consumers()) {
-            consumers.add((Consumer) Secrets.unmask(c, stored(live, Kind.CONSUMER, c.id()), declaredPath(declared, Kind.CONSUMER, c.id()), errors));
-        }
-        List<Certificate> certificates = new ArrayList<>();
-        for (Certificate c : git.certificates()) {
-            certificates.add((Certificate) Secrets.unmask(c, stored(live, Kind.CERTIFICATE, c.id()),
-                    declaredPath(declared, Kind.CERTIFICATE, c.id()), errors));
-        }
+        GatewayConfig git = Secrets.unmask(declared.config(), (kind, id) -> stored(live, kind, id),
+                (kind, index, id) -> declaredPath(declared, kind, id), errors);
         Map<String, JsonNode> plugins = git.globalPlugins();
         StoredObject livePlugins = live.get(Kind.GLOBAL_PLUGINS, "").orElse(null);
         if (plugins.isEmpty() && livePlugins != null && (!livePlugins.meta().gitOwned() || keep(livePlugins, leaving))) {
@@ -228,8 +220,8 @@ final class Reconciler {
         return new GatewayConfig(
                 withLive(git.routes(), live, Kind.ROUTE, Route.class, declared, leaving),
                 withLive(git.upstreams(), live, Kind.UPSTREAM, Upstream.class, declared, leaving),
-                withLive(consumers, live, Kind.CONSUMER, Consumer.class, declared, leaving),
-                withLive(certificates, live, Kind.CERTIFICATE, Certificate.class, declared, leaving),
+                withLive(git.consumers(), live, Kind.CONSUMER, Consumer.class, declared, leaving),
+                withLive(git.certificates(), live, Kind.CERTIFICATE, Certificate.class, declared, leaving),
                 plugins);
     }
 

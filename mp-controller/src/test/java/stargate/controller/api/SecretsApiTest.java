@@ -133,6 +133,43 @@ class SecretsApiTest {
         }
     }
 
+    @Test
+    void pluginSecretsAreStoredForNodesButNeverAnsweredAndAMaskKeepsThem() throws Exception {
+        String hmac = "hmac-secret-of-at-least-32-bytes-0123456789";
+        String clientSecret = "introspection-client-secret-42";
+        assertEquals(201, api.post("upstreams", "{\"id\":\"u\",\"targets\":[{\"url\":\"http://127.0.0.1:9\"}]}").status());
+        Api.Reply route = api.post("routes", "{\"id\":\"r\",\"paths\":[\"/r/*\"],\"upstream\":\"u\","
+                + "\"plugins\":{\"jwt-auth\":{\"algorithms\":[\"HS256\"],\"secret\":\"" + hmac + "\"}}}");
+        assertEquals(201, route.status(), route.toString());
+        Api.Reply plugins = api.put("global-plugins", "{\"oauth2-introspection\":{\"endpoint\":\"http://127.0.0.1:9/introspect\","
+                + "\"client_id\":\"gw\",\"client_secret\":\"" + clientSecret + "\"}}");
+        assertEquals(200, plugins.status(), plugins.toString());
+        // nodes read the secrets as given
+        assertEquals(hmac, storedSpec("routes", "r").at("/plugins/jwt-auth/secret").asText());
+
+        for (Api.Reply reply : new Api.Reply[] {route, plugins, api.get("routes/r"), api.get("routes"), api.get("global-plugins"),
+                api.get("config"), api.get("config", "Accept", "application/yaml"),
+                api.put("routes/r?dry_run=true", route.body().replace("/r/*", "/r2/*"))}) {
+            assertFalse(reply.body().contains(hmac), reply.body());
+            assertFalse(reply.body().contains(clientSecret), reply.body());
+            assertTrue(reply.body().contains(Secrets.MASK), reply.body());
+        }
+
+        // what was read, sent back (one object, or the whole export) keeps the stored secrets
+        Api.Reply moved = api.put("routes/r", api.get("routes/r").body().replace("/r/*", "/r2/*"));
+        assertEquals(200, moved.status(), moved.toString());
+        assertEquals(hmac, storedSpec("routes", "r").at("/plugins/jwt-auth/secret").asText());
+        assertEquals("no changes", api.put("config", api.get("config").body()).json().get("summary").asText());
+        assertEquals(200, api.put("global-plugins", api.get("global-plugins").body()).status());
+        assertTrue(TestController.get().etcdValue(TestController.PREFIX + "/global_plugins").contains(clientSecret));
+
+        // a mask with nothing behind it is refused at its field, never stored as the secret
+        Api.Reply masked = api.post("routes", "{\"id\":\"r3\",\"paths\":[\"/r3\"],\"upstream\":\"u\","
+                + "\"plugins\":{\"jwt-auth\":{\"algorithms\":[\"HS256\"],\"secret\":\"" + Secrets.MASK + "\"}}}");
+        assertEquals(400, masked.status(), masked.toString());
+        assertTrue(masked.body().contains("plugins.jwt-auth.secret"), masked.toString());
+    }
+
     private static List<String> texts(JsonNode array) {
         List<String> out = new ArrayList<>();
         array.forEach(n -> out.add(n.asText()));
