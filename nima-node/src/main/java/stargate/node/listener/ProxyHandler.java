@@ -22,6 +22,7 @@ import stargate.node.plugin.Verdict;
 import stargate.node.proxy.BodyTooLargeException;
 import stargate.node.proxy.ClientAddress;
 import stargate.node.proxy.ErrorResponse;
+import stargate.node.proxy.MalformedBodyException;
 import stargate.node.proxy.RequestId;
 import stargate.node.proxy.TrustedProxies;
 
@@ -92,10 +93,13 @@ final class ProxyHandler implements Handler {
             drain.exit();
             metrics.requestFinished();
         }
-        if (req.headers().containsToken(HeaderValues.CONNECTION_CLOSE)) {
+        if (req.headers().containsToken(HeaderValues.CONNECTION_CLOSE)
+                || res.headers().containsToken(HeaderValues.CONNECTION_CLOSE)) {
             // RFC 9112 §9.6: the server closes after answering "Connection: close". Helidon 4.5 marks the
-            // response but leaves the socket open until the client goes (openssl s_client, for one, waits).
-            throw new CloseConnectionException("client asked to close the connection");
+            // response but leaves the socket open (openssl s_client, for one, waits), and when it was our
+            // answer to a body we stopped reading (413, a broken chunk) it would then parse the rest of
+            // that body as the next request: request smuggling.
+            throw new CloseConnectionException("connection closed after answering with Connection: close");
         }
     }
 
@@ -123,8 +127,13 @@ final class ProxyHandler implements Handler {
         outcome.route = route;
         PluginChain chain = route.plugins();
         if (chain == null) {
-            upstreamStage.forward(req, path, res, route, match, requestId, client, outcome, null,
-                    (status, error, message) -> ErrorResponse.send(res, status, error, message, requestId));
+            try {
+                upstreamStage.forward(req, path, res, route, match, requestId, client, outcome, null,
+                        (status, error, message) -> ErrorResponse.send(res, status, error, message, requestId));
+            } catch (MalformedBodyException e) {
+                res.headers().set(HeaderValues.CONNECTION_CLOSE);
+                reply(res, outcome, 400, "bad_request", e.getMessage(), requestId);
+            }
             return;
         }
         Exchange exchange = chain.exchange(IncomingRequest.of(req, path, client), route.route(), match.params(),
@@ -155,6 +164,8 @@ final class ProxyHandler implements Handler {
             // The client is still sending: answer now and close, rather than read the rest of a body we refuse.
             outcome.status = chain.answer(exchange, res,
                     Verdict.reject(413, "body_too_large", e.getMessage()).closeConnection());
+        } catch (MalformedBodyException e) {
+            outcome.status = chain.answer(exchange, res, Verdict.reject(400, "bad_request", e.getMessage()).closeConnection());
         }
     }
 

@@ -16,6 +16,7 @@ import java.util.function.IntPredicate;
 import io.helidon.http.Header;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Method;
+import io.helidon.http.RequestException;
 import io.helidon.http.ServerRequestHeaders;
 import io.helidon.http.ServerResponseHeaders;
 import io.helidon.http.Status;
@@ -496,6 +497,12 @@ public final class ProxyExchange {
                 return in.read(buffer, offset, length);
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
+            } catch (BodyTooLargeException e) {
+                throw e;
+            } catch (RequestException e) {
+                throw e.status().code() == Status.REQUEST_ENTITY_TOO_LARGE_413.code() ? e : new MalformedBodyException(e);
+            } catch (RuntimeException e) {      // Helidon's chunked decoder: NumberFormatException, a bare LF...
+                throw new MalformedBodyException(e);
             }
         }
     }
