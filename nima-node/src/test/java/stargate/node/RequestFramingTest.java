@@ -43,6 +43,7 @@ class RequestFramingTest {
                 routes:
                   - {id: plain, paths: ["/plain/*"], upstream: raw}
                   - {id: with-plugins, paths: ["/plugins/*"], upstream: raw, plugins: {request-id: {}}}
+                  - {id: denied, paths: ["/denied/*"], upstream: raw, plugins: {ip-restriction: {deny: ["127.0.0.1"]}}}
                   - {id: limited, paths: ["/limited/*"], upstream: raw, plugins: {request-size-limit: {max_body_size: 8}}}
                 upstreams:
                   - id: raw
@@ -82,6 +83,25 @@ class RequestFramingTest {
     }
 
     @Test
+    void aBodyLeftUnreadByARejectionIsSkippedNotParsed(@TempDir Path dir) throws Exception {
+        try (RunningNode node = RunningNode.start(dir, config());
+             Socket socket = new Socket(InetAddress.getLoopbackAddress(), node.node.port())) {
+            socket.setSoTimeout(10_000);
+            String chunked = Integer.toHexString(SMUGGLED.length()) + "\r\n" + SMUGGLED + "\r\n0\r\n\r\n";
+            socket.getOutputStream().write(("POST /denied/a HTTP/1.1\r\nHost: x\r\nContent-Length: " + SMUGGLED.length()
+                    + "\r\n\r\n" + SMUGGLED + "POST /denied/b HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n" + chunked
+                    + "GET /plain/next HTTP/1.1\r\nHost: x\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            InputStream in = socket.getInputStream();
+            assertTrue(RunningNode.readResponse(in).startsWith("HTTP/1.1 403 "));
+            assertTrue(RunningNode.readResponse(in).startsWith("HTTP/1.1 403 "));
+            String third = RunningNode.readResponse(in);
+            assertTrue(third.startsWith("HTTP/1.1 200 "), "the next real request is the third answer: " + third);
+            assertTrue(upstream.received().contains("/plain/next"), upstream.received());
+            assertFalse(upstream.received().contains("/smuggled"), upstream.received());
+        }
+    }
+
+    @Test
     void ambiguousFramingIsRefusedBeforeAnyUpstreamSeesIt(@TempDir Path dir) throws Exception {
         try (RunningNode node = RunningNode.start(dir, config())) {
             List<String> heads = List.of(
@@ -90,6 +110,10 @@ class RequestFramingTest {
                     "Content-Length: 5\r\nContent-Length: 6\r\n",
                     "Transfer-Encoding: chunked, identity\r\n",
                     "Transfer-Encoding : chunked\r\n");
+            String http10 = send(node, "POST /plain/a HTTP/1.0\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n" + SMUGGLED);
+            // RFC 9112 §6.1: Transfer-Encoding in HTTP/1.0 is faulty framing. Helidon 4.5 speaks no HTTP/1.0 at
+            // all and closes at once; a 400 would do as well. Either way nothing may go upstream (checked below).
+            assertTrue(http10.isEmpty() || http10.startsWith("HTTP/1.1 400 "), http10);
             for (String head : heads) {
                 String exchange = send(node, "POST /plain/a HTTP/1.1\r\nHost: x\r\n" + head + "\r\n0\r\n\r\n" + SMUGGLED);
                 assertTrue(exchange.startsWith("HTTP/1.1 4") || exchange.startsWith("HTTP/1.1 501"), head + ": " + exchange);
