@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import stargate.model.codec.Units;
+import stargate.node.listener.ClientLimits;
 import stargate.node.observe.AccessLogOptions;
 import stargate.node.proxy.TrustedProxies;
 
@@ -25,7 +26,7 @@ import stargate.node.proxy.TrustedProxies;
  * @param accessLog         {@code --access-log stdout|off|FILE} and its {@code --access-log-*} flags (rotation,
  *                          compression, sampling)
  * @param nodeId            this node's id in status and in etcd
- * @param maxConcurrentRequests requests served at once before new ones get 503; -1 = unlimited
+ * @param maxConcurrentRequests requests served at once before new ones get 503 {@code overloaded}
  * @param maxHeaderBytes    request header size limit (431 beyond it)
  * @param clientTimeout     an idle keep-alive client connection is closed after this
  * @param pluginsDir        directory whose jars add plugins ({@code plugins} in the working directory by default;
@@ -34,6 +35,8 @@ import stargate.node.proxy.TrustedProxies;
  * @param cacheDir          etcd mode: where the last good config is kept for a restart while etcd is down;
  *                          null = no cache
  * @param trustedProxies    peers whose {@code X-Forwarded-For} names the client (SPEC §13); none by default
+ * @param clientLimits      {@code --client-header-timeout}, {@code --client-body-timeout}, {@code --max-connections},
+ *                          {@code --max-connections-per-ip} (SPEC §14)
  */
 public record NodeOptions(Path configFile,
                           String etcd,
@@ -51,12 +54,14 @@ public record NodeOptions(Path configFile,
                           Path pluginsDir,
                           String etcdPrefix,
                           Path cacheDir,
-                          TrustedProxies trustedProxies) {
+                          TrustedProxies trustedProxies,
+                          ClientLimits clientLimits) {
 
     private static final Set<String> FLAGS = Set.of("config", "etcd", "prefix", "node-id", "cache-dir", "host", "port",
             "https-port", "admin-port", "admin-host", "drain-timeout", "access-log", "otlp-endpoint",
             "max-concurrent-requests", "max-header-size", "client-timeout", "plugins-dir", "trusted-proxies",
-            "access-log-max-size", "access-log-keep", "access-log-compress", "access-log-sample");
+            "access-log-max-size", "access-log-keep", "access-log-compress", "access-log-sample",
+            "client-header-timeout", "client-body-timeout", "max-connections", "max-connections-per-ip");
 
     /** Parses {@code --name value} / {@code --name=value} flags over {@code STARGATE_NAME} variables. */
     public static NodeOptions parse(List<String> args, Map<String, String> env) {
@@ -108,13 +113,23 @@ public record NodeOptions(Path configFile,
                 duration(values, "drain-timeout", "30s"),
                 accessLog(values),
                 values.getOrDefault("node-id", defaultNodeId()),
-                integer(values, "max-concurrent-requests", -1),
+                integer(values, "max-concurrent-requests", 10_000),
                 integer(values, "max-header-size", 16 * 1024),
                 duration(values, "client-timeout", "60s"),
                 Path.of(values.getOrDefault("plugins-dir", "plugins")),
                 prefix(values.getOrDefault("prefix", "/stargate")),
                 values.containsKey("cache-dir") ? Path.of(values.get("cache-dir")) : null,
-                trustedProxies(values.get("trusted-proxies")));
+                trustedProxies(values.get("trusted-proxies")),
+                clientLimits(values));
+    }
+
+    private static ClientLimits clientLimits(Map<String, String> values) {
+        ClientLimits defaults = ClientLimits.DEFAULT;
+        return new ClientLimits(
+                duration(values, "client-header-timeout", defaults.headerTimeout().toSeconds() + "s"),
+                duration(values, "client-body-timeout", defaults.bodyTimeout().toSeconds() + "s"),
+                integer(values, "max-connections", defaults.maxConnections()),
+                integer(values, "max-connections-per-ip", defaults.maxConnectionsPerIp()));
     }
 
     private static AccessLogOptions accessLog(Map<String, String> values) {

@@ -48,6 +48,7 @@ class ListenerLimitsTest {
             assertTrue(arrived.await(10, TimeUnit.SECONDS), "two requests in flight");
             HttpResponse<String> third = node.get("/third");
             assertEquals(503, third.statusCode(), third.body());
+            assertTrue(third.body().contains("\"error\":\"overloaded\""), third.body());
             release.countDown();
             for (CompletableFuture<HttpResponse<String>> request : held) {
                 assertEquals(200, request.get(10, TimeUnit.SECONDS).statusCode());

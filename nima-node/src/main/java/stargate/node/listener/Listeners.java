@@ -5,7 +5,9 @@ import io.helidon.http.DirectHandler;
 import io.helidon.webserver.ListenerConfig;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.WebServerConfig;
+import io.helidon.webserver.ProtocolConfigs;
 import io.helidon.webserver.http1.Http1Config;
+import io.helidon.webserver.http1.Http1ConnectionProvider;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -29,7 +31,12 @@ import stargate.node.observe.Metrics;
 public final class Listeners implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(Listeners.class.getName());
     private static final String ADMIN = "admin";
-    private static final ProtocolErrors PROTOCOL_ERRORS = new ProtocolErrors();
+    /**
+     * Helidon logs a WARNING with a stack trace for every client that drops a connection mid-head:
+     * an attacker could fill the log with them. Client protocol errors are counted and answered
+     * instead; held here because the JDK keeps loggers (and so their level) only weakly.
+     */
+    private static final Logger HTTP1_CONNECTION_LOG = quiet("io.helidon.webserver.http1.Http1Connection");
 
     private final NodeOptions options;
     private final ProxyHandler handler;
@@ -37,18 +44,22 @@ public final class Listeners implements AutoCloseable {
     private final WebServer admin;
     private final SniKeyManager certificates;
     private final Drain drain;
+    private final ConnectionGuard guard;
+    private final ProtocolErrors protocolErrors;
     /** The https listener: its own WebServer, opened by the first certificate (null until then). */
     private volatile WebServer https;
     private boolean stopped; // guarded by this
 
     private Listeners(NodeOptions options, ProxyHandler handler, WebServer proxy, WebServer admin,
-                      SniKeyManager certificates, Drain drain) {
+                      SniKeyManager certificates, Drain drain, ConnectionGuard guard, ProtocolErrors protocolErrors) {
         this.options = options;
         this.handler = handler;
         this.proxy = proxy;
         this.admin = admin;
         this.certificates = certificates;
         this.drain = drain;
+        this.guard = guard;
+        this.protocolErrors = protocolErrors;
     }
 
     /**
@@ -62,6 +73,10 @@ public final class Listeners implements AutoCloseable {
         SniKeyManager certificates = new SniKeyManager();
         certificates.update(certificatesAtStart.stream().map(PemCertificates::load).toList());
         ProxyHandler handler = new ProxyHandler(current, metrics, accessLog, drain, options.trustedProxies());
+        ConnectionGuard guard = new ConnectionGuard(options.clientLimits(), metrics::rejected);
+        ProtocolErrors protocolErrors = new ProtocolErrors(metrics::rejected);
+        metrics.rejectionReasons(ConnectionGuard.MAX_CONNECTIONS, ConnectionGuard.MAX_CONNECTIONS_PER_IP,
+                ConnectionGuard.HEADER_TIMEOUT, ConnectionGuard.BODY_TIMEOUT, ProtocolErrors.OVERLOADED);
 
         WebServerConfig.Builder proxyConfig = WebServer.builder()
                 .shutdownHook(false) // Node drains on SIGTERM itself
@@ -71,7 +86,7 @@ public final class Listeners implements AutoCloseable {
                 .host(options.host())
                 .port(options.port())
                 .routing(r -> r.any(handler));
-        tune(proxyConfig, options);
+        tune(proxyConfig, options, guard, protocolErrors, false);
         WebServer proxy = proxyConfig.build().start();
 
         // Holder: the readiness check below needs the instance made after the admin server.
@@ -87,7 +102,7 @@ public final class Listeners implements AutoCloseable {
                 .routing(endpoints::routing)
                 .build()
                 .start();
-        Listeners listeners = new Listeners(options, handler, proxy, admin, certificates, drain);
+        Listeners listeners = new Listeners(options, handler, proxy, admin, certificates, drain, guard, protocolErrors);
         self[0] = listeners;
         if (!certificates.isEmpty()) {
             listeners.openHttps();
@@ -114,7 +129,7 @@ public final class Listeners implements AutoCloseable {
                 .port(options.httpsPort())
                 .tls(tls(certificates))
                 .routing(r -> r.any(handler));
-        tune(config, options);
+        tune(config, options, guard, protocolErrors, true);
         try {
             https = config.build().start();
         } catch (RuntimeException e) {
@@ -128,12 +143,22 @@ public final class Listeners implements AutoCloseable {
     }
 
     /** Socket options that decide proxy throughput and limits (see shared/docs/proxy-spike.md). */
-    private static void tune(ListenerConfig.BuilderBase<?, ?> listener, NodeOptions options) {
+    private static void tune(ListenerConfig.BuilderBase<?, ?> listener, NodeOptions options, ConnectionGuard guard,
+                             ProtocolErrors protocolErrors, boolean tls) {
         Duration clientTimeout = options.clientTimeout();
-        // An idle keep-alive connection is closed after clientTimeout. (Helidon reads client sockets as
-        // NIO channels, which ignore SO_TIMEOUT, so a request head that stalls mid-way is bounded only
-        // by --max-concurrent-requests; see docs/architecture.md.)
-        listener.connectionOptions(o -> o.tcpNoDelay(true))
+        Http1Config http1 = Http1Config.builder()
+                .maxHeadersSize(options.maxHeaderBytes())      // over it: 431 from ProtocolErrors
+                .maxPrologueLength(8192)
+                .receiveLog(false)
+                .sendLog(false)
+                .build();
+        // An idle keep-alive connection is closed after clientTimeout. Plain client sockets are read as
+        // blocking streams (useNio false) so the socket read timeout holds: it ends a connection that sends
+        // nothing at all, before any protocol is chosen (NIO channel reads ignore it). TLS stays on NIO
+        // engines, which ResumableServerContext fixes up for session resumption and SNI; there a silent
+        // connection is bounded by maxTcpConnections only. Heads and bodies that trickle are the ConnectionGuard's.
+        listener.connectionOptions(o -> o.tcpNoDelay(true).readTimeout(clientTimeout))
+                .useNio(tls)
                 .backlog(8192)
                 .writeQueueLength(0)
                 .writeBufferSize(512)      // per response stream; our body writes are larger and pass it by
@@ -142,16 +167,23 @@ public final class Listeners implements AutoCloseable {
                         ? clientTimeout.dividedBy(2) : Duration.ofSeconds(10))
                 .shutdownGracePeriod(options.drainTimeout())
                 .maxConcurrentRequests(options.maxConcurrentRequests())
+                // a backstop for connections that send nothing (the guard counts those that do)
+                .maxTcpConnections(options.clientLimits().maxConnections() * 2)
                 .errorHandling(e -> e.includeEntity(true))     // Helidon's messages reach ProtocolErrors
                 .directHandlers(handlers -> handlers
-                        .addHandler(DirectHandler.EventType.BAD_REQUEST, PROTOCOL_ERRORS)
-                        .addHandler(DirectHandler.EventType.PAYLOAD_TOO_LARGE, PROTOCOL_ERRORS))
-                .addProtocol(Http1Config.builder()
-                        .maxHeadersSize(options.maxHeaderBytes())      // over it: 431 from ProtocolErrors
-                        .maxPrologueLength(8192)
-                        .receiveLog(false)
-                        .sendLog(false)
-                        .build());
+                        .addHandler(DirectHandler.EventType.BAD_REQUEST, protocolErrors)
+                        .addHandler(DirectHandler.EventType.PAYLOAD_TOO_LARGE, protocolErrors)
+                        .addHandler(DirectHandler.EventType.OTHER, protocolErrors))
+                // the protocols' connection selectors, made here so that the guard wraps each
+                .protocolsDiscoverServices(false)
+                .addConnectionSelector(guard.guard(new Http1ConnectionProvider()
+                        .create(listener.name(), http1, ProtocolConfigs.create(List.of(http1)))));
+    }
+
+    private static Logger quiet(String name) {
+        Logger logger = Logger.getLogger(name);
+        logger.setLevel(java.util.logging.Level.SEVERE);
+        return logger;
     }
 
     private static Tls tls(SniKeyManager certificates) {
@@ -212,6 +244,7 @@ public final class Listeners implements AutoCloseable {
         LOG.info("event=drain_finished all_finished=" + finished + " left=" + drain.inFlight() + " took_ms="
                 + (System.nanoTime() - started) / 1_000_000);
         admin.stop();
+        guard.close();
         return finished;
     }
 
@@ -240,5 +273,6 @@ public final class Listeners implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         admin.stop();
+        guard.close();
     }
 }

@@ -19,6 +19,14 @@ import stargate.node.proxy.ErrorResponse;
 final class ProtocolErrors implements DirectHandler {
     /** Helidon 4.5's message for a header section over {@code max-headers-size} (Http1HeadersParser). */
     static final String HEADERS_TOO_LARGE = "Header size exceeded";
+    /** The {@code stargate_rejected_total} reason of a 503 over {@code --max-concurrent-requests}. */
+    static final String OVERLOADED = "overloaded";
+    private final java.util.function.Consumer<String> rejected;
+
+    /** @param rejected told of each request refused over {@code --max-concurrent-requests} */
+    ProtocolErrors(java.util.function.Consumer<String> rejected) {
+        this.rejected = rejected;
+    }
 
     @Override
     public TransportResponse handle(TransportRequest request, EventType eventType, Status status,
@@ -28,6 +36,11 @@ final class ProtocolErrors implements DirectHandler {
             case PAYLOAD_TOO_LARGE -> "body_too_large";
             default -> code >= 500 ? "internal_error" : "bad_request";
         };
+        if (code == 503) {      // EventType.OTHER: Helidon refused a request over --max-concurrent-requests
+            error = OVERLOADED;
+            message = "the node is serving as many requests as it may (--max-concurrent-requests); retry later";
+            rejected.accept(OVERLOADED);
+        }
         if (eventType == EventType.BAD_REQUEST && HEADERS_TOO_LARGE.equals(message)) {
             code = 431;
             error = "headers_too_large";

@@ -47,6 +47,8 @@ import stargate.node.proxy.TrustedProxies;
  * </ol>
  */
 final class ProxyHandler implements Handler {
+    /** The answer (if the client still reads) to a body that paused past {@code --client-body-timeout}. */
+    private static final String BODY_TIMEOUT = "the request body paused longer than the client body timeout";
     private final CurrentSnapshot current;
     private final Metrics metrics;
     private final AccessLog accessLog;
@@ -66,6 +68,7 @@ final class ProxyHandler implements Handler {
     @Override
     public void handle(ServerRequest req, ServerResponse res) {
         long start = System.nanoTime();
+        ConnectionGuard.requestStarted();
         metrics.requestStarted();
         drain.enter();
         Outcome outcome = new Outcome();
@@ -92,6 +95,7 @@ final class ProxyHandler implements Handler {
             }
             drain.exit();
             metrics.requestFinished();
+            ConnectionGuard.requestFinished();
         }
         if (req.headers().containsToken(HeaderValues.CONNECTION_CLOSE)
                 || res.headers().containsToken(HeaderValues.CONNECTION_CLOSE)) {
@@ -132,7 +136,11 @@ final class ProxyHandler implements Handler {
                         (status, error, message) -> ErrorResponse.send(res, status, error, message, requestId));
             } catch (MalformedBodyException e) {
                 res.headers().set(HeaderValues.CONNECTION_CLOSE);
-                reply(res, outcome, 400, "bad_request", e.getMessage(), requestId);
+                if (ConnectionGuard.bodyTimedOut()) {
+                    reply(res, outcome, 408, "client_timeout", BODY_TIMEOUT, requestId);
+                } else {
+                    reply(res, outcome, 400, "bad_request", e.getMessage(), requestId);
+                }
             }
             return;
         }
@@ -165,7 +173,9 @@ final class ProxyHandler implements Handler {
             outcome.status = chain.answer(exchange, res,
                     Verdict.reject(413, "body_too_large", e.getMessage()).closeConnection());
         } catch (MalformedBodyException e) {
-            outcome.status = chain.answer(exchange, res, Verdict.reject(400, "bad_request", e.getMessage()).closeConnection());
+            outcome.status = chain.answer(exchange, res, (ConnectionGuard.bodyTimedOut()
+                    ? Verdict.reject(408, "client_timeout", BODY_TIMEOUT)
+                    : Verdict.reject(400, "bad_request", e.getMessage())).closeConnection());
         }
     }
 

@@ -37,6 +37,7 @@ public final class Metrics {
     static final String TARGET_HEALTHY = "stargate_upstream_target_healthy";
     static final String CIRCUIT_STATE = "stargate_circuit_state";
     static final String ACCESS_LOG_DROPPED = "stargate_access_log_dropped_total";
+    static final String REJECTED = "stargate_rejected_total";
 
     private final MeterRegistry registry;
     private final LongAdder active = new LongAdder();
@@ -48,6 +49,8 @@ public final class Metrics {
     private final RouteMetrics.Series unrouted = new RouteMetrics.Series();
     private static final String UNROUTED = "none";
     private volatile LongSupplier accessLogDropped = () -> 0;
+    /** Clients refused by reason (SPEC §14): a few fixed reasons, declared up front. */
+    private final ConcurrentHashMap<String, LongAdder> rejected = new ConcurrentHashMap<>();
 
     public Metrics(MeterRegistry registry) {
         this.registry = registry;
@@ -145,6 +148,18 @@ public final class Metrics {
         accessLogDropped = dropped;
     }
 
+    /** Declares the reasons {@link #rejected} may count, so each is written (at 0) before it happens. */
+    public void rejectionReasons(String... reasons) {
+        for (String reason : reasons) {
+            rejected.computeIfAbsent(reason, r -> new LongAdder());
+        }
+    }
+
+    /** Counts a client refused by a limit of SPEC §14 ({@code max_connections}, {@code header_timeout}, ...). */
+    public void rejected(String reason) {
+        rejected.computeIfAbsent(reason, r -> new LongAdder()).increment();
+    }
+
     /** Writes every meter as Prometheus text (format 0.0.4): Helidon's registry, then the request meters. */
     public String writePrometheus() {
         StringBuilder out = new StringBuilder(4096 + 256 * routes.size());
@@ -164,6 +179,10 @@ public final class Metrics {
                 .append(" Access-log lines dropped because the disk was full, failing or too slow\n");
         out.append("# TYPE ").append(ACCESS_LOG_DROPPED).append(" counter\n");
         out.append(ACCESS_LOG_DROPPED).append(' ').append(accessLogDropped.getAsLong()).append('\n');
+        out.append("# HELP ").append(REJECTED).append(" Clients refused by a limit (connections, timeouts, overload), by reason\n");
+        out.append("# TYPE ").append(REJECTED).append(" counter\n");
+        new java.util.TreeMap<>(rejected).forEach((reason, count) ->
+                out.append(REJECTED).append("{reason=\"").append(reason).append("\"} ").append(count.sum()).append('\n'));
         return out.toString();
     }
 

@@ -1,0 +1,394 @@
+package stargate.node.listener;
+
+import io.helidon.common.buffers.BufferData;
+import io.helidon.common.buffers.DataReader;
+import io.helidon.common.buffers.DataWriter;
+import io.helidon.common.socket.HelidonSocket;
+import io.helidon.common.socket.PeerInfo;
+import io.helidon.webserver.ConnectionContext;
+import io.helidon.webserver.ListenerContext;
+import io.helidon.webserver.ProxyProtocolData;
+import io.helidon.webserver.Router;
+import io.helidon.webserver.spi.ServerConnection;
+import io.helidon.webserver.spi.ServerConnectionSelector;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import java.util.logging.Logger;
+import stargate.node.proxy.ErrorResponse;
+
+/**
+ * Client protection at the connection (SPEC §14): connection limits node-wide and per client
+ * address, a deadline for a whole request head, and a bound on each pause in a request body.
+ *
+ * <p>Helidon reads client sockets itself and has none of these, so every protocol's connection
+ * selector is wrapped ({@link #guard}): a connection over a limit is closed before it is served, and
+ * each one served reads through a {@link DataReader} that notes when it waits for bytes and when a
+ * head starts. The handler marks when a request's head is complete and when its answer is done
+ * ({@link #requestStarted}, {@link #requestFinished}; HTTP/1 serves a connection's requests on its own
+ * thread, so a thread-local finds it). A watchdog thread closes a connection whose head is late (with
+ * a 408 {@code client_timeout}) or whose body paused too long.
+ *
+ * <p>A connection that never sends a byte never reaches a selector: the listener's socket read
+ * timeout ({@link Listeners}) ends it. HTTP/2 streams run on threads of their own: their connections
+ * are counted and their first bytes bounded, but a stream's head and body are left to HTTP/2's own
+ * flow control.
+ */
+final class ConnectionGuard implements AutoCloseable {
+    static final String MAX_CONNECTIONS = "max_connections";
+    static final String MAX_CONNECTIONS_PER_IP = "max_connections_per_ip";
+    static final String HEADER_TIMEOUT = "header_timeout";
+    static final String BODY_TIMEOUT = "body_timeout";
+    private static final Logger LOG = Logger.getLogger(ConnectionGuard.class.getName());
+    private static final ThreadLocal<Guarded> CURRENT = new ThreadLocal<>();
+    private static final long LOG_EVERY_NANOS = Duration.ofSeconds(10).toNanos();
+
+    private final ClientLimits limits;
+    private final Consumer<String> rejected;
+    private final AtomicInteger open = new AtomicInteger();
+    private final ConcurrentHashMap<InetAddress, AtomicInteger> perAddress = new ConcurrentHashMap<>();
+    private final Set<Guarded> served = ConcurrentHashMap.newKeySet();
+    private final ConcurrentHashMap<String, long[]> lastLogged = new ConcurrentHashMap<>();
+    private final Thread watchdog;
+    private volatile boolean closed;
+
+    /** @param rejected told the reason of each refusal (the metric {@code stargate_rejected_total}) */
+    ConnectionGuard(ClientLimits limits, Consumer<String> rejected) {
+        this.limits = limits;
+        this.rejected = rejected;
+        this.watchdog = Thread.ofPlatform().daemon().name("stargate-connection-guard").start(this::watch);
+    }
+
+    ServerConnectionSelector guard(ServerConnectionSelector selector) {
+        return new GuardedSelector(selector);
+    }
+
+    /** The handler has a request's whole head: the head deadline no longer applies. */
+    static void requestStarted() {
+        Guarded connection = CURRENT.get();
+        if (connection != null) {
+            connection.phase(Phase.REQUEST);
+        }
+    }
+
+    /** The request was answered: until the next one starts, the connection is idle (keep-alive). */
+    static void requestFinished() {
+        Guarded connection = CURRENT.get();
+        if (connection != null) {
+            connection.phase(Phase.IDLE);
+        }
+    }
+
+    /** Whether this thread's connection was closed for pausing too long in a request body. */
+    static boolean bodyTimedOut() {
+        Guarded connection = CURRENT.get();
+        return connection != null && connection.bodyTimedOut;
+    }
+
+    /** Connections being served now (for tests and status). */
+    int openConnections() {
+        return open.get();
+    }
+
+    private void reject(String reason, String detail) {
+        rejected.accept(reason);
+        long now = System.nanoTime();
+        long[] last = lastLogged.computeIfAbsent(reason, r -> new long[] {now - LOG_EVERY_NANOS, 0});
+        synchronized (last) {
+            last[1]++;
+            if (now - last[0] >= LOG_EVERY_NANOS) {     // one line per reason per 10 s: an attack must not flood the log
+                LOG.warning("event=client_rejected reason=" + reason + " count=" + last[1] + " last=\"" + detail + "\"");
+                last[0] = now;
+                last[1] = 0;
+            }
+        }
+    }
+
+    private void watch() {
+        long tick = Math.max(50, Math.min(limits.headerTimeout().toMillis(), limits.bodyTimeout().toMillis()) / 10);
+        while (!closed) {
+            try {
+                Thread.sleep(Math.min(tick, 500));
+            } catch (InterruptedException e) {
+                return;
+            }
+            long now = System.nanoTime();
+            for (Guarded connection : served) {
+                connection.check(now);
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        watchdog.interrupt();
+    }
+
+    private enum Phase { HEAD, REQUEST, IDLE }
+
+    private final class GuardedSelector implements ServerConnectionSelector {
+        private final ServerConnectionSelector delegate;
+
+        GuardedSelector(ServerConnectionSelector delegate) {
+            this.delegate = delegate;
+        }
+
+        @Override
+        public int bytesToIdentifyConnection() {
+            return delegate.bytesToIdentifyConnection();
+        }
+
+        @Override
+        public Support supports(BufferData data) {
+            return delegate.supports(data);
+        }
+
+        @Override
+        public Set<String> supportedApplicationProtocols() {
+            return delegate.supportedApplicationProtocols();
+        }
+
+        @Override
+        public ServerConnection connection(ConnectionContext ctx) {
+            InetAddress address = ctx.remotePeer().address() instanceof InetSocketAddress peer ? peer.getAddress() : null;
+            if (open.incrementAndGet() > limits.maxConnections()) {
+                open.decrementAndGet();
+                reject(MAX_CONNECTIONS, "over " + limits.maxConnections() + " open connections");
+                return Refused.INSTANCE;
+            }
+            if (address != null && perAddress.computeIfAbsent(address, a -> new AtomicInteger()).incrementAndGet()
+                    > limits.maxConnectionsPerIp()) {
+                release(address);
+                open.decrementAndGet();
+                reject(MAX_CONNECTIONS_PER_IP, address.getHostAddress() + " has " + limits.maxConnectionsPerIp() + " open");
+                return Refused.INSTANCE;
+            }
+            Guarded guarded = new Guarded(ctx, address);
+            try {
+                guarded.delegate = delegate.connection(guarded);
+            } catch (RuntimeException e) {
+                guarded.finish();
+                throw e;
+            }
+            return guarded;
+        }
+    }
+
+    private void release(InetAddress address) {
+        perAddress.computeIfPresent(address, (a, count) -> count.decrementAndGet() <= 0 ? null : count);
+    }
+
+    /** A connection refused over a limit: served by returning at once, which closes the socket. */
+    private enum Refused implements ServerConnection {
+        INSTANCE;
+
+        @Override
+        public void handle(Semaphore requestSemaphore) {
+        }
+
+        @Override
+        public void handle(io.helidon.common.concurrency.limits.Limit limit) {
+        }
+
+        @Override
+        public Duration idleTime() {
+            return Duration.ZERO;
+        }
+
+        @Override
+        public void close(boolean interrupt) {
+        }
+    }
+
+    /** One served connection: the context the protocol reads through, and the connection it serves. */
+    private final class Guarded implements ServerConnection, ConnectionContext {
+        private final ConnectionContext ctx;
+        private final InetAddress address;
+        private final DataReader reader;
+        ServerConnection delegate;
+        private volatile Phase phase = Phase.HEAD;      // the bytes that chose the protocol started a head
+        private volatile long phaseSince = System.nanoTime();
+        /** When the current blocking read began, or 0 while none is waiting. */
+        private volatile long readingSince;
+        private volatile boolean bodyTimedOut;
+        private boolean finished;
+
+        Guarded(ConnectionContext ctx, InetAddress address) {
+            this.ctx = ctx;
+            this.address = address;
+            DataReader identified = ctx.dataReader();
+            HelidonSocket socket = ctx.serverSocket();
+            this.reader = new DataReader(() -> {
+                int buffered = identified.available();
+                if (buffered > 0) {     // the bytes read to choose the protocol come first
+                    return identified.readBytes(buffered);
+                }
+                readingSince = System.nanoTime();
+                byte[] bytes;
+                try {
+                    bytes = socket.get();
+                } finally {
+                    readingSince = 0;
+                }
+                if (bytes != null && phase == Phase.IDLE) {
+                    phase(Phase.HEAD);
+                }
+                return bytes;
+            });
+        }
+
+        void phase(Phase next) {
+            phaseSince = System.nanoTime();
+            phase = next;
+        }
+
+        void check(long now) {
+            Phase current = phase;
+            if (current == Phase.HEAD && now - phaseSince > limits.headerTimeout().toNanos()) {
+                reject(HEADER_TIMEOUT, remotePeer().address() + " sent no whole request head in "
+                        + limits.headerTimeout().toMillis() + " ms");
+                answerAndClose(408, "client_timeout", "the request head did not arrive within "
+                        + limits.headerTimeout().toMillis() + " ms");
+            } else if (current == Phase.REQUEST) {
+                long waiting = readingSince;
+                if (waiting != 0 && now - waiting > limits.bodyTimeout().toNanos()) {
+                    bodyTimedOut = true;
+                    reject(BODY_TIMEOUT, remotePeer().address() + " paused its request body over "
+                            + limits.bodyTimeout().toMillis() + " ms");
+                    ctx.serverSocket().close();     // the handler's read fails; it answers nobody
+                }
+            }
+        }
+
+        /** From the watchdog: only while a head is being read, so nothing of a response was written. */
+        private void answerAndClose(int status, String error, String message) {
+            phase(Phase.IDLE);      // checked once
+            byte[] body = ErrorResponse.json(status, error, message, null).getBytes(StandardCharsets.US_ASCII);
+            String head = "HTTP/1.1 " + status + " Request Timeout\r\nContent-Type: application/json\r\nConnection: close\r\n"
+                    + "Content-Length: " + body.length + "\r\n\r\n";
+            try {
+                ctx.dataWriter().writeNow(BufferData.create(head.getBytes(StandardCharsets.US_ASCII)), BufferData.create(body));
+            } catch (RuntimeException e) {
+                // the client is gone already
+            }
+            ctx.serverSocket().close();
+        }
+
+        @Override
+        public void handle(Semaphore requestSemaphore) throws InterruptedException {
+            served.add(this);
+            CURRENT.set(this);
+            try {
+                delegate.handle(requestSemaphore);
+            } finally {
+                CURRENT.remove();
+                finish();
+            }
+        }
+
+        @Override
+        public void handle(io.helidon.common.concurrency.limits.Limit limit) throws InterruptedException {
+            served.add(this);
+            CURRENT.set(this);
+            try {
+                delegate.handle(limit);
+            } finally {
+                CURRENT.remove();
+                finish();
+            }
+        }
+
+        synchronized void finish() {
+            if (finished) {
+                return;
+            }
+            finished = true;
+            served.remove(this);
+            open.decrementAndGet();
+            if (address != null) {
+                release(address);
+            }
+        }
+
+        @Override
+        public Duration idleTime() {
+            return delegate.idleTime();
+        }
+
+        @Override
+        public void close(boolean interrupt) {
+            delegate.close(interrupt);
+        }
+
+        // ConnectionContext: the connection's own, but for the reader
+
+        @Override
+        public DataReader dataReader() {
+            return reader;
+        }
+
+        @Override
+        public ListenerContext listenerContext() {
+            return ctx.listenerContext();
+        }
+
+        @Override
+        public ExecutorService executor() {
+            return ctx.executor();
+        }
+
+        @Override
+        public DataWriter dataWriter() {
+            return ctx.dataWriter();
+        }
+
+        @Override
+        public Router router() {
+            return ctx.router();
+        }
+
+        @Override
+        public Optional<ProxyProtocolData> proxyProtocolData() {
+            return ctx.proxyProtocolData();
+        }
+
+        @Override
+        public HelidonSocket serverSocket() {
+            return ctx.serverSocket();
+        }
+
+        @Override
+        public PeerInfo remotePeer() {
+            return ctx.remotePeer();
+        }
+
+        @Override
+        public PeerInfo localPeer() {
+            return ctx.localPeer();
+        }
+
+        @Override
+        public boolean isSecure() {
+            return ctx.isSecure();
+        }
+
+        @Override
+        public String socketId() {
+            return ctx.socketId();
+        }
+
+        @Override
+        public String childSocketId() {
+            return ctx.childSocketId();
+        }
+    }
+}

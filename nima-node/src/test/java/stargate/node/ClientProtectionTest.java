@@ -1,0 +1,178 @@
+package stargate.node;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.helidon.webserver.WebServer;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Client protection (SPEC §14), tried as an attacker would: trickled heads, stalled bodies, silent
+ * connections and one address opening too many, while a well-behaved client from another loopback
+ * address keeps being served. Bounded: a few hundred sockets, timeouts of a second or two.
+ */
+class ClientProtectionTest {
+    private static final InetAddress ATTACKER;
+    private static final InetAddress CLIENT;
+
+    static {
+        try {
+            ATTACKER = InetAddress.getByName("127.0.0.2");   // all of 127/8 is loopback on Linux
+            CLIENT = InetAddress.getByName("127.0.0.1");
+        } catch (IOException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    private WebServer backend;
+
+    @BeforeEach
+    void startBackend() {
+        backend = stargate.node.demo.EchoBackend.start("echo", "127.0.0.1", 0);
+    }
+
+    @AfterEach
+    void stopBackend() {
+        backend.stop();
+    }
+
+    private String config() {
+        return """
+                routes:
+                  - {id: r, paths: ["/*"], upstream: u}
+                upstreams:
+                  - id: u
+                    targets: [{url: "http://127.0.0.1:%d"}]
+                """.formatted(backend.port());
+    }
+
+    @Test
+    void aTrickledHeadIsAnswered408AndClosed(@TempDir Path dir) throws Exception {
+        try (RunningNode node = RunningNode.start(dir, config(), "--client-header-timeout", "1s");
+             Socket socket = connect(node, ATTACKER)) {
+            long start = System.nanoTime();
+            socket.getOutputStream().write("GET /slow HTTP/1.1\r\nHost: a\r\nX-Slow: ".getBytes(StandardCharsets.US_ASCII));
+            String answer = readUntilClosed(socket);
+            long tookMs = (System.nanoTime() - start) / 1_000_000;
+            assertTrue(answer.startsWith("HTTP/1.1 408 "), answer);
+            assertTrue(answer.contains("\"error\":\"client_timeout\""), answer);
+            assertTrue(tookMs >= 900 && tookMs < 8_000, "closed after the header timeout, took " + tookMs + " ms");
+            assertEquals(1, rejected(node, "header_timeout"));
+        }
+    }
+
+    @Test
+    void aStalledBodyIsCutAndTheNodeKeepsServing(@TempDir Path dir) throws Exception {
+        try (RunningNode node = RunningNode.start(dir, config(), "--client-body-timeout", "1s");
+             Socket socket = connect(node, ATTACKER)) {
+            socket.getOutputStream().write(("POST /upload HTTP/1.1\r\nHost: a\r\nContent-Length: 100000\r\n\r\n"
+                    + "x".repeat(100)).getBytes(StandardCharsets.US_ASCII));
+            long start = System.nanoTime();
+            readUntilClosed(socket);
+            long tookMs = (System.nanoTime() - start) / 1_000_000;
+            assertTrue(tookMs >= 900 && tookMs < 8_000, "cut after the body timeout, took " + tookMs + " ms");
+            assertEquals(1, rejected(node, "body_timeout"));
+            assertEquals(200, node.get("/after").statusCode());
+        }
+    }
+
+    @Test
+    void aSilentConnectionIsClosedAfterTheClientTimeout(@TempDir Path dir) throws Exception {
+        try (RunningNode node = RunningNode.start(dir, config(), "--client-timeout", "3s");
+             Socket socket = connect(node, ATTACKER)) {
+            long start = System.nanoTime();
+            assertEquals("", readUntilClosed(socket));
+            long tookMs = (System.nanoTime() - start) / 1_000_000;
+            assertTrue(tookMs >= 2_900 && tookMs < 10_000, "closed after the client timeout, took " + tookMs + " ms");
+        }
+    }
+
+    @Test
+    void oneAddressCannotTakeTheNodeFromOthers(@TempDir Path dir) throws Exception {
+        int perIp = 50;
+        List<Socket> held = new ArrayList<>();
+        try (RunningNode node = RunningNode.start(dir, config(), "--max-connections-per-ip", String.valueOf(perIp),
+                "--client-header-timeout", "30s")) {
+            try {
+                // the attacker opens twice its share, each with a head that never ends (slowloris)
+                int refused = 0;
+                for (int i = 0; i < 2 * perIp; i++) {
+                    Socket socket = connect(node, ATTACKER);
+                    held.add(socket);
+                    socket.getOutputStream().write("GET / HTTP/1.1\r\nHost: a\r\n".getBytes(StandardCharsets.US_ASCII));
+                }
+                for (Socket socket : held.subList(perIp, held.size())) {
+                    socket.setSoTimeout(5_000);
+                    refused += readUntilClosed(socket).isEmpty() ? 1 : 0;
+                }
+                assertEquals(perIp, refused, "connections past the per-address limit are closed unanswered");
+                // another address is served as if nothing happened
+                for (int i = 0; i < 20; i++) {
+                    HttpResponse<String> response = node.get("/ok/" + i);
+                    assertEquals(200, response.statusCode(), response.body());
+                }
+                assertEquals(perIp, rejected(node, "max_connections_per_ip"));
+            } finally {
+                for (Socket socket : held) {
+                    socket.close();
+                }
+            }
+            // the attacker's connections are gone: its address may connect again
+            RunningNode.eventually(Duration.ofSeconds(10), () -> {
+                try (Socket socket = connect(node, ATTACKER)) {
+                    socket.getOutputStream().write("GET /back HTTP/1.1\r\nHost: a\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+                    assertTrue(RunningNode.readResponse(socket.getInputStream()).startsWith("HTTP/1.1 200 "));
+                }
+            });
+        }
+    }
+
+    private static Socket connect(RunningNode node, InetAddress from) throws IOException {
+        Socket socket = new Socket();
+        socket.bind(new InetSocketAddress(from, 0));
+        socket.connect(new InetSocketAddress(CLIENT, node.node.port()), 5_000);
+        socket.setSoTimeout(15_000);
+        return socket;
+    }
+
+    /** Everything the node sends until it closes the connection; fails the test if it never does. */
+    private static String readUntilClosed(Socket socket) throws IOException {
+        StringBuilder out = new StringBuilder();
+        InputStream in = socket.getInputStream();
+        byte[] buffer = new byte[4096];
+        try {
+            for (int n; (n = in.read(buffer)) > 0; ) {
+                out.append(new String(buffer, 0, n, StandardCharsets.ISO_8859_1));
+            }
+        } catch (SocketTimeoutException e) {
+            throw new AssertionError("the node kept the connection open; it sent: " + out, e);
+        } catch (IOException e) {
+            // reset: closed as well
+        }
+        return out.toString();
+    }
+
+    private static long rejected(RunningNode node, String reason) throws Exception {
+        String metrics = node.adminGet("/metrics").body();
+        Matcher m = Pattern.compile("stargate_rejected_total\\{reason=\"" + reason + "\"} (\\d+)").matcher(metrics);
+        assertTrue(m.find(), "no stargate_rejected_total for " + reason + " in\n" + metrics);
+        return Long.parseLong(m.group(1));
+    }
+}
