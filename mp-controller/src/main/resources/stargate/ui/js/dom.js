@@ -1,5 +1,5 @@
-// Building the page without ever parsing API data as HTML: every string goes in through
-// textContent or an attribute, never innerHTML. A route named "<script>..." shows as those characters.
+// Building the page without ever parsing API data as HTML: every string goes in as a text node or
+// an attribute value. A route whose header match is "<script>..." shows those characters.
 
 /**
  * el('button', {class: 'x', onclick: f, disabled: true}, 'text', child, [more])
