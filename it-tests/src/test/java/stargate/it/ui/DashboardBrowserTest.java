@@ -208,7 +208,7 @@ class DashboardBrowserTest {
 
     @Test
     @Order(7)
-    void otherPagesRender() throws Exception {
+    void theOtherPagesRender() throws Exception {
         browser.show("#/fleet");
         browser.awaitText(By.cssSelector("tr[data-node='n1']"), "n1");
         browser.screenshot("fleet");
@@ -221,6 +221,10 @@ class DashboardBrowserTest {
         browser.screenshot("audit");
         browser.show("#/gitops");
         browser.await(By.id("gitops-off"));
+        browser.screenshot("gitops");
+        browser.show("#/certificates");
+        browser.await(By.id("list"));
+        browser.screenshot("certificates");
         browser.show("#/global-plugins");
         browser.await(By.id("save"));
         browser.screenshot("global-plugins");
@@ -231,6 +235,24 @@ class DashboardBrowserTest {
 
     @Test
     @Order(8)
+    void aSecretNeverShows() throws Exception {
+        String key = "the-consumer-key-" + System.nanoTime();
+        assertEquals(201, controller.api("POST", "/consumers", """
+                {"id": "ui-consumer", "key_auth": {"key": "%s"}}""".formatted(key), ADMIN).status());
+        browser.show("#/consumers");
+        browser.await(By.cssSelector("tr[data-id='ui-consumer']"));
+        browser.screenshot("consumers");
+        browser.show("#/consumers/edit/ui-consumer");
+        assertTrue(browser.await(By.id("f-key_auth")).getDomProperty("value").contains("********"));
+        browser.find(By.cssSelector(".tabs [data-view='json']")).click();
+        assertTrue(browser.await(By.id("json-view")).getDomProperty("value").contains("********"));
+        String page = String.valueOf(browser.js("return document.documentElement.outerHTML"
+                + " + JSON.stringify([...document.querySelectorAll('textarea, input')].map(e => e.value))"));
+        assertFalse(page.contains(key), "the key is nowhere in the page");
+    }
+
+    @Test
+    @Order(9)
     void aRestoreFromHistoryShowsTheDiffAndRollsTheConfigBack() throws Exception {
         long before = latestRevision();
         assertEquals(201, controller.api("POST", "/routes", """
@@ -249,7 +271,7 @@ class DashboardBrowserTest {
     }
 
     @Test
-    @Order(9)
+    @Order(10)
     void aViewerSeesEverythingAndCanChangeNothing() throws Exception {
         browser.signOut();
         browser.signIn(VIEWER_KEY);

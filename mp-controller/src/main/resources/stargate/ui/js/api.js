@@ -72,6 +72,25 @@ export async function probeRole() {
   }
 }
 
+/** Pages of a list followed at most: a bound on what one screen fetches. */
+const MAX_LIST_PAGES = 100;
+
+/**
+ * Every object of a collection, in id order, and the revision of the first page. Follows the
+ * API's continue token when the list comes in pages.
+ */
+export async function listAll(collection) {
+  const first = await call('GET', '/' + collection);
+  const items = [...(first.body.items || [])];
+  let next = first.body.continue;
+  for (let page = 1; next && page < MAX_LIST_PAGES; page++) {
+    const more = await call('GET', `/${collection}?continue=${encodeURIComponent(next)}`);
+    items.push(...(more.body.items || []));
+    next = more.body.continue;
+  }
+  return {items, revision: first.body.revision};
+}
+
 /** The fields the server owns on every object; sent back, they would be refused or ignored. */
 export const SERVER_FIELDS = ['created_at', 'updated_at', 'updated_by', 'revision'];
 

@@ -1,6 +1,6 @@
 // Routes, upstreams, consumers and certificates: list (search, pages), create, edit, delete.
 import {el, mount, when} from './dom.js';
-import {call, objectPath, withoutServerFields} from './api.js';
+import {call, listAll, objectPath, withoutServerFields} from './api.js';
 import {KINDS} from './kinds.js';
 import {editor} from './editor.js';
 import {confirmThenWrite, problemView} from './save.js';
@@ -10,8 +10,8 @@ const PAGE_SIZE = 20;
 /** The list page of one kind. state = {query, page} lives in the URL so Back works. */
 export async function listPage(ctx, collection, params) {
   const kind = KINDS[collection];
-  const answer = await call('GET', '/' + collection);
-  const items = answer.body.items || [];
+  const answer = await listAll(collection);
+  const items = answer.items;
   const query = (params.get('q') || '').toLowerCase();
   // Search the whole object as the API shows it: id, paths, targets, plugin names...
   const matching = query ? items.filter(o => JSON.stringify(o).toLowerCase().includes(query)) : items;
@@ -37,7 +37,7 @@ export async function listPage(ctx, collection, params) {
 
   return el('section', {},
     el('header', {class: 'page-head'}, el('h2', {}, kind.title),
-      el('span', {class: 'muted'}, `${matching.length} of ${items.length} · config revision ${answer.body.revision}`),
+      el('span', {class: 'muted'}, `${matching.length} of ${items.length} · config revision ${answer.revision}`),
       el('span', {class: 'grow'}), search,
       el('a', {class: 'button primary' + (ctx.canWrite ? '' : ' disabled'), id: 'new',
         href: ctx.canWrite ? `#/${collection}/new` : null, 'aria-disabled': String(!ctx.canWrite)},
@@ -67,7 +67,7 @@ export async function editPage(ctx, collection, id) {
   }
   const choices = {};
   for (const f of kind.fields.filter(f => f.type === 'choice')) {
-    choices[f.from] = ((await call('GET', '/' + f.from)).body.items || []).map(o => o.id);
+    choices[f.from] = (await listAll(f.from)).items.map(o => o.id);
   }
   const form = editor(withoutServerFields(current), {fields: kind.fields, idField: {locked: !creating},
     readOnly: !ctx.canWrite, choices});
