@@ -18,9 +18,16 @@ public final class ControllerProcess implements AutoCloseable {
     }
 
     public static ControllerProcess start(String endpoints, String prefix, Path dir) {
+        return start(endpoints, prefix, dir, List.of());
+    }
+
+    /** {@link #start(String, String, Path)} with more flags, e.g. {@code --api-keys FILE}. */
+    public static ControllerProcess start(String endpoints, String prefix, Path dir, List<String> flags) {
         int port = JavaProcess.freePorts(1)[0];
-        JavaProcess process = JavaProcess.start("controller", "mp-controller", "stargate-controller.jar",
-                List.of("--etcd", endpoints, "--prefix", prefix, "--port", Integer.toString(port)),
+        List<String> args = new java.util.ArrayList<>(List.of("--etcd", endpoints, "--prefix", prefix,
+                "--port", Integer.toString(port)));
+        args.addAll(flags);
+        JavaProcess process = JavaProcess.start("controller", "mp-controller", "stargate-controller.jar", args,
                 dir.resolve("controller.log"));
         ControllerProcess controller = new ControllerProcess(port, process);
         process.awaitOk(controller.url("/health/ready"));
@@ -67,7 +74,8 @@ public final class ControllerProcess implements AutoCloseable {
         process.close();
     }
 
-    private String url(String path) {
+    /** {@code http://127.0.0.1:<port><path>}: for clients of its own, such as a browser. */
+    public String url(String path) {
         return "http://127.0.0.1:" + port + path;
     }
 }

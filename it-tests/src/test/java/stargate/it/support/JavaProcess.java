@@ -18,7 +18,8 @@ import java.util.concurrent.TimeUnit;
  * flags alone configure it). The shared part of {@link NodeProcess} and {@link ControllerProcess}.
  */
 final class JavaProcess {
-    private static final Duration START_TIMEOUT = Duration.ofSeconds(30);
+    /** Generous: a controller (Helidon MP, CDI) took 60 s to start on a 2-core box shared by several builds. */
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
     private static final Duration CLOSE_GRACE = Duration.ofSeconds(10);
 
     private final String name;
