@@ -27,11 +27,11 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.logging.Logger;
-import stargate.model.GatewayConfig;
 import stargate.model.Kind;
 import stargate.model.validate.ConfigValidator;
 import stargate.node.config.ConfigApplier;
 import stargate.node.config.CurrentSnapshot;
+import stargate.node.config.Snapshot;
 import stargate.node.observe.Metrics;
 import stargate.node.observe.SourceStatus;
 
@@ -331,23 +331,30 @@ public final class EtcdSource implements ConfigSource {
         }
         seenRevision = revision;
         long started = System.nanoTime();
-        EtcdConfigReader.Resolution resolution = reader.resolve();
+        EtcdConfigReader.Resolution resolution = reader.resolve(applier.served(), ConfigApplier.INCREMENTAL_MAX_CHANGES);
         long resolved = System.nanoTime();
-        GatewayConfig next = resolution.config() != null ? resolution.config() : servingCache || current.get() == null
-                ? reader.served() : null;
         logRejections(resolution.rejected());
         String lastError = lastError(resolution.rejected());
-        if (next != null) {
-            applier.applyValid(next, revision, sourceName, resolution.config() != null ? resolution.changes() : null);
+        Snapshot applied = null;
+        if (resolution.checked() != null) {
+            applied = applier.apply(resolution.checked(), revision, sourceName, resolution.changes());
+        } else if (resolution.config() != null) {
+            applied = applier.applyValid(resolution.config(), revision, sourceName, resolution.changes());
+        } else if (servingCache || current.get() == null) {
+            applied = applier.applyValid(reader.served(), revision, sourceName, null);
+        }
+        if (applied != null) {
             servingCache = false;
             if (cache != null) {
-                cache.save(next, revision);
+                cache.save(applied.config(), revision);
             }
         }
         report(resolution.rejected(), lastError);
-        LOG.info("event=etcd_changes_resolved revision=" + revision + " updates=" + batch.size() + " applied=" + (next != null)
+        long done = System.nanoTime();
+        LOG.info("event=etcd_changes_resolved revision=" + revision + " updates=" + batch.size() + " applied=" + (applied != null)
                 + " rejected=" + resolution.rejected().size() + " resolve_ms=" + (resolved - started) / 1_000_000
-                + " total_ms=" + (System.nanoTime() - started) / 1_000_000);
+                + " resolve_us=" + (resolved - started) / 1_000 + " total_ms=" + (done - started) / 1_000_000
+                + " total_us=" + (done - started) / 1_000);
     }
 
     /** Logs each rejected version once (a version stays rejected across resolves until it changes). */
