@@ -90,8 +90,9 @@ public final class ConfigApplier {
         try (Reader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
             read = ConfigCodec.stream(in, format);
         }
-        if (served != null && !read.malformed() && read.errors().isEmpty()) {
-            List<Change> changes = ConfigDiff.diff(served.config(), read.readable());
+        List<Change> changes = served != null && !read.malformed() && read.errors().isEmpty()
+                ? changes(served.config(), read.readable()) : null;
+        if (changes != null) {
             if (changes.size() <= INCREMENTAL_MAX_CHANGES) {
                 ValidatedConfig.Checked checked = served.check(changes);
                 if (checked.isValid()) {
@@ -106,6 +107,15 @@ public final class ConfigApplier {
         }
         applyValid(checked.value(), revision, source);
         return List.of();
+    }
+
+    /** The differences by id; null when ids repeat (invalid: the whole validation reports where). */
+    private static List<Change> changes(GatewayConfig before, GatewayConfig after) {
+        try {
+            return ConfigDiff.diff(before, after);
+        } catch (IllegalArgumentException duplicateId) {
+            return null;
+        }
     }
 
     private List<ConfigError> reject(List<ConfigError> errors, long revision, String source) {
