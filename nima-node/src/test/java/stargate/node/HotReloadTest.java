@@ -92,6 +92,46 @@ class HotReloadTest {
     }
 
     @Test
+    void aChangeRefusedByTheIncrementalCheckIsReportedAsAWholeCheckReportsIt(@TempDir Path dir) throws Exception {
+        WebServer backend = EchoBackend.start("echo", "127.0.0.1", 0);
+        StringBuffer log = new StringBuffer();
+        java.util.logging.Logger applier = java.util.logging.Logger.getLogger("stargate.node.config.ConfigApplier");
+        java.util.logging.Handler capture = new java.util.logging.Handler() {
+            @Override
+            public void publish(java.util.logging.LogRecord record) {
+                log.append(record.getMessage()).append('\n');
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        applier.addHandler(capture);
+        try (RunningNode node = RunningNode.start(dir, config(backend.port(), "/good"))) {
+            // a second route with the same id (the diff by id cannot take it), then a dangling reference
+            node.rewrite(config(backend.port(), "/good").replace("routes:\n",
+                    "routes:\n  - {id: r, paths: [\"/dup\"], upstream: u}\n"));
+            RunningNode.eventually(Duration.ofSeconds(5), () -> assertTrue(
+                    log.toString().contains("error=\"routes[1].id: duplicate id \"r\" (also routes[0])\""), log.toString()));
+            node.rewrite(config(backend.port(), "/good").replace("upstream: u,", "upstream: gone,"));
+            RunningNode.eventually(Duration.ofSeconds(5), () -> assertTrue(
+                    log.toString().contains("error=\"routes[0].upstream: unknown upstream \"gone\"\""), log.toString()));
+            assertTrue(node.get("/x").body().contains("\"path\":\"/good/x\""), "the last good config serves");
+            node.rewrite(config(backend.port(), "/fixed"));
+            RunningNode.eventually(Duration.ofSeconds(5),
+                    () -> assertTrue(node.get("/x").body().contains("\"path\":\"/fixed/x\"")));
+            assertTrue(log.toString().contains("mode=incremental"), "one changed route is applied incrementally");
+        } finally {
+            applier.removeHandler(capture);
+            backend.stop();
+        }
+    }
+
+    @Test
     void aFileWithReadingAndReferenceErrorsReportsBothInOnePass(@TempDir Path dir) throws Exception {
         IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
                 () -> RunningNode.start(dir, """

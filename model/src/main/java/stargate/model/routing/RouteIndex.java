@@ -1,7 +1,6 @@
 package stargate.model.routing;
 
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -71,18 +70,16 @@ public final class RouteIndex<T> {
     /** Suffixes longer than this cannot hit {@link #wildcardHosts}; -1 = no wildcard hosts. */
     private final int longestWildcard;
     private final PathTable<T> anyHost;
-    private final List<CompiledRoute<T>> routes;
-    /** The input order given to the next route added by {@link #withChanges} (the last tiebreak, SPEC §4). */
-    private final int nextOrder;
+    /** Every route by its input order (for {@link #explain}'s near misses); the next order is {@code routes.end}. */
+    private final Slots<T> routes;
 
     private RouteIndex(RegionMap<PathTable<T>> exactHosts, RegionMap<PathTable<T>> wildcardHosts,
-                       int longestWildcard, PathTable<T> anyHost, List<CompiledRoute<T>> routes, int nextOrder) {
+                       int longestWildcard, PathTable<T> anyHost, Slots<T> routes) {
         this.exactHosts = exactHosts;
         this.wildcardHosts = wildcardHosts;
         this.longestWildcard = longestWildcard;
         this.anyHost = anyHost;
         this.routes = routes;
-        this.nextOrder = nextOrder;
     }
 
     /**
@@ -110,7 +107,7 @@ public final class RouteIndex<T> {
         }
         return new RouteIndex<>(tables(exact), tables(wildcard),
                 wildcard.keySet().stream().mapToInt(String::length).max().orElse(-1),
-                any.build(), Collections.unmodifiableList(routes), routes.size());
+                any.build(), Slots.of(routes));
     }
 
     /**
@@ -120,53 +117,108 @@ public final class RouteIndex<T> {
      * change sequences.
      *
      * <p>Cost: per route added or removed, one leaf re-sorted and the path from its host table to that
-     * leaf copied; a copied {@link RegionMap} is two array copies of its capacity (the any-host exact
-     * paths of 100,000 routes: about 0.1 ms). Plus one copy of the route list (O(n) references, for
-     * {@link #explain}'s near misses). So a change of one route at 100,000 routes costs well under a
-     * millisecond where a whole {@link #build} costs hundreds (bench: {@code IndexChangeBenchmark}).
+     * leaf copied; a copied {@link RegionMap} copies one of its segments (about 2 x 2,048 slots) and its
+     * segment array, never the whole table. Plus the chunks of the route list that change ({@link Slots}).
+     * So a change of one route at 100,000 routes costs tens of microseconds where a whole {@link #build}
+     * costs hundreds of milliseconds (bench: {@code ConfigChangeBenchmark}).
      *
      * @param removed routes to take out, as they were added (their hosts and paths find their leaves;
      *                their ids find their entries); a changed route is removed and added again
-     * @param added   items to add, in order; an item whose route id is also removed takes that route's
-     *                place in the route list
+     * @param added   items to add, in order; they come after every other route in {@link #explain}'s
+     *                near misses
      * @throws IllegalArgumentException when a host or path is malformed (validate the config first)
      */
     public RouteIndex<T> withChanges(java.util.Collection<Route> removed, List<T> added, Function<T, Route> routeOf) {
         Tables<T> tables = new Tables<>(exactHosts, wildcardHosts, anyHost, longestWildcard);
-        java.util.Set<String> removedIds = new java.util.HashSet<>();
+        java.util.Set<Integer> removedOrders = new java.util.HashSet<>();
         for (Route route : removed) {
-            removedIds.add(route.id());
             for (Entry<Integer> place : CompiledRoute.compile(0, route, 0).entries()) {
                 String id = route.id();
-                tables.change(place.host(), place.path(), leaf -> without(leaf, id));
+                tables.change(place.host(), place.path(), leaf -> without(leaf, id, removedOrders));
             }
         }
-        Map<String, CompiledRoute<T>> replacing = new HashMap<>();
-        List<CompiledRoute<T>> appended = new ArrayList<>();
-        int order = nextOrder;
+        List<CompiledRoute<T>> appended = new ArrayList<>(added.size());
+        int order = routes.end;
         for (T item : added) {
             CompiledRoute<T> route = CompiledRoute.compile(item, routeOf.apply(item), order++);
             for (Entry<T> entry : route.entries()) {
                 tables.change(entry.host(), entry.path(), leaf -> with(leaf, entry));
             }
-            if (removedIds.contains(route.id) && !replacing.containsKey(route.id)) {
-                replacing.put(route.id, route);
-            } else {
-                appended.add(route);
-            }
+            appended.add(route);
         }
-        List<CompiledRoute<T>> list = new ArrayList<>(routes.size() + appended.size());
-        for (CompiledRoute<T> route : routes) {
-            if (!removedIds.contains(route.id)) {
-                list.add(route);
-            } else if (replacing.containsKey(route.id)) {
-                list.add(replacing.remove(route.id));
-            }
-        }
-        list.addAll(replacing.values());
-        list.addAll(appended);
         return new RouteIndex<>(tables.exact, tables.wildcard, tables.longestWildcard,
-                tables.any == null ? PathTable.empty() : tables.any, Collections.unmodifiableList(list), order);
+                tables.any == null ? PathTable.empty() : tables.any, routes.with(removedOrders, appended));
+    }
+
+    /**
+     * The routes by input order, in chunks of {@value #CHUNK} slots (null where a route was removed), so
+     * a change copies the chunk array and the chunks it touches, never the whole list. Removed slots are
+     * not reused: 4-8 bytes per route added since the last whole build.
+     */
+    private static final class Slots<T> {
+        private static final int CHUNK_BITS = 10;
+        private static final int CHUNK = 1 << CHUNK_BITS;
+
+        private final Object[][] chunks;
+        /** Slots used: the order the next added route gets. */
+        final int end;
+        /** Routes present. */
+        final int size;
+
+        private Slots(Object[][] chunks, int end, int size) {
+            this.chunks = chunks;
+            this.end = end;
+            this.size = size;
+        }
+
+        /** @param routes in order, route {@code i} with order {@code i} */
+        static <T> Slots<T> of(List<CompiledRoute<T>> routes) {
+            Object[][] chunks = new Object[(routes.size() + CHUNK - 1) >>> CHUNK_BITS][];
+            for (int c = 0; c < chunks.length; c++) {
+                chunks[c] = new Object[CHUNK];
+            }
+            for (int i = 0; i < routes.size(); i++) {
+                chunks[i >>> CHUNK_BITS][i & (CHUNK - 1)] = routes.get(i);
+            }
+            return new Slots<>(chunks, routes.size(), routes.size());
+        }
+
+        /** @param added routes whose orders are {@code end, end + 1, ...} */
+        Slots<T> with(java.util.Set<Integer> removed, List<CompiledRoute<T>> added) {
+            int newEnd = end + added.size();
+            Object[][] copy = java.util.Arrays.copyOf(chunks, (newEnd + CHUNK - 1) >>> CHUNK_BITS);
+            boolean[] copied = new boolean[copy.length];
+            int newSize = size;
+            for (int order : removed) {
+                slot(copy, copied, order)[order & (CHUNK - 1)] = null;
+                newSize--;
+            }
+            for (CompiledRoute<T> route : added) {
+                slot(copy, copied, route.order)[route.order & (CHUNK - 1)] = route;
+                newSize++;
+            }
+            return new Slots<>(copy, newEnd, newSize);
+        }
+
+        /** The chunk of {@code order} in {@code chunks}, copied (or made) on first write. */
+        private static Object[] slot(Object[][] chunks, boolean[] copied, int order) {
+            int c = order >>> CHUNK_BITS;
+            if (!copied[c]) {
+                chunks[c] = chunks[c] == null ? new Object[CHUNK] : chunks[c].clone();
+                copied[c] = true;
+            }
+            return chunks[c];
+        }
+
+        @SuppressWarnings("unchecked")
+        void forEach(java.util.function.Consumer<CompiledRoute<T>> action) {
+            for (int i = 0; i < end; i++) {
+                Object route = chunks[i >>> CHUNK_BITS][i & (CHUNK - 1)];
+                if (route != null) {
+                    action.accept((CompiledRoute<T>) route);
+                }
+            }
+        }
     }
 
     /** The host tables being changed by {@link #withChanges}. */
@@ -201,9 +253,9 @@ public final class RouteIndex<T> {
         }
     }
 
-    /** The leaf without the entries of route {@code id}; null when nothing is left. */
+    /** The leaf without the entries of route {@code id} (their orders go to {@code removed}); null when nothing is left. */
     @SuppressWarnings("unchecked")
-    private static <T> Entry<T>[] without(Entry<T>[] leaf, String id) {
+    private static <T> Entry<T>[] without(Entry<T>[] leaf, String id, java.util.Set<Integer> removed) {
         if (leaf == null) {
             return null;
         }
@@ -211,6 +263,8 @@ public final class RouteIndex<T> {
         for (Entry<T> entry : leaf) {
             if (!entry.route().id.equals(id)) {
                 kept.add(entry);
+            } else {
+                removed.add(entry.route().order);
             }
         }
         return kept.isEmpty() ? null : kept.size() == leaf.length ? leaf : kept.toArray(new Entry[0]);
@@ -279,7 +333,7 @@ public final class RouteIndex<T> {
 
     /** The number of routes indexed. */
     public int size() {
-        return routes.size();
+        return routes.size;
     }
 
     private Entry<T> walk(String host, String path, int end, String method, RequestHeaders headers,
@@ -328,9 +382,9 @@ public final class RouteIndex<T> {
         String requestHost = host == null ? null : host.substring(0, hostEnd);
         String firstSegment = end == 0 ? "" : path.substring(1, PathPattern.segmentEnd(path, 1, end));
         List<Explanation.Candidate> candidates = new ArrayList<>();
-        for (CompiledRoute<T> route : routes) {
+        routes.forEach(route -> {
             if (reported.contains(route) || (winner != null && winner.route() == route)) {
-                continue;
+                return;
             }
             boolean hostMatches = route.hosts.stream()
                     .anyMatch(h -> h.tier() == HostPattern.Tier.ANY || (host != null && h.matches(host, hostEnd)));
@@ -344,7 +398,7 @@ public final class RouteIndex<T> {
                 candidates.add(new Explanation.Candidate(route.id,
                         "path " + path.substring(0, end) + " does not match " + route.route.paths()));
             }
-        }
+        });
         return candidates;
     }
 

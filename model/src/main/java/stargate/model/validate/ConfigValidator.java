@@ -127,7 +127,15 @@ public final class ConfigValidator {
      * @param in closed when done
      */
     public Validated<GatewayConfig> check(java.io.Reader in, ConfigCodec.Format format) {
-        stargate.model.codec.StreamedConfig read = ConfigCodec.stream(in, format);
+        return check(ConfigCodec.stream(in, format));
+    }
+
+    /**
+     * The checks of meaning on a streamed read ({@link ConfigCodec#stream}), its reading errors first:
+     * what {@link #check(java.io.Reader, ConfigCodec.Format)} reports, for a caller that looked at the
+     * read before (a node diffing it against the config it serves).
+     */
+    public Validated<GatewayConfig> check(stargate.model.codec.StreamedConfig read) {
         if (read.malformed()) {
             return Validated.invalid(read.errors());
         }

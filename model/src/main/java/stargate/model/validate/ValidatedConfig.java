@@ -84,11 +84,37 @@ public final class ValidatedConfig {
         private final long checkedVersion;
         private final List<Change> changes;
         private final List<ConfigError> errors;
+        private final Section<Route>.Overlay routesAfter;
+        private final Section<Upstream>.Overlay upstreamsAfter;
+        private final Others othersAfter;
 
-        private Checked(List<Change> changes, List<ConfigError> errors) {
+        private Checked(List<Change> changes, List<ConfigError> errors, Section<Route>.Overlay routesAfter,
+                        Section<Upstream>.Overlay upstreamsAfter, Others othersAfter) {
             this.checkedVersion = version;
             this.changes = changes;
             this.errors = errors;
+            this.routesAfter = routesAfter;
+            this.upstreamsAfter = upstreamsAfter;
+            this.othersAfter = othersAfter;
+        }
+
+        /**
+         * The id of the object an error path such as {@code routes[3]} names: the object at that place
+         * of the changed config's list (O(1)); null when there is none, or for the global plugins.
+         */
+        public String idAt(Kind kind, int index) {
+            return switch (kind) {
+                case ROUTE -> index < routesAfter.size() ? routesAfter.at(index).id() : null;
+                case UPSTREAM -> index < upstreamsAfter.size() ? upstreamsAfter.at(index).id() : null;
+                case CONSUMER -> index < othersAfter.consumers.size() ? othersAfter.consumers.get(index).id() : null;
+                case CERTIFICATE -> index < othersAfter.certificates.size() ? othersAfter.certificates.get(index).id() : null;
+                case GLOBAL_PLUGINS -> null;
+            };
+        }
+
+        /** The changes checked, as given. */
+        public List<Change> changes() {
+            return changes;
         }
 
         /** Every error of the changed config, as the whole validation reports them; empty when valid. */
@@ -194,7 +220,7 @@ public final class ValidatedConfig {
             });
             f.errors().addAll(shadows.find(before, after, r::position));
         }
-        return new Checked(List.copyOf(changes), List.copyOf(f.errors()));
+        return new Checked(List.copyOf(changes), List.copyOf(f.errors()), r, u, others);
     }
 
     /**

@@ -43,6 +43,8 @@ public final class Listeners implements AutoCloseable {
     private final WebServer proxy;
     private final WebServer admin;
     private final SniKeyManager certificates;
+    /** The certificate list last loaded (PEM files are read again only for another list). */
+    private volatile List<Certificate> lastCertificates;
     private final Drain drain;
     private final ConnectionGuard guard;
     private final ProtocolErrors protocolErrors;
@@ -202,6 +204,10 @@ public final class Listeners implements AutoCloseable {
      * then fails with an {@code unrecognized_name} alert).
      */
     public void updateCertificates(List<Certificate> certificates) {
+        if (certificates == lastCertificates) {
+            return; // the very list of the last apply: an incremental change that left the certificates alone
+        }
+        lastCertificates = certificates;
         this.certificates.update(certificates.stream().map(PemCertificates::load).toList());
         if (!certificates.isEmpty() && https == null) {
             openHttps();

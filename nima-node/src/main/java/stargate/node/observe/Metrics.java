@@ -73,12 +73,13 @@ public final class Metrics {
     }
 
     /**
-     * Drops the series of routes that left the config (an incremental apply knows which). A request
-     * still finishing on an older snapshot may register a removed route's series again; it goes with
-     * the next {@link #retain}.
+     * Drops the series of routes and upstreams that left the config (an incremental apply knows
+     * which). A request still finishing on an older snapshot may register a removed route's series
+     * again; it goes with the next {@link #retain}.
      */
-    public void dropRoutes(java.util.Collection<String> routeIds) {
+    public void drop(java.util.Collection<String> routeIds, java.util.Collection<String> upstreamIds) {
         routeIds.forEach(routes::remove);
+        upstreamIds.forEach(upstreams::remove);
     }
 
     /**

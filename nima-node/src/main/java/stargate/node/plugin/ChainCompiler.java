@@ -33,7 +33,12 @@ public final class ChainCompiler {
 
     private final PluginRegistry registry;
     private final PluginContext context;
-    private Map<InstanceKey, Stage> instances = Map.of();
+    private Map<InstanceKey, Stage> instances = new HashMap<>();
+    /** What the last whole compile built that routes share: for {@link #route}. */
+    private Credentials credentials;
+    private Map<String, Stage[]> consumerStages = Map.of();
+    private Map<String, JsonNode> globalPlugins = Map.of();
+    private PluginChain globalOnly;
 
     private record InstanceKey(String scope, String name, JsonNode config) {
     }
@@ -69,7 +74,36 @@ public final class ChainCompiler {
             chains.put(route.id(), new PluginChain(stages, consumerStages, credentials));
         }
         instances = built;
+        this.credentials = credentials;
+        this.consumerStages = consumerStages;
+        this.globalPlugins = config.globalPlugins();
+        this.globalOnly = globalOnly;
         return new Chains(chains);
+    }
+
+    /**
+     * The chain of one route added or changed since the last {@link #compile}, whose consumers and
+     * global plugins it keeps (an incremental apply of routes only); null when no plugin applies.
+     * Instances of the route's previous version that the new one does not reuse are dropped, so a
+     * changed rate limit starts afresh and a removed route's state goes.
+     *
+     * @param before the route's previous version; null when it is new
+     * @param after  the route now; null when it was removed
+     */
+    public PluginChain route(Route before, Route after) {
+        Map<InstanceKey, Stage> kept = new HashMap<>();
+        PluginChain chain = null;
+        if (after != null && !after.plugins().isEmpty()) {
+            chain = new PluginChain(stages("route:" + after.id(), after.plugins(), globalPlugins, kept),
+                    consumerStages, credentials);
+        } else if (after != null) {
+            chain = globalOnly;
+        }
+        if (before != null) {
+            before.plugins().forEach((name, cfg) -> instances.remove(new InstanceKey("route:" + before.id(), name, cfg)));
+        }
+        instances.putAll(kept);
+        return chain;
     }
 
     /** {@code own} over {@code global} (same name: own wins), as stages in run order. */

@@ -26,6 +26,7 @@ import stargate.model.diff.ConfigDiff;
 import stargate.model.validate.ConfigError;
 import stargate.model.validate.ConfigValidator;
 import stargate.model.validate.Validated;
+import stargate.model.validate.ValidatedConfig;
 import stargate.node.observe.SourceStatus;
 
 /**
@@ -53,12 +54,13 @@ import stargate.node.observe.SourceStatus;
  *       (routes) first and additions of dependencies (upstreams) first, and each one that breaks
  *       the config is rejected with the errors it causes.</li>
  * </ol>
- * Cost: a resolve looks only at the keys touched since the last one (and those still refused),
- * and builds each candidate from the served map plus a small overlay of changes, never copying the
- * map. What remains O(n) in the objects is one whole-config validation per candidate (references,
- * duplicates and shadowing are whole-config properties), which dominates at large configs: one
- * validation when the changes are valid; with invalid ones, one per revert round plus one per
- * change tried alone in step 4 (usually one or two).
+ * Cost: a resolve looks only at the keys touched since the last one (and those still refused).
+ * Given the served config's validation state ({@link ValidatedConfig}, kept by the node's applier),
+ * a change of a few objects is checked against it alone ({@link ValidatedConfig#check}: the changed
+ * objects and what references them), so a candidate costs what changed, not the config's size: one
+ * check when the changes are valid; with invalid ones, one per revert round plus one per change tried
+ * alone in step 4. Without it (the first read, a change of more objects than the caller allows) each
+ * candidate is the served map plus an overlay, validated whole (O(n)).
  * A change still rejected is tried again on each later resolve, so a route that arrived before its
  * upstream is served as soon as the upstream arrives. Not thread-safe: one applier thread owns it.
  */
@@ -93,13 +95,19 @@ final class EtcdConfigReader {
     }
 
     /**
-     * What a resolve decided.
+     * What a resolve decided: nothing to apply, a whole config, or a change checked against the
+     * served config (at most one of {@code config} and {@code checked}).
      *
-     * @param config   the config to serve now, or null when the served config did not change
+     * @param config   the whole config to serve now (checked against no base), or null
+     * @param checked  the accepted changes, valid against the base the resolve was given, or null
      * @param rejected every object whose newest version is not served, in key order
      * @param changes  what changed in the served config, e.g. {@code +1 route}, or {@code no changes}
      */
-    record Resolution(GatewayConfig config, List<SourceStatus.Rejected> rejected, String changes) {
+    record Resolution(GatewayConfig config, ValidatedConfig.Checked checked, List<SourceStatus.Rejected> rejected,
+                      String changes) {
+        boolean applies() {
+            return config != null || checked != null;
+        }
     }
 
     private final String keyPrefix;
@@ -108,6 +116,8 @@ final class EtcdConfigReader {
     private TreeMap<ObjectKey, Object> served = new TreeMap<>(ObjectKey.ORDER);
     /** Keys whose desired version may differ from the served one: what the next resolve looks at. */
     private Set<ObjectKey> dirty = new HashSet<>();
+    /** During a resolve: the served config's validation state to check small changes against, or null. */
+    private ValidatedConfig base;
 
     /** @param prefix the etcd prefix without a trailing slash, e.g. {@code /stargate} */
     EtcdConfigReader(String prefix, ConfigValidator validator) {
@@ -180,8 +190,13 @@ final class EtcdConfigReader {
     record KeyVersion(String value, long modRevision) {
     }
 
-    /** Moves the served config towards the desired one (see the class comment). */
-    Resolution resolve() {
+    /**
+     * Moves the served config towards the desired one (see the class comment).
+     *
+     * @param base the served config's validation state, to check a change of at most
+     *             {@code maxIncremental} objects against it alone; null = validate candidates whole
+     */
+    Resolution resolve(ValidatedConfig base, int maxIncremental) {
         Map<ObjectKey, SourceStatus.Rejected> rejected = new TreeMap<>(ObjectKey.ORDER);
         List<Change> changes = new ArrayList<>();
         for (ObjectKey key : dirty) {
@@ -202,10 +217,12 @@ final class EtcdConfigReader {
         if (!changes.isEmpty()) {
             changes.sort(Comparator.comparingLong(Change::revision).thenComparingInt(Change::applyRank)
                     .thenComparing(Change::key, ObjectKey.ORDER));
+            this.base = changes.size() <= maxIncremental ? base : null;
             accepted = revertUntilValid(changes, rejected);
             if (accepted == null) {
                 accepted = oneAtATime(changes, rejected);
             }
+            this.base = null;
         }
         String summary = summary(accepted.changes());
         for (Change change : accepted.changes()) {
@@ -218,11 +235,36 @@ final class EtcdConfigReader {
         }
         // what was refused stays wanted: the next resolve tries it again (a later change may fix it)
         dirty = new HashSet<>(rejected.keySet());
-        return new Resolution(accepted.config(), List.copyOf(rejected.values()), summary);
+        return new Resolution(accepted.trial() == null ? null : accepted.trial().config(),
+                accepted.trial() == null ? null : accepted.trial().checked(), List.copyOf(rejected.values()), summary);
     }
 
-    /** Changes that validate together, and the config they make with the served one (null when none). */
-    private record Attempt(List<Change> changes, GatewayConfig config) {
+    /** Changes that validate together, and their trial (null when none). */
+    private record Attempt(List<Change> changes, Trial trial) {
+    }
+
+    /**
+     * One candidate validated: whole ({@code config}) or as a change to the base ({@code checked}).
+     * Error paths such as {@code routes[3]} index the candidate's lists either way.
+     */
+    private record Trial(GatewayConfig config, ValidatedConfig.Checked checked, List<ConfigError> errors) {
+        String idAt(Kind kind, int index) {
+            return checked != null ? checked.idAt(kind, index) : EtcdConfigReader.idAt(config, kind, index);
+        }
+    }
+
+    /** The served objects with {@code overlay} applied, validated against the base when there is one, else whole. */
+    private Trial trial(Map<ObjectKey, Change> overlay) {
+        if (base == null) {
+            GatewayConfig candidate = config(overlay);
+            return new Trial(candidate, null, validator.validate(candidate));
+        }
+        List<stargate.model.diff.Change> changes = new ArrayList<>(overlay.size());
+        for (Change c : overlay.values()) {
+            changes.add(modelChange(c));
+        }
+        ValidatedConfig.Checked checked = base.check(changes);
+        return new Trial(null, checked, checked.errors());
     }
 
     /**
@@ -235,8 +277,8 @@ final class EtcdConfigReader {
         Map<ObjectKey, Change> pending = new LinkedHashMap<>();
         changes.forEach(c -> pending.put(c.key(), c));
         while (!pending.isEmpty()) {
-            GatewayConfig candidate = config(pending);
-            Map<ObjectKey, List<String>> errors = validate(candidate);
+            Trial candidate = trial(pending);
+            Map<ObjectKey, List<String>> errors = byObject(candidate);
             if (errors.isEmpty()) {
                 return new Attempt(List.copyOf(pending.values()), candidate);
             }
@@ -259,50 +301,54 @@ final class EtcdConfigReader {
     /** Step 4: each remaining change alone on top of what was accepted so far. */
     private Attempt oneAtATime(List<Change> changes, Map<ObjectKey, SourceStatus.Rejected> rejected) {
         Map<ObjectKey, Change> accepted = new LinkedHashMap<>();
-        GatewayConfig config = null;
+        Trial trial = null;
         for (Change change : changes) {
             Map<ObjectKey, Change> candidate = new LinkedHashMap<>(accepted);
             candidate.put(change.key(), change);
-            GatewayConfig next = config(candidate);
-            Map<ObjectKey, List<String>> errors = validate(next);
+            Trial next = trial(candidate);
+            Map<ObjectKey, List<String>> errors = byObject(next);
             if (errors.isEmpty()) {
                 accepted = candidate;
-                config = next;
+                trial = next;
             } else {
                 List<String> all = errors.values().stream().flatMap(List::stream).toList();
                 rejected.put(change.key(), rejection(change.key(), change.revision(), all));
             }
         }
-        return new Attempt(List.copyOf(accepted.values()), config);
+        return new Attempt(List.copyOf(accepted.values()), trial);
     }
 
     /** For the apply log line, e.g. {@code +1 route, ~1 upstream}: from the changes, without diffing whole configs. */
     private String summary(List<Change> accepted) {
         List<stargate.model.diff.Change> changes = new ArrayList<>(accepted.size());
         for (Change c : accepted) {
-            Object before = served.get(c.key());
-            stargate.model.diff.Change.Op op = before == null ? stargate.model.diff.Change.Op.ADDED
-                    : c.object() == null ? stargate.model.diff.Change.Op.REMOVED : stargate.model.diff.Change.Op.CHANGED;
-            changes.add(new stargate.model.diff.Change(c.key().kind(), c.key().id(), op, before, c.object()));
+            changes.add(modelChange(c));
         }
         return ConfigDiff.summary(changes);
     }
 
+    /** A change to the served config as the model states it. */
+    private stargate.model.diff.Change modelChange(Change c) {
+        Object before = served.get(c.key());
+        stargate.model.diff.Change.Op op = before == null ? stargate.model.diff.Change.Op.ADDED
+                : c.object() == null ? stargate.model.diff.Change.Op.REMOVED : stargate.model.diff.Change.Op.CHANGED;
+        return new stargate.model.diff.Change(c.key().kind(), c.key().id(), op, before, c.object());
+    }
+
     /**
-     * Validates a candidate and groups its errors by object, with paths made relative to the object
+     * A candidate's errors grouped by object, with paths made relative to the object
      * ({@code routes[3].upstream} becomes {@code upstream} of that route). Errors that point at no
      * object are grouped under a null key.
      */
-    private Map<ObjectKey, List<String>> validate(GatewayConfig config) {
-        List<ConfigError> errors = validator.validate(config);
+    private static Map<ObjectKey, List<String>> byObject(Trial trial) {
         Map<ObjectKey, List<String>> byObject = new LinkedHashMap<>();
-        for (ConfigError error : errors) {
+        for (ConfigError error : trial.errors()) {
             ObjectKey owner = null;
             String path = error.path();
             Matcher item = ITEM_PATH.matcher(path);
             if (item.matches()) {
                 Kind kind = kindOf(item.group(1));
-                String id = idAt(config, kind, Integer.parseInt(item.group(2)));
+                String id = trial.idAt(kind, Integer.parseInt(item.group(2)));
                 if (id != null) {
                     owner = new ObjectKey(kind, id);
                     path = item.group(3).startsWith(".") ? item.group(3).substring(1) : item.group(3);

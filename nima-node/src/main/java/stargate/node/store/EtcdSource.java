@@ -27,11 +27,11 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.logging.Logger;
-import stargate.model.GatewayConfig;
 import stargate.model.Kind;
 import stargate.model.validate.ConfigValidator;
 import stargate.node.config.ConfigApplier;
 import stargate.node.config.CurrentSnapshot;
+import stargate.node.config.Snapshot;
 import stargate.node.observe.Metrics;
 import stargate.node.observe.SourceStatus;
 
@@ -39,7 +39,8 @@ import stargate.node.observe.SourceStatus;
  * Distributed mode: serves the config held in etcd under a prefix (SPEC §8) and follows every
  * change to it.
  *
- * <p>Flow. {@link #load()} reads the config folders under the prefix at one revision R and applies it;
+ * <p>Flow. {@link #load()} reads the config folders under the prefix at one revision R (paged range
+ * reads, {@link #readAll}) and applies it;
  * when etcd does not answer within {@link #STARTUP_TIMEOUT} it serves the last good config saved
  * under {@code --cache-dir} instead ({@code /status} says {@code source: cache}). {@link #follow}
  * then starts two threads:
@@ -64,8 +65,10 @@ public final class EtcdSource implements ConfigSource {
     static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(3);
     /** Bound of one read of the whole prefix (etcd answered: only its size makes it slow). */
     private static final Duration READ_TIMEOUT = Duration.ofSeconds(30);
-    /** A whole config in one range read: 100,000 routes are ~30 MB of JSON, gRPC's default cap is 4 MiB. */
-    private static final int MAX_RESPONSE_BYTES = 512 * 1024 * 1024;
+    /** Keys per range read of a whole read: pages of small objects stay far below {@link #MAX_RESPONSE_BYTES}. */
+    static final int PAGE_KEYS = 1_000;
+    /** A page of {@link #PAGE_KEYS} keys near etcd's 1.5 MiB value limit would pass gRPC's default cap of 4 MiB. */
+    private static final int MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
 
     /** What the sync thread hands the applier: a whole read, or one watch response's events. */
     private sealed interface Update {
@@ -254,28 +257,50 @@ public final class EtcdSource implements ConfigSource {
     }
 
     /**
-     * Reads every config folder at one revision: the first range read fixes R, the others read at R.
-     * One range per kind rather than the whole prefix, which also holds the controller's history (whole
-     * config copies) and audit keys that a node has no use for.
+     * Reads every config folder at one revision R, in pages of {@value #PAGE_KEYS} keys (100,000 objects
+     * are ~100 range reads, none of them big): R is the current revision, or the one before an apply in
+     * progress ({@link ApplyGate#readRevision}), and every page is read at R, so the pages add up to one
+     * consistent config however long the read takes (unless R is compacted meanwhile: the read fails
+     * and is retried). One range per kind rather than the whole prefix, which also holds the
+     * controller's history and audit keys that a node has no use for.
      */
     private FullRead readAll(Duration timeout) throws Exception {
-        long deadline = System.nanoTime() + timeout.toNanos();
+        long started = System.nanoTime();
+        long deadline = started + timeout.toNanos();
         Map<String, EtcdConfigReader.KeyVersion> values = new HashMap<>();
         long revision = gate.readRevision(client, timeout.toMillis()); // never in the middle of a big apply
+        int pages = 0;
         for (Kind kind : Kind.values()) {
-            GetOption.Builder option = GetOption.builder().isPrefix(true);
-            if (revision > 0) {
-                option.withRevision(revision);
-            }
             String folder = prefix + "/" + kind.key() + (kind == Kind.GLOBAL_PLUGINS ? "" : "/");
-            GetResponse response = await(client.getKVClient().get(ByteSequence.from(folder, UTF_8), option.build()),
-                    deadline, timeout);
-            for (KeyValue kv : response.getKvs()) {
-                values.put(kv.getKey().toString(UTF_8), new EtcdConfigReader.KeyVersion(kv.getValue().toString(UTF_8),
-                        kv.getModRevision()));
+            ByteSequence end = rangeEnd(folder);
+            ByteSequence from = ByteSequence.from(folder, UTF_8);
+            while (true) {
+                GetOption option = GetOption.builder().withRange(end).withLimit(PAGE_KEYS).withRevision(revision)
+                        .withSortField(GetOption.SortTarget.KEY).withSortOrder(GetOption.SortOrder.ASCEND).build();
+                GetResponse response = await(client.getKVClient().get(from, option), deadline, timeout);
+                pages++;
+                for (KeyValue kv : response.getKvs()) {
+                    values.put(kv.getKey().toString(UTF_8), new EtcdConfigReader.KeyVersion(kv.getValue().toString(UTF_8),
+                            kv.getModRevision()));
+                }
+                if (!response.isMore() || response.getKvs().isEmpty()) {
+                    break;
+                }
+                // the next page starts right after the last key read (a key plus a NUL byte)
+                byte[] last = response.getKvs().getLast().getKey().getBytes();
+                from = ByteSequence.from(java.util.Arrays.copyOf(last, last.length + 1));
             }
         }
+        LOG.info("event=etcd_config_read revision=" + revision + " keys=" + values.size() + " pages=" + pages
+                + " read_ms=" + (System.nanoTime() - started) / 1_000_000);
         return new FullRead(values, revision);
+    }
+
+    /** The end of the key range holding every key that starts with {@code folder} (its last byte plus one). */
+    private static ByteSequence rangeEnd(String folder) {
+        byte[] end = folder.getBytes(UTF_8);
+        end[end.length - 1]++;
+        return ByteSequence.from(end);
     }
 
     private static GetResponse await(CompletableFuture<GetResponse> future, long deadlineNanos, Duration timeout)
@@ -331,23 +356,30 @@ public final class EtcdSource implements ConfigSource {
         }
         seenRevision = revision;
         long started = System.nanoTime();
-        EtcdConfigReader.Resolution resolution = reader.resolve();
+        EtcdConfigReader.Resolution resolution = reader.resolve(applier.served(), ConfigApplier.INCREMENTAL_MAX_CHANGES);
         long resolved = System.nanoTime();
-        GatewayConfig next = resolution.config() != null ? resolution.config() : servingCache || current.get() == null
-                ? reader.served() : null;
         logRejections(resolution.rejected());
         String lastError = lastError(resolution.rejected());
-        if (next != null) {
-            applier.applyValid(next, revision, sourceName, resolution.config() != null ? resolution.changes() : null);
+        Snapshot applied = null;
+        if (resolution.checked() != null) {
+            applied = applier.apply(resolution.checked(), revision, sourceName, resolution.changes());
+        } else if (resolution.config() != null) {
+            applied = applier.applyValid(resolution.config(), revision, sourceName, resolution.changes());
+        } else if (servingCache || current.get() == null) {
+            applied = applier.applyValid(reader.served(), revision, sourceName, null);
+        }
+        if (applied != null) {
             servingCache = false;
             if (cache != null) {
-                cache.save(next, revision);
+                cache.save(applied.config(), revision);
             }
         }
         report(resolution.rejected(), lastError);
-        LOG.info("event=etcd_changes_resolved revision=" + revision + " updates=" + batch.size() + " applied=" + (next != null)
+        long done = System.nanoTime();
+        LOG.info("event=etcd_changes_resolved revision=" + revision + " updates=" + batch.size() + " applied=" + (applied != null)
                 + " rejected=" + resolution.rejected().size() + " resolve_ms=" + (resolved - started) / 1_000_000
-                + " total_ms=" + (System.nanoTime() - started) / 1_000_000);
+                + " resolve_us=" + (resolved - started) / 1_000 + " total_ms=" + (done - started) / 1_000_000
+                + " total_us=" + (done - started) / 1_000);
     }
 
     /** Logs each rejected version once (a version stays rejected across resolves until it changes). */

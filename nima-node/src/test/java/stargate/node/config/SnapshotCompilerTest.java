@@ -3,13 +3,16 @@ package stargate.node.config;
 import stargate.node.plugin.ChainCompiler;
 import stargate.node.plugin.PluginContext;
 import stargate.node.plugin.PluginRegistry;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 
 import io.helidon.metrics.api.Metrics;
 import org.junit.jupiter.api.Test;
 import stargate.model.GatewayConfig;
 import stargate.model.codec.ConfigCodec;
+import stargate.model.diff.ConfigDiff;
 
 class SnapshotCompilerTest {
     private static GatewayConfig config(String routeBPath, int upstreamVPort) {
@@ -41,6 +44,39 @@ class SnapshotCompilerTest {
             assertNotSame(route(first, "/b"), route(second, "/b2"), "changed route");
             assertNotSame(route(first, "/c"), route(second, "/c"), "unchanged route whose upstream changed");
             assertSame(second.upstreams().get("v"), route(second, "/c").upstream());
+        }
+    }
+
+    private static SnapshotCompiler compiler() {
+        return new SnapshotCompiler(new stargate.node.observe.Metrics(Metrics.globalRegistry()),
+                new ChainCompiler(PluginRegistry.load(null), PluginContext.system(Metrics.globalRegistry())));
+    }
+
+    @Test
+    void aCompileOfChangesSharesEverythingUnchangedAndMatchesAsAWholeCompileDoes() {
+        try (SnapshotCompiler incremental = compiler(); SnapshotCompiler whole = compiler()) {
+            GatewayConfig before = config("/b", 9001);
+            GatewayConfig after = config("/b2", 9002);
+            Snapshot first = incremental.compile(before, 1, "test");
+            Snapshot second = incremental.compile(first, after, ConfigDiff.diff(before, after), 2, "test");
+            Snapshot reference = whole.compile(after, 2, "test");
+
+            assertSame(first.upstreams().get("u"), second.upstreams().get("u"), "unchanged upstream: pools, circuit");
+            assertSame(first.upstreams().get("u").circuit(), second.upstreams().get("u").circuit());
+            assertNotSame(first.upstreams().get("v"), second.upstreams().get("v"), "changed upstream");
+            assertSame(route(first, "/a"), route(second, "/a"), "unchanged route on an unchanged upstream");
+            assertSame(second.upstreams().get("v"), route(second, "/c").upstream(), "route of the changed upstream");
+            assertSame(route(first, "/c").metrics(), route(second, "/c").metrics(), "its meters stay");
+            assertNull(second.routes().match("GET", "any", "/b", stargate.model.routing.RequestHeaders.NONE));
+            for (String path : new String[] {"/a", "/b", "/b2", "/c", "/x"}) {
+                var got = second.routes().match("GET", "any", path, stargate.model.routing.RequestHeaders.NONE);
+                var want = reference.routes().match("GET", "any", path, stargate.model.routing.RequestHeaders.NONE);
+                assertEquals(want == null ? null : want.item().id(), got == null ? null : got.item().id(), path);
+            }
+            assertEquals(3, second.routes().size());
+            // the previous snapshot is untouched: requests still running on it go on
+            assertSame(route(first, "/b"), first.routes().match("GET", "any", "/b",
+                    stargate.model.routing.RequestHeaders.NONE).item());
         }
     }
 }

@@ -12,14 +12,46 @@ import org.junit.jupiter.api.Test;
 import stargate.model.GatewayConfig;
 import stargate.model.Route;
 import stargate.model.validate.ConfigValidator;
+import stargate.model.validate.ValidatedConfig;
 import stargate.node.observe.SourceStatus;
 
-/** Object-by-object resolution of etcd keys into the served config, with no etcd. */
+/**
+ * Object-by-object resolution of etcd keys into the served config, with no etcd. Candidates are
+ * validated whole here; {@link EtcdConfigReaderIncrementalTest} runs every test again with each
+ * resolve after the first checking its changes against the served config ({@code ValidatedConfig}),
+ * as a node does.
+ */
 class EtcdConfigReaderTest {
     private static final ConfigValidator VALIDATOR = ConfigValidator.create();
 
     private final EtcdConfigReader reader = new EtcdConfigReader("/sg", VALIDATOR);
     private long revision;
+    /** The served config as the node's applier keeps it. */
+    private ValidatedConfig served;
+
+    boolean incremental() {
+        return false;
+    }
+
+    /** What a resolve applied: the config now served (null when nothing was applied), and what was refused. */
+    record Outcome(GatewayConfig config, List<SourceStatus.Rejected> rejected) {
+    }
+
+    /** A resolve, and its result applied as the node's applier does. */
+    private Outcome resolve() {
+        EtcdConfigReader.Resolution resolution = reader.resolve(incremental() ? served : null, 1_000);
+        GatewayConfig applied = null;
+        if (resolution.checked() != null) {
+            applied = served.commit(resolution.checked());
+        } else if (resolution.config() != null) {
+            applied = resolution.config();
+            served = VALIDATOR.trusted(applied);
+        }
+        if (incremental() && served != null && applied != null) {
+            assertEquals(List.of(), VALIDATOR.validate(applied), "an incremental check accepts only valid configs");
+        }
+        return new Outcome(applied, resolution.rejected());
+    }
 
     static String value(String spec) {
         return "{\"meta\": {\"updated_by\": \"test\"}, \"spec\": " + spec + "}";
@@ -50,7 +82,7 @@ class EtcdConfigReaderTest {
         assertFalse(reader.put("/sg/gitops/status", "{}", ++revision));
         assertFalse(reader.put("/sgx/routes/b", route("b", "/b", "u"), ++revision));
 
-        EtcdConfigReader.Resolution resolution = reader.resolve();
+        Outcome resolution = resolve();
 
         assertEquals(List.of("a"), ids(resolution.config()));
         assertEquals(1, resolution.config().upstreams().size());
@@ -63,7 +95,7 @@ class EtcdConfigReaderTest {
         put("/sg/routes/a", route("a", "/a", "u"));
         put("/sg/routes/b", route("b", "/b", "later"));
 
-        EtcdConfigReader.Resolution first = reader.resolve();
+        Outcome first = resolve();
 
         assertEquals(List.of("a"), ids(first.config()));
         SourceStatus.Rejected rejected = first.rejected().getFirst();
@@ -71,7 +103,7 @@ class EtcdConfigReaderTest {
         assertEquals(List.of("upstream: unknown upstream \"later\""), rejected.errors());
 
         put("/sg/upstreams/later", upstream("later", 9001));
-        EtcdConfigReader.Resolution second = reader.resolve();
+        Outcome second = resolve();
 
         assertEquals(List.of("a", "b"), ids(second.config()));
         assertEquals(List.of(), second.rejected());
@@ -81,10 +113,10 @@ class EtcdConfigReaderTest {
     void anUnreadableNewVersionKeepsTheLastGoodVersion() {
         put("/sg/upstreams/u", upstream("u", 9000));
         put("/sg/routes/a", route("a", "/v1", "u"));
-        reader.resolve();
+        resolve();
 
         put("/sg/routes/a", value("{\"id\": \"a\", \"paths\": [\"/v2\"], \"upstream\": \"u\", \"colour\": \"red\"}"));
-        EtcdConfigReader.Resolution bad = reader.resolve();
+        Outcome bad = resolve();
 
         assertNull(bad.config(), "nothing to apply");
         assertEquals(List.of("/v1"), reader.served().routes().getFirst().paths());
@@ -92,10 +124,10 @@ class EtcdConfigReaderTest {
         assertTrue(bad.rejected().getFirst().errors().toString().contains("colour"), bad.rejected().toString());
 
         put("/sg/routes/a", "not json");
-        assertTrue(reader.resolve().rejected().getFirst().errors().getFirst().startsWith("not JSON"));
+        assertTrue(resolve().rejected().getFirst().errors().getFirst().startsWith("not JSON"));
 
         put("/sg/routes/a", route("a", "/v3", "u"));
-        EtcdConfigReader.Resolution fixed = reader.resolve();
+        Outcome fixed = resolve();
         assertEquals(List.of("/v3"), fixed.config().routes().getFirst().paths());
         assertEquals(List.of(), fixed.rejected());
     }
@@ -104,10 +136,10 @@ class EtcdConfigReaderTest {
     void removingAnUpstreamThatARouteStillUsesIsRejectedUntilTheRouteGoes() {
         put("/sg/upstreams/u", upstream("u", 9000));
         put("/sg/routes/a", route("a", "/a", "u"));
-        reader.resolve();
+        resolve();
 
         assertTrue(reader.delete("/sg/upstreams/u", ++revision));
-        EtcdConfigReader.Resolution refused = reader.resolve();
+        Outcome refused = resolve();
 
         assertNull(refused.config());
         assertEquals(List.of("upstreams", "u"), List.of(refused.rejected().getFirst().kind(), refused.rejected().getFirst().id()));
@@ -115,7 +147,7 @@ class EtcdConfigReaderTest {
                 refused.rejected().toString());
 
         assertTrue(reader.delete("/sg/routes/a", ++revision));
-        EtcdConfigReader.Resolution both = reader.resolve();
+        Outcome both = resolve();
 
         assertEquals(GatewayConfig.EMPTY, both.config(), "the route and then its upstream are gone");
         assertEquals(List.of(), both.rejected());
@@ -125,10 +157,10 @@ class EtcdConfigReaderTest {
     void aNewRouteThatShadowsAnOldOneIsRejectedAndTheOldOneStays() {
         put("/sg/upstreams/u", upstream("u", 9000));
         put("/sg/routes/old", route("old", "/items/{id}", "u"));
-        reader.resolve();
+        resolve();
 
         put("/sg/routes/new", route("new", "/items/{key}", "u"));
-        EtcdConfigReader.Resolution resolution = reader.resolve();
+        Outcome resolution = resolve();
 
         assertNull(resolution.config());
         assertEquals("new", resolution.rejected().getFirst().id());
@@ -140,7 +172,7 @@ class EtcdConfigReaderTest {
         put("/sg/upstreams/u", upstream("u", 9000));
         put("/sg/routes/a", route("b", "/a", "u"));
 
-        EtcdConfigReader.Resolution resolution = reader.resolve();
+        Outcome resolution = resolve();
 
         assertEquals(List.of(), ids(resolution.config()));
         assertEquals(List.of("id: \"b\" does not match the key's id \"a\""), resolution.rejected().getFirst().errors());
@@ -151,19 +183,19 @@ class EtcdConfigReaderTest {
         put("/sg/upstreams/u", upstream("u", 9000));
         put("/sg/routes/a", route("a", "/a", "u"));
         put("/sg/routes/b", route("b", "/b", "u"));
-        assertNotNull(reader.resolve().config());
+        assertNotNull(resolve().config());
 
         reader.replaceAll(Map.of(
                 "/sg/upstreams/u", new EtcdConfigReader.KeyVersion(upstream("u", 9000), 1),
                 "/sg/routes/a", new EtcdConfigReader.KeyVersion(route("a", "/a", "u"), 2),
                 "/sg/routes/b", new EtcdConfigReader.KeyVersion(route("b", "/b", "u"), 3),
                 "/sg/last_change", new EtcdConfigReader.KeyVersion("{}", 3)), 10);
-        assertNull(reader.resolve().config(), "same keys, same revisions: no apply");
+        assertNull(resolve().config(), "same keys, same revisions: no apply");
 
         reader.replaceAll(Map.of(
                 "/sg/upstreams/u", new EtcdConfigReader.KeyVersion(upstream("u", 9000), 1),
                 "/sg/routes/a", new EtcdConfigReader.KeyVersion(route("a", "/a2", "u"), 11)), 12);
-        GatewayConfig after = reader.resolve().config();
+        GatewayConfig after = resolve().config();
 
         assertEquals(List.of("a"), ids(after), "b was deleted while the node was not watching");
         assertEquals(List.of("/a2"), after.routes().getFirst().paths());
@@ -175,7 +207,7 @@ class EtcdConfigReaderTest {
         reader.put("/sg/routes/a", route("a", "/a", "u"), 5);
         reader.put("/sg/routes/bad", route("bad", "no-slash", "u"), 5);
 
-        EtcdConfigReader.Resolution resolution = reader.resolve();
+        Outcome resolution = resolve();
 
         assertEquals(List.of("a"), ids(resolution.config()));
         assertEquals(List.of("bad"), resolution.rejected().stream().map(SourceStatus.Rejected::id).toList());
@@ -188,7 +220,7 @@ class EtcdConfigReaderTest {
                 + " \"basic_auth\": {\"username\": \"alice\", \"password\":"
                 + " \"pbkdf2-sha256:100000:c2FsdHNhbHRzYWx0c2FsdA==:aGFzaGhhc2hoYXNoaGFzaGhhc2hoYXNoaGFzaGhhc2g=\"}}"));
 
-        EtcdConfigReader.Resolution resolution = reader.resolve();
+        Outcome resolution = resolve();
 
         assertEquals(List.of(), resolution.rejected());
         assertEquals("sha256:" + hex, resolution.config().consumers().getFirst().keyAuth().key());
@@ -197,9 +229,9 @@ class EtcdConfigReaderTest {
     @Test
     void globalPluginsAreOneObjectAndAnEmptyMapMeansNone() {
         put("/sg/global_plugins", value("{\"request-id\": {\"header\": \"X-Trace\"}}"));
-        assertEquals(1, reader.resolve().config().globalPlugins().size());
+        assertEquals(1, resolve().config().globalPlugins().size());
 
         put("/sg/global_plugins", value("{}"));
-        assertEquals(Map.of(), reader.resolve().config().globalPlugins());
+        assertEquals(Map.of(), resolve().config().globalPlugins());
     }
 }

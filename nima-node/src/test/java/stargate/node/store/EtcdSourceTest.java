@@ -26,6 +26,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import stargate.model.Kind;
 import stargate.model.validate.ConfigValidator;
 import stargate.node.config.ConfigApplier;
 import stargate.node.config.CurrentSnapshot;
@@ -225,5 +226,67 @@ class EtcdSourceTest {
             assertTrue(lease != 0, "the key is bound to a lease");
         }
         assertNull(EtcdNodeHarness.get(client, key), "a clean stop revokes the lease: the key goes at once");
+    }
+
+    @Test
+    void aWholeReadIsPagedAndEveryPageIsReadAtTheSameRevisionWhileWritesGoOn() throws Exception {
+        String p = "/t-paged";
+        int routes = EtcdSource.PAGE_KEYS * 2 + 500;
+        put(client, p + "/upstreams/u", upstream("u", backend.port()));
+        for (int from = 0; from < routes; from += 100) {
+            List<io.etcd.jetcd.op.Op> puts = new java.util.ArrayList<>();
+            for (int i = from; i < Math.min(routes, from + 100); i++) {
+                puts.add(io.etcd.jetcd.op.Op.put(EtcdNodeHarness.bytes(p + "/routes/r" + i),
+                        EtcdNodeHarness.bytes(route("r" + i, "/r" + i, "u")), io.etcd.jetcd.options.PutOption.DEFAULT));
+            }
+            client.getKVClient().txn().Then(puts.toArray(io.etcd.jetcd.op.Op[]::new)).commit().get(10, TimeUnit.SECONDS);
+        }
+        List<String> reads = new CopyOnWriteArrayList<>();
+        java.util.logging.Logger log = java.util.logging.Logger.getLogger(EtcdSource.class.getName());
+        java.util.logging.Handler handler = new java.util.logging.Handler() {
+            @Override
+            public void publish(java.util.logging.LogRecord record) {
+                if (record.getMessage().startsWith("event=etcd_config_read ")) {
+                    reads.add(record.getMessage());
+                }
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        log.addHandler(handler);
+        // routes keep arriving while the node reads its pages: none written after the read's revision may show
+        java.util.concurrent.atomic.AtomicBoolean writing = new java.util.concurrent.atomic.AtomicBoolean(true);
+        Thread writer = Thread.ofVirtual().start(() -> {
+            for (int i = 0; i < 2_000 && writing.get(); i++) {
+                try {
+                    put(client, p + "/routes/w" + i, route("w" + i, "/w" + i, "u"));
+                } catch (Exception e) {
+                    return;
+                }
+            }
+        });
+        try (EtcdNodeHarness node = EtcdNodeHarness.start(etcd.url(), p, "paged", null)) {
+            writing.set(false);
+            writer.join(Duration.ofSeconds(10));
+            assertEquals(200, node.get("/r0").statusCode());
+            assertEquals(200, node.get("/r" + (routes - 1)).statusCode());
+            java.util.regex.Matcher read = java.util.regex.Pattern.compile("revision=(\\d+) keys=(\\d+) pages=(\\d+)")
+                    .matcher(reads.getFirst());
+            assertTrue(read.find(), reads.getFirst());
+            long revision = Long.parseLong(read.group(1));
+            assertTrue(Integer.parseInt(read.group(3)) >= 3 + Kind.values().length - 1, "routes in 3 pages: " + read.group());
+            long atRevision = client.getKVClient().get(EtcdNodeHarness.bytes(p + "/routes/"), io.etcd.jetcd.options.GetOption
+                    .builder().isPrefix(true).withCountOnly(true).withRevision(revision).build()).get(10, TimeUnit.SECONDS).getCount();
+            assertEquals(atRevision + 1, Long.parseLong(read.group(2)), "the routes at the read's revision, and the upstream");
+        } finally {
+            writing.set(false);
+            log.removeHandler(handler);
+        }
     }
 }
