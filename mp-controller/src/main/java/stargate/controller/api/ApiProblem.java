@@ -27,7 +27,12 @@ public final class ApiProblem extends RuntimeException {
     }
 
     static ApiProblem badRequest(String detail) {
-        return new ApiProblem(400, "bad-request", "Bad request", detail, List.of());
+        return badRequest(detail, List.of());
+    }
+
+    /** 400: a query parameter is invalid; its error names it ({@code limit}, {@code continue}). */
+    static ApiProblem badRequest(String detail, List<ConfigError> errors) {
+        return new ApiProblem(400, "bad-request", "Bad request", detail, errors);
     }
 
     static ApiProblem notFound(String detail) {
@@ -36,6 +41,11 @@ public final class ApiProblem extends RuntimeException {
 
     static ApiProblem conflict(String detail, List<ConfigError> errors) {
         return new ApiProblem(409, "conflict", "Conflict", detail, errors);
+    }
+
+    /** 410: what the request continues from is gone (a paged list's revision was compacted). */
+    static ApiProblem gone(String slug, String detail) {
+        return new ApiProblem(410, slug, "Gone", detail, List.of());
     }
 
     static ApiProblem preconditionFailed(String detail) {
