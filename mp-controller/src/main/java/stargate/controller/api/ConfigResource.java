@@ -25,9 +25,12 @@ import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+import stargate.controller.problem.ApiProblem;
+import stargate.controller.store.EtcdStore;
 import stargate.controller.store.Secrets;
 import stargate.controller.store.Snapshot;
 import stargate.controller.store.StoredObject;
+import stargate.controller.write.ConfigService;
 import stargate.model.Certificate;
 import stargate.model.Consumer;
 import stargate.model.GatewayConfig;
@@ -49,6 +52,8 @@ public class ConfigResource {
 
     @Inject
     ConfigService service;
+    @Inject
+    EtcdStore store;
     @Context
     SecurityContext security;
     @Context
@@ -68,8 +73,8 @@ public class ConfigResource {
                 .filter(t -> !t.isWildcardType()).findFirst()
                 .map(t -> YAML_TYPES.contains(t.getType() + "/" + t.getSubtype())).orElse(false);
         ConfigCodec.Format format = yaml ? ConfigCodec.Format.YAML : ConfigCodec.Format.JSON;
-        Snapshot head = service.store().head(); // before the status is sent: an etcd outage is still a 503
-        return Response.ok(new ConfigExport(service.store(), head.revision(), format),
+        Snapshot head = store.head(); // before the status is sent: an etcd outage is still a 503
+        return Response.ok(new ConfigExport(store, head.revision(), format),
                         yaml ? "application/yaml" : MediaType.APPLICATION_JSON)
                 .header("ETag", Json.etag(head.fenceRevision()))
                 .header("X-Stargate-Revision", head.revision()).build();

@@ -3,6 +3,7 @@ package stargate.controller.api;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.List;
+import stargate.controller.problem.ApiProblem;
 import stargate.controller.store.EtcdStore;
 import stargate.model.Kind;
 import stargate.model.validate.ConfigError;

@@ -26,6 +26,7 @@ import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import stargate.controller.store.Meta;
 import stargate.controller.store.Snapshot;
+import stargate.controller.write.ConfigService;
 import stargate.model.Kind;
 
 /** {@code /api/v1/global-plugins}: the plugins that run on every route, one object per config. */

@@ -18,6 +18,7 @@ import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import stargate.controller.store.EtcdStore;
+import stargate.controller.write.ConfigService;
 
 /**
  * {@code /api/v1/nodes}: fleet convergence at a glance. Each node keeps its own lease-bound key
@@ -34,12 +35,14 @@ public class NodesResource {
 
     @Inject
     ConfigService service;
+    @Inject
+    EtcdStore store;
 
     @GET
     @Operation(summary = "Every registered node: its record, applied revision, lag and last error")
     @APIResponse(responseCode = "200", description = "{revision, items: [node]}", content = @Content(schema = @Schema(ref = "Nodes")))
     public Response list() {
-        EtcdStore.NodeRecords records = service.store().nodes();
+        EtcdStore.NodeRecords records = store.nodes();
         ObjectNode out = Json.object();
         out.put("revision", records.revision());
         ArrayNode items = out.putArray("items");

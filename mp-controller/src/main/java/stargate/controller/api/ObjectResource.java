@@ -30,11 +30,13 @@ import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import stargate.controller.audit.Actor;
+import stargate.controller.problem.ApiProblem;
 import stargate.controller.store.Meta;
 import stargate.controller.store.Secrets;
 import stargate.controller.store.ConfigView;
 import stargate.controller.store.EtcdStore;
 import stargate.controller.store.StoredObject;
+import stargate.controller.write.ConfigService;
 import stargate.model.Kind;
 import stargate.model.codec.ConfigCodec;
 import stargate.model.validate.ConfigError;
@@ -62,6 +64,8 @@ public abstract class ObjectResource {
 
     @Inject
     ConfigService service;
+    @Inject
+    EtcdStore store;
     @Context
     SecurityContext security;
     @Context
@@ -86,7 +90,7 @@ public abstract class ObjectResource {
         ContinueToken from = token == null ? null : ContinueToken.decode(token, kind);
         EtcdStore.Page page;
         try {
-            page = service.store().page(kind, from == null ? null : from.after(), size, from == null ? 0 : from.revision());
+            page = store.page(kind, from == null ? null : from.after(), size, from == null ? 0 : from.revision());
         } catch (EtcdStore.RevisionUnavailable e) {
             if (e.compacted()) {
                 throw ApiProblem.gone("continue-expired", "the revision this list was read at (" + from.revision()
@@ -130,7 +134,7 @@ public abstract class ObjectResource {
             content = @Content(schema = @Schema(ref = "KindObject")))
     @APIResponse(responseCode = "404", ref = "NotFound")
     public Response get(@PathParam("id") String id) {
-        StoredObject o = service.store().object(kind, Json.id(id), 0)
+        StoredObject o = store.object(kind, Json.id(id), 0)
                 .orElseThrow(() -> ApiProblem.notFound("no " + kind.key() + " object \"" + id + "\""));
         return Response.ok(Json.view(o).toString()).header("ETag", Json.etag(o.modRevision())).build();
     }

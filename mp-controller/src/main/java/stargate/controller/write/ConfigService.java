@@ -1,4 +1,4 @@
-package stargate.controller.api;
+package stargate.controller.write;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -31,6 +31,7 @@ import org.eclipse.microprofile.metrics.Tag;
 import stargate.controller.audit.Actor;
 import stargate.controller.audit.AuditLog;
 import stargate.controller.history.History;
+import stargate.controller.problem.ApiProblem;
 import stargate.controller.store.ConfigState;
 import stargate.controller.store.ConfigView;
 import stargate.controller.store.EtcdStore;
@@ -162,10 +163,6 @@ public class ConfigService {
     /** The whole config read from etcd now (for reads; writes use the committer's state). */
     public Snapshot snapshot() {
         return store.snapshot();
-    }
-
-    public EtcdStore store() {
-        return store;
     }
 
     public ConfigValidator validator() {
