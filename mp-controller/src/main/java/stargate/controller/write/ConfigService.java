@@ -155,8 +155,17 @@ public class ConfigService {
     private volatile ConfigState state;
     private Thread committer;
     private volatile boolean stopped;
-    /** The committer's undo log of the batch being built: each object as it was before an accepted write changed it. */
-    private final List<Object[]> undo = new ArrayList<>();
+    /**
+     * The committer's undo log of the batch being built: each object as it was before an accepted
+     * write changed it (null = absent). Emptied when the batch is answered: a whole-config write
+     * puts every object it changes here, so a log left over would keep the config's old objects
+     * alive until the next write.
+     */
+    private final List<Undo> undo = new ArrayList<>();
+
+    /** @param before null = the object was absent */
+    private record Undo(Kind kind, String id, StoredObject before) {
+    }
     /** What the last lost race said changed (the committer's). */
     private EtcdStore.CommitResult lost;
 
@@ -356,6 +365,14 @@ public class ConfigService {
      * @return the writes still to do: lost races first, then those left for a later batch
      */
     private List<Pending> round(List<Pending> pending) {
+        try {
+            return decide(pending);
+        } finally {
+            undo.clear();
+        }
+    }
+
+    private List<Pending> decide(List<Pending> pending) {
         long tStart = System.nanoTime();
         ConfigState current = state;
         if (current == null) {
@@ -367,7 +384,6 @@ public class ConfigService {
             }
             state = current;
         }
-        undo.clear();
         List<Pending> batch = new ArrayList<>();
         List<Pending> later = new ArrayList<>();
         Set<String> touched = new HashSet<>();
@@ -408,11 +424,11 @@ public class ConfigService {
         List<Pending> next = new ArrayList<>();
         if (revision < 0) { // another controller wrote: catch up (or read again), validate again
             for (int i = undo.size() - 1; i >= 0; i--) {
-                Object[] u = undo.get(i);
-                if (u[2] == null) {
-                    current.remove((Kind) u[0], (String) u[1]);
+                Undo u = undo.get(i);
+                if (u.before() == null) {
+                    current.remove(u.kind(), u.id());
                 } else {
-                    current.put((StoredObject) u[2]);
+                    current.put(u.before());
                 }
             }
             if (lost == null || lost.applying() || !current.catchUp(lost)) { // mid-apply: read (and wait) again
@@ -595,7 +611,7 @@ public class ConfigService {
             bytes += 3L * estimate(c.after()) + estimate(c.before()); // object, history before/after, audit
         }
         for (EtcdStore.Write w : writes) {
-            undo.add(new Object[] {w.kind(), w.id(), current.get(w.kind(), w.id()).orElse(null)});
+            undo.add(new Undo(w.kind(), w.id(), current.get(w.kind(), w.id()).orElse(null)));
             if (w.value() == null) {
                 current.remove(w.kind(), w.id());
             } else {
