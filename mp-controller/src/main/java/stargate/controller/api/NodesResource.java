@@ -18,7 +18,6 @@ import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import stargate.controller.store.EtcdStore;
-import stargate.controller.write.ConfigService;
 
 /**
  * {@code /api/v1/nodes}: fleet convergence at a glance. Each node keeps its own lease-bound key
@@ -34,8 +33,6 @@ public class NodesResource {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @Inject
-    ConfigService service;
-    @Inject
     EtcdStore store;
 
     @GET
@@ -46,7 +43,7 @@ public class NodesResource {
         ObjectNode out = Json.object();
         out.put("revision", records.revision());
         ArrayNode items = out.putArray("items");
-        long configRevision = service.snapshot().fenceRevision();
+        long configRevision = store.fenceRevision();
         records.records().forEach((id, text) -> items.add(node(id, text, configRevision)));
         return Response.ok(out.toString()).build();
     }
