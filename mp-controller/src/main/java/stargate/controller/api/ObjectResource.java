@@ -24,6 +24,7 @@ import jakarta.ws.rs.core.UriInfo;
 import java.util.ArrayList;
 import java.util.List;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
@@ -82,7 +83,9 @@ public abstract class ObjectResource {
             content = @Content(schema = @Schema(ref = "KindList")))
     @APIResponse(responseCode = "400", ref = "BadRequest")
     @APIResponse(responseCode = "410", ref = "Gone")
-    public Response list(@Parameter(description = "page size (default " + DEFAULT_LIMIT + ", at most " + MAX_LIMIT + ")")
+    public Response list(@Parameter(description = "page size (default " + DEFAULT_LIMIT + ", at most " + MAX_LIMIT + ")",
+                                     schema = @Schema(type = SchemaType.INTEGER, minimum = "1", maximum = "" + MAX_LIMIT,
+                                             defaultValue = "" + DEFAULT_LIMIT))
                          @QueryParam("limit") String limit,
                          @Parameter(description = "the continue value of the previous page")
                          @QueryParam(ContinueToken.PARAM) String token) {

@@ -109,6 +109,12 @@ class ListPagingTest {
         List<String> params = new ArrayList<>();
         get.get("parameters").forEach(p -> params.add(p.get("name").asText()));
         assertTrue(params.containsAll(List.of("limit", "continue")), params.toString());
+        get.get("parameters").forEach(p -> {
+            if (p.get("name").asText().equals("limit")) {
+                assertEquals("integer", p.get("schema").get("type").asText(), p.toString());
+                assertEquals(5000, p.get("schema").get("maximum").asInt(), p.toString());
+            }
+        });
         assertTrue(get.get("responses").has("400") && get.get("responses").has("410"), get.toString());
         assertTrue(get.toString().contains("continue"), get.toString());
     }
