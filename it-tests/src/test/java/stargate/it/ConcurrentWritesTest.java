@@ -180,12 +180,21 @@ class ConcurrentWritesTest {
         return out;
     }
 
+    /** Every route id, page by page (the list pages: 500 a page by default). */
     private static Set<String> routeIds(ControllerProcess controller) throws Exception {
-        Http.Answer list = controller.api("GET", "/routes", null);
-        assertEquals(200, list.status());
         Set<String> ids = new HashSet<>();
-        JSON.readTree(list.body()).path("items").forEach(item -> ids.add(item.path("id").asText()));
-        return ids;
+        String next = "";
+        for (int page = 0; page < 100; page++) {
+            Http.Answer list = controller.api("GET", "/routes?limit=200" + next, null);
+            assertEquals(200, list.status(), list.body());
+            JsonNode body = JSON.readTree(list.body());
+            body.path("items").forEach(item -> ids.add(item.path("id").asText()));
+            if (!body.has("continue")) {
+                return ids;
+            }
+            next = "&continue=" + body.path("continue").asText();
+        }
+        throw new AssertionError("more than 100 pages of routes");
     }
 
     /** Route id to how many audit entries created it. */

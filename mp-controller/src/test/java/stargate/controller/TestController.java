@@ -142,6 +142,17 @@ public final class TestController {
         client.getKVClient().put(bytes(key), bytes(value)).get(5, TimeUnit.SECONDS);
     }
 
+    /** Compacts etcd's history up to its current revision: older revisions can no longer be read. */
+    public void etcdCompact() throws Exception {
+        long revision = client.getKVClient().get(bytes(PREFIX + "/")).get(5, TimeUnit.SECONDS).getHeader().getRevision();
+        client.getKVClient().compact(revision).get(5, TimeUnit.SECONDS);
+    }
+
+    /** The jetcd client on the test etcd, for tests that write objects directly. */
+    public Client etcdClient() {
+        return client;
+    }
+
     private static ByteSequence bytes(String s) {
         return ByteSequence.from(s, StandardCharsets.UTF_8);
     }

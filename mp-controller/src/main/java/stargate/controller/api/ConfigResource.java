@@ -25,9 +25,12 @@ import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+import stargate.controller.problem.ApiProblem;
+import stargate.controller.store.EtcdStore;
 import stargate.controller.store.Secrets;
 import stargate.controller.store.Snapshot;
 import stargate.controller.store.StoredObject;
+import stargate.controller.write.ConfigService;
 import stargate.model.GatewayConfig;
 import stargate.model.Kind;
 import stargate.model.codec.ConfigCodec;
@@ -47,6 +50,8 @@ public class ConfigResource {
 
     @Inject
     ConfigService service;
+    @Inject
+    EtcdStore store;
     @Context
     SecurityContext security;
     @Context
@@ -56,21 +61,21 @@ public class ConfigResource {
 
     @GET
     @Produces({MediaType.APPLICATION_JSON, "application/yaml", "application/x-yaml", "text/yaml"})
-    @Operation(summary = "Export the whole config (JSON, or YAML by Accept), secrets masked")
+    @Operation(summary = "Export the whole config (JSON, or YAML by Accept), secrets masked; streamed as read "
+            + "from etcd at one revision (X-Stargate-Revision)")
     @APIResponse(responseCode = "200", description = "the config file",
             content = {@Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(ref = "GatewayConfig")),
                        @Content(mediaType = "application/yaml", schema = @Schema(ref = "GatewayConfig"))})
     public Response export() {
-        Snapshot snapshot = service.snapshot();
-        GatewayConfig stored = snapshot.config();
-        GatewayConfig masked = Secrets.masked(stored);
         boolean yaml = headers.getAcceptableMediaTypes().stream()
                 .filter(t -> !t.isWildcardType()).findFirst()
                 .map(t -> YAML_TYPES.contains(t.getType() + "/" + t.getSubtype())).orElse(false);
         ConfigCodec.Format format = yaml ? ConfigCodec.Format.YAML : ConfigCodec.Format.JSON;
-        return Response.ok(ConfigCodec.write(masked, format), yaml ? "application/yaml" : MediaType.APPLICATION_JSON)
-                .header("ETag", Json.etag(snapshot.fenceRevision()))
-                .header("X-Stargate-Revision", snapshot.revision()).build();
+        Snapshot head = store.head(); // before the status is sent: an etcd outage is still a 503
+        return Response.ok(new ConfigExport(store, head.revision(), format),
+                        yaml ? "application/yaml" : MediaType.APPLICATION_JSON)
+                .header("ETag", Json.etag(head.fenceRevision()))
+                .header("X-Stargate-Revision", head.revision()).build();
     }
 
     @PUT

@@ -19,6 +19,7 @@ import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import stargate.controller.gitops.GitOps;
+import stargate.controller.problem.ApiProblem;
 
 /**
  * {@code /api/v1/gitops}: the reconciler's status, a forced sync, the push webhook, and suspension

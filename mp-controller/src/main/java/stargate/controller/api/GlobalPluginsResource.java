@@ -25,10 +25,11 @@ import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+import stargate.controller.store.EtcdStore;
 import stargate.controller.store.Meta;
 import stargate.controller.store.Secrets;
-import stargate.controller.store.Snapshot;
 import stargate.controller.store.StoredObject;
+import stargate.controller.write.ConfigService;
 import stargate.model.Kind;
 import stargate.model.validate.ConfigError;
 
@@ -42,6 +43,8 @@ public class GlobalPluginsResource {
 
     @Inject
     ConfigService service;
+    @Inject
+    EtcdStore store;
     @Context
     SecurityContext security;
     @Context
@@ -52,8 +55,7 @@ public class GlobalPluginsResource {
     @APIResponse(responseCode = "200", description = "plugin name to config, plus the server-owned fields",
             content = @Content(schema = @Schema(ref = "GlobalPlugins")))
     public Response get() {
-        Snapshot snapshot = service.snapshot();
-        return snapshot.get(Kind.GLOBAL_PLUGINS, "")
+        return store.object(Kind.GLOBAL_PLUGINS, "", 0)
                 .map(o -> Response.ok(Json.view(o).toString()).header("ETag", Json.etag(o.modRevision())))
                 .orElseGet(() -> Response.ok(Json.object().put("revision", 0).toString()).header("ETag", Json.etag(0)))
                 .build();

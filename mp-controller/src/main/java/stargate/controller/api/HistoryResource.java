@@ -29,6 +29,9 @@ import stargate.controller.audit.Actor;
 import stargate.controller.audit.AuditLog;
 import stargate.controller.gitops.GitOps;
 import stargate.controller.history.History;
+import stargate.controller.problem.ApiProblem;
+import stargate.controller.store.EtcdStore;
+import stargate.controller.write.ConfigService;
 import stargate.model.validate.ConfigError;
 
 /**
@@ -48,6 +51,8 @@ public class HistoryResource {
     @Inject
     ConfigService service;
     @Inject
+    EtcdStore store;
+    @Inject
     GitOps gitops;
     @Context
     SecurityContext security;
@@ -60,7 +65,7 @@ public class HistoryResource {
     @APIResponse(responseCode = "200", description = "{items, next_after}", content = @Content(schema = @Schema(ref = "LogPage")))
     public Response history(@Parameter(description = "page size (default 50, at most 500)") @QueryParam("limit") Integer limit,
                             @Parameter(description = "the next_after of the previous page: only older entries") @QueryParam("after") Long after) {
-        return Response.ok(AuditLog.page(service.store(), History.FOLDER, after, limit(limit)).toString()).build();
+        return Response.ok(AuditLog.page(store, History.FOLDER, after, limit(limit)).toString()).build();
     }
 
     @GET
@@ -69,7 +74,7 @@ public class HistoryResource {
     @APIResponse(responseCode = "200", description = "{items, next_after}", content = @Content(schema = @Schema(ref = "LogPage")))
     public Response audit(@Parameter(description = "page size (default 50, at most 500)") @QueryParam("limit") Integer limit,
                           @Parameter(description = "the next_after of the previous page: only older entries") @QueryParam("after") Long after) {
-        return Response.ok(AuditLog.page(service.store(), AuditLog.FOLDER, after, limit(limit)).toString()).build();
+        return Response.ok(AuditLog.page(store, AuditLog.FOLDER, after, limit(limit)).toString()).build();
     }
 
     @POST
@@ -97,7 +102,7 @@ public class HistoryResource {
         ConfigService.Outcome outcome = service.write(null, null, dryRun, actor, snapshot -> {
             History.Version version;
             try {
-                version = History.restore(service.store(), wanted, snapshot)
+                version = History.restore(store, wanted, snapshot)
                         .orElseThrow(() -> ApiProblem.notFound("no kept config as of revision " + wanted
                                 + " (older than the oldest history entry, or before any write)"));
             } catch (History.Inexact e) {

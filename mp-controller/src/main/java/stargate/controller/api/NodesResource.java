@@ -33,17 +33,17 @@ public class NodesResource {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @Inject
-    ConfigService service;
+    EtcdStore store;
 
     @GET
     @Operation(summary = "Every registered node: its record, applied revision, lag and last error")
     @APIResponse(responseCode = "200", description = "{revision, items: [node]}", content = @Content(schema = @Schema(ref = "Nodes")))
     public Response list() {
-        EtcdStore.NodeRecords records = service.store().nodes();
+        EtcdStore.NodeRecords records = store.nodes();
         ObjectNode out = Json.object();
         out.put("revision", records.revision());
         ArrayNode items = out.putArray("items");
-        long configRevision = service.snapshot().fenceRevision();
+        long configRevision = store.fenceRevision();
         records.records().forEach((id, text) -> items.add(node(id, text, configRevision)));
         return Response.ok(out.toString()).build();
     }

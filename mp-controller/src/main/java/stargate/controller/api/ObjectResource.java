@@ -24,17 +24,20 @@ import jakarta.ws.rs.core.UriInfo;
 import java.util.ArrayList;
 import java.util.List;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import stargate.controller.audit.Actor;
+import stargate.controller.problem.ApiProblem;
 import stargate.controller.store.Meta;
 import stargate.controller.store.Secrets;
 import stargate.controller.store.ConfigView;
-import stargate.controller.store.Snapshot;
+import stargate.controller.store.EtcdStore;
 import stargate.controller.store.StoredObject;
+import stargate.controller.write.ConfigService;
 import stargate.model.Kind;
 import stargate.model.codec.ConfigCodec;
 import stargate.model.validate.ConfigError;
@@ -54,10 +57,16 @@ import stargate.model.validate.ConfigError;
 @Produces(MediaType.APPLICATION_JSON)
 public abstract class ObjectResource {
     static final String DRY_RUN = "answer the diff this write would make, and write nothing";
+    /** Objects in a list page when the request names no {@code limit}. */
+    static final int DEFAULT_LIMIT = 500;
+    /** The largest page: ~1 KiB an object in JSON, so a page stays a few MiB of heap. */
+    static final int MAX_LIMIT = 5000;
     private final Kind kind;
 
     @Inject
     ConfigService service;
+    @Inject
+    EtcdStore store;
     @Context
     SecurityContext security;
     @Context
@@ -68,17 +77,57 @@ public abstract class ObjectResource {
     }
 
     @GET
-    @Operation(summary = "List every object of this kind, in id order")
-    @APIResponse(responseCode = "200", description = "{items, count, revision}",
+    @Operation(summary = "List the objects of this kind in id order, a page at a time (?limit, ?continue); "
+            + "every page of one list is read at the first page's revision")
+    @APIResponse(responseCode = "200", description = "{items, count, revision, continue}",
             content = @Content(schema = @Schema(ref = "KindList")))
-    public Response list() {
-        Snapshot snapshot = service.snapshot();
+    @APIResponse(responseCode = "400", ref = "BadRequest")
+    @APIResponse(responseCode = "410", ref = "Gone")
+    public Response list(@Parameter(description = "page size (default " + DEFAULT_LIMIT + ", at most " + MAX_LIMIT + ")",
+                                     schema = @Schema(type = SchemaType.INTEGER, minimum = "1", maximum = "" + MAX_LIMIT,
+                                             defaultValue = "" + DEFAULT_LIMIT))
+                         @QueryParam("limit") String limit,
+                         @Parameter(description = "the continue value of the previous page")
+                         @QueryParam(ContinueToken.PARAM) String token) {
+        int size = limit(limit);
+        ContinueToken from = token == null ? null : ContinueToken.decode(token, kind);
+        EtcdStore.Page page;
+        try {
+            page = store.page(kind, from == null ? null : from.after(), size, from == null ? 0 : from.revision());
+        } catch (EtcdStore.RevisionUnavailable e) {
+            if (e.compacted()) {
+                throw ApiProblem.gone("continue-expired", "the revision this list was read at (" + from.revision()
+                        + ") was compacted in etcd; list again from the first page");
+            }
+            throw ApiProblem.badRequest("invalid continue token: its revision is in the future",
+                    List.of(new ConfigError(ContinueToken.PARAM, "revision " + from.revision() + " does not exist")));
+        }
         ObjectNode out = Json.object();
         ArrayNode items = out.putArray("items");
-        snapshot.list(kind).forEach(o -> items.add(Json.view(o)));
+        page.items().forEach(o -> items.add(Json.view(o)));
         out.put("count", items.size());
-        out.put("revision", snapshot.revision());
-        return Response.ok(out.toString()).header("ETag", Json.etag(snapshot.revision())).build();
+        out.put("revision", page.revision());
+        if (page.more()) {
+            out.put(ContinueToken.PARAM, new ContinueToken(kind, page.revision(), page.lastId()).encode());
+        }
+        return Response.ok(out.toString()).header("ETag", Json.etag(page.revision())).build();
+    }
+
+    /** @throws ApiProblem 400 unless absent or a whole number in 1..{@value #MAX_LIMIT} */
+    private static int limit(String limit) {
+        if (limit == null) {
+            return DEFAULT_LIMIT;
+        }
+        try {
+            int n = Integer.parseInt(limit);
+            if (n >= 1 && n <= MAX_LIMIT) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // answered below
+        }
+        throw ApiProblem.badRequest("limit must be a whole number from 1 to " + MAX_LIMIT,
+                List.of(new ConfigError("limit", "not a whole number from 1 to " + MAX_LIMIT + ": " + limit)));
     }
 
     @GET
@@ -88,7 +137,7 @@ public abstract class ObjectResource {
             content = @Content(schema = @Schema(ref = "KindObject")))
     @APIResponse(responseCode = "404", ref = "NotFound")
     public Response get(@PathParam("id") String id) {
-        StoredObject o = service.snapshot().get(kind, Json.id(id))
+        StoredObject o = store.object(kind, Json.id(id), 0)
                 .orElseThrow(() -> ApiProblem.notFound("no " + kind.key() + " object \"" + id + "\""));
         return Response.ok(Json.view(o).toString()).header("ETag", Json.etag(o.modRevision())).build();
     }

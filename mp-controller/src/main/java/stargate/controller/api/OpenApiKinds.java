@@ -81,8 +81,12 @@ public class OpenApiKinds implements OASFilter {
                 media.setSchema(OASFactory.createSchema().type(Schema.SchemaType.OBJECT)
                         .addProperty("items", OASFactory.createSchema().type(Schema.SchemaType.ARRAY)
                                 .items(OASFactory.createSchema().ref(SCHEMAS + schema)))
-                        .addProperty("count", OASFactory.createSchema().type(Schema.SchemaType.INTEGER))
-                        .addProperty("revision", OASFactory.createSchema().type(Schema.SchemaType.INTEGER)));
+                        .addProperty("count", OASFactory.createSchema().type(Schema.SchemaType.INTEGER)
+                                .description("objects in this page"))
+                        .addProperty("revision", OASFactory.createSchema().type(Schema.SchemaType.INTEGER)
+                                .description("the etcd revision every page of this list is read at"))
+                        .addProperty("continue", OASFactory.createSchema().type(Schema.SchemaType.STRING)
+                                .description("present when more objects follow: pass it as ?continue= for the next page")));
             }
         });
     }

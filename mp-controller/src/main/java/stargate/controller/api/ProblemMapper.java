@@ -11,6 +11,7 @@ import jakarta.ws.rs.ext.Provider;
 import java.util.List;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import stargate.controller.problem.ApiProblem;
 import stargate.controller.store.StoreUnavailableException;
 import stargate.model.validate.ConfigError;
 

@@ -26,9 +26,10 @@ import java.util.concurrent.TimeoutException;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.eclipse.microprofile.config.Config;
-import stargate.controller.api.ConfigService;
+import stargate.controller.store.EtcdStore;
 import stargate.controller.store.Leadership;
 import stargate.controller.store.StoreUnavailableException;
+import stargate.controller.write.ConfigService;
 
 /**
  * The GitOps reconciler's life in the controller: built from {@code stargate.git.*} when
@@ -52,6 +53,8 @@ public class GitOps {
     @Inject
     ConfigService service;
     @Inject
+    EtcdStore store;
+    @Inject
     Config config;
 
     private GitSettings settings;
@@ -68,8 +71,8 @@ public class GitOps {
         }
         settings = configured.get();
         source = new GitSource(settings);
-        leadership = service.store().leadership(Reconciler.LOCK_KEY, controllerId(), LOCK_TTL);
-        reconciler = new Reconciler(settings, source, service, leadership, Clock.systemUTC());
+        leadership = store.leadership(Reconciler.LOCK_KEY, controllerId(), LOCK_TTL);
+        reconciler = new Reconciler(settings, source, service, store, leadership, Clock.systemUTC());
         executor = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "stargate-gitops");
             t.setDaemon(true);
@@ -99,7 +102,7 @@ public class GitOps {
         if (!enabled()) {
             return JsonNodeFactory.instance.objectNode().put("enabled", false);
         }
-        ObjectNode view = reconciler.view(leadership.holder().equals(service.store().read(Reconciler.LOCK_KEY)
+        ObjectNode view = reconciler.view(leadership.holder().equals(store.read(Reconciler.LOCK_KEY)
                 .map(e -> e.value()).orElse("")) ? "leader" : "standby");
         return withLocal(view);
     }
@@ -146,15 +149,15 @@ public class GitOps {
     /** Pauses (or resumes) every controller's applies and drift correction: shared through etcd. */
     public void suspend(boolean suspend, String by) {
         if (suspend) {
-            service.store().put(Reconciler.SUSPEND_KEY, JsonNodeFactory.instance.objectNode()
+            store.put(Reconciler.SUSPEND_KEY, JsonNodeFactory.instance.objectNode()
                     .put("by", by).put("at", Instant.now().toString()).toString());
         } else {
-            service.store().delete(Reconciler.SUSPEND_KEY);
+            store.delete(Reconciler.SUSPEND_KEY);
         }
     }
 
     public boolean suspended() {
-        return service.store().read(Reconciler.SUSPEND_KEY).isPresent();
+        return store.read(Reconciler.SUSPEND_KEY).isPresent();
     }
 
     private ObjectNode pass(boolean force) {

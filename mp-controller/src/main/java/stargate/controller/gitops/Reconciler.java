@@ -16,14 +16,14 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Function;
 import java.util.logging.Logger;
-import stargate.controller.api.ApiProblem;
-import stargate.controller.api.ConfigService;
 import stargate.controller.audit.Actor;
+import stargate.controller.problem.ApiProblem;
 import stargate.controller.store.EtcdStore;
 import stargate.controller.store.Leadership;
 import stargate.controller.store.Secrets;
 import stargate.controller.store.Snapshot;
 import stargate.controller.store.StoredObject;
+import stargate.controller.write.ConfigService;
 import stargate.model.Certificate;
 import stargate.model.Consumer;
 import stargate.model.GatewayConfig;
@@ -90,13 +90,16 @@ final class Reconciler {
     private final GitSettings settings;
     private final GitSource source;
     private final ConfigService service;
+    private final EtcdStore store;
     private final Leadership leadership;
     private final Clock clock;
 
-    Reconciler(GitSettings settings, GitSource source, ConfigService service, Leadership leadership, Clock clock) {
+    Reconciler(GitSettings settings, GitSource source, ConfigService service, EtcdStore store, Leadership leadership,
+               Clock clock) {
         this.settings = settings;
         this.source = source;
         this.service = service;
+        this.store = store;
         this.leadership = leadership;
         this.clock = clock;
     }
@@ -108,7 +111,6 @@ final class Reconciler {
      * @return the status as this controller sees it (see {@link #view})
      */
     ObjectNode reconcile(boolean force) {
-        EtcdStore store = service.store();
         if (store.read(SUSPEND_KEY).isPresent()) {
             return view("suspended");
         }
@@ -328,7 +330,6 @@ final class Reconciler {
      * suspended), its id ({@code this_controller}) and the current lock holder ({@code leader}).
      */
     ObjectNode view(String role) {
-        EtcdStore store = service.store();
         ObjectNode out = JsonNodeFactory.instance.objectNode();
         ObjectNode status = stored(store);
         if (!status.has("sync")) {

@@ -1,6 +1,7 @@
 package stargate.controller.store;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.util.Collections;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
@@ -30,13 +31,18 @@ import stargate.model.routing.Shadowing;
  */
 public final class ConfigState implements ConfigView {
     private final Map<Kind, ConcurrentSkipListMap<String, StoredObject>> objects = new EnumMap<>(Kind.class);
+    /*
+     * Each index maps a key to its holders: one holder as the String itself, two or more as a
+     * TreeSet. Most keys have one holder (an upstream named by one route, a leaf one route
+     * occupies), and a set per key was ~100 B per object at 100,000 objects (bench/controller-heap.sh).
+     */
     /** Upstream id to the {@code kind/id} of every object that names it. */
-    private final Map<String, Set<String>> upstreamReferrers = new HashMap<>();
+    private final Map<String, Object> upstreamReferrers = new HashMap<>();
     /** Routing leaf to the ids of the routes occupying it. */
-    private final Map<String, Set<String>> leaves = new HashMap<>();
-    private final Map<String, Set<String>> apiKeys = new HashMap<>();
-    private final Map<String, Set<String>> userNames = new HashMap<>();
-    private final Map<String, Set<String>> snis = new HashMap<>();
+    private final Map<String, Object> leaves = new HashMap<>();
+    private final Map<String, Object> apiKeys = new HashMap<>();
+    private final Map<String, Object> userNames = new HashMap<>();
+    private final Map<String, Object> snis = new HashMap<>();
     private long revision;
     private long fenceRevision;
     private long writes;
@@ -138,27 +144,27 @@ public final class ConfigState implements ConfigView {
 
     /** The {@code kind/id} of every object naming upstream {@code id}, in order. */
     public Set<String> referrers(String upstream) {
-        return new TreeSet<>(upstreamReferrers.getOrDefault(upstream, Set.of()));
+        return new TreeSet<>(holders(upstreamReferrers, upstream));
     }
 
     /** The ids of the routes occupying any of {@code routeLeaves}. */
     public Set<String> routesSharing(Set<String> routeLeaves) {
         Set<String> out = new TreeSet<>();
-        routeLeaves.forEach(leaf -> out.addAll(leaves.getOrDefault(leaf, Set.of())));
+        routeLeaves.forEach(leaf -> out.addAll(holders(leaves, leaf)));
         return out;
     }
 
     /** The ids of the consumers whose stored API key (hash) is {@code key}. */
     public Set<String> apiKeyHolders(String key) {
-        return apiKeys.getOrDefault(key, Set.of());
+        return holders(apiKeys, key);
     }
 
     public Set<String> userNameHolders(String name) {
-        return userNames.getOrDefault(name, Set.of());
+        return holders(userNames, name);
     }
 
     public Set<String> sniHolders(String sni) {
-        return snis.getOrDefault(sni, Set.of());
+        return holders(snis, sni);
     }
 
     /** The place of {@code id} among the objects of its kind in id order (what config-wide error paths use). */
@@ -222,17 +228,33 @@ public final class ConfigState implements ConfigView {
         }
     }
 
-    private static void claim(Map<String, Set<String>> index, String key, String holder, boolean add) {
+    @SuppressWarnings("unchecked")
+    private static void claim(Map<String, Object> index, String key, String holder, boolean add) {
         if (add) {
-            index.computeIfAbsent(key, k -> new TreeSet<>()).add(holder);
-        } else {
-            Set<String> holders = index.get(key);
-            if (holders != null) {
-                holders.remove(holder);
-                if (holders.isEmpty()) {
-                    index.remove(key);
+            index.merge(key, holder, (held, h) -> {
+                if (held instanceof String one) {
+                    return one.equals(h) ? one : new TreeSet<>(Set.of(one, holder));
                 }
-            }
+                ((Set<String>) held).add(holder);
+                return held;
+            });
+        } else {
+            index.computeIfPresent(key, (k, held) -> {
+                if (held instanceof String one) {
+                    return one.equals(holder) ? null : one;
+                }
+                TreeSet<String> set = (TreeSet<String>) held;
+                set.remove(holder);
+                return set.size() == 1 ? set.first() : set;
+            });
         }
+    }
+
+    /** The holders of {@code key}, read-only. */
+    @SuppressWarnings("unchecked")
+    private static Set<String> holders(Map<String, Object> index, String key) {
+        Object held = index.get(key);
+        return held == null ? Set.of() : held instanceof String one ? Set.of(one)
+                : Collections.unmodifiableSet((Set<String>) held);
     }
 }

@@ -280,6 +280,106 @@ public final class EtcdStore implements AutoCloseable {
         }
     }
 
+    /**
+     * One page of the objects of a kind, in id order, read at one revision: what the list
+     * endpoints and the streamed export read, so neither holds the whole config.
+     *
+     * @param items    at most {@code limit} objects
+     * @param more     objects follow the last one (at the same revision)
+     * @param revision the etcd revision the page was read at
+     */
+    public record Page(List<StoredObject> items, boolean more, long revision) {
+        /** The id to continue after; null when the page is empty. */
+        public String lastId() {
+            return items.isEmpty() ? null : items.getLast().id();
+        }
+    }
+
+    /**
+     * The objects of {@code kind} (not {@link Kind#GLOBAL_PLUGINS}) whose id sorts after {@code after}.
+     *
+     * @param after    null = from the first
+     * @param revision the revision to read at; 0 = the current one (the page says which it was)
+     * @throws RevisionUnavailable when {@code revision} was compacted or is in the future
+     */
+    public Page page(Kind kind, String after, int limit, long revision) {
+        if (kind == Kind.GLOBAL_PLUGINS) {
+            throw new IllegalArgumentException("global plugins are one object, not a folder");
+        }
+        String folder = key(kind, "");
+        String start = after == null ? folder : folder + after + "\0";
+        String end = prefix + "/" + kind.key() + "0"; // '0' follows '/': the end of the folder
+        GetOption.Builder option = GetOption.builder().withRange(bytes(end)).withLimit(limit);
+        if (revision > 0) {
+            option.withRevision(revision);
+        }
+        GetResponse response = atRevision(() -> await(client.getKVClient().get(bytes(start), option.build()),
+                "reading " + kind.key()), revision);
+        List<StoredObject> items = new ArrayList<>(response.getKvs().size());
+        for (KeyValue kv : response.getKvs()) {
+            items.add(decode(kind, text(kv.getKey()).substring(folder.length()), kv));
+        }
+        return new Page(items, response.isMore(), revision > 0 ? revision : response.getHeader().getRevision());
+    }
+
+    /**
+     * One object as of {@code revision}.
+     *
+     * @param id       empty for {@link Kind#GLOBAL_PLUGINS}
+     * @param revision 0 = the current one
+     * @throws RevisionUnavailable when {@code revision} was compacted or is in the future
+     */
+    public Optional<StoredObject> object(Kind kind, String id, long revision) {
+        GetOption option = revision > 0 ? GetOption.builder().withRevision(revision).build() : GetOption.DEFAULT;
+        GetResponse response = atRevision(() -> await(client.getKVClient().get(bytes(key(kind, id)), option),
+                "reading " + kind.key()), revision);
+        return response.getKvs().stream().findFirst().map(kv -> decode(kind, id, kv));
+    }
+
+    /**
+     * What a whole read at one revision starts from: that revision, the write fence and its count,
+     * without reading the objects (see {@link #page}).
+     */
+    public Snapshot head() {
+        TxnResponse response = await(client.getKVClient().txn().Then(
+                Op.get(bytes(prefix + "/" + LAST_CHANGE), GetOption.DEFAULT)).commit(), "reading the write fence");
+        List<KeyValue> fence = response.getGetResponses().getFirst().getKvs();
+        return new Snapshot(response.getHeader().getRevision(), fence.isEmpty() ? 0 : fence.getFirst().getModRevision(),
+                fence.isEmpty() ? 0 : writesIn(fence.getFirst()), Map.of());
+    }
+
+    /** A read at a revision etcd no longer has (compacted) or does not have yet. */
+    public static final class RevisionUnavailable extends RuntimeException {
+        private final boolean compacted;
+
+        RevisionUnavailable(long revision, boolean compacted, Throwable cause) {
+            super("revision " + revision + (compacted ? " was compacted" : " is in the future"), cause);
+            this.compacted = compacted;
+        }
+
+        /** True: etcd had it and compacted it away; false: it does not exist yet. */
+        public boolean compacted() {
+            return compacted;
+        }
+    }
+
+    private <T> T atRevision(java.util.function.Supplier<T> read, long revision) {
+        try {
+            return read.get();
+        } catch (StoreUnavailableException e) {
+            for (Throwable cause = e; revision > 0 && cause != null; cause = cause.getCause()) {
+                String message = String.valueOf(cause.getMessage()); // etcd's ErrCompacted and ErrFutureRev
+                if (message.contains("required revision has been compacted")) {
+                    throw new RevisionUnavailable(revision, true, e);
+                }
+                if (message.contains("required revision is a future revision")) {
+                    throw new RevisionUnavailable(revision, false, e);
+                }
+            }
+            throw e;
+        }
+    }
+
     /** Reads the fence key's mod revision alone: one small linearizable read, to tell whether a cached config is current. */
     public long fenceRevision() {
         GetResponse response = await(client.getKVClient().get(bytes(prefix + "/" + LAST_CHANGE)), "reading the write fence");

@@ -154,8 +154,6 @@ public final class StagedApply {
     /** Writes the change as chunks under a new txid (nothing live changes). @param number the write number it will get */
     public Staged stage(long number, List<Item> items) {
         String txid = EtcdStore.sequence(number) + "-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt());
-        long chunkLease = store.await(client.getLeaseClient().grant(CHUNK_TTL.toSeconds()), "granting a lease").getID();
-        long ownerLease = store.await(client.getLeaseClient().grant(OWNER_TTL.toSeconds()), "granting a lease").getID();
         List<String> chunks = new ArrayList<>();
         List<List<String>> keys = new ArrayList<>();
         ArrayNode chunk = JSON.createArrayNode();
@@ -188,6 +186,10 @@ public final class StagedApply {
             chunks.add(chunk.toString());
             keys.add(chunkKeys);
         }
+        // the leases only now, with their keep-alives at once: printing 100,000 objects can outlast
+        // the owner's 10 s TTL on a loaded machine, and an expired owner lease fails the staging
+        long chunkLease = store.await(client.getLeaseClient().grant(CHUNK_TTL.toSeconds()), "granting a lease").getID();
+        long ownerLease = store.await(client.getLeaseClient().grant(OWNER_TTL.toSeconds()), "granting a lease").getID();
         Staged staged = new Staged(txid, number, chunks, keys, chunkLease, ownerLease);
         StreamObserver<LeaseKeepAliveResponse> ignore = new StreamObserver<>() {
             @Override

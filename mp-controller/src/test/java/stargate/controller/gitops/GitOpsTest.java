@@ -23,8 +23,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import stargate.controller.Api;
 import stargate.controller.TestController;
-import stargate.controller.api.ConfigService;
+import stargate.controller.store.EtcdStore;
 import stargate.controller.store.Leadership;
+import stargate.controller.write.ConfigService;
 
 /**
  * GitOps end to end: a real bare repository pushed with the git CLI, the controller (in this JVM,
@@ -302,10 +303,11 @@ class GitOpsTest {
         String leader = first.get("this_controller").asText();
         String next = repo.push("orders", "config/orders.yaml", ORDERS);
         GitSettings settings = settings();
-        ConfigService service = CDI.current().select(ConfigService.class).get();
+        EtcdStore store = CDI.current().select(EtcdStore.class).get();
         try (GitSource source = new GitSource(settings);
-             Leadership other = service.store().leadership(Reconciler.LOCK_KEY, "second-controller", Duration.ofSeconds(15))) {
-            ObjectNode standby = new Reconciler(settings, source, service, other, Clock.systemUTC()).reconcile(true);
+             Leadership other = store.leadership(Reconciler.LOCK_KEY, "second-controller", Duration.ofSeconds(15))) {
+            ObjectNode standby = new Reconciler(settings, source, CDI.current().select(ConfigService.class).get(), store, other,
+                    Clock.systemUTC()).reconcile(true);
             assertEquals("standby", standby.get("role").asText(), standby.toString());
             assertEquals(leader, standby.get("leader").asText());
             assertEquals(first.get("last_applied_commit").asText(), standby.get("last_applied_commit").asText());
@@ -316,9 +318,9 @@ class GitOpsTest {
 
     @Test
     void aLockPassesToTheNextHolderWhenItsHolderLetsGo() throws Exception {
-        ConfigService service = CDI.current().select(ConfigService.class).get();
-        try (Leadership a = service.store().leadership("test/lock", "a", Duration.ofSeconds(15));
-             Leadership b = service.store().leadership("test/lock", "b", Duration.ofSeconds(15))) {
+        EtcdStore store = CDI.current().select(EtcdStore.class).get();
+        try (Leadership a = store.leadership("test/lock", "a", Duration.ofSeconds(15));
+             Leadership b = store.leadership("test/lock", "b", Duration.ofSeconds(15))) {
             assertEquals("a", a.tryLead());
             assertEquals("a", b.tryLead());
             assertEquals("a", a.tryLead());
@@ -349,11 +351,12 @@ class GitOpsTest {
 
     /** One pass with other settings, as the controller under test (the GitOps lock holder). */
     private ObjectNode passAsThisController(GitSettings settings, boolean force) throws Exception {
-        ConfigService service = CDI.current().select(ConfigService.class).get();
+        EtcdStore store = CDI.current().select(EtcdStore.class).get();
         String holder = api.get("gitops/status").json().get("this_controller").asText();
         try (GitSource source = new GitSource(settings);
-             Leadership same = service.store().leadership(Reconciler.LOCK_KEY, holder, Duration.ofSeconds(15))) {
-            return new Reconciler(settings, source, service, same, Clock.systemUTC()).reconcile(force);
+             Leadership same = store.leadership(Reconciler.LOCK_KEY, holder, Duration.ofSeconds(15))) {
+            return new Reconciler(settings, source, CDI.current().select(ConfigService.class).get(), store, same,
+                    Clock.systemUTC()).reconcile(force);
         }
     }
 

@@ -1,4 +1,4 @@
-package stargate.controller.api;
+package stargate.controller.write;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;

@@ -1,10 +1,10 @@
-package stargate.controller.api;
+package stargate.controller.problem;
 
 import java.util.List;
 import stargate.model.validate.ConfigError;
 
 /**
- * A failed request, answered as RFC 9457 problem details ({@link ProblemMapper}). Thrown anywhere
+ * A failed request, answered as RFC 9457 problem details (by the admin API's {@code ProblemMapper}). Thrown anywhere
  * below a resource; nothing has been written to etcd when it is thrown.
  */
 public final class ApiProblem extends RuntimeException {
@@ -13,7 +13,7 @@ public final class ApiProblem extends RuntimeException {
     private final String title;
     private final List<ConfigError> errors;
 
-    ApiProblem(int status, String slug, String title, String detail, List<ConfigError> errors) {
+    public ApiProblem(int status, String slug, String title, String detail, List<ConfigError> errors) {
         super(detail);
         this.status = status;
         this.slug = slug;
@@ -22,23 +22,33 @@ public final class ApiProblem extends RuntimeException {
     }
 
     /** 400: the request body or the config it would produce is invalid; every error with its path. */
-    static ApiProblem invalid(String detail, List<ConfigError> errors) {
+    public static ApiProblem invalid(String detail, List<ConfigError> errors) {
         return new ApiProblem(400, "invalid-config", "Invalid config", detail, errors);
     }
 
-    static ApiProblem badRequest(String detail) {
-        return new ApiProblem(400, "bad-request", "Bad request", detail, List.of());
+    public static ApiProblem badRequest(String detail) {
+        return badRequest(detail, List.of());
     }
 
-    static ApiProblem notFound(String detail) {
+    /** 400: a query parameter is invalid; its error names it ({@code limit}, {@code continue}). */
+    public static ApiProblem badRequest(String detail, List<ConfigError> errors) {
+        return new ApiProblem(400, "bad-request", "Bad request", detail, errors);
+    }
+
+    public static ApiProblem notFound(String detail) {
         return new ApiProblem(404, "not-found", "Not found", detail, List.of());
     }
 
-    static ApiProblem conflict(String detail, List<ConfigError> errors) {
+    public static ApiProblem conflict(String detail, List<ConfigError> errors) {
         return new ApiProblem(409, "conflict", "Conflict", detail, errors);
     }
 
-    static ApiProblem preconditionFailed(String detail) {
+    /** 410: what the request continues from is gone (a paged list's revision was compacted). */
+    public static ApiProblem gone(String slug, String detail) {
+        return new ApiProblem(410, slug, "Gone", detail, List.of());
+    }
+
+    public static ApiProblem preconditionFailed(String detail) {
         return new ApiProblem(412, "precondition-failed", "Precondition failed", detail, List.of());
     }
 
@@ -47,11 +57,11 @@ public final class ApiProblem extends RuntimeException {
     }
 
     /** The last part of the problem type URI, also the metric label of a failed write. */
-    String slug() {
+    public String slug() {
         return slug;
     }
 
-    String title() {
+    public String title() {
         return title;
     }
 

@@ -1,4 +1,4 @@
-package stargate.controller.api;
+package stargate.controller.write;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -31,6 +31,7 @@ import org.eclipse.microprofile.metrics.Tag;
 import stargate.controller.audit.Actor;
 import stargate.controller.audit.AuditLog;
 import stargate.controller.history.History;
+import stargate.controller.problem.ApiProblem;
 import stargate.controller.store.ConfigState;
 import stargate.controller.store.ConfigView;
 import stargate.controller.store.EtcdStore;
@@ -154,18 +155,23 @@ public class ConfigService {
     private volatile ConfigState state;
     private Thread committer;
     private volatile boolean stopped;
-    /** The committer's undo log of the batch being built: each object as it was before an accepted write changed it. */
-    private final List<Object[]> undo = new ArrayList<>();
+    /**
+     * The committer's undo log of the batch being built: each object as it was before an accepted
+     * write changed it (null = absent). Emptied when the batch is answered: a whole-config write
+     * puts every object it changes here, so a log left over would keep the config's old objects
+     * alive until the next write.
+     */
+    private final List<Undo> undo = new ArrayList<>();
+
+    /** @param before null = the object was absent */
+    private record Undo(Kind kind, String id, StoredObject before) {
+    }
     /** What the last lost race said changed (the committer's). */
     private EtcdStore.CommitResult lost;
 
     /** The whole config read from etcd now (for reads; writes use the committer's state). */
     public Snapshot snapshot() {
         return store.snapshot();
-    }
-
-    public EtcdStore store() {
-        return store;
     }
 
     public ConfigValidator validator() {
@@ -359,6 +365,14 @@ public class ConfigService {
      * @return the writes still to do: lost races first, then those left for a later batch
      */
     private List<Pending> round(List<Pending> pending) {
+        try {
+            return decide(pending);
+        } finally {
+            undo.clear();
+        }
+    }
+
+    private List<Pending> decide(List<Pending> pending) {
         long tStart = System.nanoTime();
         ConfigState current = state;
         if (current == null) {
@@ -370,7 +384,6 @@ public class ConfigService {
             }
             state = current;
         }
-        undo.clear();
         List<Pending> batch = new ArrayList<>();
         List<Pending> later = new ArrayList<>();
         Set<String> touched = new HashSet<>();
@@ -411,11 +424,11 @@ public class ConfigService {
         List<Pending> next = new ArrayList<>();
         if (revision < 0) { // another controller wrote: catch up (or read again), validate again
             for (int i = undo.size() - 1; i >= 0; i--) {
-                Object[] u = undo.get(i);
-                if (u[2] == null) {
-                    current.remove((Kind) u[0], (String) u[1]);
+                Undo u = undo.get(i);
+                if (u.before() == null) {
+                    current.remove(u.kind(), u.id());
                 } else {
-                    current.put((StoredObject) u[2]);
+                    current.put(u.before());
                 }
             }
             if (lost == null || lost.applying() || !current.catchUp(lost)) { // mid-apply: read (and wait) again
@@ -598,7 +611,7 @@ public class ConfigService {
             bytes += 3L * estimate(c.after()) + estimate(c.before()); // object, history before/after, audit
         }
         for (EtcdStore.Write w : writes) {
-            undo.add(new Object[] {w.kind(), w.id(), current.get(w.kind(), w.id()).orElse(null)});
+            undo.add(new Undo(w.kind(), w.id(), current.get(w.kind(), w.id()).orElse(null)));
             if (w.value() == null) {
                 current.remove(w.kind(), w.id());
             } else {
