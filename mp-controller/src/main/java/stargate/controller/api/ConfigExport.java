@@ -83,7 +83,7 @@ final class ConfigExport implements StreamingOutput {
             }
             Object plugins = store.object(Kind.GLOBAL_PLUGINS, "", revision).map(StoredObject::value).orElse(null);
             if (plugins instanceof Map<?, ?> map && !map.isEmpty()) {
-                String text = alone(Kind.GLOBAL_PLUGINS, plugins);
+                String text = alone(Kind.GLOBAL_PLUGINS, Secrets.masked(plugins));
                 out.write(json ? (any ? "," : "{") + text.substring(1, text.length() - 1) : text);
                 any = true;
             }
