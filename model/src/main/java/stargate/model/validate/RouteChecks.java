@@ -52,10 +52,6 @@ final class RouteChecks {
         if (route.retries() != null) {
             retries(route.retries(), at(path, "retries"));
         }
-        if (route.websocket()) {
-            // accepted and ignored, it would promise a relay the node does not do (Upgrade is dropped)
-            f.add(at(path, "websocket"), "WebSocket proxying is not built yet (SPEC §16); remove the key or set it false");
-        }
         plugins.validate(route.plugins(), at(path, "plugins"), f.errors());
         ConfigValidator.upstreamReferences(route.plugins(), at(path, "plugins"), upstreamDeclared, f);
     }

@@ -6,6 +6,7 @@ import io.helidon.webserver.ListenerConfig;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.WebServerConfig;
 import io.helidon.webserver.http1.Http1Config;
+import io.helidon.webserver.http1.Http1ConnectionSelector;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -37,18 +38,20 @@ public final class Listeners implements AutoCloseable {
     private final WebServer admin;
     private final SniKeyManager certificates;
     private final Drain drain;
+    private final WebSockets webSockets;
     /** The https listener: its own WebServer, opened by the first certificate (null until then). */
     private volatile WebServer https;
     private boolean stopped; // guarded by this
 
     private Listeners(NodeOptions options, ProxyHandler handler, WebServer proxy, WebServer admin,
-                      SniKeyManager certificates, Drain drain) {
+                      SniKeyManager certificates, Drain drain, WebSockets webSockets) {
         this.options = options;
         this.handler = handler;
         this.proxy = proxy;
         this.admin = admin;
         this.certificates = certificates;
         this.drain = drain;
+        this.webSockets = webSockets;
     }
 
     /**
@@ -62,6 +65,7 @@ public final class Listeners implements AutoCloseable {
         SniKeyManager certificates = new SniKeyManager();
         certificates.update(certificatesAtStart.stream().map(PemCertificates::load).toList());
         ProxyHandler handler = new ProxyHandler(current, metrics, accessLog, drain, options.trustedProxies());
+        WebSockets webSockets = new WebSockets(metrics, accessLog);
 
         WebServerConfig.Builder proxyConfig = WebServer.builder()
                 .shutdownHook(false) // Node drains on SIGTERM itself
@@ -71,7 +75,7 @@ public final class Listeners implements AutoCloseable {
                 .host(options.host())
                 .port(options.port())
                 .routing(r -> r.any(handler));
-        tune(proxyConfig, options);
+        tune(proxyConfig, options, webSockets);
         WebServer proxy = proxyConfig.build().start();
 
         // Holder: the readiness check below needs the instance made after the admin server.
@@ -87,7 +91,7 @@ public final class Listeners implements AutoCloseable {
                 .routing(endpoints::routing)
                 .build()
                 .start();
-        Listeners listeners = new Listeners(options, handler, proxy, admin, certificates, drain);
+        Listeners listeners = new Listeners(options, handler, proxy, admin, certificates, drain, webSockets);
         self[0] = listeners;
         if (!certificates.isEmpty()) {
             listeners.openHttps();
@@ -114,7 +118,7 @@ public final class Listeners implements AutoCloseable {
                 .port(options.httpsPort())
                 .tls(tls(certificates))
                 .routing(r -> r.any(handler));
-        tune(config, options);
+        tune(config, options, webSockets);
         try {
             https = config.build().start();
         } catch (RuntimeException e) {
@@ -128,8 +132,14 @@ public final class Listeners implements AutoCloseable {
     }
 
     /** Socket options that decide proxy throughput and limits (see shared/docs/proxy-spike.md). */
-    private static void tune(ListenerConfig.BuilderBase<?, ?> listener, NodeOptions options) {
+    private static void tune(ListenerConfig.BuilderBase<?, ?> listener, NodeOptions options, WebSockets webSockets) {
         Duration clientTimeout = options.clientTimeout();
+        Http1Config http1 = Http1Config.builder()
+                .maxHeadersSize(options.maxHeaderBytes())      // over it: 431 from ProtocolErrors
+                .maxPrologueLength(8192)
+                .receiveLog(false)
+                .sendLog(false)
+                .build();
         // An idle keep-alive connection is closed after clientTimeout. (Helidon reads client sockets as
         // NIO channels, which ignore SO_TIMEOUT, so a request head that stalls mid-way is bounded only
         // by --max-concurrent-requests; see docs/architecture.md.)
@@ -146,12 +156,14 @@ public final class Listeners implements AutoCloseable {
                 .directHandlers(handlers -> handlers
                         .addHandler(DirectHandler.EventType.BAD_REQUEST, PROTOCOL_ERRORS)
                         .addHandler(DirectHandler.EventType.PAYLOAD_TOO_LARGE, PROTOCOL_ERRORS))
-                .addProtocol(Http1Config.builder()
-                        .maxHeadersSize(options.maxHeaderBytes())      // over it: 431 from ProtocolErrors
-                        .maxPrologueLength(8192)
-                        .receiveLog(false)
-                        .sendLog(false)
-                        .build());
+                .addProtocol(http1);
+        // HTTP/1 with the WebSocket upgrade: a selector of our own, tried before the discovered ones
+        listener.addConnectionSelector(Http1ConnectionSelector.builder().config(http1)
+                .addUpgrader(new WebSocketUpgrader(webSockets)).build());
+    }
+
+    private static Duration min(Duration a, Duration b) {
+        return a.compareTo(b) <= 0 ? a : b;
     }
 
     private static Tls tls(SniKeyManager certificates) {
@@ -207,7 +219,10 @@ public final class Listeners implements AutoCloseable {
         int inFlight = drain.inFlight();
         LOG.info("event=drain_started in_flight=" + inFlight + " timeout=" + timeout);
         long started = System.nanoTime();
+        // open WebSockets get their close frame a little before the listeners' grace period cuts them
+        webSockets.goAwayAfter(timeout.minus(min(timeout.dividedBy(10), Duration.ofMillis(500))));
         stopProxies();
+        webSockets.awaitClosed(timeout.minusNanos(System.nanoTime() - started).plusSeconds(1));
         boolean finished = drain.awaitIdle(Duration.ofMillis(100));
         LOG.info("event=drain_finished all_finished=" + finished + " left=" + drain.inFlight() + " took_ms="
                 + (System.nanoTime() - started) / 1_000_000);
@@ -234,6 +249,7 @@ public final class Listeners implements AutoCloseable {
 
     @Override
     public void close() {
+        webSockets.close();
         try {
             stopProxies();
         } catch (InterruptedException e) {

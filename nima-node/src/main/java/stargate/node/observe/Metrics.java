@@ -37,6 +37,7 @@ public final class Metrics {
     static final String TARGET_HEALTHY = "stargate_upstream_target_healthy";
     static final String CIRCUIT_STATE = "stargate_circuit_state";
     static final String ACCESS_LOG_DROPPED = "stargate_access_log_dropped_total";
+    static final String WEBSOCKETS = "stargate_websocket_connections";
 
     private final MeterRegistry registry;
     private final LongAdder active = new LongAdder();
@@ -45,6 +46,8 @@ public final class Metrics {
     /** Route id to its series; {@link #UNROUTED} counts requests that matched no route. */
     private final ConcurrentHashMap<String, RouteMetrics.Series> routes = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, LatencyHistogram> upstreams = new ConcurrentHashMap<>();
+    /** Open WebSockets by route id; a route's entry goes when its count is back to 0. */
+    private final ConcurrentHashMap<String, LongAdder> webSockets = new ConcurrentHashMap<>();
     private final RouteMetrics.Series unrouted = new RouteMetrics.Series();
     private static final String UNROUTED = "none";
     private volatile LongSupplier accessLogDropped = () -> 0;
@@ -109,6 +112,18 @@ public final class Metrics {
         active.decrement();
     }
 
+    /** A WebSocket of {@code routeId} opened ({@code stargate_websocket_connections{route}} goes up). */
+    public void webSocketOpened(String routeId) {
+        webSockets.computeIfAbsent(routeId, id -> new LongAdder()).increment();
+    }
+
+    public void webSocketClosed(String routeId) {
+        webSockets.computeIfPresent(routeId, (id, count) -> {
+            count.decrement();
+            return count.sum() == 0 ? null : count;
+        });
+    }
+
     /**
      * Registers the {@code stargate_upstream_target_healthy} gauge of one target: 1 while a balancer may
      * pick it, 0 while it is unhealthy or ejected.
@@ -164,6 +179,10 @@ public final class Metrics {
                 .append(" Access-log lines dropped because the disk was full, failing or too slow\n");
         out.append("# TYPE ").append(ACCESS_LOG_DROPPED).append(" counter\n");
         out.append(ACCESS_LOG_DROPPED).append(' ').append(accessLogDropped.getAsLong()).append('\n');
+        out.append("# HELP ").append(WEBSOCKETS).append(" WebSockets open now, by route\n");
+        out.append("# TYPE ").append(WEBSOCKETS).append(" gauge\n");
+        webSockets.forEach((id, count) -> out.append(WEBSOCKETS).append("{route=\"").append(id).append("\"} ")
+                .append(count.sum()).append('\n'));
         return out.toString();
     }
 
