@@ -58,17 +58,24 @@ public record Route(String id,
     /**
      * @param connect TCP connect + TLS handshake + waiting for a pooled connection, per attempt
      * @param read    the longest the upstream may make no progress, per attempt
-     * @param idle    the longest a relayed WebSocket may carry no bytes (either way); default 60s
+     * @param idle    the longest a relayed WebSocket may carry no bytes (either way); null = {@link #DEFAULT_IDLE}.
+     *                Only for {@code websocket: true} routes (validation refuses it elsewhere), so it stays null
+     *                when not set: a default filled in here could not be told from a value the user wrote
      * @param total   one deadline over every attempt and retry until the response head arrives; null = none
      */
     public record Timeouts(java.time.Duration connect, java.time.Duration read, java.time.Duration idle,
                            java.time.Duration total) {
         public static final Timeouts DEFAULT = new Timeouts(null, null, null, null);
+        public static final java.time.Duration DEFAULT_IDLE = java.time.Duration.ofSeconds(60);
 
         public Timeouts {
             connect = connect == null ? java.time.Duration.ofSeconds(2) : connect;
             read = read == null ? java.time.Duration.ofSeconds(30) : read;
-            idle = idle == null ? java.time.Duration.ofSeconds(60) : idle;
+        }
+
+        /** {@link #idle}, or its default when not set. */
+        public java.time.Duration idleOrDefault() {
+            return idle == null ? DEFAULT_IDLE : idle;
         }
     }
 

@@ -180,6 +180,19 @@ class WebSocketProxyTest {
     }
 
     @Test
+    void theCapitalizedTokenSwitchesToo() throws Exception {
+        try (Socket socket = new Socket("127.0.0.1", node.node.port())) {
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream().write(handshake("/echo").replace("websocket", "WebSocket")
+                    .getBytes(StandardCharsets.ISO_8859_1));
+            String response = RunningNode.readResponse(socket.getInputStream());
+            assertTrue(response.startsWith("HTTP/1.1 101"), response);
+            // RFC 6455 §4.2.2: the accept value for the key of RFC 6455's own example
+            assertTrue(response.contains("Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo="), response);
+        }
+    }
+
+    @Test
     void anUpstreamThatDoesNotSwitchIsRelayedAsIs() throws Exception {
         try (Socket socket = new Socket("127.0.0.1", node.node.port())) {
             socket.getOutputStream().write(handshake("/refusing").getBytes(StandardCharsets.ISO_8859_1));

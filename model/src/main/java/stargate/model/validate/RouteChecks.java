@@ -48,6 +48,10 @@ final class RouteChecks {
         f.positive(at(path, "timeouts.connect"), route.timeouts().connect());
         f.positive(at(path, "timeouts.read"), route.timeouts().read());
         f.positive(at(path, "timeouts.idle"), route.timeouts().idle());
+        if (route.timeouts().idle() != null && !route.websocket()) {
+            f.add(at(path, "timeouts.idle"), "only meaningful on a WebSocket route (websocket: true): it bounds how"
+                    + " long a relayed WebSocket may carry no bytes");
+        }
         f.positive(at(path, "timeouts.total"), route.timeouts().total());
         if (route.retries() != null) {
             retries(route.retries(), at(path, "retries"));

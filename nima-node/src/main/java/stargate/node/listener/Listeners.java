@@ -157,9 +157,11 @@ public final class Listeners implements AutoCloseable {
                         .addHandler(DirectHandler.EventType.BAD_REQUEST, PROTOCOL_ERRORS)
                         .addHandler(DirectHandler.EventType.PAYLOAD_TOO_LARGE, PROTOCOL_ERRORS))
                 .addProtocol(http1);
-        // HTTP/1 with the WebSocket upgrade: a selector of our own, tried before the discovered ones
+        // HTTP/1 with the WebSocket upgrade: a selector of our own, tried before the discovered ones. Helidon
+        // looks the Upgrade token up as sent; RFC 6455 clients send "websocket", some "WebSocket".
+        WebSocketUpgrader webSocket = new WebSocketUpgrader(webSockets);
         listener.addConnectionSelector(Http1ConnectionSelector.builder().config(http1)
-                .addUpgrader(new WebSocketUpgrader(webSockets)).build());
+                .addUpgrader(webSocket).putUpgrader("WebSocket", webSocket).build());
     }
 
     private static Duration min(Duration a, Duration b) {

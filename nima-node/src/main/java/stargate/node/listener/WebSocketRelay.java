@@ -67,7 +67,7 @@ final class WebSocketRelay implements ServerConnection {
         this.pick = pick;
         this.opened = opened;
         this.sockets = sockets;
-        this.idleLimitNanos = opened.route().route().timeouts().idle().toNanos();
+        this.idleLimitNanos = opened.route().route().timeouts().idleOrDefault().toNanos();
     }
 
     Opened opened() {
