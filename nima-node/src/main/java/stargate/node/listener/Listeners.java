@@ -3,9 +3,11 @@ package stargate.node.listener;
 import io.helidon.common.tls.Tls;
 import io.helidon.http.DirectHandler;
 import io.helidon.webserver.ListenerConfig;
+import io.helidon.webserver.ProtocolConfigs;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.WebServerConfig;
 import io.helidon.webserver.http1.Http1Config;
+import io.helidon.webserver.http1.Http1ConnectionProvider;
 import io.helidon.webserver.http1.Http1ConnectionSelector;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
@@ -157,10 +159,13 @@ public final class Listeners implements AutoCloseable {
                         .addHandler(DirectHandler.EventType.BAD_REQUEST, PROTOCOL_ERRORS)
                         .addHandler(DirectHandler.EventType.PAYLOAD_TOO_LARGE, PROTOCOL_ERRORS))
                 .addProtocol(http1);
-        // HTTP/1 with the WebSocket upgrade: a selector of our own, tried before the discovered ones. Helidon
-        // looks the Upgrade token up as sent; RFC 6455 clients send "websocket", some "WebSocket".
+        // HTTP/1 with the WebSocket upgrade: a selector of our own, tried before the discovered one, holding the
+        // upgraders Helidon discovers for the protocols above (h2c once HTTP/2 is added before this line) and
+        // ours. Helidon looks the Upgrade token up as sent; RFC 6455 clients send "websocket", some "WebSocket".
         WebSocketUpgrader webSocket = new WebSocketUpgrader(webSockets);
-        listener.addConnectionSelector(Http1ConnectionSelector.builder().config(http1)
+        Http1ConnectionSelector discovered = (Http1ConnectionSelector) new Http1ConnectionProvider()
+                .create(WebServer.DEFAULT_SOCKET_NAME, http1, ProtocolConfigs.create(listener.protocols()));
+        listener.addConnectionSelector(Http1ConnectionSelector.builder().from(discovered.prototype())
                 .addUpgrader(webSocket).putUpgrader("WebSocket", webSocket).build());
     }
 

@@ -45,9 +45,9 @@ import stargate.node.proxy.TrustedProxies;
  *   <li>on a {@code websocket: true} route, a WebSocket handshake goes to {@link UpstreamStage#upgrade} instead,
  *       after the same routing and plugins; the upstream's 101 switches the connection to a
  *       {@link WebSocketRelay} (see {@link WebSocketUpgrader}). On other routes {@code Upgrade} is dropped;</li>
- *   <li>record metrics and one access-log line (a WebSocket's line is written when it closes). The line's {@code path} is the path as the client sent
- *       it, not the normalized one: the log is where an operator looks for {@code ../} probes, and the
- *       {@code route} field already says where the request went.</li>
+ *   <li>record metrics and one access-log line (a WebSocket's line is written when it closes). The line's
+ *       {@code path} is the path as the client sent it, not the normalized one: the log is where an operator
+ *       looks for {@code ../} probes, and the {@code route} field already says where the request went.</li>
  * </ol>
  */
 final class ProxyHandler implements Handler, ProtocolUpgradeHandler {
