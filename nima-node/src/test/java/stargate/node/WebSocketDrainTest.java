@@ -56,7 +56,8 @@ class WebSocketDrainTest {
                 }
             });
             RunningNode.eventually(Duration.ofSeconds(5), () -> {
-                try (java.net.Socket socket = new java.net.Socket("127.0.0.1", port)) {
+                try {
+                    new java.net.Socket("127.0.0.1", port).close();
                     throw new AssertionError("a new connection was accepted while draining");
                 } catch (java.net.ConnectException e) {
                     // refused: no new WebSocket can start
