@@ -20,7 +20,7 @@ import java.util.Map;
  * @param timeouts     connect/read/idle timeouts; defaults when absent
  * @param retries      retry policy; null = no retries
  * @param plugins      plugin name to that plugin's config
- * @param websocket    allow {@code Upgrade: websocket} on this route; validation refuses true until the relay is built (SPEC §16)
+ * @param websocket    relay WebSocket handshakes ({@code Upgrade: websocket}) and then the bytes both ways (SPEC §16); otherwise {@code Upgrade} is dropped
  */
 public record Route(String id,
                     List<String> hosts,
@@ -56,24 +56,26 @@ public record Route(String id,
     }
 
     /**
-     * @param connect time to open a TCP (and TLS) connection to a target; default 2s
-     * @param read    time to the first response byte, and between bytes; default 30s
-     * @param idle    how long an unused pooled upstream connection is kept; default 60s
-     */
-    /**
      * @param connect TCP connect + TLS handshake + waiting for a pooled connection, per attempt
      * @param read    the longest the upstream may make no progress, per attempt
-     * @param idle    the longest a relayed WebSocket may carry no bytes
+     * @param idle    the longest a relayed WebSocket may carry no bytes (either way); null = {@link #DEFAULT_IDLE}.
+     *                Only for {@code websocket: true} routes (validation refuses it elsewhere), so it stays null
+     *                when not set: a default filled in here could not be told from a value the user wrote
      * @param total   one deadline over every attempt and retry until the response head arrives; null = none
      */
     public record Timeouts(java.time.Duration connect, java.time.Duration read, java.time.Duration idle,
                            java.time.Duration total) {
         public static final Timeouts DEFAULT = new Timeouts(null, null, null, null);
+        public static final java.time.Duration DEFAULT_IDLE = java.time.Duration.ofSeconds(60);
 
         public Timeouts {
             connect = connect == null ? java.time.Duration.ofSeconds(2) : connect;
             read = read == null ? java.time.Duration.ofSeconds(30) : read;
-            idle = idle == null ? java.time.Duration.ofSeconds(60) : idle;
+        }
+
+        /** {@link #idle}, or its default when not set. */
+        public java.time.Duration idleOrDefault() {
+            return idle == null ? DEFAULT_IDLE : idle;
         }
     }
 

@@ -48,13 +48,13 @@ final class RouteChecks {
         f.positive(at(path, "timeouts.connect"), route.timeouts().connect());
         f.positive(at(path, "timeouts.read"), route.timeouts().read());
         f.positive(at(path, "timeouts.idle"), route.timeouts().idle());
+        if (route.timeouts().idle() != null && !route.websocket()) {
+            f.add(at(path, "timeouts.idle"), "only meaningful on a WebSocket route (websocket: true): it bounds how"
+                    + " long a relayed WebSocket may carry no bytes");
+        }
         f.positive(at(path, "timeouts.total"), route.timeouts().total());
         if (route.retries() != null) {
             retries(route.retries(), at(path, "retries"));
-        }
-        if (route.websocket()) {
-            // accepted and ignored, it would promise a relay the node does not do (Upgrade is dropped)
-            f.add(at(path, "websocket"), "WebSocket proxying is not built yet (SPEC §16); remove the key or set it false");
         }
         plugins.validate(route.plugins(), at(path, "plugins"), f.errors());
         ConfigValidator.upstreamReferences(route.plugins(), at(path, "plugins"), upstreamDeclared, f);

@@ -58,8 +58,9 @@ class InvalidConfigTest {
                         "upstreams[0].targets[0].weight: expected an integer, got 1.5"),
                 Arguments.of("integer too large", route("paths: [/a], priority: 99999999999"),
                         "routes[0].priority: number too large: 99999999999"),
-                Arguments.of("websocket before it is built", route("paths: [/a], websocket: true"),
-                        "routes[0].websocket: WebSocket proxying is not built yet (SPEC §16); remove the key or set it false"),
+                Arguments.of("idle timeout without WebSocket", route("paths: [/a], timeouts: {idle: 5s}"),
+                        "routes[0].timeouts.idle: only meaningful on a WebSocket route (websocket: true): it bounds"
+                        + " how long a relayed WebSocket may carry no bytes"),
                 Arguments.of("boolean as text", route("paths: [/a], websocket: maybe"),
                         "routes[0].websocket: expected true or false, got \"maybe\""),
                 Arguments.of("scalar for a list", route("paths: /a"), "routes[0].paths: expected a list, got \"/a\""),

@@ -79,11 +79,14 @@ final class ConnectionGuard implements AutoCloseable {
         }
     }
 
-    /** The request was answered: until the next one starts, the connection is idle (keep-alive). */
-    static void requestFinished() {
+    /**
+     * The request was answered: until the next one starts, the connection is idle (keep-alive); or it
+     * switched protocols (a WebSocket relay, with its own idle timeout): no deadline of ours applies.
+     */
+    static void requestFinished(boolean switchedProtocols) {
         Guarded connection = CURRENT.get();
         if (connection != null) {
-            connection.phase(Phase.IDLE);
+            connection.phase(switchedProtocols ? Phase.SWITCHED : Phase.IDLE);
         }
     }
 
@@ -133,7 +136,7 @@ final class ConnectionGuard implements AutoCloseable {
         watchdog.interrupt();
     }
 
-    private enum Phase { HEAD, REQUEST, IDLE }
+    private enum Phase { HEAD, REQUEST, IDLE, SWITCHED }
 
     private final class GuardedSelector implements ServerConnectionSelector {
         private final ServerConnectionSelector delegate;

@@ -3,11 +3,12 @@ package stargate.node.listener;
 import io.helidon.common.tls.Tls;
 import io.helidon.http.DirectHandler;
 import io.helidon.webserver.ListenerConfig;
+import io.helidon.webserver.ProtocolConfigs;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.WebServerConfig;
-import io.helidon.webserver.ProtocolConfigs;
 import io.helidon.webserver.http1.Http1Config;
 import io.helidon.webserver.http1.Http1ConnectionProvider;
+import io.helidon.webserver.http1.Http1ConnectionSelector;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -48,12 +49,14 @@ public final class Listeners implements AutoCloseable {
     private final Drain drain;
     private final ConnectionGuard guard;
     private final ProtocolErrors protocolErrors;
+    private final WebSockets webSockets;
     /** The https listener: its own WebServer, opened by the first certificate (null until then). */
     private volatile WebServer https;
     private boolean stopped; // guarded by this
 
     private Listeners(NodeOptions options, ProxyHandler handler, WebServer proxy, WebServer admin,
-                      SniKeyManager certificates, Drain drain, ConnectionGuard guard, ProtocolErrors protocolErrors) {
+                      SniKeyManager certificates, Drain drain, ConnectionGuard guard, ProtocolErrors protocolErrors,
+                      WebSockets webSockets) {
         this.options = options;
         this.handler = handler;
         this.proxy = proxy;
@@ -62,6 +65,7 @@ public final class Listeners implements AutoCloseable {
         this.drain = drain;
         this.guard = guard;
         this.protocolErrors = protocolErrors;
+        this.webSockets = webSockets;
     }
 
     /**
@@ -79,6 +83,7 @@ public final class Listeners implements AutoCloseable {
         ProtocolErrors protocolErrors = new ProtocolErrors(metrics::rejected);
         metrics.rejectionReasons(ConnectionGuard.MAX_CONNECTIONS, ConnectionGuard.MAX_CONNECTIONS_PER_IP,
                 ConnectionGuard.HEADER_TIMEOUT, ConnectionGuard.BODY_TIMEOUT, ProtocolErrors.OVERLOADED);
+        WebSockets webSockets = new WebSockets(metrics, accessLog);
 
         WebServerConfig.Builder proxyConfig = WebServer.builder()
                 .shutdownHook(false) // Node drains on SIGTERM itself
@@ -88,7 +93,7 @@ public final class Listeners implements AutoCloseable {
                 .host(options.host())
                 .port(options.port())
                 .routing(r -> r.any(handler));
-        tune(proxyConfig, options, guard, protocolErrors, false);
+        tune(proxyConfig, options, guard, protocolErrors, webSockets, false);
         WebServer proxy = proxyConfig.build().start();
 
         // Holder: the readiness check below needs the instance made after the admin server.
@@ -104,7 +109,8 @@ public final class Listeners implements AutoCloseable {
                 .routing(endpoints::routing)
                 .build()
                 .start();
-        Listeners listeners = new Listeners(options, handler, proxy, admin, certificates, drain, guard, protocolErrors);
+        Listeners listeners = new Listeners(options, handler, proxy, admin, certificates, drain, guard, protocolErrors,
+                webSockets);
         self[0] = listeners;
         if (!certificates.isEmpty()) {
             listeners.openHttps();
@@ -131,7 +137,7 @@ public final class Listeners implements AutoCloseable {
                 .port(options.httpsPort())
                 .tls(tls(certificates))
                 .routing(r -> r.any(handler));
-        tune(config, options, guard, protocolErrors, true);
+        tune(config, options, guard, protocolErrors, webSockets, true);
         try {
             https = config.build().start();
         } catch (RuntimeException e) {
@@ -146,7 +152,7 @@ public final class Listeners implements AutoCloseable {
 
     /** Socket options that decide proxy throughput and limits (see shared/docs/proxy-spike.md). */
     private static void tune(ListenerConfig.BuilderBase<?, ?> listener, NodeOptions options, ConnectionGuard guard,
-                             ProtocolErrors protocolErrors, boolean tls) {
+                             ProtocolErrors protocolErrors, WebSockets webSockets, boolean tls) {
         Duration clientTimeout = options.clientTimeout();
         Http1Config http1 = Http1Config.builder()
                 .maxHeadersSize(options.maxHeaderBytes())      // over it: 431 from ProtocolErrors
@@ -176,10 +182,21 @@ public final class Listeners implements AutoCloseable {
                         .addHandler(DirectHandler.EventType.BAD_REQUEST, protocolErrors)
                         .addHandler(DirectHandler.EventType.PAYLOAD_TOO_LARGE, protocolErrors)
                         .addHandler(DirectHandler.EventType.OTHER, protocolErrors))
-                // the protocols' connection selectors, made here so that the guard wraps each
-                .protocolsDiscoverServices(false)
-                .addConnectionSelector(guard.guard(new Http1ConnectionProvider()
-                        .create(listener.name(), http1, ProtocolConfigs.create(List.of(http1)))));
+                // The protocols' connection selectors are made here, not discovered, so that the guard wraps each.
+                .protocolsDiscoverServices(false);
+        // HTTP/1 with the upgraders Helidon discovers for the protocols configured here (h2c once HTTP/2 is
+        // among them) and our WebSocket one. Helidon looks the Upgrade token up as sent; RFC 6455 clients
+        // send "websocket", some "WebSocket".
+        ProtocolConfigs protocols = ProtocolConfigs.create(List.of(http1));
+        WebSocketUpgrader webSocket = new WebSocketUpgrader(webSockets);
+        Http1ConnectionSelector discovered = (Http1ConnectionSelector) new Http1ConnectionProvider()
+                .create(listener.name(), http1, protocols);
+        listener.addConnectionSelector(guard.guard(Http1ConnectionSelector.builder().from(discovered.prototype())
+                .addUpgrader(webSocket).putUpgrader("WebSocket", webSocket).build()));
+    }
+
+    private static Duration min(Duration a, Duration b) {
+        return a.compareTo(b) <= 0 ? a : b;
     }
 
     private static Logger quiet(String name) {
@@ -245,7 +262,10 @@ public final class Listeners implements AutoCloseable {
         int inFlight = drain.inFlight();
         LOG.info("event=drain_started in_flight=" + inFlight + " timeout=" + timeout);
         long started = System.nanoTime();
+        // open WebSockets get their close frame a little before the listeners' grace period cuts them
+        webSockets.goAwayAfter(timeout.minus(min(timeout.dividedBy(10), Duration.ofMillis(500))));
         stopProxies();
+        webSockets.awaitClosed(timeout.minusNanos(System.nanoTime() - started).plusSeconds(1));
         boolean finished = drain.awaitIdle(Duration.ofMillis(100));
         LOG.info("event=drain_finished all_finished=" + finished + " left=" + drain.inFlight() + " took_ms="
                 + (System.nanoTime() - started) / 1_000_000);
@@ -273,6 +293,7 @@ public final class Listeners implements AutoCloseable {
 
     @Override
     public void close() {
+        webSockets.close();
         try {
             stopProxies();
         } catch (InterruptedException e) {

@@ -5,6 +5,7 @@ import io.helidon.webserver.CloseConnectionException;
 import io.helidon.webserver.http.Handler;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
+import io.helidon.webserver.http.spi.ProtocolUpgradeHandler;
 import stargate.model.routing.MalformedPathException;
 import stargate.model.routing.PathNormalizer;
 import stargate.model.routing.RouteMatch;
@@ -22,6 +23,7 @@ import stargate.node.plugin.Verdict;
 import stargate.node.proxy.BodyTooLargeException;
 import stargate.node.proxy.ClientAddress;
 import stargate.node.proxy.ErrorResponse;
+import stargate.node.proxy.ForwardEdits;
 import stargate.node.proxy.MalformedBodyException;
 import stargate.node.proxy.RequestId;
 import stargate.node.proxy.TrustedProxies;
@@ -41,12 +43,15 @@ import stargate.node.proxy.TrustedProxies;
  *       makes itself once plugins ran ({@link GatewayAnswer});</li>
  *   <li>{@link UpstreamStage}: pick a target with the upstream's balancer (503 {@code no_healthy_upstream})
  *       and forward: stream the request up, the response down (502/504 on failure);</li>
- *   <li>record metrics and one access-log line. The line's {@code path} is the path as the client sent
- *       it, not the normalized one: the log is where an operator looks for {@code ../} probes, and the
- *       {@code route} field already says where the request went.</li>
+ *   <li>on a {@code websocket: true} route, a WebSocket handshake goes to {@link UpstreamStage#upgrade} instead,
+ *       after the same routing and plugins; the upstream's 101 switches the connection to a
+ *       {@link WebSocketRelay} (see {@link WebSocketUpgrader}). On other routes {@code Upgrade} is dropped;</li>
+ *   <li>record metrics and one access-log line (a WebSocket's line is written when it closes). The line's
+ *       {@code path} is the path as the client sent it, not the normalized one: the log is where an operator
+ *       looks for {@code ../} probes, and the {@code route} field already says where the request went.</li>
  * </ol>
  */
-final class ProxyHandler implements Handler {
+final class ProxyHandler implements Handler, ProtocolUpgradeHandler {
     /** The answer (if the client still reads) to a body that paused past {@code --client-body-timeout}. */
     private static final String BODY_TIMEOUT = "the request body paused longer than the client body timeout";
     private final CurrentSnapshot current;
@@ -67,6 +72,20 @@ final class ProxyHandler implements Handler {
 
     @Override
     public void handle(ServerRequest req, ServerResponse res) {
+        serve(req, res);
+    }
+
+    /** A WebSocket handshake ({@link WebSocketUpgrader}): served as any request; a 101 lets the switch go on. */
+    @Override
+    public void handleProtocolUpgrade(ServerRequest req, ServerResponse res) {
+        if (serve(req, res)) {
+            res.next();
+        }
+    }
+
+    /** @return whether the upstream switched protocols (the client gets its 101 when the handler returns) */
+    private boolean serve(ServerRequest req, ServerResponse res) {
+        WebSocketUpgrader.Handshake handshake = WebSocketUpgrader.take();
         long start = System.nanoTime();
         ConnectionGuard.requestStarted();
         metrics.requestStarted();
@@ -77,7 +96,7 @@ final class ProxyHandler implements Handler {
         String rawPath = req.path().rawPath();
         ClientAddress client = trustedProxies.resolve(req);
         try {
-            serve(req, res, outcome.requestId, method, rawPath, client, outcome);
+            serve(req, res, outcome.requestId, method, rawPath, client, outcome, handshake, start);
         } finally {
             long total = System.nanoTime() - start;
             if (outcome.route != null) {
@@ -85,7 +104,7 @@ final class ProxyHandler implements Handler {
             } else {
                 metrics.unrouted(method, outcome.status, total);
             }
-            if (accessLog.keeps(outcome.status)) {
+            if (!outcome.switched && accessLog.keeps(outcome.status)) {
                 accessLog.log(new AccessLog.Entry(System.currentTimeMillis() - total / 1_000_000, outcome.requestId,
                         outcome.route == null ? null : outcome.route.id(),
                         outcome.route == null ? null : outcome.route.upstream().id(),
@@ -95,7 +114,10 @@ final class ProxyHandler implements Handler {
             }
             drain.exit();
             metrics.requestFinished();
-            ConnectionGuard.requestFinished();
+            ConnectionGuard.requestFinished(outcome.switched);
+        }
+        if (outcome.switched) {
+            return true;
         }
         if (req.headers().containsToken(HeaderValues.CONNECTION_CLOSE)
                 || res.headers().containsToken(HeaderValues.CONNECTION_CLOSE)) {
@@ -105,10 +127,11 @@ final class ProxyHandler implements Handler {
             // that body as the next request: request smuggling.
             throw new CloseConnectionException("connection closed after answering with Connection: close");
         }
+        return false;
     }
 
     private void serve(ServerRequest req, ServerResponse res, String requestId, String method, String rawPath,
-                       ClientAddress client, Outcome outcome) {
+                       ClientAddress client, Outcome outcome, WebSocketUpgrader.Handshake handshake, long start) {
         String path;
         try {
             path = PathNormalizer.normalize(rawPath);
@@ -129,11 +152,18 @@ final class ProxyHandler implements Handler {
         }
         CompiledRoute route = match.item();
         outcome.route = route;
+        if (handshake != null && !route.route().websocket()) {
+            handshake = null;       // proxied as plain HTTP, Upgrade dropped
+        }
         PluginChain chain = route.plugins();
         if (chain == null) {
+            GatewayAnswer answer = (status, error, message) -> ErrorResponse.send(res, status, error, message, requestId);
+            if (handshake != null) {
+                upgrade(req, path, res, route, match, requestId, client, outcome, null, answer, handshake, start);
+                return;
+            }
             try {
-                upstreamStage.forward(req, path, res, route, match, requestId, client, outcome, null,
-                        (status, error, message) -> ErrorResponse.send(res, status, error, message, requestId));
+                upstreamStage.forward(req, path, res, route, match, requestId, client, outcome, null, answer);
             } catch (MalformedBodyException e) {
                 res.headers().set(HeaderValues.CONNECTION_CLOSE);
                 if (ConnectionGuard.bodyTimedOut()) {
@@ -165,6 +195,11 @@ final class ProxyHandler implements Handler {
             }
             target = route.withUpstream(other);
         }
+        if (handshake != null) {
+            upgrade(req, path, res, target, match, exchange.requestId(), client, outcome, exchange.forwardEdits(),
+                    answer, handshake, start);
+            return;
+        }
         try {
             upstreamStage.forward(req, path, res, target, match, exchange.requestId(), client, outcome,
                     exchange.forwardEdits(), answer);
@@ -177,6 +212,21 @@ final class ProxyHandler implements Handler {
                     ? Verdict.reject(408, "client_timeout", BODY_TIMEOUT)
                     : Verdict.reject(400, "bad_request", e.getMessage())).closeConnection());
         }
+    }
+
+    /** A WebSocket handshake, refused while the node drains (its listeners close the open ones at the deadline). */
+    private void upgrade(ServerRequest req, String path, ServerResponse res, CompiledRoute route,
+                         RouteMatch<CompiledRoute> match, String requestId, ClientAddress client, Outcome outcome,
+                         ForwardEdits edits, GatewayAnswer answer,
+                         WebSocketUpgrader.Handshake handshake, long start) {
+        if (drain.draining()) {
+            outcome.status = 503;
+            answer.send(503, "draining", "the node is shutting down; open the WebSocket on another node");
+            return;
+        }
+        long startMillis = System.currentTimeMillis() - (System.nanoTime() - start) / 1_000_000;
+        outcome.switched = upstreamStage.upgrade(req, path, res, route, match, requestId, client, outcome, edits,
+                answer, handshake, startMillis, start);
     }
 
     private static void reply(ServerResponse res, Outcome outcome, int status, String error, String message,
@@ -192,5 +242,7 @@ final class ProxyHandler implements Handler {
         Target target;
         int status = 500;
         long upstreamNanos = -1;
+        /** The upstream switched protocols: the connection becomes a WebSocket relay. */
+        boolean switched;
     }
 }

@@ -22,6 +22,7 @@ import stargate.node.proxy.ForwardPlan;
 import stargate.node.proxy.ProxyExchange;
 import stargate.node.proxy.RetryPolicy;
 import stargate.node.proxy.UpstreamException;
+import stargate.node.proxy.UpstreamTunnel;
 
 /**
  * The upstream half of an exchange: pick a healthy target, forward through the upstream's circuit
@@ -133,6 +134,57 @@ final class UpstreamStage {
             }
         } finally {
             outcome.upstreamNanos = System.nanoTime() - started;
+        }
+    }
+
+    /**
+     * A WebSocket handshake on a {@code websocket: true} route: one attempt on a connection of its own (a
+     * handshake is not retried, and the circuit breaker and pool cap are for requests). The upstream's 101
+     * goes to {@code handshake}, which switches the client connection when the handler returns (see
+     * {@link WebSocketUpgrader}); any other answer is relayed as is.
+     *
+     * @return whether the upstream switched protocols
+     */
+    boolean upgrade(ServerRequest req, String path, ServerResponse res, CompiledRoute route,
+                    RouteMatch<CompiledRoute> match, String requestId, ClientAddress client,
+                    ProxyHandler.Outcome outcome, ForwardEdits edits, GatewayAnswer answer,
+                    WebSocketUpgrader.Handshake handshake, long startMillis, long startNanos) {
+        CompiledUpstream upstream = route.upstream();
+        Route.Timeouts timeouts = route.route().timeouts();
+        long started = System.nanoTime();
+        Balancer.Pick<Target> pick = pick(upstream, new RequestPickContext(req, path, client), List.of(), started);
+        if (pick == null) {
+            outcome.status = 503;
+            answer.send(503, "no_healthy_upstream", "no healthy target in upstream \"" + upstream.id() + "\"");
+            return false;
+        }
+        boolean switched = false;
+        try {
+            Target target = pick.target();
+            outcome.target = target;
+            ForwardPlan plan = ForwardPlan.create(req, requestId, route.id(),
+                    route.forwardPath().apply(path, req.query().rawValue(), match), route.route().preserveHost(),
+                    timeouts.connect(), timeouts.read(), client, null, edits);
+            UpstreamTunnel tunnel = ProxyExchange.upgrade(req, res, target.pool(), plan, WebSocketUpgrader.PROTOCOL);
+            outcome.upstreamNanos = System.nanoTime() - started;
+            if (tunnel == null) {
+                outcome.status = res.status().code();
+                return false;
+            }
+            outcome.status = 101;
+            handshake.accept(tunnel, pick, new WebSocketRelay.Opened(requestId, route, target, req.path().rawPath(),
+                    client.clientIp(), startMillis, startNanos, outcome.upstreamNanos));
+            switched = true;
+            return true;
+        } catch (UpstreamException e) {
+            outcome.upstreamNanos = System.nanoTime() - started;
+            outcome.status = e.kind().status();
+            answer.send(e);
+            return false;
+        } finally {
+            if (!switched) {
+                pick.close();
+            }
         }
     }
 

@@ -156,6 +156,9 @@ public final class AccessLog implements AutoCloseable {
             millis(line, e.upstreamNanos());
         }
         field(line, "client_ip", e.clientIp());
+        if (e.bytesReceived() >= 0) {
+            line.append(",\"bytes_received\":").append(e.bytesReceived());
+        }
         line.append("}\n");
         byte[] bytes = line.toString().getBytes(StandardCharsets.UTF_8);
         boolean wake;
@@ -328,9 +331,19 @@ public final class AccessLog implements AutoCloseable {
         }
     }
 
-    /** What one request did; durations in nanoseconds, {@code upstreamNanos} -1 when no upstream was called. */
+    /**
+     * What one request did; durations in nanoseconds, {@code upstreamNanos} -1 when no upstream was called. A
+     * WebSocket's line is written when it closes: status 101, {@code totalNanos} its whole life, {@code bytes}
+     * relayed to the client and {@code bytesReceived} from it (-1 on other lines).
+     */
     public record Entry(long startMillis, String requestId, String route, String upstream, String target,
                         String method, String path, int status, long bytes, long totalNanos, long upstreamNanos,
-                        String clientIp) {
+                        String clientIp, long bytesReceived) {
+        /** A request's line: no {@code bytes_received}. */
+        public Entry(long startMillis, String requestId, String route, String upstream, String target, String method,
+                     String path, int status, long bytes, long totalNanos, long upstreamNanos, String clientIp) {
+            this(startMillis, requestId, route, upstream, target, method, path, status, bytes, totalNanos,
+                 upstreamNanos, clientIp, -1);
+        }
     }
 }

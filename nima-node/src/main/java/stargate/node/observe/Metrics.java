@@ -38,6 +38,7 @@ public final class Metrics {
     static final String CIRCUIT_STATE = "stargate_circuit_state";
     static final String ACCESS_LOG_DROPPED = "stargate_access_log_dropped_total";
     static final String REJECTED = "stargate_rejected_total";
+    static final String WEBSOCKETS = "stargate_websocket_connections";
 
     private final MeterRegistry registry;
     private final LongAdder active = new LongAdder();
@@ -46,6 +47,8 @@ public final class Metrics {
     /** Route id to its series; {@link #UNROUTED} counts requests that matched no route. */
     private final ConcurrentHashMap<String, RouteMetrics.Series> routes = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, LatencyHistogram> upstreams = new ConcurrentHashMap<>();
+    /** Open WebSockets by route id; a route's entry goes when its count is back to 0. */
+    private final ConcurrentHashMap<String, LongAdder> webSockets = new ConcurrentHashMap<>();
     private final RouteMetrics.Series unrouted = new RouteMetrics.Series();
     private static final String UNROUTED = "none";
     private volatile LongSupplier accessLogDropped = () -> 0;
@@ -111,6 +114,18 @@ public final class Metrics {
 
     public void requestFinished() {
         active.decrement();
+    }
+
+    /** A WebSocket of {@code routeId} opened ({@code stargate_websocket_connections{route}} goes up). */
+    public void webSocketOpened(String routeId) {
+        webSockets.computeIfAbsent(routeId, id -> new LongAdder()).increment();
+    }
+
+    public void webSocketClosed(String routeId) {
+        webSockets.computeIfPresent(routeId, (id, count) -> {
+            count.decrement();
+            return count.sum() == 0 ? null : count;
+        });
     }
 
     /**
@@ -184,6 +199,10 @@ public final class Metrics {
         out.append("# TYPE ").append(REJECTED).append(" counter\n");
         new java.util.TreeMap<>(rejected).forEach((reason, count) ->
                 out.append(REJECTED).append("{reason=\"").append(reason).append("\"} ").append(count.sum()).append('\n'));
+        out.append("# HELP ").append(WEBSOCKETS).append(" WebSockets open now, by route\n");
+        out.append("# TYPE ").append(WEBSOCKETS).append(" gauge\n");
+        webSockets.forEach((id, count) -> out.append(WEBSOCKETS).append("{route=\"").append(id).append("\"} ")
+                .append(count.sum()).append('\n'));
         return out.toString();
     }
 

@@ -96,8 +96,8 @@ public final class ProxyExchange {
             try {
                 conn.receivedByte = false;
                 conn.stallLimit(plan.readTimeout().toNanos());
-                writeRequest(conn, req, pool, plan, body);
-                head = ResponseHead.read(conn, headRequest);
+                writeRequest(conn, req, pool, plan, body, null);
+                head = ResponseHead.read(conn, headRequest, false);
             } catch (IOException e) {
                 pool.release(conn, false);
                 if (conn.timedOut()) {
@@ -122,6 +122,42 @@ public final class ProxyExchange {
             respond(res, pool, conn, head, plan);
             return head.status;
         }
+    }
+
+    /**
+     * Forwards a protocol switch (a WebSocket handshake: {@code GET} with {@code Upgrade}) on a connection of
+     * its own, never pooled: after a 101 it carries the new protocol until a side closes. The request goes up
+     * with {@code Upgrade: protocol} and {@code Connection: Upgrade} next to its end-to-end fields (the
+     * {@code Sec-WebSocket-*} ones among them).
+     *
+     * @param protocol the client's {@code Upgrade} value
+     * @return the open tunnel when the upstream switched (101; {@code res} untouched, the caller sends the
+     *         101); null when it answered anything else, which went to {@code res} as is
+     * @throws UpstreamException if it failed before any response byte was sent; {@code res} is untouched
+     */
+    public static UpstreamTunnel upgrade(ServerRequest req, ServerResponse res, TargetPool pool, ForwardPlan plan,
+                                         String protocol) throws UpstreamException {
+        UpstreamConnection conn = pool.openUnpooled(plan.connectTimeout().toNanos());
+        ResponseHead head;
+        try {
+            conn.stallLimit(plan.readTimeout().toNanos());
+            writeRequest(conn, req, pool, plan, new RequestBody(req, -1, null), protocol);
+            head = ResponseHead.read(conn, false, true);
+        } catch (IOException e) {
+            pool.release(conn, false);
+            if (conn.timedOut()) {
+                throw new UpstreamException(UpstreamException.Kind.TIMEOUT, "upstream " + pool.authority()
+                        + " made no progress for " + plan.readTimeout().toMillis() + " ms", false, e);
+            }
+            throw new UpstreamException(UpstreamException.Kind.BAD_RESPONSE,
+                                        "upstream " + pool.authority() + ": " + e.getMessage(), false, e);
+        }
+        if (head.status != 101) {
+            respond(res, pool, conn, head, plan);
+            return null;
+        }
+        conn.stallLimit(Long.MAX_VALUE);
+        return new UpstreamTunnel(pool, conn, head);
     }
 
     /** RFC 9110 §9.2.2's idempotent methods (minus the rarely proxied ones), or a client that made it safe. */
@@ -292,8 +328,9 @@ public final class ProxyExchange {
 
     // ---- request
 
+    /** @param upgrade the protocol to switch to ({@code Upgrade} and {@code Connection: Upgrade} go up), or null */
     private static void writeRequest(UpstreamConnection conn, ServerRequest req, TargetPool pool, ForwardPlan plan,
-                                     RequestBody body) throws IOException {
+                                     RequestBody body, String upgrade) throws IOException {
         ServerRequestHeaders headers = req.headers();
         conn.writeText(req.prologue().method().text());
         conn.writeText(" ");
@@ -339,6 +376,10 @@ public final class ProxyExchange {
         writeField(conn, "X-Forwarded-Host", forwardedHost != null ? forwardedHost : clientHost);
         writeField(conn, "X-Request-Id", plan.requestId());
         writeField(conn, "traceparent", plan.traceparent());
+        if (upgrade != null) {
+            writeField(conn, "Upgrade", upgrade);
+            writeField(conn, "Connection", "Upgrade");
+        }
         if (body.length >= 0) {
             writeField(conn, "Content-Length", Long.toString(body.length));
         } else if (body.length == RequestBody.CHUNKED) {

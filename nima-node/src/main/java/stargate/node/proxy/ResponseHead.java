@@ -42,14 +42,19 @@ final class ResponseHead {
      * Reads the final response head, skipping interim 1xx responses (100 Continue, 103 Early Hints).
      *
      * @param headRequest whether the request was HEAD (then there is never a body)
+     * @param upgrade     whether the request asked to switch protocols: then a 101 is the final head (no body)
      * @throws ProtocolException if the head is malformed or too large
      * @throws java.io.EOFException if the connection ends before a complete head
      */
-    static ResponseHead read(UpstreamConnection conn, boolean headRequest) throws IOException {
+    static ResponseHead read(UpstreamConnection conn, boolean headRequest, boolean upgrade) throws IOException {
         for (int interim = 0; interim <= MAX_INTERIM; interim++) {
             ResponseHead head = readOne(conn);
             if (head.status == 101) {
-                throw new ProtocolException("upstream switched protocols without being asked to");
+                if (!upgrade) {
+                    throw new ProtocolException("upstream switched protocols without being asked to");
+                }
+                head.framing = Framing.NONE;
+                return head;
             }
             if (head.status >= 200) {
                 head.decideFraming(headRequest);

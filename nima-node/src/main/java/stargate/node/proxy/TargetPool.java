@@ -184,11 +184,37 @@ public final class TargetPool implements AutoCloseable {
     }
 
     /**
-     * Returns a borrowed connection: to the idle stack if {@code reusable}, else closes it.
+     * Opens a connection outside the pool: not counted against {@code pool.max_connections}, never reused,
+     * closed by {@link #release}. For a WebSocket, which holds its connection as long as it lives.
+     *
+     * @throws UpstreamException CONNECT_FAILED
+     */
+    UpstreamConnection openUnpooled(long connectTimeoutNanos) throws UpstreamException {
+        if (closed) {
+            throw new UpstreamException(UpstreamException.Kind.CONNECT_FAILED,
+                                        "target " + authority + " was removed", false, null);
+        }
+        try {
+            UpstreamConnection conn = connect(connectTimeoutNanos);
+            conn.pooled = false;
+            return conn;
+        } catch (IOException e) {
+            throw new UpstreamException(UpstreamException.Kind.CONNECT_FAILED,
+                                        "cannot connect to " + authority + ": " + e.getMessage(), false, e);
+        }
+    }
+
+    /**
+     * Returns a borrowed connection: to the idle stack if {@code reusable}, else closes it. An unpooled
+     * connection ({@link #openUnpooled}) is always closed.
      *
      * @param reusable the exchange ended cleanly on a message boundary and both sides keep the connection
      */
     void release(UpstreamConnection conn, boolean reusable) {
+        if (!conn.pooled) {
+            closeConnection(conn);
+            return;
+        }
         if (reusable && !conn.timedOut()) {
             lock.lock();
             try {

@@ -92,6 +92,8 @@ final class UpstreamConnection {
     boolean reused;
     /** When it went back to the idle stack; guarded by the pool's lock. */
     long idleSinceNanos;
+    /** False for a connection outside the pool's count (a WebSocket's): closed, never kept, on release. */
+    boolean pooled = true;
 
     /**
      * @param tcp    the TCP socket, closed by the watchdog (closing an SSLSocket could block on its locks)
@@ -285,6 +287,29 @@ final class UpstreamConnection {
             return buffered;
         }
         return fill();
+    }
+
+    /**
+     * Reads raw bytes for a tunnel: the buffered input first, then straight from the socket, outside the
+     * stall watch (a WebSocket may rightly be quiet; its idle timeout is the relay's job).
+     *
+     * @return bytes read, -1 at end of stream
+     */
+    int readTunnel(byte[] dst) throws IOException {
+        int buffered = inLimit - inPos;
+        if (buffered > 0) {
+            int n = Math.min(buffered, dst.length);
+            System.arraycopy(in, inPos, dst, 0, n);
+            inPos += n;
+            return n;
+        }
+        return socketIn.read(dst, 0, dst.length);
+    }
+
+    /** Writes raw bytes for a tunnel, unbuffered and outside the stall watch. */
+    void writeTunnel(byte[] src, int off, int len) throws IOException {
+        socketOut.write(src, off, len);
+        socketOut.flush();
     }
 
     // ---- output
