@@ -6,6 +6,7 @@ import io.helidon.webserver.ListenerConfig;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.WebServerConfig;
 import io.helidon.webserver.http1.Http1Config;
+import io.helidon.webserver.http2.Http2Config;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -30,6 +31,11 @@ public final class Listeners implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(Listeners.class.getName());
     private static final String ADMIN = "admin";
     private static final ProtocolErrors PROTOCOL_ERRORS = new ProtocolErrors();
+    /** HTTP/2 streams one connection may have open (nginx's default is 128, Envoy's 100 to clients at the edge). */
+    static final int MAX_STREAMS = 128;
+    /** HTTP/2 per-stream receive window: request body bytes the node buffers per stream at most (RFC 9113's default). */
+    static final int STREAM_WINDOW = 65_535;
+    static final int MAX_RAPID_RESETS = 50;
 
     private final NodeOptions options;
     private final ProxyHandler handler;
@@ -61,7 +67,8 @@ public final class Listeners implements AutoCloseable {
         Drain drain = new Drain();
         SniKeyManager certificates = new SniKeyManager();
         certificates.update(certificatesAtStart.stream().map(PemCertificates::load).toList());
-        ProxyHandler handler = new ProxyHandler(current, metrics, accessLog, drain, options.trustedProxies());
+        ProxyHandler handler = new ProxyHandler(current, metrics, accessLog, drain, options.trustedProxies(),
+                options.maxHeaderBytes());
 
         WebServerConfig.Builder proxyConfig = WebServer.builder()
                 .shutdownHook(false) // Node drains on SIGTERM itself
@@ -151,7 +158,31 @@ public final class Listeners implements AutoCloseable {
                         .maxPrologueLength(8192)
                         .receiveLog(false)
                         .sendLog(false)
-                        .build());
+                        .build())
+                .addProtocol(http2(options));
+    }
+
+    /**
+     * HTTP/2 from clients (SPEC §16): h2 by ALPN on https, h2c by prior knowledge or {@code Upgrade: h2c}
+     * on http; the same handler serves every stream. The limits bound what one connection can make the
+     * node hold (docs/http2.md): at most {@value #MAX_STREAMS} streams at once, each with at most one
+     * 64 KiB receive window of body buffered (the window reopens as the upstream takes the body), a header
+     * block of at most {@code --max-header-size} encoded bytes (more ends the connection; a decoded section
+     * over it is 431 from {@link ProxyHandler}), and Helidon's guards against rapid reset (more than
+     * {@value #MAX_RAPID_RESETS} resets before a response within 10 s ends the connection) and runs of
+     * empty frames.
+     */
+    private static Http2Config http2(NodeOptions options) {
+        return Http2Config.builder()
+                .maxConcurrentStreams(MAX_STREAMS)
+                .initialWindowSize(STREAM_WINDOW)
+                .maxFrameSize(16_384)
+                .maxHeaderListSize(options.maxHeaderBytes())
+                .maxRapidResets(MAX_RAPID_RESETS)
+                .rapidResetCheckPeriod(Duration.ofSeconds(10))
+                .maxEmptyFrames(10)
+                .sendErrorDetails(false)
+                .build();
     }
 
     private static Tls tls(SniKeyManager certificates) {
