@@ -31,6 +31,7 @@ declare -A PORT=([nginx-w1]=$W1 [nginx-w2]=$W2 [node]=$NODE)
 [[ ${SKIP_BUILD:-0} == 1 ]] || (cd "$ROOT" && mvn -B -q -o -DskipTests package -pl nima-node -am >&2)
 
 WORK=$(mktemp -d /tmp/stargate-h2-bench.XXXXXX)
+chmod 755 "$WORK"   # nginx workers run as another user
 NODE_PID=""
 cleanup() {
   [[ -z $NODE_PID ]] || kill "$NODE_PID" 2>/dev/null || true
