@@ -231,9 +231,9 @@ public final class Listeners implements AutoCloseable {
     }
 
     /**
-     * Graceful stop: readiness DOWN at once, the proxy stops accepting, in-flight requests finish
-     * (Helidon 4.5 drains within the listener's grace period, set to the drain timeout), then the
-     * admin listener closes.
+     * Graceful stop: readiness DOWN at once, in-flight requests (HTTP/1.1 and HTTP/2 streams) finish
+     * up to the timeout, the proxy listeners stop (Helidon's grace period, also the drain timeout,
+     * covers HTTP/1.1 requests that arrived meanwhile), then the admin listener closes.
      *
      * @return whether every in-flight request finished within the timeout
      */
@@ -242,8 +242,12 @@ public final class Listeners implements AutoCloseable {
         int inFlight = drain.inFlight();
         LOG.info("event=drain_started in_flight=" + inFlight + " timeout=" + timeout);
         long started = System.nanoTime();
+        // In-flight requests finish before the listeners stop: Helidon 4.5's stop ends an HTTP/2
+        // connection at once (its reader is interrupted, the socket closed under the open streams), and
+        // drains only HTTP/1.1 connections. Readiness is DOWN meanwhile; the listeners still accept.
+        boolean finished = drain.awaitIdle(timeout);
         stopProxies();
-        boolean finished = drain.awaitIdle(Duration.ofMillis(100));
+        finished = drain.awaitIdle(Duration.ofMillis(100)) && finished;
         LOG.info("event=drain_finished all_finished=" + finished + " left=" + drain.inFlight() + " took_ms="
                 + (System.nanoTime() - started) / 1_000_000);
         admin.stop();

@@ -345,6 +345,55 @@ class Http2FromClientsTest {
         assertTrue(out.contains("\"error\":\"body_too_large\""), out);
     }
 
+    @Test
+    void drainLetsInFlightHttp2StreamsFinish() throws Exception {
+        java.util.concurrent.CountDownLatch arrived = new java.util.concurrent.CountDownLatch(3);
+        try (FakeUpstream slow = FakeUpstream.http((request, out) -> {
+            arrived.countDown();
+            Thread.sleep(1500);
+            FakeUpstream.write(out, "HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\ndone");
+            return true;
+        })) {
+            Path config = dir.resolve("drain.yaml");
+            Files.writeString(config, """
+                    routes:
+                      - {id: slow, paths: ["/*"], upstream: slow}
+                    upstreams:
+                      - id: slow
+                        targets: [{url: "%s"}]
+                    certificates:
+                      - {id: local, snis: [localhost], cert_file: %s, key_file: %s}
+                    """.formatted(slow.url(), certificate.certFile(), certificate.keyFile()));
+            Node draining = Node.start(NodeOptions.parse(List.of("--config", config.toString(), "--host", "127.0.0.1",
+                    "--port", "0", "--https-port", "0", "--admin-port", "0", "--access-log", "off",
+                    "--drain-timeout", "10s"), Map.of()));
+            boolean stopped = false;
+            try {
+                HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_2)
+                        .sslContext(TestCertificates.trusting(certificate)).build();
+                List<java.util.concurrent.CompletableFuture<HttpResponse<String>>> inFlight = new ArrayList<>();
+                for (int i = 0; i < 3; i++) {
+                    inFlight.add(client.sendAsync(HttpRequest.newBuilder(
+                                    URI.create("https://localhost:" + draining.httpsPort() + "/work/" + i)).build(),
+                            HttpResponse.BodyHandlers.ofString()));
+                }
+                assertTrue(arrived.await(20, TimeUnit.SECONDS), "the requests reached the upstream");
+
+                stopped = true;
+                assertTrue(draining.drainAndStop(Duration.ofSeconds(10)), "all in-flight requests finished");
+                for (var request : inFlight) {
+                    HttpResponse<String> response = request.get(10, TimeUnit.SECONDS);
+                    assertEquals(HttpClient.Version.HTTP_2, response.version());
+                    assertEquals("done", response.body());
+                }
+            } finally {
+                if (!stopped) {
+                    draining.close();
+                }
+            }
+        }
+    }
+
     /** Concatenates frames so a flood goes out in a few writes. */
     private static final class OutputStreamBatch {
         private final java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
