@@ -35,7 +35,7 @@ class HotReloadTest {
         try (RunningNode node = RunningNode.start(dir, config(backend.port(), "/v0"))) {
             AtomicInteger ok = new AtomicInteger();
             ConcurrentLinkedQueue<String> failures = new ConcurrentLinkedQueue<>();
-            HttpClient client = HttpClient.newHttpClient();
+            HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
             long loadEnds = System.nanoTime() + Duration.ofSeconds(4).toNanos();
             List<Thread> clients = new ArrayList<>();
             for (int c = 0; c < 8; c++) {

@@ -112,8 +112,8 @@ class RequestFramingTest {
                     "Transfer-Encoding : chunked\r\n");
             String http10 = send(node, "POST /plain/a HTTP/1.0\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n" + SMUGGLED);
             // RFC 9112 §6.1: Transfer-Encoding in HTTP/1.0 is faulty framing. Helidon 4.5 speaks no HTTP/1.0 at
-            // all (505); a 400 would do as well. Either way nothing may go upstream (checked below).
-            assertTrue(http10.startsWith("HTTP/1.1 505 ") || http10.startsWith("HTTP/1.1 400 "), http10);
+            // all: the connection is closed unanswered. Either way nothing may go upstream (checked below).
+            assertTrue(http10.isEmpty() || http10.startsWith("HTTP/1.1 505 ") || http10.startsWith("HTTP/1.1 400 "), http10);
             for (String head : heads) {
                 String exchange = send(node, "POST /plain/a HTTP/1.1\r\nHost: x\r\n" + head + "\r\n0\r\n\r\n" + SMUGGLED);
                 assertTrue(exchange.startsWith("HTTP/1.1 4") || exchange.startsWith("HTTP/1.1 501"), head + ": " + exchange);

@@ -16,7 +16,9 @@ import java.util.Map;
 final class RunningNode implements AutoCloseable {
     final Path configFile;
     final Node node;
-    final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    /** HTTP/1.1 pinned: the JDK client's default, HTTP/2, upgrades to h2c (HTTP/2 has its own tests: Http2FromClientsTest). */
+    final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5)).build();
 
     private RunningNode(Path configFile, Node node) {
         this.configFile = configFile;

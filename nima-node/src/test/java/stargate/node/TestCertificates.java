@@ -18,13 +18,13 @@ import javax.net.ssl.TrustManagerFactory;
  * Self-signed certificates made at test time with the JDK's keytool (no keys in the repository),
  * written as PEM files the config can name.
  */
-record TestCertificates(X509Certificate certificate, Path certFile, Path keyFile) {
+public record TestCertificates(X509Certificate certificate, Path certFile, Path keyFile) {
     private static final String PASSWORD = "test-only";
 
     /**
      * @param keyAlgorithm {@code RSA} (2048 bit) or {@code EC} (P-256)
      */
-    static TestCertificates generate(Path dir, String name, String keyAlgorithm, String... dnsNames) throws Exception {
+    public static TestCertificates generate(Path dir, String name, String keyAlgorithm, String... dnsNames) throws Exception {
         Path store = dir.resolve(name + ".p12");
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "keytool").toString(), "-genkeypair",
@@ -57,7 +57,7 @@ record TestCertificates(X509Certificate certificate, Path certFile, Path keyFile
     }
 
     /** A client context that trusts exactly these certificates. */
-    static SSLContext trusting(TestCertificates... certificates) throws Exception {
+    public static SSLContext trusting(TestCertificates... certificates) throws Exception {
         KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
         trust.load(null, null);
         for (int i = 0; i < certificates.length; i++) {

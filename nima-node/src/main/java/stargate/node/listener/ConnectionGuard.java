@@ -11,10 +11,13 @@ import io.helidon.webserver.ProxyProtocolData;
 import io.helidon.webserver.Router;
 import io.helidon.webserver.spi.ServerConnection;
 import io.helidon.webserver.spi.ServerConnectionSelector;
+import io.helidon.webserver.spi.ServerConnectionSelector.Support;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -67,8 +70,9 @@ final class ConnectionGuard implements AutoCloseable {
         this.watchdog = Thread.ofPlatform().daemon().name("stargate-connection-guard").start(this::watch);
     }
 
-    ServerConnectionSelector guard(ServerConnectionSelector selector) {
-        return new GuardedSelector(selector);
+    /** The one selector a listener gets: it guards every connection and then serves it with one of {@code protocols}. */
+    ServerConnectionSelector guard(List<ServerConnectionSelector> protocols) {
+        return new GuardedSelector(protocols);
     }
 
     /** The handler has a request's whole head: the head deadline no longer applies. */
@@ -138,26 +142,36 @@ final class ConnectionGuard implements AutoCloseable {
 
     private enum Phase { HEAD, REQUEST, IDLE, SWITCHED }
 
+    /**
+     * One selector in place of the protocols' own: Helidon then hands over a connection at once,
+     * before reading a byte (with several selectors it first reads enough bytes to choose, with no
+     * deadline). The protocol is chosen here, by ALPN or by the first bytes, read under the head
+     * deadline.
+     */
     private final class GuardedSelector implements ServerConnectionSelector {
-        private final ServerConnectionSelector delegate;
+        private final List<ServerConnectionSelector> protocols;
+        private final Set<String> applicationProtocols;
 
-        GuardedSelector(ServerConnectionSelector delegate) {
-            this.delegate = delegate;
+        GuardedSelector(List<ServerConnectionSelector> protocols) {
+            this.protocols = List.copyOf(protocols);
+            Set<String> alpn = new java.util.LinkedHashSet<>();
+            protocols.forEach(p -> alpn.addAll(p.supportedApplicationProtocols()));
+            this.applicationProtocols = Set.copyOf(alpn);
         }
 
         @Override
         public int bytesToIdentifyConnection() {
-            return delegate.bytesToIdentifyConnection();
+            return 0;
         }
 
         @Override
         public Support supports(BufferData data) {
-            return delegate.supports(data);
+            return Support.SUPPORTED;
         }
 
         @Override
         public Set<String> supportedApplicationProtocols() {
-            return delegate.supportedApplicationProtocols();
+            return applicationProtocols;
         }
 
         @Override
@@ -175,19 +189,17 @@ final class ConnectionGuard implements AutoCloseable {
                 reject(MAX_CONNECTIONS_PER_IP, address.getHostAddress() + " has " + limits.maxConnectionsPerIp() + " open");
                 return Refused.INSTANCE;
             }
-            Guarded guarded = new Guarded(ctx, address);
-            try {
-                guarded.delegate = delegate.connection(guarded);
-            } catch (RuntimeException e) {
-                guarded.finish();
-                throw e;
-            }
-            return guarded;
+            return new Guarded(ctx, address, protocols);
         }
     }
 
     private void release(InetAddress address) {
         perAddress.computeIfPresent(address, (a, count) -> count.decrementAndGet() <= 0 ? null : count);
+    }
+
+    @FunctionalInterface
+    private interface Serving {
+        void serve() throws InterruptedException;
     }
 
     /** A connection refused over a limit: served by returning at once, which closes the socket. */
@@ -217,7 +229,9 @@ final class ConnectionGuard implements AutoCloseable {
         private final ConnectionContext ctx;
         private final InetAddress address;
         private final DataReader reader;
-        ServerConnection delegate;
+        private final List<ServerConnectionSelector> protocols;
+        private final long openedNanos = System.nanoTime();
+        private volatile ServerConnection delegate;
         private volatile Phase phase = Phase.HEAD;      // the bytes that chose the protocol started a head
         private volatile long phaseSince = System.nanoTime();
         /** When the current blocking read began, or 0 while none is waiting. */
@@ -225,9 +239,10 @@ final class ConnectionGuard implements AutoCloseable {
         private volatile boolean bodyTimedOut;
         private boolean finished;
 
-        Guarded(ConnectionContext ctx, InetAddress address) {
+        Guarded(ConnectionContext ctx, InetAddress address, List<ServerConnectionSelector> protocols) {
             this.ctx = ctx;
             this.address = address;
+            this.protocols = protocols;
             DataReader identified = ctx.dataReader();
             HelidonSocket socket = ctx.serverSocket();
             this.reader = new DataReader(() -> {
@@ -288,25 +303,69 @@ final class ConnectionGuard implements AutoCloseable {
 
         @Override
         public void handle(Semaphore requestSemaphore) throws InterruptedException {
+            handle(() -> delegate.handle(requestSemaphore));
+        }
+
+        @Override
+        public void handle(io.helidon.common.concurrency.limits.Limit limit) throws InterruptedException {
+            handle(() -> delegate.handle(limit));
+        }
+
+        private void handle(Serving serving) throws InterruptedException {
             served.add(this);
             CURRENT.set(this);
             try {
-                delegate.handle(requestSemaphore);
+                ServerConnectionSelector protocol = choose();
+                if (protocol != null) {
+                    delegate = protocol.connection(this);
+                    serving.serve();
+                }
+            } catch (RuntimeException e) {
+                if (ctx.serverSocket().isConnected()) {
+                    throw e;
+                }
+                // closed by the watchdog, or by the client, while the protocol was being chosen
             } finally {
                 CURRENT.remove();
                 finish();
             }
         }
 
-        @Override
-        public void handle(io.helidon.common.concurrency.limits.Limit limit) throws InterruptedException {
-            served.add(this);
-            CURRENT.set(this);
-            try {
-                delegate.handle(limit);
-            } finally {
-                CURRENT.remove();
-                finish();
+        /** By ALPN, else by the first bytes (read under the head deadline); null when none speaks them. */
+        private ServerConnectionSelector choose() {
+            if (protocols.size() == 1) {
+                return protocols.getFirst();
+            }
+            HelidonSocket socket = ctx.serverSocket();
+            if (socket.protocolNegotiated()) {
+                for (ServerConnectionSelector protocol : protocols) {
+                    if (protocol.supportedApplicationProtocols().contains(socket.protocol())) {
+                        return protocol;
+                    }
+                }
+            }
+            List<ServerConnectionSelector> candidates = new ArrayList<>(protocols);
+            reader.ensureAvailable();
+            while (true) {
+                BufferData bytes = reader.getBuffer(reader.available());
+                for (var it = candidates.iterator(); it.hasNext(); ) {
+                    ServerConnectionSelector candidate = it.next();
+                    if (candidate.bytesToIdentifyConnection() > bytes.available()) {
+                        continue;
+                    }
+                    Support support = candidate.supports(bytes);
+                    bytes.rewind();
+                    if (support == Support.SUPPORTED) {
+                        return candidate;
+                    }
+                    if (support == Support.UNSUPPORTED) {
+                        it.remove();
+                    }
+                }
+                if (candidates.isEmpty()) {
+                    return null;
+                }
+                reader.pullData();
             }
         }
 
@@ -324,12 +383,18 @@ final class ConnectionGuard implements AutoCloseable {
 
         @Override
         public Duration idleTime() {
-            return delegate.idleTime();
+            ServerConnection serving = delegate;
+            return serving != null ? serving.idleTime() : Duration.ofNanos(System.nanoTime() - openedNanos);
         }
 
         @Override
         public void close(boolean interrupt) {
-            delegate.close(interrupt);
+            ServerConnection serving = delegate;
+            if (serving != null) {
+                serving.close(interrupt);
+            } else {
+                ctx.serverSocket().close();
+            }
         }
 
         // ConnectionContext: the connection's own, but for the reader

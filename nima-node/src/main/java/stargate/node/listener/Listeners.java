@@ -9,6 +9,8 @@ import io.helidon.webserver.WebServerConfig;
 import io.helidon.webserver.http1.Http1Config;
 import io.helidon.webserver.http1.Http1ConnectionProvider;
 import io.helidon.webserver.http1.Http1ConnectionSelector;
+import io.helidon.webserver.http2.Http2Config;
+import io.helidon.webserver.http2.Http2ConnectionProvider;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -38,6 +40,15 @@ public final class Listeners implements AutoCloseable {
      * instead; held here because the JDK keeps loggers (and so their level) only weakly.
      */
     private static final Logger HTTP1_CONNECTION_LOG = quiet("io.helidon.webserver.http1.Http1Connection");
+    /** HTTP/2 streams one connection may have open (nginx's default is 128, Envoy's 100 to clients at the edge). */
+    static final int MAX_STREAMS = 128;
+    /**
+     * HTTP/2 receive window, per stream and (Helidon sizes both alike) per connection: the request body a
+     * connection can make the node buffer. It reopens as the upstream takes the body. 64 KiB (RFC 9113's
+     * default) made a 30 MB upload ~2x slower than 256 KiB on loopback; 1 MiB (Helidon's) was no faster.
+     */
+    static final int RECEIVE_WINDOW = 256 * 1024;
+    static final int MAX_RAPID_RESETS = 50;
 
     private final NodeOptions options;
     private final ProxyHandler handler;
@@ -78,7 +89,8 @@ public final class Listeners implements AutoCloseable {
         Drain drain = new Drain();
         SniKeyManager certificates = new SniKeyManager();
         certificates.update(certificatesAtStart.stream().map(PemCertificates::load).toList());
-        ProxyHandler handler = new ProxyHandler(current, metrics, accessLog, drain, options.trustedProxies());
+        ProxyHandler handler = new ProxyHandler(current, metrics, accessLog, drain, options.trustedProxies(),
+                options.maxHeaderBytes());
         ConnectionGuard guard = new ConnectionGuard(options.clientLimits(), metrics::rejected);
         ProtocolErrors protocolErrors = new ProtocolErrors(metrics::rejected);
         metrics.rejectionReasons(ConnectionGuard.MAX_CONNECTIONS, ConnectionGuard.MAX_CONNECTIONS_PER_IP,
@@ -187,12 +199,16 @@ public final class Listeners implements AutoCloseable {
         // HTTP/1 with the upgraders Helidon discovers for the protocols configured here (h2c once HTTP/2 is
         // among them) and our WebSocket one. Helidon looks the Upgrade token up as sent; RFC 6455 clients
         // send "websocket", some "WebSocket".
-        ProtocolConfigs protocols = ProtocolConfigs.create(List.of(http1));
+        Http2Config http2 = http2(options);
+        ProtocolConfigs protocols = ProtocolConfigs.create(List.of(http1, http2));
         WebSocketUpgrader webSocket = new WebSocketUpgrader(webSockets);
         Http1ConnectionSelector discovered = (Http1ConnectionSelector) new Http1ConnectionProvider()
                 .create(listener.name(), http1, protocols);
-        listener.addConnectionSelector(guard.guard(Http1ConnectionSelector.builder().from(discovered.prototype())
-                .addUpgrader(webSocket).putUpgrader("WebSocket", webSocket).build()));
+        listener.addConnectionSelector(guard.guard(List.of(
+                Http1ConnectionSelector.builder().from(discovered.prototype())
+                        .addUpgrader(webSocket).putUpgrader("WebSocket", webSocket).build(),
+                // HTTP/2 by prior knowledge (h2c) and by ALPN (h2 on https)
+                new Http2ConnectionProvider().create(listener.name(), http2, protocols))));
     }
 
     private static Duration min(Duration a, Duration b) {
@@ -203,6 +219,29 @@ public final class Listeners implements AutoCloseable {
         Logger logger = Logger.getLogger(name);
         logger.setLevel(java.util.logging.Level.SEVERE);
         return logger;
+    }
+
+    /**
+     * HTTP/2 from clients (SPEC §16): h2 by ALPN on https, h2c by prior knowledge or {@code Upgrade: h2c}
+     * on http; the same handler serves every stream. The limits bound what one connection can make the
+     * node hold (docs/http2.md): at most {@value #MAX_STREAMS} streams at once, at most one receive window
+     * ({@value #RECEIVE_WINDOW} bytes) of request body buffered per connection, a header
+     * block of at most {@code --max-header-size} encoded bytes (more ends the connection; a decoded section
+     * over it is 431 from {@link ProxyHandler}), and Helidon's guards against rapid reset (more than
+     * {@value #MAX_RAPID_RESETS} resets before a response within 10 s ends the connection) and runs of
+     * empty frames.
+     */
+    private static Http2Config http2(NodeOptions options) {
+        return Http2Config.builder()
+                .maxConcurrentStreams(MAX_STREAMS)
+                .initialWindowSize(RECEIVE_WINDOW)
+                .maxFrameSize(16_384)
+                .maxHeaderListSize(options.maxHeaderBytes())
+                .maxRapidResets(MAX_RAPID_RESETS)
+                .rapidResetCheckPeriod(Duration.ofSeconds(10))
+                .maxEmptyFrames(10)
+                .sendErrorDetails(false)
+                .build();
     }
 
     private static Tls tls(SniKeyManager certificates) {
@@ -251,9 +290,9 @@ public final class Listeners implements AutoCloseable {
     }
 
     /**
-     * Graceful stop: readiness DOWN at once, the proxy stops accepting, in-flight requests finish
-     * (Helidon 4.5 drains within the listener's grace period, set to the drain timeout), then the
-     * admin listener closes.
+     * Graceful stop: readiness DOWN at once, in-flight requests (HTTP/1.1 and HTTP/2 streams) finish
+     * up to the timeout, the proxy listeners stop (Helidon's grace period, also the drain timeout,
+     * covers HTTP/1.1 requests that arrived meanwhile), then the admin listener closes.
      *
      * @return whether every in-flight request finished within the timeout
      */
@@ -264,9 +303,13 @@ public final class Listeners implements AutoCloseable {
         long started = System.nanoTime();
         // open WebSockets get their close frame a little before the listeners' grace period cuts them
         webSockets.goAwayAfter(timeout.minus(min(timeout.dividedBy(10), Duration.ofMillis(500))));
+        // In-flight requests finish before the listeners stop: Helidon 4.5's stop ends an HTTP/2
+        // connection at once (its reader is interrupted, the socket closed under the open streams), and
+        // drains only HTTP/1.1 connections. Readiness is DOWN meanwhile; the listeners still accept.
+        boolean finished = drain.awaitIdle(timeout);
         stopProxies();
         webSockets.awaitClosed(timeout.minusNanos(System.nanoTime() - started).plusSeconds(1));
-        boolean finished = drain.awaitIdle(Duration.ofMillis(100));
+        finished = drain.awaitIdle(Duration.ofMillis(100)) && finished;
         LOG.info("event=drain_finished all_finished=" + finished + " left=" + drain.inFlight() + " took_ms="
                 + (System.nanoTime() - started) / 1_000_000);
         admin.stop();

@@ -19,6 +19,8 @@ import stargate.node.proxy.ErrorResponse;
 final class ProtocolErrors implements DirectHandler {
     /** Helidon 4.5's message for a header section over {@code max-headers-size} (Http1HeadersParser). */
     static final String HEADERS_TOO_LARGE = "Header size exceeded";
+    /** The 431 message, on HTTP/1.1 and HTTP/2 alike. */
+    static final String HEADERS_TOO_LARGE_MESSAGE = "request headers exceed the limit (--max-header-size)";
     /** The {@code stargate_rejected_total} reason of a 503 over {@code --max-concurrent-requests}. */
     static final String OVERLOADED = "overloaded";
     private final java.util.function.Consumer<String> rejected;
@@ -44,7 +46,7 @@ final class ProtocolErrors implements DirectHandler {
         if (eventType == EventType.BAD_REQUEST && HEADERS_TOO_LARGE.equals(message)) {
             code = 431;
             error = "headers_too_large";
-            message = "request headers exceed the limit (--max-header-size)";
+            message = HEADERS_TOO_LARGE_MESSAGE;
         }
         byte[] body = ErrorResponse.json(code, error, message == null ? status.reasonPhrase() : message, null)
                 .getBytes(StandardCharsets.UTF_8);

@@ -32,6 +32,8 @@ import stargate.node.proxy.TrustedProxies;
  * The one Helidon handler on the proxy listener: where a request goes, in order.
  *
  * <ol>
+ *   <li>on HTTP/2, refuse a decoded header section over {@code --max-header-size} (431, as HTTP/1.1's limit
+ *       does before routing; see {@link HeaderSection});</li>
  *   <li>normalize the path ({@link PathNormalizer}, SPEC §13; 400 {@code bad_request} when refused): every
  *       later step (routing, plugins, balancer, the upstream request) sees only the normalized path, so a
  *       route guard cannot be walked around with {@code ..}, {@code %2e%2e} or {@code //};</li>
@@ -59,15 +61,17 @@ final class ProxyHandler implements Handler, ProtocolUpgradeHandler {
     private final AccessLog accessLog;
     private final Drain drain;
     private final TrustedProxies trustedProxies;
+    private final int maxHeaderBytes;
     private final UpstreamStage upstreamStage = new UpstreamStage();
 
     ProxyHandler(CurrentSnapshot current, Metrics metrics, AccessLog accessLog, Drain drain,
-                 TrustedProxies trustedProxies) {
+                 TrustedProxies trustedProxies, int maxHeaderBytes) {
         this.current = current;
         this.metrics = metrics;
         this.accessLog = accessLog;
         this.drain = drain;
         this.trustedProxies = trustedProxies;
+        this.maxHeaderBytes = maxHeaderBytes;
     }
 
     @Override
@@ -95,8 +99,14 @@ final class ProxyHandler implements Handler, ProtocolUpgradeHandler {
         String method = req.prologue().method().text();
         String rawPath = req.path().rawPath();
         ClientAddress client = trustedProxies.resolve(req);
+        boolean http1 = req.prologue().protocolVersion().startsWith("1");
         try {
-            serve(req, res, outcome.requestId, method, rawPath, client, outcome, handshake, start);
+            if (!http1 && HeaderSection.size(req.headers()) > maxHeaderBytes) {
+                reply(res, outcome, 431, "headers_too_large", ProtocolErrors.HEADERS_TOO_LARGE_MESSAGE,
+                        outcome.requestId);
+            } else {
+                serve(req, res, outcome.requestId, method, rawPath, client, outcome, handshake, start);
+            }
         } finally {
             long total = System.nanoTime() - start;
             if (outcome.route != null) {
@@ -119,8 +129,8 @@ final class ProxyHandler implements Handler, ProtocolUpgradeHandler {
         if (outcome.switched) {
             return true;
         }
-        if (req.headers().containsToken(HeaderValues.CONNECTION_CLOSE)
-                || res.headers().containsToken(HeaderValues.CONNECTION_CLOSE)) {
+        if (http1 && (req.headers().containsToken(HeaderValues.CONNECTION_CLOSE)
+                || res.headers().containsToken(HeaderValues.CONNECTION_CLOSE))) {
             // RFC 9112 §9.6: the server closes after answering "Connection: close". Helidon 4.5 marks the
             // response but leaves the socket open (openssl s_client, for one, waits), and when it was our
             // answer to a body we stopped reading (413, a broken chunk) it would then parse the rest of
@@ -137,6 +147,13 @@ final class ProxyHandler implements Handler, ProtocolUpgradeHandler {
             path = PathNormalizer.normalize(rawPath);
         } catch (MalformedPathException e) {
             reply(res, outcome, 400, "bad_request", e.getMessage(), requestId);
+            return;
+        }
+        String query = req.query().rawValue();
+        if (query != null && !printableAscii(query)) {
+            // HTTP/1.1's request line cannot carry these; an HTTP/2 :path can, and the query goes upstream verbatim.
+            reply(res, outcome, 400, "bad_request", "the query holds a byte that is not printable ASCII; percent-encode it",
+                    requestId);
             return;
         }
         Snapshot snapshot = current.get();
@@ -227,6 +244,16 @@ final class ProxyHandler implements Handler, ProtocolUpgradeHandler {
         long startMillis = System.currentTimeMillis() - (System.nanoTime() - start) / 1_000_000;
         outcome.switched = upstreamStage.upgrade(req, path, res, route, match, requestId, client, outcome, edits,
                 answer, handshake, startMillis, start);
+    }
+
+    private static boolean printableAscii(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c <= ' ' || c >= 0x7f) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static void reply(ServerResponse res, Outcome outcome, int status, String error, String message,

@@ -39,6 +39,14 @@ public interface IncomingRequest {
     long contentLength();
 
     /**
+     * Whether the request is one stream of a multiplexed (HTTP/2) connection: closing "the connection"
+     * after answering it would cut the client's other requests, and {@code Connection} is not an HTTP/2 field.
+     */
+    default boolean multiplexed() {
+        return false;
+    }
+
+    /**
      * Reads through to Helidon's request; allocates nothing up front.
      *
      * @param path   the request's normalized path, which plugins see instead of the one the client sent
@@ -80,6 +88,11 @@ public interface IncomingRequest {
             @Override
             public long contentLength() {
                 return req.headers().contentLength().orElse(-1);
+            }
+
+            @Override
+            public boolean multiplexed() {
+                return !req.prologue().protocolVersion().startsWith("1");
             }
         };
     }

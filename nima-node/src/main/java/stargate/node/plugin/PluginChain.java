@@ -153,7 +153,9 @@ public final class PluginChain {
         res.status(Status.create(verdict.status()));
         var headers = res.headers();
         headers.set(HeaderNames.create("X-Request-Id"), exchange.requestId());
-        if (verdict.closesConnection()) {
+        if (verdict.closesConnection() && !exchange.request().multiplexed()) {
+            // On HTTP/2 the answer ends only its stream (Helidon then discards the rest of that stream's
+            // body, window by window); a Connection field there would make the response malformed.
             headers.set(HeaderValues.CONNECTION_CLOSE);
         }
         ResponseHeaders view = new ResponseHeaders(verdict.status(), headers);

@@ -33,7 +33,8 @@ class GatewayAnswersThroughPluginsTest {
     @TempDir
     Path dir;
     private Node node;
-    private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5)).build();
 
     @AfterEach
     void stop() {

@@ -24,7 +24,8 @@ import stargate.node.NodeOptions;
 /** A real node in etcd mode on loopback ports, and what tests ask it and etcd. */
 final class EtcdNodeHarness implements AutoCloseable {
     static final ObjectMapper JSON = new ObjectMapper();
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(2)).build();
 
     final Node node;
 

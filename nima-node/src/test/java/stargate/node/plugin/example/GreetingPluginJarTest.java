@@ -69,7 +69,7 @@ class GreetingPluginJarTest {
                     () -> Node.start(options("bad.yaml", plugins)));
             assertTrue(refused.getMessage().contains("routes[0].plugins.greeting.message"), refused.getMessage());
             try (Node node = Node.start(options("ok.yaml", plugins))) {
-                HttpResponse<String> response = HttpClient.newHttpClient().send(
+                HttpResponse<String> response = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build().send(
                         HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.port() + "/x")).build(),
                         HttpResponse.BodyHandlers.ofString());
                 assertEquals(200, response.statusCode());

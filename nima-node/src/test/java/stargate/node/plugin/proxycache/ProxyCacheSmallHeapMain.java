@@ -66,7 +66,8 @@ public final class ProxyCacheSmallHeapMain {
                 "--host", "127.0.0.1", "--port", "0", "--https-port", "0", "--admin-port", "0", "--access-log", "off",
                 "--plugins-dir", dir.resolve("plugins").toString()), Map.of()));
              var clients = Executors.newFixedThreadPool(4)) {
-            HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+            HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                    .connectTimeout(Duration.ofSeconds(5)).build();
             List<Future<String>> answers = new ArrayList<>();
             for (int i = 0; i < REQUESTS; i++) {
                 String path = "/c/blob?client-chosen=" + i;

@@ -35,7 +35,8 @@ class ProxyCacheThroughNodeTest {
     private HttpServer backend;
     private final Map<String, AtomicInteger> hits = new ConcurrentHashMap<>();
     private Node node;
-    private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5)).build();
 
     @BeforeEach
     void start() throws IOException {
