@@ -9,6 +9,7 @@ import java.util.Set;
 import stargate.model.codec.Units;
 import stargate.node.observe.AccessLogOptions;
 import stargate.node.proxy.TrustedProxies;
+import stargate.node.redis.RedisUrl;
 
 /**
  * The node's command-line flags (SPEC §2). Every flag also has an environment variable
@@ -34,6 +35,7 @@ import stargate.node.proxy.TrustedProxies;
  * @param cacheDir          etcd mode: where the last good config is kept for a restart while etcd is down;
  *                          null = no cache
  * @param trustedProxies    peers whose {@code X-Forwarded-For} names the client (SPEC §13); none by default
+ * @param redis             where {@code rate-limit} with {@code policy: cluster} counts (SPEC §15); null = none
  */
 public record NodeOptions(Path configFile,
                           String etcd,
@@ -51,12 +53,13 @@ public record NodeOptions(Path configFile,
                           Path pluginsDir,
                           String etcdPrefix,
                           Path cacheDir,
-                          TrustedProxies trustedProxies) {
+                          TrustedProxies trustedProxies,
+                          RedisUrl redis) {
 
     private static final Set<String> FLAGS = Set.of("config", "etcd", "prefix", "node-id", "cache-dir", "host", "port",
             "https-port", "admin-port", "admin-host", "drain-timeout", "access-log", "otlp-endpoint",
             "max-concurrent-requests", "max-header-size", "client-timeout", "plugins-dir", "trusted-proxies",
-            "access-log-max-size", "access-log-keep", "access-log-compress", "access-log-sample");
+            "access-log-max-size", "access-log-keep", "access-log-compress", "access-log-sample", "redis");
 
     /** Parses {@code --name value} / {@code --name=value} flags over {@code STARGATE_NAME} variables. */
     public static NodeOptions parse(List<String> args, Map<String, String> env) {
@@ -114,7 +117,8 @@ public record NodeOptions(Path configFile,
                 Path.of(values.getOrDefault("plugins-dir", "plugins")),
                 prefix(values.getOrDefault("prefix", "/stargate")),
                 values.containsKey("cache-dir") ? Path.of(values.get("cache-dir")) : null,
-                trustedProxies(values.get("trusted-proxies")));
+                trustedProxies(values.get("trusted-proxies")),
+                values.containsKey("redis") ? RedisUrl.parse(values.get("redis")) : null);
     }
 
     private static AccessLogOptions accessLog(Map<String, String> values) {
