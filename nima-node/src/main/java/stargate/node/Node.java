@@ -56,7 +56,7 @@ public final class Node implements AutoCloseable {
         stargate.node.observe.Metrics metrics = new stargate.node.observe.Metrics(Metrics.globalRegistry());
         CurrentSnapshot current = new CurrentSnapshot();
         PluginRegistry plugins = PluginRegistry.load(options.pluginsDir());
-        Redis redis = options.redis() == null ? null : Redis.of(options.redis());
+        Redis redis = options.redis() == null ? null : Redis.of(options.redis(), options.redisTimeout());
         PluginContext pluginContext = PluginContext.system(Metrics.globalRegistry(), redis);
         SnapshotCompiler compiler = new SnapshotCompiler(metrics, new ChainCompiler(plugins, pluginContext));
         ConfigValidator validator = ConfigValidator.create(plugins.catalog(pluginContext));

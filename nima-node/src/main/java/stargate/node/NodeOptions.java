@@ -36,6 +36,7 @@ import stargate.node.redis.RedisUrl;
  *                          null = no cache
  * @param trustedProxies    peers whose {@code X-Forwarded-For} names the client (SPEC §13); none by default
  * @param redis             where {@code rate-limit} with {@code policy: cluster} counts (SPEC §15); null = none
+ * @param redisTimeout      a Redis call slower than this falls back (or answers 503); 50 ms by default
  */
 public record NodeOptions(Path configFile,
                           String etcd,
@@ -54,12 +55,13 @@ public record NodeOptions(Path configFile,
                           String etcdPrefix,
                           Path cacheDir,
                           TrustedProxies trustedProxies,
-                          RedisUrl redis) {
+                          RedisUrl redis,
+                          Duration redisTimeout) {
 
     private static final Set<String> FLAGS = Set.of("config", "etcd", "prefix", "node-id", "cache-dir", "host", "port",
             "https-port", "admin-port", "admin-host", "drain-timeout", "access-log", "otlp-endpoint",
             "max-concurrent-requests", "max-header-size", "client-timeout", "plugins-dir", "trusted-proxies",
-            "access-log-max-size", "access-log-keep", "access-log-compress", "access-log-sample", "redis");
+            "access-log-max-size", "access-log-keep", "access-log-compress", "access-log-sample", "redis", "redis-timeout");
 
     /** Parses {@code --name value} / {@code --name=value} flags over {@code STARGATE_NAME} variables. */
     public static NodeOptions parse(List<String> args, Map<String, String> env) {
@@ -118,7 +120,8 @@ public record NodeOptions(Path configFile,
                 prefix(values.getOrDefault("prefix", "/stargate")),
                 values.containsKey("cache-dir") ? Path.of(values.get("cache-dir")) : null,
                 trustedProxies(values.get("trusted-proxies")),
-                values.containsKey("redis") ? RedisUrl.parse(values.get("redis")) : null);
+                values.containsKey("redis") ? RedisUrl.parse(values.get("redis")) : null,
+                redisTimeout(values));
     }
 
     private static AccessLogOptions accessLog(Map<String, String> values) {
@@ -183,6 +186,14 @@ public record NodeOptions(Path configFile,
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("--" + name + ": " + e.getMessage());
         }
+    }
+
+    private static Duration redisTimeout(Map<String, String> values) {
+        Duration timeout = duration(values, "redis-timeout", "50ms");
+        if (timeout.toMillis() < 1 || timeout.toMillis() > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("--redis-timeout must be at least 1ms, got " + values.get("redis-timeout"));
+        }
+        return timeout;
     }
 
     private static TrustedProxies trustedProxies(String csv) {

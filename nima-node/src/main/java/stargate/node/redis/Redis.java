@@ -24,8 +24,8 @@ import redis.clients.jedis.exceptions.JedisException;
 import redis.clients.jedis.exceptions.JedisNoScriptException;
 
 /**
- * The node's Redis ({@code --redis}, SPEC §15), for calls that must answer within {@link #DEADLINE}
- * or not at all: the caller then falls back. Jedis, blocking (a virtual thread waits), over a pool
+ * The node's Redis ({@code --redis}, SPEC §15), for calls that must answer within a deadline
+ * ({@code --redis-timeout}, 50 ms by default) or not at all: the caller then falls back. Jedis, blocking (a virtual thread waits), over a pool
  * of connections; with Sentinel, Jedis follows the primary through a failover.
  *
  * <p><b>Failure handling.</b> A call that fails (refused, reset, slower than the deadline, an error
@@ -39,27 +39,31 @@ import redis.clients.jedis.exceptions.JedisNoScriptException;
  */
 public final class Redis implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(Redis.class.getName());
-    /** A call slower than this counts as failed (SPEC §15): connect, pool wait and reply each. */
-    public static final Duration DEADLINE = Duration.ofMillis(50);
     /** After a failure, how long calls are not tried. */
     static final Duration RETRY_AFTER = Duration.ofSeconds(1);
-    /** Connections at most: enough for 128 decisions in flight; more wait for one (within the deadline). */
+    /** Connections at most: 128 decisions in flight; more wait for one (within the deadline). */
     private static final int MAX_CONNECTIONS = 128;
 
     private final RedisUrl url;
+    private final Duration deadline;
     private final LongSupplier nanoTime;
     private final AtomicLong retryAt = new AtomicLong();
     private volatile boolean down;
     private volatile UnifiedJedis client;
     private boolean closed;
 
-    private Redis(RedisUrl url, LongSupplier nanoTime) {
+    private Redis(RedisUrl url, Duration deadline, LongSupplier nanoTime) {
         this.url = url;
+        this.deadline = deadline;
         this.nanoTime = nanoTime;
     }
 
-    public static Redis of(RedisUrl url) {
-        return new Redis(url, System::nanoTime);
+    /**
+     * @param deadline a call slower than this counts as failed (SPEC §15: 50 ms); it bounds each of the
+     *                 connect, the wait for a pooled connection and the reply
+     */
+    public static Redis of(RedisUrl url, Duration deadline) {
+        return new Redis(url, deadline, System::nanoTime);
     }
 
     public RedisUrl url() {
@@ -131,7 +135,7 @@ public final class Redis implements AutoCloseable {
     }
 
     private UnifiedJedis build() {
-        int millis = (int) DEADLINE.toMillis();
+        int millis = (int) deadline.toMillis();
         DefaultJedisClientConfig.Builder config = DefaultJedisClientConfig.builder()
                 .connectionTimeoutMillis(millis).socketTimeoutMillis(millis)
                 .user(url.user()).password(url.password()).database(url.database())
@@ -144,7 +148,7 @@ public final class Redis implements AutoCloseable {
         GenericObjectPoolConfig<Connection> pool = new GenericObjectPoolConfig<>();
         pool.setMaxTotal(MAX_CONNECTIONS);
         pool.setMaxIdle(MAX_CONNECTIONS);
-        pool.setMaxWait(DEADLINE);
+        pool.setMaxWait(deadline);
         pool.setJmxEnabled(false);
         // connections broken by a Redis restart are found by a PING while idle, not by a request
         pool.setTestWhileIdle(true);

@@ -12,7 +12,8 @@ import stargate.node.redis.Script;
  *
  * <p><b>Time</b> is Redis's clock ({@code TIME}), in microseconds, read inside the script: nodes whose
  * clocks disagree still agree on every bucket. A key holds one number, the theoretical arrival time,
- * and expires when its bucket is full again, so idle keys cost Redis nothing.
+ * (written with all its digits: Lua would print a number with 14), and expires when its bucket is full
+ * again, so idle keys cost Redis nothing.
  *
  * <p><b>Keys</b>: {@code stargate:rl:SCOPE:KEY}, where SCOPE is where the plugin is configured
  * ({@code global}, {@code route:ID}, {@code consumer:ID}, as local instances are apart) and KEY the
@@ -31,7 +32,7 @@ final class ClusterBuckets {
             if next - now > window then
               return {0, 0, next - now - window, tat - now}
             end
-            redis.call('SET', KEYS[1], next, 'PX', math.ceil((next - now) / 1000))
+            redis.call('SET', KEYS[1], string.format('%.0f', next), 'PX', math.ceil((next - now) / 1000))
             return {1, math.floor((window - (next - now)) / interval), 0, next - now}
             """);
     static final String PREFIX = "stargate:rl:";

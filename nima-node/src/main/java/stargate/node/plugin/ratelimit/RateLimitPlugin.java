@@ -27,7 +27,7 @@ import stargate.node.plugin.Verdict;
  * requests nobody authenticated; {@code header:NAME} the header's value, or the client's address
  * when absent. Fallback keys are prefixed so they never collide with ids.
  *
- * <p><b>Redis unavailable</b> (down, or slower than {@link stargate.node.redis.Redis#DEADLINE}):
+ * <p><b>Redis unavailable</b> (down, or slower than {@code --redis-timeout}, 50 ms by default):
  * with {@code fault_tolerant: true} the request counts against this node's bucket at the same rate
  * (so N nodes admit up to N times the limit until Redis is back), counted in {@link #FALLBACK}; with
  * {@code false}, 503 {@code rate_limit_unavailable}.
