@@ -188,6 +188,39 @@ class ClusterRateLimitTest {
         }
     }
 
+    @Test
+    void talksToRedisOverTlsAndOnlyToACertificateItTrusts() throws Exception {
+        Path cert = dir.resolve("redis.pem");
+        Path key = dir.resolve("redis.key");
+        run("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
+                "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", key.toString(), "-out", cert.toString());
+        Path trust = dir.resolve("trust.p12");
+        run(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(), "-importcert", "-noprompt",
+                "-alias", "redis", "-file", cert.toString(), "-keystore", trust.toString(), "-storetype", "PKCS12",
+                "-storepass", "changeit");
+        Path config = config("- {id: strict, paths: [\"/strict\"], upstream: b, plugins: {rate-limit: "
+                + "{rate: 100000, policy: cluster, fault_tolerant: false}}}");
+        try (RedisServer redis = RedisServer.start(dir, port -> List.of("--port", "0", "--tls-port", Integer.toString(port),
+                "--tls-cert-file", cert.toString(), "--tls-key-file", key.toString(), "--tls-ca-cert-file", cert.toString(),
+                "--tls-auth-clients", "no"))) {
+            List<String> flags = List.of("--redis", "rediss://127.0.0.1:" + redis.port());
+            try (NodeProcess trusting = NodeProcess.startStandalone("trusting", config, dir, flags, Map.of("JDK_JAVA_OPTIONS",
+                    "-Djavax.net.ssl.trustStore=" + trust + " -Djavax.net.ssl.trustStorePassword=changeit"));
+                 NodeProcess other = NodeProcess.startStandalone("other", config, dir, flags, Map.of())) {
+                Await.until("admitted over TLS", Duration.ofSeconds(10), () -> status(trusting, "/strict") == 200);
+                assertEquals(503, status(other, "/strict"), "a node that does not trust the certificate does not talk to that Redis");
+                assertTrue(other.log().contains("event=redis_down"), other.logTail());
+            }
+        }
+    }
+
+    private static void run(String... command) throws IOException, InterruptedException {
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String output = new String(process.getInputStream().readAllBytes(), UTF_8);
+        assertTrue(process.waitFor(30, java.util.concurrent.TimeUnit.SECONDS) && process.exitValue() == 0,
+                String.join(" ", command) + ":\n" + output);
+    }
+
     private static List<String> redisFlags(RedisServer redis, String... more) {
         List<String> flags = new ArrayList<>(List.of("--redis", "redis://127.0.0.1:" + redis.port()));
         flags.addAll(List.of(more));
