@@ -14,6 +14,18 @@ import java.util.HexFormat;
  * @param sha1   its SHA-1, lowercase hex
  */
 public record Script(String source, String sha1) {
+    /** The script in resource {@code name} beside {@code owner}. */
+    public static Script resource(Class<?> owner, String name) {
+        try (var in = owner.getResourceAsStream(name)) {
+            if (in == null) {
+                throw new IllegalStateException("resource " + name + " missing beside " + owner.getName());
+            }
+            return of(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     public static Script of(String source) {
         try {
             byte[] digest = MessageDigest.getInstance("SHA-1").digest(source.getBytes(StandardCharsets.UTF_8));

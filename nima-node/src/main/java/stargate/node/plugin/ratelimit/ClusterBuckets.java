@@ -21,20 +21,8 @@ import stargate.node.redis.Script;
  * client cannot make Redis hold large keys.
  */
 final class ClusterBuckets {
-    /** KEYS[1] the bucket; ARGV[1] the interval, ARGV[2] the capacity. Replies {allowed, remaining, retry, reset} (µs). */
-    static final Script GCRA = Script.of("""
-            local time = redis.call('TIME')
-            local now = tonumber(time[1]) * 1000000 + tonumber(time[2])
-            local interval = tonumber(ARGV[1])
-            local window = interval * tonumber(ARGV[2])
-            local tat = tonumber(redis.call('GET', KEYS[1])) or now
-            local next = math.max(tat, now) + interval
-            if next - now > window then
-              return {0, 0, next - now - window, tat - now}
-            end
-            redis.call('SET', KEYS[1], string.format('%.0f', next), 'PX', math.ceil((next - now) / 1000))
-            return {1, math.floor((window - (next - now)) / interval), 0, next - now}
-            """);
+    /** The decision (gcra.lua beside this class): atomic in Redis; replies {allowed, remaining, retry, reset} in µs. */
+    static final Script GCRA = Script.resource(ClusterBuckets.class, "gcra.lua");
     static final String PREFIX = "stargate:rl:";
     private static final long NANOS_PER_MICRO = 1_000;
 
