@@ -138,6 +138,34 @@ class ClusterRateLimitTest {
     }
 
     @Test
+    void answersWithTheSameDecisionsAndHeadersAsTheLocalLimiter() throws Exception {
+        Path config = config("""
+                - {id: local, paths: ["/local"], upstream: b, plugins: {rate-limit: {rate: 2, per: 1h, burst: 1, policy: local}}}
+                - {id: cluster, paths: ["/cluster"], upstream: b, plugins: {rate-limit: {rate: 2, per: 1h, burst: 1, policy: cluster}}}
+                """);
+        try (RedisServer redis = RedisServer.start(dir);
+             NodeProcess node = NodeProcess.startStandalone("same", config, dir, redisFlags(redis, "--redis-timeout", "5s"), 0)) {
+            for (int i = 0; i < 5; i++) {
+                HttpResponse<String> local = answer(node, "/local");
+                HttpResponse<String> cluster = answer(node, "/cluster");
+                String request = "request " + (i + 1) + ": " + cluster.headers().map() + " " + cluster.body();
+                assertEquals(i < 3 ? 200 : 429, cluster.statusCode(), request);
+                assertEquals(local.statusCode(), cluster.statusCode(), request);
+                for (String header : List.of("RateLimit-Limit", "RateLimit-Remaining")) {
+                    assertEquals(local.headers().firstValue(header), cluster.headers().firstValue(header), header + ", " + request);
+                }
+                // seconds, rounded up: a request taking a moment longer on one route may shift one by 1
+                for (String header : List.of("RateLimit-Reset", "Retry-After")) {
+                    long l = local.headers().firstValueAsLong(header).orElse(-1);
+                    long c = cluster.headers().firstValueAsLong(header).orElse(-1);
+                    assertTrue(Math.abs(l - c) <= 1, header + " local " + l + ", cluster " + c + ", " + request);
+                }
+            }
+            assertEquals("1", redis.cli("EXISTS", "stargate:rl:route:cluster:cluster"), "counted in Redis");
+        }
+    }
+
+    @Test
     void redisDownFallsBackOrAnswers503AndRedisBackIsUsedAgain() throws Exception {
         Path config = config("""
                 - {id: tolerant, paths: ["/tolerant"], upstream: b, plugins: {rate-limit: {rate: 100000, policy: cluster}}}
@@ -210,6 +238,36 @@ class ClusterRateLimitTest {
                 Await.until("admitted over TLS", Duration.ofSeconds(10), () -> status(trusting, "/strict") == 200);
                 assertEquals(503, status(other, "/strict"), "a node that does not trust the certificate does not talk to that Redis");
                 assertTrue(other.log().contains("event=redis_down"), other.logTail());
+            }
+        }
+    }
+
+    @Test
+    void followsThePrimaryThroughASentinelFailover() throws Exception {
+        Path config = config("- {id: strict, paths: [\"/strict\"], upstream: b, plugins: {rate-limit: "
+                + "{rate: 10, per: 1h, policy: cluster, fault_tolerant: false}}}");
+        try (RedisServer primary = RedisServer.start(dir);
+             RedisServer replica = RedisServer.start(dir, port -> List.of("--port", Integer.toString(port),
+                     "--replicaof", "127.0.0.1", Integer.toString(primary.port())));
+             RedisServer s1 = RedisServer.sentinel(dir, "main", primary.port());
+             RedisServer s2 = RedisServer.sentinel(dir, "main", primary.port());
+             RedisServer s3 = RedisServer.sentinel(dir, "main", primary.port())) {
+            Await.until("the replica in sync", Duration.ofSeconds(20),
+                    () -> replica.cli("INFO", "replication").contains("master_link_status:up"));
+            Await.until("the sentinels see each other and the replica", Duration.ofSeconds(20),
+                    () -> s1.cli("SENTINEL", "ckquorum", "main").startsWith("OK")
+                            && s1.cli("SENTINEL", "replicas", "main").contains(Integer.toString(replica.port())));
+            String url = "redis-sentinel://127.0.0.1:%d,127.0.0.1:%d,127.0.0.1:%d/main"
+                    .formatted(s1.port(), s2.port(), s3.port());
+            try (NodeProcess node = NodeProcess.startStandalone("s", config, dir, List.of("--redis", url), 0)) {
+                Await.until("admitted through the primary", Duration.ofSeconds(10), () -> status(node, "/strict") == 200);
+                assertEquals("1", primary.cli("EXISTS", "stargate:rl:route:strict:strict"), "counted on the primary");
+
+                primary.kill();
+                Await.until("the replica promoted", Duration.ofSeconds(30),
+                        () -> s1.cli("SENTINEL", "get-master-addr-by-name", "main").contains(Integer.toString(replica.port())));
+                Await.until("admitted through the new primary", Duration.ofSeconds(20), () -> status(node, "/strict") == 200);
+                assertEquals("1", replica.cli("EXISTS", "stargate:rl:route:strict:strict"), "counted on the new primary");
             }
         }
     }

@@ -18,7 +18,8 @@ import java.util.concurrent.TimeUnit;
  * flags alone configure it). The shared part of {@link NodeProcess} and {@link ControllerProcess}.
  */
 final class JavaProcess {
-    private static final Duration START_TIMEOUT = Duration.ofSeconds(30);
+    // generous: on a shared, loaded box (load average 30 on 2 cores) a node JVM took 50 s to listen
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
     private static final Duration CLOSE_GRACE = Duration.ofSeconds(10);
 
     private final String name;

@@ -10,7 +10,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One real {@code redis-server} on a free loopback port, no persistence, its log in
+ * One real {@code redis-server} (or Sentinel) on a free loopback port, no persistence, its log in
  * {@code redis-<port>.log} under the given directory. {@link #kill()} and {@link #start()} keep the
  * port, so clients find it again after a restart. Fails (never skips) when redis-server is missing.
  */
@@ -19,13 +19,13 @@ public final class RedisServer implements AutoCloseable {
 
     private final Path dir;
     private final int port;
-    private final List<String> extraArgs;
+    private final List<String> args;
     private Process process;
 
-    private RedisServer(Path dir, int port, List<String> extraArgs) {
+    private RedisServer(Path dir, int port, List<String> args) {
         this.dir = dir;
         this.port = port;
-        this.extraArgs = List.copyOf(extraArgs);
+        this.args = List.copyOf(args);
     }
 
     /** A plain server, started. */
@@ -39,7 +39,27 @@ public final class RedisServer implements AutoCloseable {
      */
     public static RedisServer start(Path dir, java.util.function.IntFunction<List<String>> argsForPort) {
         int port = JavaProcess.freePorts(1)[0];
-        RedisServer server = new RedisServer(dir, port, argsForPort.apply(port));
+        List<String> args = new ArrayList<>(List.of("--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+                "--dir", dir.toString(), "--logfile", dir.resolve("redis-" + port + ".log").toString()));
+        args.addAll(argsForPort.apply(port));
+        RedisServer server = new RedisServer(dir, port, args);
+        server.start();
+        return server;
+    }
+
+    /**
+     * A Sentinel watching the primary on {@code primaryPort} under the name {@code master}, with a quorum
+     * of 2, declaring it down after 1 s of silence.
+     */
+    public static RedisServer sentinel(Path dir, String master, int primaryPort) throws IOException {
+        int port = JavaProcess.freePorts(1)[0];
+        Path conf = dir.resolve("sentinel-" + port + ".conf");   // Sentinel rewrites it: one file each
+        java.nio.file.Files.writeString(conf, String.join("\n",
+                "port " + port, "bind 127.0.0.1", "dir " + dir, "logfile " + dir.resolve("redis-" + port + ".log"),
+                "sentinel monitor " + master + " 127.0.0.1 " + primaryPort + " 2",
+                "sentinel down-after-milliseconds " + master + " 1000",
+                "sentinel failover-timeout " + master + " 5000", ""));
+        RedisServer server = new RedisServer(dir, port, List.of(conf.toString(), "--sentinel"));
         server.start();
         return server;
     }
@@ -50,9 +70,8 @@ public final class RedisServer implements AutoCloseable {
 
     /** (Re)starts the server on its port and waits until it accepts connections. */
     public void start() {
-        List<String> command = new ArrayList<>(List.of("redis-server", "--bind", "127.0.0.1", "--save", "",
-                "--appendonly", "no", "--dir", dir.toString(), "--logfile", dir.resolve("redis-" + port + ".log").toString()));
-        command.addAll(extraArgs);
+        List<String> command = new ArrayList<>(List.of("redis-server"));
+        command.addAll(args);
         try {
             process = new ProcessBuilder(command).redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("redis-" + port + ".out").toFile())).start();
