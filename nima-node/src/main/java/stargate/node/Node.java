@@ -17,6 +17,7 @@ import stargate.node.observe.AccessLog;
 import stargate.node.plugin.ChainCompiler;
 import stargate.node.plugin.PluginContext;
 import stargate.node.plugin.PluginRegistry;
+import stargate.node.redis.Redis;
 import stargate.node.store.ConfigSource;
 import stargate.node.store.EtcdSource;
 import stargate.node.store.FileSource;
@@ -33,14 +34,16 @@ public final class Node implements AutoCloseable {
     private final SnapshotCompiler compiler;
     private final AccessLog accessLog;
     private final Listeners listeners;
+    private final Redis redis;
 
     private Node(NodeOptions options, ConfigSource source, SnapshotCompiler compiler, AccessLog accessLog,
-                 Listeners listeners) {
+                 Listeners listeners, Redis redis) {
         this.options = options;
         this.source = source;
         this.compiler = compiler;
         this.accessLog = accessLog;
         this.listeners = listeners;
+        this.redis = redis;
     }
 
     /**
@@ -53,9 +56,10 @@ public final class Node implements AutoCloseable {
         stargate.node.observe.Metrics metrics = new stargate.node.observe.Metrics(Metrics.globalRegistry());
         CurrentSnapshot current = new CurrentSnapshot();
         PluginRegistry plugins = PluginRegistry.load(options.pluginsDir());
-        SnapshotCompiler compiler = new SnapshotCompiler(metrics,
-                new ChainCompiler(plugins, PluginContext.system(Metrics.globalRegistry())));
-        ConfigValidator validator = ConfigValidator.create(plugins.catalog());
+        Redis redis = options.redis() == null ? null : Redis.of(options.redis(), options.redisTimeout());
+        PluginContext pluginContext = PluginContext.system(Metrics.globalRegistry(), redis);
+        SnapshotCompiler compiler = new SnapshotCompiler(metrics, new ChainCompiler(plugins, pluginContext));
+        ConfigValidator validator = ConfigValidator.create(plugins.catalog(pluginContext));
         ConfigApplier applier = new ConfigApplier(current, compiler, metrics, validator);
         ConfigSource source;
         if (options.configFile() != null) {
@@ -63,6 +67,9 @@ public final class Node implements AutoCloseable {
             List<ConfigError> errors = file.load();
             if (!errors.isEmpty()) {
                 compiler.close();
+                if (redis != null) {
+                    redis.close();
+                }
                 throw new IllegalArgumentException("invalid config " + options.configFile() + ":\n  "
                         + String.join("\n  ", errors.stream().map(ConfigError::toString).toList()));
             }
@@ -86,8 +93,9 @@ public final class Node implements AutoCloseable {
         }
         LOG.info("event=node_started node_id=" + options.nodeId()
                 + " source=" + (first == null ? "none" : first.source())
-                + " revision=" + (first == null ? 0 : first.revision()));
-        return new Node(options, source, compiler, accessLog, listeners);
+                + " revision=" + (first == null ? 0 : first.revision())
+                + " redis=" + (redis == null ? "none" : redis.url()));
+        return new Node(options, source, compiler, accessLog, listeners, redis);
     }
 
     /** The proxy address to publish: the listen host, or this machine's name when listening on every interface. */
@@ -138,6 +146,9 @@ public final class Node implements AutoCloseable {
     private void release() {
         compiler.close();
         accessLog.close();
+        if (redis != null) {
+            redis.close();
+        }
         LOG.info("event=node_stopped node_id=" + options.nodeId());
     }
 }

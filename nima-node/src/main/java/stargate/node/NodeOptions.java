@@ -10,6 +10,7 @@ import stargate.model.codec.Units;
 import stargate.node.listener.ClientLimits;
 import stargate.node.observe.AccessLogOptions;
 import stargate.node.proxy.TrustedProxies;
+import stargate.node.redis.RedisUrl;
 
 /**
  * The node's command-line flags (SPEC §2). Every flag also has an environment variable
@@ -35,6 +36,8 @@ import stargate.node.proxy.TrustedProxies;
  * @param cacheDir          etcd mode: where the last good config is kept for a restart while etcd is down;
  *                          null = no cache
  * @param trustedProxies    peers whose {@code X-Forwarded-For} names the client (SPEC §13); none by default
+ * @param redis             where {@code rate-limit} with {@code policy: cluster} counts (SPEC §15); null = none
+ * @param redisTimeout      a Redis call slower than this falls back (or answers 503); 50 ms by default
  * @param clientLimits      {@code --client-header-timeout}, {@code --client-body-timeout}, {@code --max-connections},
  *                          {@code --max-connections-per-ip} (SPEC §14)
  */
@@ -55,12 +58,14 @@ public record NodeOptions(Path configFile,
                           String etcdPrefix,
                           Path cacheDir,
                           TrustedProxies trustedProxies,
+                          RedisUrl redis,
+                          Duration redisTimeout,
                           ClientLimits clientLimits) {
 
     private static final Set<String> FLAGS = Set.of("config", "etcd", "prefix", "node-id", "cache-dir", "host", "port",
             "https-port", "admin-port", "admin-host", "drain-timeout", "access-log", "otlp-endpoint",
             "max-concurrent-requests", "max-header-size", "client-timeout", "plugins-dir", "trusted-proxies",
-            "access-log-max-size", "access-log-keep", "access-log-compress", "access-log-sample",
+            "access-log-max-size", "access-log-keep", "access-log-compress", "access-log-sample", "redis", "redis-timeout",
             "client-header-timeout", "client-body-timeout", "max-connections", "max-connections-per-ip");
 
     /** Parses {@code --name value} / {@code --name=value} flags over {@code STARGATE_NAME} variables. */
@@ -120,6 +125,8 @@ public record NodeOptions(Path configFile,
                 prefix(values.getOrDefault("prefix", "/stargate")),
                 values.containsKey("cache-dir") ? Path.of(values.get("cache-dir")) : null,
                 trustedProxies(values.get("trusted-proxies")),
+                values.containsKey("redis") ? RedisUrl.parse(values.get("redis")) : null,
+                redisTimeout(values),
                 clientLimits(values));
     }
 
@@ -194,6 +201,14 @@ public record NodeOptions(Path configFile,
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("--" + name + ": " + e.getMessage());
         }
+    }
+
+    private static Duration redisTimeout(Map<String, String> values) {
+        Duration timeout = duration(values, "redis-timeout", "50ms");
+        if (timeout.toMillis() < 1 || timeout.toMillis() > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("--redis-timeout must be at least 1ms, got " + values.get("redis-timeout"));
+        }
+        return timeout;
     }
 
     private static TrustedProxies trustedProxies(String csv) {

@@ -57,15 +57,21 @@ public final class NodeProcess implements AutoCloseable {
     public static NodeProcess startStandalone(String id, Path config, Path dir, List<String> flags,
                                               long fileSizeLimitKiB) {
         List<String> source = new ArrayList<>(List.of("--config", config.toString(), "--node-id", id));
-        return start(id, dir, "1s", source, flags, fileSizeLimitKiB);
+        return start(id, dir, "1s", source, flags, Map.of(), fileSizeLimitKiB);
+    }
+
+    /** Starts a node serving {@code config} with {@code flags} after the defaults and {@code env} added (e.g. {@code JDK_JAVA_OPTIONS}). */
+    public static NodeProcess startStandalone(String id, Path config, Path dir, List<String> flags, Map<String, String> env) {
+        List<String> source = new ArrayList<>(List.of("--config", config.toString(), "--node-id", id));
+        return start(id, dir, "1s", source, flags, env, 0);
     }
 
     private static NodeProcess start(String id, Path dir, String drainTimeout, List<String> source) {
-        return start(id, dir, drainTimeout, source, List.of(), 0);
+        return start(id, dir, drainTimeout, source, List.of(), Map.of(), 0);
     }
 
     private static NodeProcess start(String id, Path dir, String drainTimeout, List<String> source,
-                                     List<String> flags, long fileSizeLimitKiB) {
+                                     List<String> flags, Map<String, String> env, long fileSizeLimitKiB) {
         int[] ports = JavaProcess.freePorts(3);
         List<String> args = new ArrayList<>(List.of("node"));
         args.addAll(source);
@@ -74,7 +80,7 @@ public final class NodeProcess implements AutoCloseable {
                 "--access-log", "off", "--drain-timeout", drainTimeout));
         args.addAll(flags);
         JavaProcess process = JavaProcess.start("node " + id, "nima-node", "stargate-node.jar", args,
-                java.util.Map.of(), dir.resolve("node-" + id + ".log"), fileSizeLimitKiB);
+                env, dir.resolve("node-" + id + ".log"), fileSizeLimitKiB);
         NodeProcess node = new NodeProcess(id, ports[0], ports[2], process);
         process.awaitOk(node.adminUrl("/status"));
         return node;
@@ -82,6 +88,11 @@ public final class NodeProcess implements AutoCloseable {
 
     public String id() {
         return id;
+    }
+
+    /** The proxy port (http). */
+    public int port() {
+        return port;
     }
 
     /** GET on the proxy port; the status code, or -1 when the node does not answer. */

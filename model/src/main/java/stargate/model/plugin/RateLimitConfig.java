@@ -12,16 +12,30 @@ import java.time.Duration;
  * @param burst extra requests allowed above the rate in a burst; default 0; 0..1000000
  * @param key   what is limited separately: {@code route} (default), {@code ip}, {@code consumer}
  *              or {@code header:NAME} (one limit per value of header NAME)
+ * @param policy where requests are counted: {@code local} (default, each node apart) or {@code cluster}
+ *              (in Redis, across every node; the node needs {@code --redis}, SPEC §15)
+ * @param faultTolerant with {@code policy: cluster}, when Redis is unreachable or slow: true (default)
+ *              counts on the node's local bucket at the same rate, false answers 503
  */
-public record RateLimitConfig(Integer rate, Duration per, Integer burst, String key) implements PluginConfig {
+public record RateLimitConfig(Integer rate, Duration per, Integer burst, String key, String policy,
+                              Boolean faultTolerant) implements PluginConfig {
     public static final String NAME = "rate-limit";
     static final int MAX_BURST = 1_000_000;
+    public static final String LOCAL = "local";
+    public static final String CLUSTER = "cluster";
     private static final String HEADER_KEY = "header:";
 
     public RateLimitConfig {
         per = per == null ? Duration.ofSeconds(1) : per;
         burst = burst == null ? 0 : burst;
         key = key == null ? "route" : key;
+        policy = policy == null ? LOCAL : policy;
+        faultTolerant = faultTolerant == null ? Boolean.TRUE : faultTolerant;
+    }
+
+    /** Whether requests are counted in Redis, across every node. */
+    public boolean cluster() {
+        return policy.equals(CLUSTER);
     }
 
     public static RateLimitConfig from(JsonNode config) {
@@ -44,6 +58,9 @@ public record RateLimitConfig(Integer rate, Duration per, Integer burst, String 
             HttpSyntax.headerName(problems, "key", keyHeader());
         } else if (!key.equals("route") && !key.equals("ip") && !key.equals("consumer")) {
             problems.add("key", "expected route, ip, consumer or header:NAME, got \"" + key + "\"");
+        }
+        if (!policy.equals(LOCAL) && !policy.equals(CLUSTER)) {
+            problems.add("policy", "expected local or cluster, got \"" + policy + "\"");
         }
     }
 

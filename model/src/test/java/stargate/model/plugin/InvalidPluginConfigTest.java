@@ -135,6 +135,8 @@ class InvalidPluginConfigTest {
                 Arguments.of("rate-limit", "{rate: 5, burst: -1}", "burst: must be between 0 and 1000000, got -1"),
                 Arguments.of("rate-limit", "{rate: 5, key: user}", "key: expected route, ip, consumer or header:NAME, got \"user\""),
                 Arguments.of("rate-limit", "{rate: 5, key: \"header:x user\"}", "key: invalid header name \"x user\""),
+                Arguments.of("rate-limit", "{rate: 5, policy: redis}", "policy: expected local or cluster, got \"redis\""),
+                Arguments.of("rate-limit", "{rate: 5, fault_tolerant: maybe}", "fault_tolerant: expected true or false, got \"maybe\""),
                 // --- request-size-limit
                 Arguments.of("request-size-limit", "{max_body_size: 1MB}", "max_body_size: expected a size like 512, 64KiB, 10MiB, got \"1MB\""),
                 Arguments.of("request-size-limit", "{max_body_size: -1}", "max_body_size: expected a size like 512, 64KiB, 10MiB, got -1"),

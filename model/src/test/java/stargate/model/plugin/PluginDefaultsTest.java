@@ -1,6 +1,7 @@
 package stargate.model.plugin;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -51,7 +52,7 @@ class PluginDefaultsTest {
         assertEquals(new OAuth2IntrospectionConfig("https://idp.example.com/i", "gw", "s", Duration.ofSeconds(30)),
                 OAuth2IntrospectionConfig.from(json("{\"endpoint\": \"https://idp.example.com/i\", \"client_id\": \"gw\", \"client_secret\": \"s\"}")));
         assertEquals(new IpRestrictionConfig(List.of("10.0.0.0/8"), List.of()), IpRestrictionConfig.from(json("{\"allow\": [\"10.0.0.0/8\"]}")));
-        assertEquals(new RateLimitConfig(5, Duration.ofSeconds(1), 0, "route"), RateLimitConfig.from(json("{\"rate\": 5}")));
+        assertEquals(new RateLimitConfig(5, Duration.ofSeconds(1), 0, "route", "local", true), RateLimitConfig.from(json("{\"rate\": 5}")));
         assertEquals(new TrafficSplitConfig("canary", 10, null), TrafficSplitConfig.from(json("{\"upstream\": \"canary\", \"weight\": 10}")));
     }
 
@@ -59,9 +60,12 @@ class PluginDefaultsTest {
     void readsEveryKeyAsWritten() {
         RateLimitConfig limit = PluginConfigs.read(json("{\"rate\": 100, \"per\": \"1m\", \"burst\": 50, \"key\": \"header:x-user\"}"),
                 RateLimitConfig.class);
-        assertEquals(new RateLimitConfig(100, Duration.ofMinutes(1), 50, "header:x-user"), limit);
+        assertEquals(new RateLimitConfig(100, Duration.ofMinutes(1), 50, "header:x-user", "local", true), limit);
         assertEquals("x-user", limit.keyHeader());
         assertNull(RateLimitConfig.from(json("{\"rate\": 1, \"key\": \"ip\"}")).keyHeader());
+        RateLimitConfig cluster = RateLimitConfig.from(json("{\"rate\": 1, \"policy\": \"cluster\", \"fault_tolerant\": false}"));
+        assertTrue(cluster.cluster());
+        assertFalse(cluster.faultTolerant());
 
         RequestTransformerConfig transform = RequestTransformerConfig.from(json(
                 "{\"headers\": {\"add\": {\"X-B\": \"2\", \"X-A\": \"1\"}, \"remove\": [\"Cookie\"]}, \"path\": \"/v2/{id}\"}"));

@@ -117,11 +117,12 @@ public final class ChainCompiler {
             PluginFactory factory = registry.factory(key.name());
             if (factory == null) {
                 throw new IllegalArgumentException("no plugin \"" + key.name() + "\" on this node (validate with "
-                        + "PluginRegistry.catalog())");
+                        + "PluginRegistry.catalog(PluginContext))");
             }
             stages.add(built.computeIfAbsent(key, k -> {
                 Stage previous = instances.get(k);
-                return previous != null ? previous : Stage.of(k.name(), factory.phase(), factory.create(k.config(), context));
+                return previous != null ? previous : Stage.of(k.name(), factory.phase(),
+                        factory.create(k.config(), context.at(k.scope())));
             }));
         }
         stages.sort(ORDER);

@@ -1,7 +1,10 @@
 package stargate.node.plugin;
 
+import java.util.List;
+
 import com.fasterxml.jackson.databind.JsonNode;
 
+import stargate.model.validate.ConfigError;
 import stargate.model.validate.PluginSchema;
 
 /**
@@ -20,6 +23,14 @@ public interface PluginFactory {
 
     /** How the config is validated, wherever it is set; the node refuses a config its schema refuses. */
     PluginSchema schema();
+
+    /**
+     * Checks that depend on this node, not on the config alone (its flags: a {@code rate-limit} with
+     * {@code policy: cluster} needs {@code --redis}), run by the node's validator once {@link #schema}
+     * accepted the config. None by default. Adds one error per problem, under {@code path}.
+     */
+    default void validateOnNode(JsonNode config, PluginContext context, String path, List<ConfigError> errors) {
+    }
 
     /**
      * A plugin for one config, at snapshot compile time (never on the request path).

@@ -25,7 +25,7 @@ import stargate.model.validate.PluginSchema;
  * The plugins this node can run, by name: every {@link PluginFactory} that {@link ServiceLoader} finds
  * on the node's class path and in the jars of a plugins directory. Loaded once at start; immutable.
  *
- * <p>Its {@link #catalog()} is what the node validates configs with, so a config naming a plugin the
+ * <p>Its {@link #catalog(PluginContext)} is what the node validates configs with, so a config naming a plugin the
  * node cannot run is refused (never silently ignored: a missing auth plugin would open a route), and
  * so is a plugin that runs before authentication configured per consumer.
  */
@@ -90,17 +90,20 @@ public final class PluginRegistry {
      * {@code consumers[..].plugins}), plus, for each plugin the config model knows but this node has no
      * factory for, a schema that refuses it with a clear message.
      */
-    public PluginCatalog catalog() {
+    public PluginCatalog catalog(PluginContext context) {
         Map<String, PluginSchema> schemas = new TreeMap<>();
         for (PluginSchema known : ServiceLoader.load(PluginSchema.class, loader)) {
             schemas.put(known.name(), new NotRunnable(known.name()));
         }
-        factories.values().forEach(f -> schemas.put(f.name(), new Placed(f)));
+        factories.values().forEach(f -> schemas.put(f.name(), new Placed(f, context)));
         return PluginCatalog.of(schemas.values().toArray(PluginSchema[]::new));
     }
 
-    /** A plugin's schema, plus: plugins that run before authentication cannot be set per consumer. */
-    private record Placed(PluginFactory factory) implements PluginSchema {
+    /**
+     * A plugin's schema, plus: plugins that run before authentication cannot be set per consumer, and the
+     * factory's checks against this node ({@link PluginFactory#validateOnNode}).
+     */
+    private record Placed(PluginFactory factory, PluginContext context) implements PluginSchema {
         @Override
         public String name() {
             return factory.name();
@@ -113,7 +116,11 @@ public final class PluginRegistry {
                         + factory.phase() + ", before the consumer is known: it cannot be set per consumer"));
                 return;
             }
+            int before = errors.size();
             factory.schema().validate(config, path, errors);
+            if (errors.size() == before) {
+                factory.validateOnNode(config, context, path, errors);
+            }
         }
     }
 

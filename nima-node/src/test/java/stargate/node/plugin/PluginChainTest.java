@@ -108,7 +108,7 @@ class PluginChainTest {
 
     private ChainCompiler.Chains compile(String yaml) {
         GatewayConfig config = ConfigCodec.readConfig(yaml, ConfigCodec.Format.YAML).orElseThrow();
-        List<ConfigError> errors = ConfigValidator.create(registry.catalog()).validate(config);
+        List<ConfigError> errors = ConfigValidator.create(registry.catalog(PluginContext.system(Metrics.globalRegistry()))).validate(config);
         assertEquals(List.of(), errors);
         return compiler.compile(config);
     }

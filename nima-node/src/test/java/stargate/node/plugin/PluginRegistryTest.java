@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Path;
 import java.util.List;
 
+import io.helidon.metrics.api.Metrics;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -21,10 +22,22 @@ class PluginRegistryTest {
 
     private List<ConfigError> validate(PluginRegistry registry, String yaml) {
         GatewayConfig config = ConfigCodec.readConfig(yaml, ConfigCodec.Format.YAML).orElseThrow();
-        return ConfigValidator.create(registry.catalog()).validate(config);
+        return ConfigValidator.create(registry.catalog(PluginContext.system(Metrics.globalRegistry()))).validate(config);
     }
 
     private static final String UPSTREAM = "upstreams: [{id: svc, targets: [{url: \"http://127.0.0.1:9\"}]}]\n";
+
+    @Test
+    void aClusterRateLimitIsRefusedOnANodeWithoutRedis() {
+        String yaml = UPSTREAM + """
+                routes:
+                  - {id: r, paths: [/a], upstream: svc, plugins: {rate-limit: {rate: 5, policy: cluster}}}
+                  - {id: l, paths: [/b], upstream: svc, plugins: {rate-limit: {rate: 5, policy: local}}}
+                """;
+        assertEquals(List.of("routes[0].plugins.rate-limit.policy: cluster counts in Redis, but this node "
+                + "was started without --redis URL (use policy: local, or give the node --redis)"),
+                validate(PluginRegistry.load(null), yaml).stream().map(ConfigError::toString).toList());
+    }
 
     @Test
     void theBuiltInPluginsAreFoundOnTheClassPath() {

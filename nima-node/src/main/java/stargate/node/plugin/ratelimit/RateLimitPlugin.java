@@ -16,7 +16,8 @@ import stargate.node.plugin.Response;
 import stargate.node.plugin.Verdict;
 
 /**
- * Counts each request against its key's bucket ({@link TokenBuckets}); beyond the limit, 429
+ * Counts each request against its key's bucket ({@link TokenBuckets} on this node, or with
+ * {@code policy: cluster} {@link ClusterBuckets} in Redis); beyond the limit, 429
  * {@code rate_limited} with {@code Retry-After}. Every answer carries {@code RateLimit-Limit}
  * (the bucket's capacity, {@code rate + burst}), {@code RateLimit-Remaining} and
  * {@code RateLimit-Reset} (seconds until the bucket is full again).
@@ -25,37 +26,57 @@ import stargate.node.plugin.Verdict;
  * {@code ip} the client's address; {@code consumer} the consumer id, or the client's address for
  * requests nobody authenticated; {@code header:NAME} the header's value, or the client's address
  * when absent. Fallback keys are prefixed so they never collide with ids.
+ *
+ * <p><b>Redis unavailable</b> (down, or slower than {@code --redis-timeout}, 50 ms by default):
+ * with {@code fault_tolerant: true} the request counts against this node's bucket at the same rate
+ * (so N nodes admit up to N times the limit until Redis is back), counted in {@link #FALLBACK}; with
+ * {@code false}, 503 {@code rate_limit_unavailable}.
  */
 final class RateLimitPlugin implements Plugin {
     /** Metric: requests refused, by route (SPEC §11). {@code _total} is added in Prometheus. */
     static final String RATE_LIMITED = "stargate_rate_limited";
+    /** Metric: cluster decisions taken on the local bucket because Redis did not answer, by route. */
+    static final String FALLBACK = "stargate_rate_limit_fallback";
     private static final long NANOS_PER_SECOND = 1_000_000_000L;
 
     private final RateLimitConfig config;
     private final String keyHeader;
     private final TokenBuckets buckets;
+    private final ClusterBuckets cluster;
     private final LongSupplier nanoTime;
     private final MeterRegistry meters;
     private final ConcurrentHashMap<String, Counter> limited = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Counter> fallbacks = new ConcurrentHashMap<>();
 
     RateLimitPlugin(RateLimitConfig config, PluginContext context, int maxKeys) {
         this.config = config;
         this.keyHeader = config.keyHeader();
         this.buckets = new TokenBuckets(config.rate(), config.per().toNanos(), config.burst(), maxKeys);
+        this.cluster = config.cluster() ? new ClusterBuckets(context.redis(), context.scope(), config.rate(),
+                config.per().toNanos(), config.burst()) : null;
         this.nanoTime = context.nanoTime();
         this.meters = context.meters();
     }
 
     @Override
     public Verdict onRequest(Exchange exchange) {
-        TokenBuckets.Decision decision = buckets.acquire(key(exchange), nanoTime.getAsLong());
+        String key = key(exchange);
+        TokenBuckets.Decision decision = cluster == null ? buckets.acquire(key, nanoTime.getAsLong())
+                : cluster.acquire(key);
+        if (decision == null) {
+            if (!config.faultTolerant()) {
+                return Verdict.reject(503, "rate_limit_unavailable",
+                        "the cluster rate limit cannot be checked: Redis is unavailable");
+            }
+            counter(fallbacks, FALLBACK, "Cluster rate-limit decisions taken locally: Redis unavailable, by route",
+                    exchange.routeId()).increment();
+            decision = buckets.acquire(key, nanoTime.getAsLong());
+        }
         if (decision.allowed()) {
             exchange.attribute(this, decision);
             return Verdict.PASS;
         }
-        limited.computeIfAbsent(exchange.routeId(), route -> meters.getOrCreate(Counter.builder(RATE_LIMITED)
-                .tags(List.of(Tag.create("route", route)))
-                .description("Requests refused by rate-limit, by route"))).increment();
+        counter(limited, RATE_LIMITED, "Requests refused by rate-limit, by route", exchange.routeId()).increment();
         Verdict verdict = Verdict.reject(429, "rate_limited", "rate limit of " + config.rate() + " per "
                 + config.per() + " exceeded");
         verdict.header("Retry-After", Long.toString(seconds(decision.retryAfterNanos())));
@@ -68,6 +89,11 @@ final class RateLimitPlugin implements Plugin {
         if (exchange.attribute(this) instanceof TokenBuckets.Decision decision) {
             headers(decision, response::setHeader);
         }
+    }
+
+    private Counter counter(ConcurrentHashMap<String, Counter> byRoute, String name, String description, String routeId) {
+        return byRoute.computeIfAbsent(routeId, route -> meters.getOrCreate(Counter.builder(name)
+                .tags(List.of(Tag.create("route", route))).description(description)));
     }
 
     private void headers(TokenBuckets.Decision decision, java.util.function.BiConsumer<String, String> out) {
