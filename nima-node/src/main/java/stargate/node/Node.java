@@ -20,6 +20,7 @@ import stargate.node.plugin.PluginRegistry;
 import stargate.node.store.ConfigSource;
 import stargate.node.store.EtcdSource;
 import stargate.node.store.FileSource;
+import stargate.node.trace.Tracing;
 
 /**
  * One running data-plane node: the composition root that wires config source, compiler,
@@ -32,14 +33,16 @@ public final class Node implements AutoCloseable {
     private final ConfigSource source;
     private final SnapshotCompiler compiler;
     private final AccessLog accessLog;
+    private final Tracing tracing;
     private final Listeners listeners;
 
     private Node(NodeOptions options, ConfigSource source, SnapshotCompiler compiler, AccessLog accessLog,
-                 Listeners listeners) {
+                 Tracing tracing, Listeners listeners) {
         this.options = options;
         this.source = source;
         this.compiler = compiler;
         this.accessLog = accessLog;
+        this.tracing = tracing;
         this.listeners = listeners;
     }
 
@@ -75,8 +78,10 @@ public final class Node implements AutoCloseable {
         }
         AccessLog accessLog = AccessLog.open(options.accessLog());
         metrics.accessLogDropped(accessLog::dropped);
+        Tracing tracing = Tracing.start(options.tracing(), Main.version(), options.nodeId());
+        metrics.traceSpansDropped(tracing::dropped);
         Snapshot first = current.get();
-        Listeners listeners = Listeners.start(options, current, metrics, accessLog,
+        Listeners listeners = Listeners.start(options, current, metrics, accessLog, tracing,
                 first == null ? List.of() : first.config().certificates());
         applier.onApplied(snapshot -> listeners.updateCertificates(snapshot.config().certificates()));
         switch (source) {
@@ -87,7 +92,7 @@ public final class Node implements AutoCloseable {
         LOG.info("event=node_started node_id=" + options.nodeId()
                 + " source=" + (first == null ? "none" : first.source())
                 + " revision=" + (first == null ? 0 : first.revision()));
-        return new Node(options, source, compiler, accessLog, listeners);
+        return new Node(options, source, compiler, accessLog, tracing, listeners);
     }
 
     /** The proxy address to publish: the listen host, or this machine's name when listening on every interface. */
@@ -138,6 +143,7 @@ public final class Node implements AutoCloseable {
     private void release() {
         compiler.close();
         accessLog.close();
+        tracing.close();
         LOG.info("event=node_stopped node_id=" + options.nodeId());
     }
 }

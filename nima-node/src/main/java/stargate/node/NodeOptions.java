@@ -6,7 +6,10 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import stargate.model.codec.Units;
+import stargate.model.telemetry.TracingOptions;
 import stargate.node.observe.AccessLogOptions;
 import stargate.node.proxy.TrustedProxies;
 
@@ -34,6 +37,8 @@ import stargate.node.proxy.TrustedProxies;
  * @param cacheDir          etcd mode: where the last good config is kept for a restart while etcd is down;
  *                          null = no cache
  * @param trustedProxies    peers whose {@code X-Forwarded-For} names the client (SPEC §13); none by default
+ * @param tracing           span export (SPEC §17): {@code --otlp-endpoint}, {@code --otlp-protocol},
+ *                          {@code --trace-sample-rate}, {@code --service-name} over the {@code OTEL_*} variables
  */
 public record NodeOptions(Path configFile,
                           String etcd,
@@ -51,12 +56,14 @@ public record NodeOptions(Path configFile,
                           Path pluginsDir,
                           String etcdPrefix,
                           Path cacheDir,
-                          TrustedProxies trustedProxies) {
+                          TrustedProxies trustedProxies,
+                          TracingOptions tracing) {
 
-    private static final Set<String> FLAGS = Set.of("config", "etcd", "prefix", "node-id", "cache-dir", "host", "port",
-            "https-port", "admin-port", "admin-host", "drain-timeout", "access-log", "otlp-endpoint",
+    private static final Set<String> FLAGS = Stream.concat(Stream.of("config", "etcd", "prefix", "node-id", "cache-dir",
+            "host", "port", "https-port", "admin-port", "admin-host", "drain-timeout", "access-log",
             "max-concurrent-requests", "max-header-size", "client-timeout", "plugins-dir", "trusted-proxies",
-            "access-log-max-size", "access-log-keep", "access-log-compress", "access-log-sample");
+            "access-log-max-size", "access-log-keep", "access-log-compress", "access-log-sample"),
+            TracingOptions.FLAGS.stream()).collect(Collectors.toUnmodifiableSet());
 
     /** Parses {@code --name value} / {@code --name=value} flags over {@code STARGATE_NAME} variables. */
     public static NodeOptions parse(List<String> args, Map<String, String> env) {
@@ -88,11 +95,6 @@ public record NodeOptions(Path configFile,
             }
             values.put(name, value);
         }
-        if (values.containsKey("otlp-endpoint")) {
-            java.util.logging.Logger.getLogger(NodeOptions.class.getName()).warning(
-                    "event=otlp_not_exported endpoint=" + values.get("otlp-endpoint")
-                    + " note=\"span export is not built yet; traceparent is propagated\"");
-        }
         String config = values.get("config");
         String etcd = values.get("etcd");
         if ((config == null) == (etcd == null)) {
@@ -114,7 +116,8 @@ public record NodeOptions(Path configFile,
                 Path.of(values.getOrDefault("plugins-dir", "plugins")),
                 prefix(values.getOrDefault("prefix", "/stargate")),
                 values.containsKey("cache-dir") ? Path.of(values.get("cache-dir")) : null,
-                trustedProxies(values.get("trusted-proxies")));
+                trustedProxies(values.get("trusted-proxies")),
+                TracingOptions.parse(values, env, "stargate-node"));
     }
 
     private static AccessLogOptions accessLog(Map<String, String> values) {

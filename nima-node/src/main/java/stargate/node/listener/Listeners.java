@@ -17,6 +17,7 @@ import stargate.model.Certificate;
 import stargate.node.NodeOptions;
 import stargate.node.config.CurrentSnapshot;
 import stargate.node.observe.AccessLog;
+import stargate.node.trace.Tracing;
 import stargate.node.observe.AdminEndpoints;
 import stargate.node.observe.Metrics;
 
@@ -57,11 +58,13 @@ public final class Listeners implements AutoCloseable {
      * @param certificatesAtStart the config's certificates; the https listener opens now when there
      *                            are some, else when the first one arrives ({@link #updateCertificates})
      */
-    public static Listeners start(NodeOptions options, CurrentSnapshot current, Metrics metrics, AccessLog accessLog, List<Certificate> certificatesAtStart) {
+    public static Listeners start(NodeOptions options, CurrentSnapshot current, Metrics metrics, AccessLog accessLog,
+                                  Tracing tracing, List<Certificate> certificatesAtStart) {
         Drain drain = new Drain();
         SniKeyManager certificates = new SniKeyManager();
         certificates.update(certificatesAtStart.stream().map(PemCertificates::load).toList());
-        ProxyHandler handler = new ProxyHandler(current, metrics, accessLog, drain, options.trustedProxies());
+        ProxyHandler handler = new ProxyHandler(current, metrics, accessLog, tracing, drain,
+                options.trustedProxies());
 
         WebServerConfig.Builder proxyConfig = WebServer.builder()
                 .shutdownHook(false) // Node drains on SIGTERM itself

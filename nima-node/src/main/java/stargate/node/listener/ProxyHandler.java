@@ -5,6 +5,7 @@ import io.helidon.webserver.CloseConnectionException;
 import io.helidon.webserver.http.Handler;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
+import io.opentelemetry.api.trace.Span;
 import stargate.model.routing.MalformedPathException;
 import stargate.model.routing.PathNormalizer;
 import stargate.model.routing.RouteMatch;
@@ -24,6 +25,7 @@ import stargate.node.proxy.ClientAddress;
 import stargate.node.proxy.ErrorResponse;
 import stargate.node.proxy.RequestId;
 import stargate.node.proxy.TrustedProxies;
+import stargate.node.trace.Tracing;
 
 /**
  * The one Helidon handler on the proxy listener: where a request goes, in order.
@@ -40,6 +42,7 @@ import stargate.node.proxy.TrustedProxies;
  *       makes itself once plugins ran ({@link GatewayAnswer});</li>
  *   <li>{@link UpstreamStage}: pick a target with the upstream's balancer (503 {@code no_healthy_upstream})
  *       and forward: stream the request up, the response down (502/504 on failure);</li>
+ *   <li>with tracing on, all of the above inside the request's SERVER span ({@link Tracing});</li>
  *   <li>record metrics and one access-log line. The line's {@code path} is the path as the client sent
  *       it, not the normalized one: the log is where an operator looks for {@code ../} probes, and the
  *       {@code route} field already says where the request went.</li>
@@ -49,17 +52,20 @@ final class ProxyHandler implements Handler {
     private final CurrentSnapshot current;
     private final Metrics metrics;
     private final AccessLog accessLog;
+    private final Tracing tracing;
     private final Drain drain;
     private final TrustedProxies trustedProxies;
-    private final UpstreamStage upstreamStage = new UpstreamStage();
+    private final UpstreamStage upstreamStage;
 
-    ProxyHandler(CurrentSnapshot current, Metrics metrics, AccessLog accessLog, Drain drain,
+    ProxyHandler(CurrentSnapshot current, Metrics metrics, AccessLog accessLog, Tracing tracing, Drain drain,
                  TrustedProxies trustedProxies) {
         this.current = current;
         this.metrics = metrics;
         this.accessLog = accessLog;
+        this.tracing = tracing;
         this.drain = drain;
         this.trustedProxies = trustedProxies;
+        this.upstreamStage = new UpstreamStage(tracing);
     }
 
     @Override
@@ -72,10 +78,16 @@ final class ProxyHandler implements Handler {
         String method = req.prologue().method().text();
         String rawPath = req.path().rawPath();
         ClientAddress client = trustedProxies.resolve(req);
+        if (tracing.on()) {
+            outcome.span = tracing.startServer(req, method, rawPath, client.clientIp(), client.peerIp());
+        }
         try {
             serve(req, res, outcome.requestId, method, rawPath, client, outcome);
         } finally {
             long total = System.nanoTime() - start;
+            if (outcome.span != null) {
+                Tracing.endServer(outcome.span, outcome.status, outcome.requestId, outcome.consumer);
+            }
             if (outcome.route != null) {
                 outcome.route.metrics().record(method, outcome.status, total, outcome.upstreamNanos);
             } else {
@@ -87,7 +99,7 @@ final class ProxyHandler implements Handler {
                         outcome.route == null ? null : outcome.route.upstream().id(),
                         outcome.target == null ? null : outcome.target.url(),
                         method, rawPath, outcome.status, res.bytesWritten(), total, outcome.upstreamNanos,
-                        client.clientIp()));
+                        client.clientIp(), outcome.traceId(), outcome.spanId()));
             }
             drain.exit();
             metrics.requestFinished();
@@ -121,6 +133,9 @@ final class ProxyHandler implements Handler {
         }
         CompiledRoute route = match.item();
         outcome.route = route;
+        if (outcome.span != null) {
+            Tracing.routed(outcome.span, method, route.id());
+        }
         PluginChain chain = route.plugins();
         if (chain == null) {
             upstreamStage.forward(req, path, res, route, match, requestId, client, outcome, null,
@@ -131,7 +146,13 @@ final class ProxyHandler implements Handler {
                 requestId);
         Verdict verdict = chain.onRequest(exchange);
         outcome.requestId = exchange.requestId();
+        if (exchange.consumer() != null) {
+            outcome.consumer = exchange.consumer().id();
+        }
         if (!verdict.passes()) {
+            if (outcome.span != null && verdict.status() >= 400) {
+                Tracing.rejected(outcome.span, exchange.lastPlugin(), verdict.status(), verdict.error());
+            }
             outcome.status = chain.answer(exchange, res, verdict);
             return;
         }
@@ -164,12 +185,33 @@ final class ProxyHandler implements Handler {
         ErrorResponse.send(res, status, error, message, requestId);
     }
 
-    /** What happened to one request, filled in as it goes, read by metrics and the access log. */
+    /** What happened to one request, filled in as it goes, read by metrics, the access log and the trace. */
     static final class Outcome {
         String requestId;
         CompiledRoute route;
         Target target;
         int status = 500;
         long upstreamNanos = -1;
+        String consumer;
+        /** The request's SERVER span; null with tracing off. */
+        Span span;
+        /** The {@code traceparent} the last attempt sent upstream; null when none was made. */
+        String traceparent;
+
+        /** The access log's {@code trace_id}: the span's, else (tracing off) the one sent upstream. */
+        String traceId() {
+            if (span != null) {
+                return span.getSpanContext().getTraceId();
+            }
+            return traceparent == null ? null : traceparent.substring(3, 35);
+        }
+
+        /** The access log's {@code span_id}: the SERVER span's, else (tracing off) the hop's id sent upstream. */
+        String spanId() {
+            if (span != null) {
+                return span.getSpanContext().getSpanId();
+            }
+            return traceparent == null ? null : traceparent.substring(36, 52);
+        }
     }
 }

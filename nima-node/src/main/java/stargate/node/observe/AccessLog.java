@@ -156,6 +156,8 @@ public final class AccessLog implements AutoCloseable {
             millis(line, e.upstreamNanos());
         }
         field(line, "client_ip", e.clientIp());
+        field(line, "trace_id", e.traceId());
+        field(line, "span_id", e.spanId());
         line.append("}\n");
         byte[] bytes = line.toString().getBytes(StandardCharsets.UTF_8);
         boolean wake;
@@ -328,9 +330,12 @@ public final class AccessLog implements AutoCloseable {
         }
     }
 
-    /** What one request did; durations in nanoseconds, {@code upstreamNanos} -1 when no upstream was called. */
+    /**
+     * What one request did; durations in nanoseconds, {@code upstreamNanos} -1 when no upstream was called;
+     * {@code traceId}/{@code spanId} the request's trace (SPEC §17), null when it has none.
+     */
     public record Entry(long startMillis, String requestId, String route, String upstream, String target,
                         String method, String path, int status, long bytes, long totalNanos, long upstreamNanos,
-                        String clientIp) {
+                        String clientIp, String traceId, String spanId) {
     }
 }

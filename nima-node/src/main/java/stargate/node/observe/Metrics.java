@@ -37,6 +37,7 @@ public final class Metrics {
     static final String TARGET_HEALTHY = "stargate_upstream_target_healthy";
     static final String CIRCUIT_STATE = "stargate_circuit_state";
     static final String ACCESS_LOG_DROPPED = "stargate_access_log_dropped_total";
+    static final String TRACE_SPANS_DROPPED = "stargate_trace_spans_dropped_total";
 
     private final MeterRegistry registry;
     private final LongAdder active = new LongAdder();
@@ -48,6 +49,7 @@ public final class Metrics {
     private final RouteMetrics.Series unrouted = new RouteMetrics.Series();
     private static final String UNROUTED = "none";
     private volatile LongSupplier accessLogDropped = () -> 0;
+    private volatile LongSupplier traceSpansDropped = () -> 0;
 
     public Metrics(MeterRegistry registry) {
         this.registry = registry;
@@ -145,6 +147,14 @@ public final class Metrics {
         accessLogDropped = dropped;
     }
 
+    /**
+     * The source of {@code stargate_trace_spans_dropped_total}: spans lost because the export queue was full
+     * or their export failed or timed out. Written always, 0 with tracing off, like the access log's.
+     */
+    public void traceSpansDropped(LongSupplier dropped) {
+        traceSpansDropped = dropped;
+    }
+
     /** Writes every meter as Prometheus text (format 0.0.4): Helidon's registry, then the request meters. */
     public String writePrometheus() {
         StringBuilder out = new StringBuilder(4096 + 256 * routes.size());
@@ -164,6 +174,10 @@ public final class Metrics {
                 .append(" Access-log lines dropped because the disk was full, failing or too slow\n");
         out.append("# TYPE ").append(ACCESS_LOG_DROPPED).append(" counter\n");
         out.append(ACCESS_LOG_DROPPED).append(' ').append(accessLogDropped.getAsLong()).append('\n');
+        out.append("# HELP ").append(TRACE_SPANS_DROPPED)
+                .append(" Spans not exported: the export queue was full, or the collector failed or was too slow\n");
+        out.append("# TYPE ").append(TRACE_SPANS_DROPPED).append(" counter\n");
+        out.append(TRACE_SPANS_DROPPED).append(' ').append(traceSpansDropped.getAsLong()).append('\n');
         return out.toString();
     }
 
