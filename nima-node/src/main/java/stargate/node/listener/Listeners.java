@@ -130,7 +130,7 @@ public final class Listeners implements AutoCloseable {
         return proxy.isRunning() && (open == null || open.isRunning());
     }
 
-    /** Socket options that decide proxy throughput and limits (see shared/docs/proxy-spike.md). */
+    /** Socket options that decide proxy throughput and limits (see ../shared/docs/proxy-spike.md). */
     private static void tune(ListenerConfig.BuilderBase<?, ?> listener, NodeOptions options) {
         Duration clientTimeout = options.clientTimeout();
         // An idle keep-alive connection is closed after clientTimeout. (Helidon reads client sockets as
