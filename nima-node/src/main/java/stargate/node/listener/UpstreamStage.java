@@ -111,7 +111,7 @@ final class UpstreamStage {
                     outcome.target = target;
                     tried.add(target);
                     Span span = outcome.span == null ? null : tracing.startAttempt(outcome.span,
-                            req.prologue().method().text(), upstream.id(), target.url(), upstreamPath, tried.size());
+                            req.prologue().method().text(), upstream.id(), target, upstreamPath, tried.size());
                     ForwardPlan plan = ForwardPlan.create(req, requestId, route.id(), upstreamPath,
                             route.route().preserveHost(), within(timeouts.connect(), deadline, now),
                             within(timeouts.read(), deadline, now), client, replayableBody, edits,

@@ -85,6 +85,15 @@ public final class TargetPool implements AutoCloseable {
         return new TargetPool(URI.create(targetUrl), pool, tls, Watchdog.shared());
     }
 
+    /** The target's host name or address (without IPv6 brackets). */
+    public String host() {
+        return host;
+    }
+
+    public int port() {
+        return port;
+    }
+
     /** @return {@code host[:port]} as sent in {@code Host} (the port only when not the scheme's default) */
     public String authority() {
         return authority;

@@ -28,6 +28,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import stargate.model.telemetry.TracingOptions;
+import stargate.node.config.Target;
 
 /**
  * The node's tracer (SPEC §17). Spans are the OpenTelemetry SDK's; they are batched by {@link SpanQueue} and
@@ -222,25 +223,23 @@ public final class Tracing implements AutoCloseable {
      *
      * @param attempt 1 for the first try, 2 for the first retry...
      */
-    public Span startAttempt(Span server, String method, String upstreamId, String targetUrl, String upstreamPath,
+    public Span startAttempt(Span server, String method, String upstreamId, Target target, String upstreamPath,
                              int attempt) {
-        URI target = URI.create(targetUrl);
-        String path = upstreamPath;
-        int query = path.indexOf('?');
-        if (query >= 0) {
-            path = path.substring(0, query);
+        String url = target.url();
+        int query = upstreamPath.indexOf('?');
+        String path = query < 0 ? upstreamPath : upstreamPath.substring(0, query);
+        if (url.endsWith("/")) {
+            url = url.substring(0, url.length() - 1);
         }
         var builder = tracer.spanBuilder(method + " " + upstreamId).setSpanKind(SpanKind.CLIENT)
                 .setParent(Context.root().with(server))
                 .setAttribute(METHOD, method)
-                .setAttribute(SERVER_ADDRESS, target.getHost())
-                .setAttribute(URL_FULL, targetUrl.replaceAll("/+$", "") + path)
+                .setAttribute(SERVER_ADDRESS, target.pool().host())
+                .setAttribute(SERVER_PORT, (long) target.pool().port())
+                .setAttribute(URL_FULL, url + path)
                 .setAttribute(ATTEMPT, (long) attempt)
                 .setAttribute(UPSTREAM, upstreamId)
-                .setAttribute(TARGET, targetUrl);
-        if (target.getPort() > 0) {
-            builder.setAttribute(SERVER_PORT, (long) target.getPort());
-        }
+                .setAttribute(TARGET, target.url());
         if (attempt > 1) {
             builder.setAttribute(RESEND_COUNT, (long) attempt - 1);
         }
