@@ -155,10 +155,14 @@ public final class Metrics {
         traceSpansDropped = dropped;
     }
 
-    /** Writes every meter as Prometheus text (format 0.0.4): Helidon's registry, then the request meters. */
+    /**
+     * Writes every meter as Prometheus text (format 0.0.4): Helidon's registry, the JVM's ({@link JvmMetrics}),
+     * then the request meters.
+     */
     public String writePrometheus() {
         StringBuilder out = new StringBuilder(4096 + 256 * routes.size());
         registryText.format().ifPresent(out::append);
+        JvmMetrics.write(out);
         out.append("# HELP ").append(REQUESTS_TOTAL).append(" Requests served, by route, method and status\n");
         out.append("# TYPE ").append(REQUESTS_TOTAL).append(" counter\n");
         unrouted.writeCounts(out, UNROUTED);
