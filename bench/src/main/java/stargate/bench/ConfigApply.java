@@ -81,10 +81,10 @@ public final class ConfigApply {
             }
         });
         PluginRegistry plugins = PluginRegistry.load(null);
-        ConfigValidator validator = ConfigValidator.create(plugins.catalog());
+        PluginContext context = PluginContext.system(Metrics.globalRegistry());
+        ConfigValidator validator = ConfigValidator.create(plugins.catalog(context));
         stargate.node.observe.Metrics metrics = new stargate.node.observe.Metrics(Metrics.globalRegistry());
-        try (SnapshotCompiler compiler = new SnapshotCompiler(metrics,
-                new ChainCompiler(plugins, PluginContext.system(Metrics.globalRegistry())))) {
+        try (SnapshotCompiler compiler = new SnapshotCompiler(metrics, new ChainCompiler(plugins, context))) {
             ConfigApplier applier = new ConfigApplier(new CurrentSnapshot(), compiler, metrics, validator);
             long start = System.nanoTime();
             if (!applier.applyFile(file, ConfigCodec.Format.YAML, 1, "file:" + file).isEmpty()) {

@@ -3,6 +3,7 @@ package stargate.controller;
 import io.helidon.microprofile.server.Server;
 import java.util.Arrays;
 import java.util.logging.Logger;
+import stargate.controller.telemetry.Telemetry;
 
 /**
  * Entry point of the control plane: {@code java -jar stargate-controller.jar --etcd URLS ...}
@@ -41,6 +42,7 @@ public final class Main {
                     + (options.values().containsKey("host") ? " (ignoring --host " + options.values().get("host") + ")" : ""));
         }
         options.mpConfig().forEach(System::setProperty);
+        Telemetry.start(options.tracing(), version());
         return Server.create().start();
     }
 

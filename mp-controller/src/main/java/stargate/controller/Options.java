@@ -4,6 +4,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import stargate.model.telemetry.TracingOptions;
 
 /**
  * The controller's command line (SPEC §2): {@code --etcd URLS [--prefix /stargate] [--host H]
@@ -14,12 +15,17 @@ import java.util.Map;
  * also has an env var ({@code --api-keys} is {@code STARGATE_API_KEYS}; a switch's env var is
  * {@code true} or {@code false}); flags win.
  *
- * @param values flag name (without {@code --}) to value
+ * Tracing: {@code --otlp-endpoint URL [--otlp-protocol grpc|http/protobuf] [--trace-sample-rate 1]
+ * [--service-name stargate-controller]} over the {@code OTEL_*} variables ({@link TracingOptions}).
+ *
+ * @param values  flag name (without {@code --}) to value
+ * @param tracing span export (SPEC §17)
  */
-record Options(Map<String, String> values) {
-    static final List<String> FLAGS = List.of("etcd", "prefix", "host", "port", "api-keys", "jwt-issuer", "jwt-public-key",
-            "history-keep", "audit-keep", "git", "git-branch", "git-path", "git-interval", "git-secret-file",
-            "git-token-file", "git-workdir");
+record Options(Map<String, String> values, TracingOptions tracing) {
+    static final List<String> FLAGS = java.util.stream.Stream.concat(java.util.stream.Stream.of("etcd", "prefix", "host",
+            "port", "api-keys", "jwt-issuer", "jwt-public-key", "history-keep", "audit-keep", "git", "git-branch",
+            "git-path", "git-interval", "git-secret-file", "git-token-file", "git-workdir"),
+            TracingOptions.FLAGS.stream()).toList();
     /** Flags without a value. */
     static final List<String> SWITCHES = List.of("git-self-heal", "git-no-prune", "git-allow-empty");
     private static final String LOOPBACK = "127.0.0.1";
@@ -99,7 +105,13 @@ record Options(Map<String, String> values) {
         } catch (NumberFormatException e) {
             throw new UsageException("--port must be a port number, got " + values.get("port"));
         }
-        return new Options(Map.copyOf(values));
+        TracingOptions tracing;
+        try {
+            tracing = TracingOptions.parse(values, env, "stargate-controller");
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(e.getMessage());
+        }
+        return new Options(Map.copyOf(values), tracing);
     }
 
     /** Whether any auth is configured; without it the controller listens on loopback only. */

@@ -21,6 +21,7 @@ import stargate.node.redis.Redis;
 import stargate.node.store.ConfigSource;
 import stargate.node.store.EtcdSource;
 import stargate.node.store.FileSource;
+import stargate.node.trace.Tracing;
 
 /**
  * One running data-plane node: the composition root that wires config source, compiler,
@@ -33,15 +34,17 @@ public final class Node implements AutoCloseable {
     private final ConfigSource source;
     private final SnapshotCompiler compiler;
     private final AccessLog accessLog;
+    private final Tracing tracing;
     private final Listeners listeners;
     private final Redis redis;
 
     private Node(NodeOptions options, ConfigSource source, SnapshotCompiler compiler, AccessLog accessLog,
-                 Listeners listeners, Redis redis) {
+                 Tracing tracing, Listeners listeners, Redis redis) {
         this.options = options;
         this.source = source;
         this.compiler = compiler;
         this.accessLog = accessLog;
+        this.tracing = tracing;
         this.listeners = listeners;
         this.redis = redis;
     }
@@ -82,8 +85,10 @@ public final class Node implements AutoCloseable {
         }
         AccessLog accessLog = AccessLog.open(options.accessLog());
         metrics.accessLogDropped(accessLog::dropped);
+        Tracing tracing = Tracing.start(options.tracing(), Main.version(), options.nodeId());
+        metrics.traceSpansDropped(tracing::dropped);
         Snapshot first = current.get();
-        Listeners listeners = Listeners.start(options, current, metrics, accessLog,
+        Listeners listeners = Listeners.start(options, current, metrics, accessLog, tracing,
                 first == null ? List.of() : first.config().certificates());
         applier.onApplied(snapshot -> listeners.updateCertificates(snapshot.config().certificates()));
         switch (source) {
@@ -95,7 +100,7 @@ public final class Node implements AutoCloseable {
                 + " source=" + (first == null ? "none" : first.source())
                 + " revision=" + (first == null ? 0 : first.revision())
                 + " redis=" + (redis == null ? "none" : redis.url()));
-        return new Node(options, source, compiler, accessLog, listeners, redis);
+        return new Node(options, source, compiler, accessLog, tracing, listeners, redis);
     }
 
     /** The proxy address to publish: the listen host, or this machine's name when listening on every interface. */
@@ -149,6 +154,7 @@ public final class Node implements AutoCloseable {
         if (redis != null) {
             redis.close();
         }
+        tracing.close();
         LOG.info("event=node_stopped node_id=" + options.nodeId());
     }
 }

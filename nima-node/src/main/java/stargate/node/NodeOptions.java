@@ -6,8 +6,11 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import stargate.model.codec.Units;
 import stargate.node.listener.ClientLimits;
+import stargate.model.telemetry.TracingOptions;
 import stargate.node.observe.AccessLogOptions;
 import stargate.node.proxy.TrustedProxies;
 import stargate.node.redis.RedisUrl;
@@ -40,6 +43,8 @@ import stargate.node.redis.RedisUrl;
  * @param redisTimeout      a Redis call slower than this falls back (or answers 503); 50 ms by default
  * @param clientLimits      {@code --client-header-timeout}, {@code --client-body-timeout}, {@code --max-connections},
  *                          {@code --max-connections-per-ip} (SPEC §14)
+ * @param tracing           span export (SPEC §17): {@code --otlp-endpoint}, {@code --otlp-protocol},
+ *                          {@code --trace-sample-rate}, {@code --service-name} over the {@code OTEL_*} variables
  */
 public record NodeOptions(Path configFile,
                           String etcd,
@@ -60,13 +65,15 @@ public record NodeOptions(Path configFile,
                           TrustedProxies trustedProxies,
                           RedisUrl redis,
                           Duration redisTimeout,
-                          ClientLimits clientLimits) {
+                          ClientLimits clientLimits,
+                          TracingOptions tracing) {
 
-    private static final Set<String> FLAGS = Set.of("config", "etcd", "prefix", "node-id", "cache-dir", "host", "port",
-            "https-port", "admin-port", "admin-host", "drain-timeout", "access-log", "otlp-endpoint",
+    private static final Set<String> FLAGS = Stream.concat(Stream.of("config", "etcd", "prefix", "node-id", "cache-dir",
+            "host", "port", "https-port", "admin-port", "admin-host", "drain-timeout", "access-log",
             "max-concurrent-requests", "max-header-size", "client-timeout", "plugins-dir", "trusted-proxies",
             "access-log-max-size", "access-log-keep", "access-log-compress", "access-log-sample", "redis", "redis-timeout",
-            "client-header-timeout", "client-body-timeout", "max-connections", "max-connections-per-ip");
+            "client-header-timeout", "client-body-timeout", "max-connections", "max-connections-per-ip"),
+            TracingOptions.FLAGS.stream()).collect(Collectors.toUnmodifiableSet());
 
     /** Parses {@code --name value} / {@code --name=value} flags over {@code STARGATE_NAME} variables. */
     public static NodeOptions parse(List<String> args, Map<String, String> env) {
@@ -98,11 +105,6 @@ public record NodeOptions(Path configFile,
             }
             values.put(name, value);
         }
-        if (values.containsKey("otlp-endpoint")) {
-            java.util.logging.Logger.getLogger(NodeOptions.class.getName()).warning(
-                    "event=otlp_not_exported endpoint=" + values.get("otlp-endpoint")
-                    + " note=\"span export is not built yet; traceparent is propagated\"");
-        }
         String config = values.get("config");
         String etcd = values.get("etcd");
         if ((config == null) == (etcd == null)) {
@@ -127,7 +129,8 @@ public record NodeOptions(Path configFile,
                 trustedProxies(values.get("trusted-proxies")),
                 values.containsKey("redis") ? RedisUrl.parse(values.get("redis")) : null,
                 redisTimeout(values),
-                clientLimits(values));
+                clientLimits(values),
+                TracingOptions.parse(values, env, "stargate-node"));
     }
 
     private static ClientLimits clientLimits(Map<String, String> values) {

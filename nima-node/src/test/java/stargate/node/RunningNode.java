@@ -26,12 +26,17 @@ final class RunningNode implements AutoCloseable {
     }
 
     static RunningNode start(Path dir, String yaml, String... extraFlags) throws IOException {
+        return start(dir, yaml, Map.of(), extraFlags);
+    }
+
+    /** @param env the process environment the node sees ({@code OTEL_*}, {@code STARGATE_*}) */
+    static RunningNode start(Path dir, String yaml, Map<String, String> env, String... extraFlags) throws IOException {
         Path file = dir.resolve("stargate.yaml");
         Files.writeString(file, yaml);
         List<String> flags = new java.util.ArrayList<>(List.of("--config", file.toString(), "--host", "127.0.0.1",
                 "--port", "0", "--https-port", "0", "--admin-port", "0", "--access-log", "off", "--drain-timeout", "5s"));
         flags.addAll(List.of(extraFlags));
-        return new RunningNode(file, Node.start(NodeOptions.parse(flags, Map.of())));
+        return new RunningNode(file, Node.start(NodeOptions.parse(flags, env)));
     }
 
     /** Replaces the config file atomically (as a careful operator or a ConfigMap update would). */

@@ -2,6 +2,7 @@ package stargate.controller.gitops;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.opentelemetry.context.Context;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.context.BeforeDestroyed;
 import jakarta.enterprise.context.Initialized;
@@ -29,6 +30,7 @@ import org.eclipse.microprofile.config.Config;
 import stargate.controller.store.EtcdStore;
 import stargate.controller.store.Leadership;
 import stargate.controller.store.StoreUnavailableException;
+import stargate.controller.telemetry.Telemetry;
 import stargate.controller.write.ConfigService;
 
 /**
@@ -109,7 +111,8 @@ public class GitOps {
 
     /** A forced pass (retries a failed commit, reverts drift), answered when it is done. */
     public ObjectNode sync() {
-        Future<ObjectNode> pass = executor.submit(() -> pass(true));
+        // the caller's span goes with the pass, so an API sync and its etcd writes are one trace
+        Future<ObjectNode> pass = executor.submit(Context.current().wrap(() -> pass(true)));
         try {
             return withLocal(pass.get(SYNC_WAIT.toMillis(), TimeUnit.MILLISECONDS));
         } catch (TimeoutException e) {
@@ -162,7 +165,7 @@ public class GitOps {
 
     private ObjectNode pass(boolean force) {
         try {
-            return reconciler.reconcile(force);
+            return Telemetry.gitSync(force, () -> reconciler.reconcile(force));
         } catch (StoreUnavailableException e) {
             LOG.warning(() -> "GitOps: etcd unavailable, retrying at the next interval: " + e.getMessage());
             if (force) {

@@ -29,6 +29,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import stargate.controller.telemetry.Telemetry;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -499,6 +500,10 @@ public final class EtcdStore implements AutoCloseable {
     }
 
     <T> T await(CompletableFuture<T> call, String what) {
+        return Telemetry.etcd(what, () -> awaitUntraced(call, what));
+    }
+
+    private <T> T awaitUntraced(CompletableFuture<T> call, String what) {
         try {
             return call.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {

@@ -2,6 +2,7 @@ package stargate.controller.write;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.opentelemetry.context.Context;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -41,6 +42,7 @@ import stargate.controller.store.Snapshot;
 import stargate.controller.store.StagedApply;
 import stargate.controller.store.StoreUnavailableException;
 import stargate.controller.store.StoredObject;
+import stargate.controller.telemetry.Telemetry;
 import stargate.model.Consumer;
 import stargate.model.GatewayConfig;
 import stargate.model.Kind;
@@ -293,6 +295,8 @@ public class ConfigService {
         final Function<ConfigView, ObjectProposal> object;
         final Function<Snapshot, Proposal> whole;
         final CompletableFuture<Outcome> result = new CompletableFuture<>();
+        /** The writer's trace (its API request span): the committer's etcd calls are traced under it. */
+        final Context trace = Context.current();
         int lostRaces;
         Object seenPrevious;
         Object seenUnmasked;
@@ -344,7 +348,8 @@ public class ConfigService {
                     carry.add(first);
                 }
                 queue.drainTo(carry);
-                carry = round(carry);
+                List<Pending> batch = carry;
+                carry = Telemetry.batch("config commit", batch.stream().map(p -> p.trace).toList(), () -> round(batch));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 break;

@@ -22,6 +22,7 @@ import stargate.model.Certificate;
 import stargate.node.NodeOptions;
 import stargate.node.config.CurrentSnapshot;
 import stargate.node.observe.AccessLog;
+import stargate.node.trace.Tracing;
 import stargate.node.observe.AdminEndpoints;
 import stargate.node.observe.Metrics;
 
@@ -85,11 +86,12 @@ public final class Listeners implements AutoCloseable {
      * @param certificatesAtStart the config's certificates; the https listener opens now when there
      *                            are some, else when the first one arrives ({@link #updateCertificates})
      */
-    public static Listeners start(NodeOptions options, CurrentSnapshot current, Metrics metrics, AccessLog accessLog, List<Certificate> certificatesAtStart) {
+    public static Listeners start(NodeOptions options, CurrentSnapshot current, Metrics metrics, AccessLog accessLog,
+                                  Tracing tracing, List<Certificate> certificatesAtStart) {
         Drain drain = new Drain();
         SniKeyManager certificates = new SniKeyManager();
         certificates.update(certificatesAtStart.stream().map(PemCertificates::load).toList());
-        ProxyHandler handler = new ProxyHandler(current, metrics, accessLog, drain, options.trustedProxies(),
+        ProxyHandler handler = new ProxyHandler(current, metrics, accessLog, tracing, drain, options.trustedProxies(),
                 options.maxHeaderBytes());
         ConnectionGuard guard = new ConnectionGuard(options.clientLimits(), metrics::rejected);
         ProtocolErrors protocolErrors = new ProtocolErrors(metrics::rejected);
@@ -162,7 +164,7 @@ public final class Listeners implements AutoCloseable {
         return proxy.isRunning() && (open == null || open.isRunning());
     }
 
-    /** Socket options that decide proxy throughput and limits (see shared/docs/proxy-spike.md). */
+    /** Socket options that decide proxy throughput and limits (see ../shared/docs/proxy-spike.md). */
     private static void tune(ListenerConfig.BuilderBase<?, ?> listener, NodeOptions options, ConnectionGuard guard,
                              ProtocolErrors protocolErrors, WebSockets webSockets, boolean tls) {
         Duration clientTimeout = options.clientTimeout();

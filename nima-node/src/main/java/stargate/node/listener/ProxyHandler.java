@@ -6,6 +6,7 @@ import io.helidon.webserver.http.Handler;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import io.helidon.webserver.http.spi.ProtocolUpgradeHandler;
+import io.opentelemetry.api.trace.Span;
 import stargate.model.routing.MalformedPathException;
 import stargate.model.routing.PathNormalizer;
 import stargate.model.routing.RouteMatch;
@@ -27,6 +28,7 @@ import stargate.node.proxy.ForwardEdits;
 import stargate.node.proxy.MalformedBodyException;
 import stargate.node.proxy.RequestId;
 import stargate.node.proxy.TrustedProxies;
+import stargate.node.trace.Tracing;
 
 /**
  * The one Helidon handler on the proxy listener: where a request goes, in order.
@@ -45,6 +47,7 @@ import stargate.node.proxy.TrustedProxies;
  *       makes itself once plugins ran ({@link GatewayAnswer});</li>
  *   <li>{@link UpstreamStage}: pick a target with the upstream's balancer (503 {@code no_healthy_upstream})
  *       and forward: stream the request up, the response down (502/504 on failure);</li>
+ *   <li>with tracing on, all of the above inside the request's SERVER span ({@link Tracing});</li>
  *   <li>on a {@code websocket: true} route, a WebSocket handshake goes to {@link UpstreamStage#upgrade} instead,
  *       after the same routing and plugins; the upstream's 101 switches the connection to a
  *       {@link WebSocketRelay} (see {@link WebSocketUpgrader}). On other routes {@code Upgrade} is dropped;</li>
@@ -59,19 +62,22 @@ final class ProxyHandler implements Handler, ProtocolUpgradeHandler {
     private final CurrentSnapshot current;
     private final Metrics metrics;
     private final AccessLog accessLog;
+    private final Tracing tracing;
     private final Drain drain;
     private final TrustedProxies trustedProxies;
     private final int maxHeaderBytes;
-    private final UpstreamStage upstreamStage = new UpstreamStage();
+    private final UpstreamStage upstreamStage;
 
-    ProxyHandler(CurrentSnapshot current, Metrics metrics, AccessLog accessLog, Drain drain,
+    ProxyHandler(CurrentSnapshot current, Metrics metrics, AccessLog accessLog, Tracing tracing, Drain drain,
                  TrustedProxies trustedProxies, int maxHeaderBytes) {
         this.current = current;
         this.metrics = metrics;
         this.accessLog = accessLog;
+        this.tracing = tracing;
         this.drain = drain;
         this.trustedProxies = trustedProxies;
         this.maxHeaderBytes = maxHeaderBytes;
+        this.upstreamStage = new UpstreamStage(tracing);
     }
 
     @Override
@@ -100,6 +106,9 @@ final class ProxyHandler implements Handler, ProtocolUpgradeHandler {
         String rawPath = req.path().rawPath();
         ClientAddress client = trustedProxies.resolve(req);
         boolean http1 = req.prologue().protocolVersion().startsWith("1");
+        if (tracing.on()) {
+            outcome.span = tracing.startServer(req, method, rawPath, client.clientIp(), client.peerIp());
+        }
         try {
             if (!http1 && HeaderSection.size(req.headers()) > maxHeaderBytes) {
                 reply(res, outcome, 431, "headers_too_large", ProtocolErrors.HEADERS_TOO_LARGE_MESSAGE,
@@ -109,6 +118,9 @@ final class ProxyHandler implements Handler, ProtocolUpgradeHandler {
             }
         } finally {
             long total = System.nanoTime() - start;
+            if (outcome.span != null) {
+                Tracing.endServer(outcome.span, outcome.status, outcome.requestId, outcome.consumer);
+            }
             if (outcome.route != null) {
                 outcome.route.metrics().record(method, outcome.status, total, outcome.upstreamNanos);
             } else {
@@ -120,7 +132,7 @@ final class ProxyHandler implements Handler, ProtocolUpgradeHandler {
                         outcome.route == null ? null : outcome.route.upstream().id(),
                         outcome.target == null ? null : outcome.target.url(),
                         method, rawPath, outcome.status, res.bytesWritten(), total, outcome.upstreamNanos,
-                        client.clientIp()));
+                        client.clientIp(), outcome.traceId(), outcome.spanId()));
             }
             drain.exit();
             metrics.requestFinished();
@@ -172,6 +184,9 @@ final class ProxyHandler implements Handler, ProtocolUpgradeHandler {
         if (handshake != null && !route.route().websocket()) {
             handshake = null;       // proxied as plain HTTP, Upgrade dropped
         }
+        if (outcome.span != null) {
+            Tracing.routed(outcome.span, method, route.id());
+        }
         PluginChain chain = route.plugins();
         if (chain == null) {
             GatewayAnswer answer = (status, error, message) -> ErrorResponse.send(res, status, error, message, requestId);
@@ -195,7 +210,13 @@ final class ProxyHandler implements Handler, ProtocolUpgradeHandler {
                 requestId);
         Verdict verdict = chain.onRequest(exchange);
         outcome.requestId = exchange.requestId();
+        if (exchange.consumer() != null) {
+            outcome.consumer = exchange.consumer().id();
+        }
         if (!verdict.passes()) {
+            if (outcome.span != null && verdict.status() >= 400) {
+                Tracing.rejected(outcome.span, exchange.lastPlugin(), verdict.status(), verdict.error());
+            }
             outcome.status = chain.answer(exchange, res, verdict);
             return;
         }
@@ -262,7 +283,7 @@ final class ProxyHandler implements Handler, ProtocolUpgradeHandler {
         ErrorResponse.send(res, status, error, message, requestId);
     }
 
-    /** What happened to one request, filled in as it goes, read by metrics and the access log. */
+    /** What happened to one request, filled in as it goes, read by metrics, the access log and the trace. */
     static final class Outcome {
         String requestId;
         CompiledRoute route;
@@ -271,5 +292,26 @@ final class ProxyHandler implements Handler, ProtocolUpgradeHandler {
         long upstreamNanos = -1;
         /** The upstream switched protocols: the connection becomes a WebSocket relay. */
         boolean switched;
+        String consumer;
+        /** The request's SERVER span; null with tracing off. */
+        Span span;
+        /** The {@code traceparent} the last attempt sent upstream; null when none was made. */
+        String traceparent;
+
+        /** The access log's {@code trace_id}: the span's, else (tracing off) the one sent upstream. */
+        String traceId() {
+            if (span != null) {
+                return span.getSpanContext().getTraceId();
+            }
+            return traceparent == null ? null : traceparent.substring(3, 35);
+        }
+
+        /** The access log's {@code span_id}: the SERVER span's, else (tracing off) the hop's id sent upstream. */
+        String spanId() {
+            if (span != null) {
+                return span.getSpanContext().getSpanId();
+            }
+            return traceparent == null ? null : traceparent.substring(36, 52);
+        }
     }
 }

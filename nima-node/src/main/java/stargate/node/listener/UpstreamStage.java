@@ -9,6 +9,7 @@ import java.util.logging.Logger;
 
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
+import io.opentelemetry.api.trace.Span;
 import stargate.model.Route;
 import stargate.model.routing.RouteMatch;
 import stargate.node.balancer.Balancer;
@@ -23,6 +24,7 @@ import stargate.node.proxy.ProxyExchange;
 import stargate.node.proxy.RetryPolicy;
 import stargate.node.proxy.UpstreamException;
 import stargate.node.proxy.UpstreamTunnel;
+import stargate.node.trace.Tracing;
 
 /**
  * The upstream half of an exchange: pick a healthy target, forward through the upstream's circuit
@@ -44,6 +46,9 @@ import stargate.node.proxy.UpstreamTunnel;
  * ServerRequest, ServerResponse, stargate.node.proxy.TargetPool, ForwardPlan, IntPredicate)} asks us with
  * the status before it copies a byte; the last attempt's response always goes to the client.
  *
+ * <p>With tracing on, each attempt is a CLIENT span under the request's SERVER span (retries are siblings),
+ * and its context is the {@code traceparent} the upstream receives.
+ *
  * <p>Circuit failures: every upstream failure except a saturated pool (the gateway's own limit), and the
  * statuses in {@link #BREAKER_FAILURES}. Timeouts: connect and read per attempt (the route's
  * {@code timeouts}), each cut to what is left of {@code timeouts.total} when the route sets one: past it no
@@ -58,6 +63,12 @@ final class UpstreamStage {
      * 505 say the request is unsupported, not that the upstream is unwell.
      */
     private static final int[] BREAKER_FAILURES = {500, 502, 503, 504};
+
+    private final Tracing tracing;
+
+    UpstreamStage(Tracing tracing) {
+        this.tracing = tracing;
+    }
 
     /** @param path the request's normalized path (SPEC §13), what was routed on; the upstream path is built from it */
     void forward(ServerRequest req, String path, ServerResponse res, CompiledRoute route,
@@ -100,12 +111,21 @@ final class UpstreamStage {
                     Target target = pick.target();
                     outcome.target = target;
                     tried.add(target);
+                    Span span = outcome.span == null ? null : tracing.startAttempt(outcome.span,
+                            req.prologue().method().text(), upstream.id(), target, upstreamPath, tried.size());
                     ForwardPlan plan = ForwardPlan.create(req, requestId, route.id(), upstreamPath,
                             route.route().preserveHost(), within(timeouts.connect(), deadline, now),
-                            within(timeouts.read(), deadline, now), client, replayableBody, edits);
+                            within(timeouts.read(), deadline, now), client, replayableBody, edits,
+                            span == null ? null : Tracing.traceparent(span));
+                    outcome.traceparent = plan.traceparent();
                     Attempt attempt = new Attempt(req, res, target, plan, upstream, retry,
                             retriesLeft > 0 && (bodyless || replayableBody != null) && retry.retriesStatuses());
-                    if (!upstream.circuit().run(attempt::run)) {
+                    boolean admitted = upstream.circuit().run(attempt::run);
+                    if (span != null) {
+                        Tracing.endAttempt(span, attempt.status, !admitted ? "circuit_open"
+                                : attempt.failure == null ? null : attempt.failure.kind().error());
+                    }
+                    if (!admitted) {
                         outcome.status = 503;
                         answer.send(503, "circuit_open",
                                 "circuit breaker of upstream \"" + upstream.id() + "\" is open");
@@ -164,7 +184,8 @@ final class UpstreamStage {
             outcome.target = target;
             ForwardPlan plan = ForwardPlan.create(req, requestId, route.id(),
                     route.forwardPath().apply(path, req.query().rawValue(), match), route.route().preserveHost(),
-                    timeouts.connect(), timeouts.read(), client, null, edits);
+                    timeouts.connect(), timeouts.read(), client, null, edits, null);
+            outcome.traceparent = plan.traceparent();
             UpstreamTunnel tunnel = ProxyExchange.upgrade(req, res, target.pool(), plan, WebSocketUpgrader.PROTOCOL);
             outcome.upstreamNanos = System.nanoTime() - started;
             if (tunnel == null) {

@@ -159,6 +159,8 @@ public final class AccessLog implements AutoCloseable {
         if (e.bytesReceived() >= 0) {
             line.append(",\"bytes_received\":").append(e.bytesReceived());
         }
+        field(line, "trace_id", e.traceId());
+        field(line, "span_id", e.spanId());
         line.append("}\n");
         byte[] bytes = line.toString().getBytes(StandardCharsets.UTF_8);
         boolean wake;
@@ -332,18 +334,35 @@ public final class AccessLog implements AutoCloseable {
     }
 
     /**
-     * What one request did; durations in nanoseconds, {@code upstreamNanos} -1 when no upstream was called. A
-     * WebSocket's line is written when it closes: status 101, {@code totalNanos} its whole life, {@code bytes}
-     * relayed to the client and {@code bytesReceived} from it (-1 on other lines).
+     * What one request did; durations in nanoseconds, {@code upstreamNanos} -1 when no upstream was called;
+     * {@code traceId}/{@code spanId} the request's trace (SPEC §17), null when it has none. A WebSocket's line
+     * is written when it closes: status 101, {@code totalNanos} its whole life, {@code bytes} relayed to the
+     * client and {@code bytesReceived} from it (-1 on other lines).
      */
     public record Entry(long startMillis, String requestId, String route, String upstream, String target,
                         String method, String path, int status, long bytes, long totalNanos, long upstreamNanos,
-                        String clientIp, long bytesReceived) {
-        /** A request's line: no {@code bytes_received}. */
+                        String clientIp, long bytesReceived, String traceId, String spanId) {
+        /** A request's line with no trace. */
         public Entry(long startMillis, String requestId, String route, String upstream, String target, String method,
                      String path, int status, long bytes, long totalNanos, long upstreamNanos, String clientIp) {
             this(startMillis, requestId, route, upstream, target, method, path, status, bytes, totalNanos,
-                 upstreamNanos, clientIp, -1);
+                 upstreamNanos, clientIp, -1, null, null);
+        }
+
+        /** A request's line. */
+        public Entry(long startMillis, String requestId, String route, String upstream, String target, String method,
+                     String path, int status, long bytes, long totalNanos, long upstreamNanos, String clientIp,
+                     String traceId, String spanId) {
+            this(startMillis, requestId, route, upstream, target, method, path, status, bytes, totalNanos,
+                 upstreamNanos, clientIp, -1, traceId, spanId);
+        }
+
+        /** A WebSocket's line, written when it closes. */
+        public Entry(long startMillis, String requestId, String route, String upstream, String target, String method,
+                     String path, int status, long bytes, long totalNanos, long upstreamNanos, String clientIp,
+                     long bytesReceived) {
+            this(startMillis, requestId, route, upstream, target, method, path, status, bytes, totalNanos,
+                 upstreamNanos, clientIp, bytesReceived, null, null);
         }
     }
 }

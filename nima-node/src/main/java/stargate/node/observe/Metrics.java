@@ -39,6 +39,7 @@ public final class Metrics {
     static final String ACCESS_LOG_DROPPED = "stargate_access_log_dropped_total";
     static final String REJECTED = "stargate_rejected_total";
     static final String WEBSOCKETS = "stargate_websocket_connections";
+    static final String TRACE_SPANS_DROPPED = "stargate_trace_spans_dropped_total";
 
     private final MeterRegistry registry;
     private final LongAdder active = new LongAdder();
@@ -54,6 +55,7 @@ public final class Metrics {
     private volatile LongSupplier accessLogDropped = () -> 0;
     /** Clients refused by reason (SPEC §14): a few fixed reasons, declared up front. */
     private final ConcurrentHashMap<String, LongAdder> rejected = new ConcurrentHashMap<>();
+    private volatile LongSupplier traceSpansDropped = () -> 0;
 
     public Metrics(MeterRegistry registry) {
         this.registry = registry;
@@ -176,10 +178,22 @@ public final class Metrics {
         rejected.computeIfAbsent(reason, r -> new LongAdder()).increment();
     }
 
-    /** Writes every meter as Prometheus text (format 0.0.4): Helidon's registry, then the request meters. */
+    /**
+     * The source of {@code stargate_trace_spans_dropped_total}: spans lost because the export queue was full
+     * or their export failed or timed out. Written always, 0 with tracing off, like the access log's.
+     */
+    public void traceSpansDropped(LongSupplier dropped) {
+        traceSpansDropped = dropped;
+    }
+
+    /**
+     * Writes every meter as Prometheus text (format 0.0.4): Helidon's registry, the JVM's ({@link JvmMetrics}),
+     * then the request meters.
+     */
     public String writePrometheus() {
         StringBuilder out = new StringBuilder(4096 + 256 * routes.size());
         registryText.format().ifPresent(out::append);
+        JvmMetrics.write(out);
         out.append("# HELP ").append(REQUESTS_TOTAL).append(" Requests served, by route, method and status\n");
         out.append("# TYPE ").append(REQUESTS_TOTAL).append(" counter\n");
         unrouted.writeCounts(out, UNROUTED);
@@ -203,6 +217,10 @@ public final class Metrics {
         out.append("# TYPE ").append(WEBSOCKETS).append(" gauge\n");
         webSockets.forEach((id, count) -> out.append(WEBSOCKETS).append("{route=\"").append(id).append("\"} ")
                 .append(count.sum()).append('\n'));
+        out.append("# HELP ").append(TRACE_SPANS_DROPPED)
+                .append(" Spans not exported: the export queue was full, or the collector failed or was too slow\n");
+        out.append("# TYPE ").append(TRACE_SPANS_DROPPED).append(" counter\n");
+        out.append(TRACE_SPANS_DROPPED).append(' ').append(traceSpansDropped.getAsLong()).append('\n');
         return out.toString();
     }
 

@@ -102,6 +102,11 @@ public final class Exchange {
         return credentials;
     }
 
+    /** The plugin whose request phase ran last (after a rejection: the one that answered), or null. */
+    public String lastPlugin() {
+        return ran.isEmpty() ? null : ran.get(ran.size() - 1).name();
+    }
+
     /** The authenticated consumer, or null. */
     public Consumer consumer() {
         return consumer;

@@ -52,14 +52,19 @@ public record ForwardPlan(String upstreamPathAndQuery,
     }
 
     /**
-     * A plan whose {@code traceparent} continues the client's trace (or starts one).
+     * A plan for one attempt.
      *
-     * @param edits the plugins' edits, applied to {@code upstreamPathAndQuery} here; null when none
+     * @param traceparent the attempt's span context as a {@code traceparent} (tracing on); null: continue the
+     *                    client's trace with a new span id, or start one (tracing off)
+     * @param edits       the plugins' edits, applied to {@code upstreamPathAndQuery} here; null when none
      */
     public static ForwardPlan create(ServerRequest req, String requestId, String routeId, String upstreamPathAndQuery,
                                      boolean preserveHost, Duration connectTimeout, Duration readTimeout,
-                                     ClientAddress client, byte[] replayableBody, ForwardEdits edits) {
-        String traceparent = TraceParent.next(req.headers().first(TraceParent.HEADER).orElse(null));
+                                     ClientAddress client, byte[] replayableBody, ForwardEdits edits,
+                                     String traceparent) {
+        if (traceparent == null) {
+            traceparent = TraceParent.next(req.headers().first(TraceParent.HEADER).orElse(null));
+        }
         String target = edits == null ? upstreamPathAndQuery : edits.apply(upstreamPathAndQuery);
         return new ForwardPlan(target, preserveHost, connectTimeout, readTimeout, requestId, traceparent, routeId,
                                client, replayableBody, edits);

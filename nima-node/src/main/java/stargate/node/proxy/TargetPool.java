@@ -35,7 +35,7 @@ import stargate.model.Upstream;
  * first from the bottom of the stack, O(evicted).
  *
  * <p>Every connection has TCP_NODELAY on: without it, a response written in two segments waits ~40 ms
- * for a delayed ACK (Nagle), the main loss measured in docs/proxy-spike.md.
+ * for a delayed ACK (Nagle), the main loss measured in ../shared/docs/proxy-spike.md.
  */
 public final class TargetPool implements AutoCloseable {
     private final String host;
@@ -83,6 +83,15 @@ public final class TargetPool implements AutoCloseable {
      */
     public static TargetPool create(String targetUrl, Upstream.Pool pool, Upstream.Tls tls) {
         return new TargetPool(URI.create(targetUrl), pool, tls, Watchdog.shared());
+    }
+
+    /** The target's host name or address (without IPv6 brackets). */
+    public String host() {
+        return host;
+    }
+
+    public int port() {
+        return port;
     }
 
     /** @return {@code host[:port]} as sent in {@code Host} (the port only when not the scheme's default) */

@@ -1,0 +1,92 @@
+#!/usr/bin/env bash
+# What tracing costs (SPEC §12: tracing at 100% sampling costs <= 10% of throughput). Two node processes
+# side by side in front of one local nginx upstream (1 KiB body), same flags and config
+# (bench/configs/plain.yaml, access log off): `off` (no --otlp-endpoint) and `traced` (--otlp-endpoint to a
+# local OTLP/HTTP collector, --trace-sample-rate 1: a SERVER and a CLIENT span per request, every one
+# exported). The collector is a second local nginx answering 200 to every POST /v1/traces (it reads and
+# discards the protobuf), so it never slows the export; stargate_trace_spans_dropped_total is printed to
+# show the spans were exported, not dropped. wrk runs the nodes in interleaved rounds; the figures are
+# traced/off rps and the node's CPU time per request (utime+stime from /proc; steadier on a shared box).
+#
+#   bash bench/tracing-cost.sh                     # 3 rounds x 10 s each
+#   ROUNDS=5 DURATION=15 bash bench/tracing-cost.sh
+set -euo pipefail
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+export JAVA_HOME=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
+ROUNDS=${ROUNDS:-3} DURATION=${DURATION:-10} CONNS=${CONNS:-64} WARMUP=${WARMUP:-15}
+UPSTREAM_PORT=${UPSTREAM_PORT:-29301} COLLECTOR_PORT=${COLLECTOR_PORT:-29302} BASE_PORT=${BASE_PORT:-29310}
+for tool in wrk nginx; do command -v $tool >/dev/null || PATH=$PATH:/usr/sbin; command -v $tool >/dev/null \
+  || { echo "missing $tool (apt-get install -y wrk nginx)" >&2; exit 1; }; done
+
+work=$(mktemp -d)
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+            nginx -c "$work/nginx.conf" -s stop 2>/dev/null || true
+            nginx -c "$work/collector/nginx.conf" -s stop 2>/dev/null || true; rm -rf "$work"; }
+trap cleanup EXIT
+source "$ROOT/bench/lib.sh"
+start_index_upstream "$work" "$UPSTREAM_PORT"
+mkdir -p "$work/collector" && chmod 755 "$work/collector"
+cat > "$work/collector/nginx.conf" <<NGINX
+worker_processes 1; pid $work/collector/nginx.pid; error_log $work/collector/error.log;
+events { worker_connections 1024; }
+http { access_log off; client_body_temp_path $work/collector/b; client_max_body_size 64m;
+       proxy_temp_path $work/collector/p; fastcgi_temp_path $work/collector/f; uwsgi_temp_path $work/collector/u;
+       scgi_temp_path $work/collector/s;
+       server { listen 127.0.0.1:$COLLECTOR_PORT; location = /v1/traces { return 200; } } }
+NGINX
+nginx -c "$work/collector/nginx.conf"
+sed "s/{{UPSTREAM_PORT}}/$UPSTREAM_PORT/g" "$ROOT/bench/configs/plain.yaml" > "$work/node.yaml"
+[[ ${SKIP_BUILD:-0} == 1 ]] || (cd "$ROOT" && mvn -B -q -o -DskipTests package -pl nima-node -am >&2)
+
+names=(off traced)
+declare -A port admin pid
+i=0
+for name in "${names[@]}"; do
+  port[$name]=$((BASE_PORT + 2 * i)); admin[$name]=$((BASE_PORT + 2 * i + 1))
+  extra=()
+  [[ $name == traced ]] && extra=(--otlp-endpoint "http://127.0.0.1:$COLLECTOR_PORT" --otlp-protocol http/protobuf
+                                  --trace-sample-rate 1)
+  "$JAVA_HOME/bin/java" -Xms512m -Xmx512m -XX:+UseG1GC -jar "$ROOT/nima-node/target/stargate-node.jar" node \
+    --config "$work/node.yaml" --host 127.0.0.1 --port "${port[$name]}" --https-port 0 \
+    --admin-port "${admin[$name]}" --access-log off "${extra[@]}" > "$work/node-$name.log" 2>&1 &
+  pids+=($!); pid[$name]=$!
+  for _ in $(seq 1 120); do curl -sf -o /dev/null "http://127.0.0.1:${admin[$name]}/health/ready" && break; sleep 0.5; done
+  [[ $(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:${port[$name]}/index.html") == 200 ]] \
+    || { echo "node $name does not answer 200" >&2; tail -5 "$work/node-$name.log" >&2; exit 1; }
+  i=$((i + 1))
+done
+run() { wrk -t1 -c"$CONNS" -d"$1"s --latency "http://127.0.0.1:${port[$2]}/index.html"; }
+rps() { awk '/Requests\/sec/ {print $2}'; }
+requests() { awk '/requests in/ {print $1}'; }
+ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }   # utime + stime, in clock ticks
+TICK_US=$((1000000 / $(getconf CLK_TCK)))
+p99() { awk '$1 == "99%" {print $2}'; }
+dropped() { curl -s "http://127.0.0.1:${admin[$1]}/metrics" | awk '/^stargate_trace_spans_dropped_total / {print $2}'; }
+echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "warming up (JIT) ..." >&2
+for name in "${names[@]}"; do run "$WARMUP" "$name" >/dev/null; done
+printf '%-6s %-8s %10s %10s %12s\n' round node rps p99 cpu-us/req
+declare -A all cpu
+for r in $(seq 1 "$ROUNDS"); do
+  for name in "${names[@]}"; do
+    before=$(ticks "${pid[$name]}")
+    out=$(run "$DURATION" "$name")
+    used=$(( ($(ticks "${pid[$name]}") - before) * TICK_US ))
+    per=$(awk -v u="$used" -v n="$(requests <<<"$out")" 'BEGIN {printf "%.1f", u / n}')
+    printf '%-6s %-8s %10s %10s %12s\n' "$r" "$name" "$(rps <<<"$out")" "$(p99 <<<"$out")" "$per"
+    all[$name]="${all[$name]:-} $(rps <<<"$out")"
+    cpu[$name]="${cpu[$name]:-} $per"
+  done
+done
+echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
+median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
+off=$(median ${all[off]}) offcpu=$(median ${cpu[off]})
+for name in "${names[@]}"; do
+  m=$(median ${all[$name]}) c=$(median ${cpu[$name]})
+  echo "median $name: $m rps ($(awk -v m="$m" -v o="$off" 'BEGIN {printf "%.3f", m/o}') of off)," \
+       "$c us CPU/request (off/$name = $(awk -v c="$c" -v o="$offcpu" 'BEGIN {printf "%.3f", o/c}'): throughput per core)"
+done
+sleep 2   # the last batch
+echo "traced node: stargate_trace_spans_dropped_total $(dropped traced)"
+grep -h "trace_export" "$work/node-traced.log" | tail -3 || true
