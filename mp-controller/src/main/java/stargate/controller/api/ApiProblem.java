@@ -47,11 +47,11 @@ public final class ApiProblem extends RuntimeException {
     }
 
     /** The last part of the problem type URI, also the metric label of a failed write. */
-    String slug() {
+    public String slug() {
         return slug;
     }
 
-    String title() {
+    public String title() {
         return title;
     }
 
