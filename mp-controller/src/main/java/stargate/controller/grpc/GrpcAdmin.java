@@ -38,6 +38,8 @@ import stargate.controller.auth.AuthFilter;
 public class GrpcAdmin {
     /** Concurrent WatchConfig calls per controller (each holds an etcd watch). */
     static final int MAX_WATCHES = 256;
+    /** One message: an object as big as REST takes one (1 MiB, BodyLimit), plus its envelope. */
+    static final int MAX_MESSAGE_BYTES = 1024 * 1024 + 16 * 1024;
     private static final Logger LOG = Logger.getLogger(GrpcAdmin.class.getName());
 
     @Inject
@@ -65,6 +67,7 @@ public class GrpcAdmin {
         health = new HealthStatusManager();
         server = NettyServerBuilder.forAddress(new InetSocketAddress(bind, port))
                 .executor(executor)
+                .maxInboundMessageSize(MAX_MESSAGE_BYTES)
                 .addService(ServerInterceptors.intercept(new AdminService(service, MAX_WATCHES), new GrpcAuth(auth)))
                 .addService(health.getHealthService())
                 .addService(ProtoReflectionServiceV1.newInstance())

@@ -165,6 +165,9 @@ class GrpcAdminTest {
         StatusRuntimeException noKind = assertThrows(StatusRuntimeException.class,
                 () -> admin().get(GetRequest.newBuilder().setId("u1").build()));
         assertEquals("kind", violations(noKind).get(0).getField());
+        StatusRuntimeException huge = assertThrows(StatusRuntimeException.class,
+                () -> admin().put(put(Kind.UPSTREAM, "u1", "{\"x\":\"" + "a".repeat(2 * 1024 * 1024) + "\"}")));
+        assertEquals(Status.Code.RESOURCE_EXHAUSTED, huge.getStatus().getCode(), "bigger than REST takes an object");
         StatusRuntimeException page = assertThrows(StatusRuntimeException.class,
                 () -> admin().list(ListRequest.newBuilder().setKind(Kind.ROUTE).setPageSize(100_000).build()));
         assertEquals("page_size", violations(page).get(0).getField());
