@@ -28,10 +28,10 @@ import stargate.controller.auth.AuthFilter;
  * configured), with the standard health ({@code grpc.health.v1}) and server reflection services.
  * Plain text like the REST port: the controller has no certificate of its own to serve.
  *
- * <p>grpc-java's Netty server, not Helidon's gRPC: Helidon MP 4.1.6's gRPC server is a preview
- * that would share the REST port's WebServer and its own protobuf/grpc versions, while this one
- * is the stock server of the io.grpc version jetcd already runs on here, with health, reflection
- * and flow control as every gRPC client expects. Calls run on virtual threads: a write waits for
+ * <p>grpc-java's Netty server, not Helidon's gRPC (not tried here): Helidon's would tie the
+ * server to its WebServer and to the protobuf/grpc versions of Helidon's BOM, while this one is
+ * the stock server of the io.grpc version jetcd already runs on in this process, with health,
+ * reflection and flow control as every gRPC client expects. Calls run on virtual threads: a write waits for
  * its group commit without holding a platform thread.
  */
 @ApplicationScoped
