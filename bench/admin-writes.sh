@@ -21,7 +21,7 @@ etcd --name bench --data-dir "$DIR/etcd" --listen-client-urls "http://127.0.0.1:
   --initial-advertise-peer-urls "http://127.0.0.1:$PEER" --initial-cluster "bench=http://127.0.0.1:$PEER" \
   >"$DIR/etcd.log" 2>&1 &
 ETCD=$!
-"$JAVA_HOME/bin/java" -Xmx512m ${CTL_JAVA_OPTS:-} -jar "$JAR" --etcd "http://127.0.0.1:$CLIENT" --host 127.0.0.1 --port "$API" \
+"$JAVA_HOME/bin/java" -Xmx512m ${CTL_JAVA_OPTS:-} -jar "$JAR" --etcd "http://127.0.0.1:$CLIENT" --host 127.0.0.1 --port "$API" --grpc-port 0 \
   >"$DIR/controller.log" 2>&1 &
 CTL=$!
 for _ in $(seq 1 300); do

@@ -8,7 +8,7 @@ import stargate.model.telemetry.TracingOptions;
 
 /**
  * The controller's command line (SPEC §2): {@code --etcd URLS [--prefix /stargate] [--host H]
- * [--port 9080] [--api-keys FILE] [--jwt-issuer ISS --jwt-public-key PEM_FILE]
+ * [--port 9080] [--grpc-port 9090 (0 = off)] [--api-keys FILE] [--jwt-issuer ISS --jwt-public-key PEM_FILE]
  * [--history-keep 1000] [--audit-keep 1000]}, and GitOps: {@code --git URL [--git-branch main]
  * [--git-path DIR] [--git-interval 30s] [--git-secret-file F] [--git-token-file F] [--git-workdir DIR]
  * [--git-self-heal] [--git-no-prune] [--git-allow-empty]} (the last three are switches). Every flag
@@ -23,7 +23,7 @@ import stargate.model.telemetry.TracingOptions;
  */
 record Options(Map<String, String> values, TracingOptions tracing) {
     static final List<String> FLAGS = java.util.stream.Stream.concat(java.util.stream.Stream.of("etcd", "prefix", "host",
-            "port", "api-keys", "jwt-issuer", "jwt-public-key", "history-keep", "audit-keep", "git", "git-branch",
+            "port", "grpc-port", "api-keys", "jwt-issuer", "jwt-public-key", "history-keep", "audit-keep", "git", "git-branch",
             "git-path", "git-interval", "git-secret-file", "git-token-file", "git-workdir"),
             TracingOptions.FLAGS.stream()).toList();
     /** Flags without a value. */
@@ -97,13 +97,15 @@ record Options(Map<String, String> values, TracingOptions tracing) {
                 throw new UsageException("--" + flag + " is a switch: true or false, got " + values.get(flag));
             }
         }
-        try {
-            int port = Integer.parseInt(values.getOrDefault("port", "9080"));
-            if (port < 0 || port > 65535) {
-                throw new NumberFormatException();
+        for (String flag : List.of("port", "grpc-port")) {
+            try {
+                int port = Integer.parseInt(values.getOrDefault(flag, "9080"));
+                if (port < 0 || port > 65535) {
+                    throw new NumberFormatException();
+                }
+            } catch (NumberFormatException e) {
+                throw new UsageException("--" + flag + " must be a port number, got " + values.get(flag));
             }
-        } catch (NumberFormatException e) {
-            throw new UsageException("--port must be a port number, got " + values.get("port"));
         }
         TracingOptions tracing;
         try {
@@ -129,6 +131,7 @@ record Options(Map<String, String> values, TracingOptions tracing) {
         Map<String, String> config = new LinkedHashMap<>();
         config.put("server.host", host());
         config.put("server.port", values.getOrDefault("port", "9080"));
+        config.put("stargate.grpc.port", values.getOrDefault("grpc-port", "9090"));
         config.put("stargate.etcd", values.get("etcd"));
         config.put("stargate.prefix", values.getOrDefault("prefix", "/stargate"));
         put(config, "stargate.api-keys", "api-keys");

@@ -87,10 +87,38 @@ public final class TestController {
                 + "\n-----END PUBLIC KEY-----\n");
         java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of("--etcd", etcd.url(), "--host", "127.0.0.1",
                 "--port", "0", "--prefix", PREFIX, "--api-keys", keys.toString(), "--jwt-issuer", ISSUER,
-                "--jwt-public-key", pem.toString(), "--history-keep", String.valueOf(HISTORY_KEEP)));
+                "--jwt-public-key", pem.toString(), "--history-keep", String.valueOf(HISTORY_KEEP),
+                "--grpc-port", String.valueOf(freePort())));
         args.addAll(extraArgs);
         Server server = Main.start(Options.parse(args.toArray(String[]::new), Map.of()));
         return new TestController(etcd, server, Client.builder().endpoints(etcd.url()).build(), jwtKeys, dir, extraArgs);
+    }
+
+    /** A port free a moment ago (--grpc-port 0 turns gRPC off, so the test picks one). */
+    private static int freePort() throws java.io.IOException {
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
+    }
+
+    /** The gRPC admin API's port. */
+    public int grpcPort() {
+        return jakarta.enterprise.inject.spi.CDI.current().select(stargate.controller.grpc.GrpcAdmin.class).get().port();
+    }
+
+    /** A bearer JWT signed with the test key pair, as the controller's --jwt-issuer accepts (or, with another issuer, refuses). */
+    public String token(String subject, String group, java.time.Instant expires, String issuer) throws Exception {
+        String header = b64("{\"alg\":\"RS256\",\"typ\":\"JWT\"}");
+        String claims = b64("{\"iss\":\"" + issuer + "\",\"sub\":\"" + subject + "\",\"groups\":[\"" + group + "\"],\"exp\":"
+                + expires.getEpochSecond() + "}");
+        java.security.Signature rsa = java.security.Signature.getInstance("SHA256withRSA");
+        rsa.initSign(jwtKeys.getPrivate());
+        rsa.update((header + "." + claims).getBytes(StandardCharsets.US_ASCII));
+        return header + "." + claims + "." + Base64.getUrlEncoder().withoutPadding().encodeToString(rsa.sign());
+    }
+
+    public static String b64(String json) {
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(json.getBytes(StandardCharsets.UTF_8));
     }
 
     private static String hex(String key) {

@@ -5,15 +5,17 @@ import java.util.List;
 
 /**
  * A real controller process, {@code java -jar mp-controller/target/stargate-controller.jar --etcd ...},
- * without auth (so on 127.0.0.1) on a free port, its output in {@code controller.log} under the given
+ * without auth (so on 127.0.0.1) on a free port (and a free gRPC port), its output in {@code controller.log} under the given
  * directory. Started means {@code /health/ready} answers 200 (etcd reachable).
  */
 public final class ControllerProcess implements AutoCloseable {
     private final int port;
+    private final int grpcPort;
     private final JavaProcess process;
 
-    private ControllerProcess(int port, JavaProcess process) {
+    private ControllerProcess(int port, int grpcPort, JavaProcess process) {
         this.port = port;
+        this.grpcPort = grpcPort;
         this.process = process;
     }
 
@@ -23,13 +25,14 @@ public final class ControllerProcess implements AutoCloseable {
 
     /** {@link #start(String, String, Path)} with more flags, e.g. {@code --api-keys FILE}. */
     public static ControllerProcess start(String endpoints, String prefix, Path dir, List<String> flags) {
-        int port = JavaProcess.freePorts(1)[0];
+        int[] ports = JavaProcess.freePorts(2);
+        int port = ports[0];
         List<String> args = new java.util.ArrayList<>(List.of("--etcd", endpoints, "--prefix", prefix,
-                "--port", Integer.toString(port)));
+                "--port", Integer.toString(port), "--grpc-port", Integer.toString(ports[1])));
         args.addAll(flags);
         JavaProcess process = JavaProcess.start("controller", "mp-controller", "stargate-controller.jar", args,
                 dir.resolve("controller.log"));
-        ControllerProcess controller = new ControllerProcess(port, process);
+        ControllerProcess controller = new ControllerProcess(ports[0], ports[1], process);
         process.awaitOk(controller.url("/health/ready"));
         return controller;
     }
@@ -43,7 +46,7 @@ public final class ControllerProcess implements AutoCloseable {
                                                   String readyPath, Path dir) {
         JavaProcess process = JavaProcess.start("controller", "mp-controller", "stargate-controller.jar", args, env,
                 dir.resolve("controller.log"), 0);
-        ControllerProcess controller = new ControllerProcess(port, process);
+        ControllerProcess controller = new ControllerProcess(port, -1, process);
         process.awaitOk(controller.url(readyPath));
         return controller;
     }
@@ -61,6 +64,11 @@ public final class ControllerProcess implements AutoCloseable {
     /** {@link #api(String, String, String)} with request headers ({@code If-Match}...). */
     public Http.Answer api(String method, String path, String jsonBody, java.util.Map<String, String> headers) {
         return Http.send(method, url("/api/v1" + path), jsonBody, headers);
+    }
+
+    /** The gRPC admin API's port (-1 when started with {@link #startWithArgs}). */
+    public int grpcPort() {
+        return grpcPort;
     }
 
     /** The last lines of the controller's log, for failure messages. */

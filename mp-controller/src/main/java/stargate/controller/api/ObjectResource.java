@@ -21,7 +21,6 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.SecurityContext;
 import jakarta.ws.rs.core.UriInfo;
-import java.util.ArrayList;
 import java.util.List;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
@@ -36,6 +35,7 @@ import stargate.controller.store.Meta;
 import stargate.controller.store.Secrets;
 import stargate.controller.store.ConfigView;
 import stargate.controller.store.EtcdStore;
+import stargate.controller.store.Snapshot;
 import stargate.controller.store.StoredObject;
 import stargate.controller.write.ConfigService;
 import stargate.model.Kind;
@@ -164,7 +164,7 @@ public abstract class ObjectResource {
                     if (view.get(kind, id).isPresent()) {
                         throw ApiProblem.conflict(kind.key() + " object \"" + id + "\" exists; PUT replaces it", List.of());
                     }
-                    return propose(view, id, incoming);
+                    return ObjectWrites.replace(view, kind, id, incoming);
                 });
         if (dryRun) {
             return Json.dryRun(outcome);
@@ -188,7 +188,7 @@ public abstract class ObjectResource {
         Json.id(id);
         Object incoming = Json.bind(kind, Json.body(text), id);
         ConfigService.Outcome outcome = service.writeObject(new ConfigService.Focus(kind, id), Json.ifMatch(ifMatch),
-                dryRun, actor(), view -> propose(view, id, incoming));
+                dryRun, actor(), view -> ObjectWrites.replace(view, kind, id, incoming));
         return dryRun ? Json.dryRun(outcome)
                 : written(outcome, id, Response.ok());
     }
@@ -214,7 +214,7 @@ public abstract class ObjectResource {
                     StoredObject current = view.get(kind, id)
                             .orElseThrow(() -> ApiProblem.notFound("no " + kind.key() + " object \"" + id + "\""));
                     JsonNode merged = Json.mergePatch(ConfigCodec.toTree(current.value()), patch);
-                    return propose(view, id, Json.bind(kind, (ObjectNode) merged, id));
+                    return ObjectWrites.replace(view, kind, id, Json.bind(kind, (ObjectNode) merged, id));
                 });
         return dryRun ? Json.dryRun(outcome)
                 : written(outcome, id, Response.ok());
@@ -233,21 +233,9 @@ public abstract class ObjectResource {
                            @Parameter(description = DRY_RUN) @QueryParam("dry_run") boolean dryRun) {
         Json.id(id);
         ConfigService.Outcome outcome = service.writeObject(new ConfigService.Focus(kind, id), Json.ifMatch(ifMatch),
-                dryRun, actor(), view -> {
-                    if (view.get(kind, id).isEmpty()) {
-                        throw ApiProblem.notFound("no " + kind.key() + " object \"" + id + "\"");
-                    }
-                    return new ConfigService.ObjectProposal(null, List.of()); // referrers: checked by the service
-                });
+                dryRun, actor(), view -> ObjectWrites.remove(view, kind, id));
         return dryRun ? Json.dryRun(outcome)
                 : Response.noContent().build();
-    }
-
-    private ConfigService.ObjectProposal propose(ConfigView view, String id, Object incoming) {
-        List<ConfigError> errors = new ArrayList<>();
-        Object previous = view.get(kind, id).map(StoredObject::value).orElse(null);
-        Object unmasked = Secrets.unmask(incoming, previous, "", errors);
-        return new ConfigService.ObjectProposal(unmasked, errors);
     }
 
     private Response written(ConfigService.Outcome outcome, String id, Response.ResponseBuilder response) {

@@ -64,40 +64,58 @@ public class AuthFilter implements ContainerRequestFilter {
     @Override
     public void filter(ContainerRequestContext request) {
         String path = request.getUriInfo().getPath();
-        if ((apiKeys == null && jwt == null) || (path.startsWith("/") ? path.substring(1) : path).equals(WEBHOOK)) {
+        if (!enabled() || (path.startsWith("/") ? path.substring(1) : path).equals(WEBHOOK)) {
             return;
         }
-        String authorization = request.getHeaderString("Authorization");
-        String key = request.getHeaderString(API_KEY_HEADER);
+        Verdict verdict = authorize(request.getHeaderString("Authorization"), request.getHeaderString(API_KEY_HEADER),
+                needs(request.getMethod(), path));
+        if (verdict.status() != 0) {
+            request.abortWith(problem(verdict.status(), verdict.status() == 401 ? "Unauthorized" : "Forbidden",
+                    verdict.detail()));
+            return;
+        }
+        boolean secure = request.getSecurityContext() != null && request.getSecurityContext().isSecure();
+        request.setSecurityContext(new CallerContext(new Caller(verdict.principal(), verdict.role()), secure));
+    }
+
+    /** Whether any auth is configured (else every caller is {@code anonymous} and may do anything). */
+    public boolean enabled() {
+        return apiKeys != null || jwt != null;
+    }
+
+    /**
+     * What the credentials of a call allow (REST here, and the gRPC admin API: one rule for both).
+     *
+     * @param status 0 when allowed; 401 no valid credentials; 403 a role that may not
+     */
+    public record Verdict(String principal, Role role, int status, String detail) {
+    }
+
+    /** @param authorization an {@code Authorization} value or null; {@code key} an API key or null */
+    public Verdict authorize(String authorization, String key, Role needed) {
         Caller caller;
         if (authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7) && jwt != null) {
             try {
                 caller = jwt.verify(authorization.substring(7).trim());
             } catch (JwtVerifier.Rejected e) {
-                request.abortWith(problem(401, "Unauthorized", "bearer token refused: " + e.getMessage()));
-                return;
+                return new Verdict(null, null, 401, "bearer token refused: " + e.getMessage());
             }
         } else if (key != null && apiKeys != null) {
             caller = apiKeys.find(key);
             if (caller == null) {
-                request.abortWith(problem(401, "Unauthorized", "unknown API key"));
-                return;
+                return new Verdict(null, null, 401, "unknown API key");
             }
         } else {
-            request.abortWith(problem(401, "Unauthorized", "credentials required: "
+            return new Verdict(null, null, 401, "credentials required: "
                     + (jwt != null ? "Authorization: Bearer <JWT>" : "") + (jwt != null && apiKeys != null ? " or " : "")
-                    + (apiKeys != null ? API_KEY_HEADER + ": <key>" : "")));
-            return;
+                    + (apiKeys != null ? API_KEY_HEADER + ": <key>" : ""));
         }
-        Role needed = needs(request.getMethod(), request.getUriInfo().getPath());
         if (caller.role() == null || !caller.role().allows(needed)) {
-            request.abortWith(problem(403, "Forbidden", caller.name() + " has role "
+            return new Verdict(caller.name(), caller.role(), 403, caller.name() + " has role "
                     + (caller.role() == null ? "none" : caller.role().name().toLowerCase()) + "; this needs "
-                    + needed.name().toLowerCase()));
-            return;
+                    + needed.name().toLowerCase());
         }
-        boolean secure = request.getSecurityContext() != null && request.getSecurityContext().isSecure();
-        request.setSecurityContext(new CallerContext(caller, secure));
+        return new Verdict(caller.name(), caller.role(), 0, "");
     }
 
     /** @param path relative to the application, e.g. {@code routes/users} */

@@ -457,6 +457,52 @@ public final class EtcdStore implements AutoCloseable {
         }
     }
 
+    /** One config object written ({@code object} set) or deleted, at {@code revision}. */
+    public record ObjectEvent(Kind kind, String id, StoredObject object, long revision) {
+    }
+
+    /** The changes a watch asked for are compacted away: read the config again, then watch from its revision. */
+    public static final class Compacted extends RuntimeException {
+        public Compacted(long compactedRevision) {
+            super("revisions up to " + compactedRevision + " are compacted");
+        }
+    }
+
+    /**
+     * Watches every config object (not the logs beside them) from the revision after
+     * {@code afterRevision} (0 = from now on); {@code onEvents} gets each etcd revision's object
+     * changes in order, {@code onError} a {@link Compacted} or the failure that ended the watch.
+     *
+     * @return closing it ends the watch
+     */
+    public AutoCloseable watchObjects(long afterRevision, java.util.function.Consumer<List<ObjectEvent>> onEvents,
+                                      java.util.function.Consumer<RuntimeException> onError) {
+        io.etcd.jetcd.options.WatchOption.Builder option = io.etcd.jetcd.options.WatchOption.builder().isPrefix(true);
+        if (afterRevision > 0) {
+            option.withRevision(afterRevision + 1);
+        }
+        return client.getWatchClient().watch(bytes(prefix + "/"), option.build(), response -> {
+            List<ObjectEvent> events = new ArrayList<>();
+            for (io.etcd.jetcd.watch.WatchEvent e : response.getEvents()) {
+                KeyValue kv = e.getKeyValue();
+                String rest = text(kv.getKey()).substring(prefix.length() + 1);
+                int slash = rest.indexOf('/');
+                Kind kind = kindOf(slash < 0 ? rest : rest.substring(0, slash));
+                if (kind == null || (kind == Kind.GLOBAL_PLUGINS) != (slash < 0)) {
+                    continue; // the fence, logs, node records, staging
+                }
+                String id = slash < 0 ? "" : rest.substring(slash + 1);
+                boolean put = e.getEventType() == io.etcd.jetcd.watch.WatchEvent.EventType.PUT;
+                events.add(new ObjectEvent(kind, id, put ? decode(kind, id, kv) : null, kv.getModRevision()));
+            }
+            if (!events.isEmpty()) {
+                onEvents.accept(events);
+            }
+        }, error -> onError.accept(error instanceof io.etcd.jetcd.common.exception.CompactedException c
+                ? new Compacted(c.getCompactedRevision())
+                : new StoreUnavailableException("the etcd watch ended: " + error.getMessage(), error)));
+    }
+
     /** The etcd key of an object; {@code id} is ignored for {@link Kind#GLOBAL_PLUGINS}. */
     public String key(Kind kind, String id) {
         return kind == Kind.GLOBAL_PLUGINS ? prefix + "/" + kind.key() : prefix + "/" + kind.key() + "/" + id;

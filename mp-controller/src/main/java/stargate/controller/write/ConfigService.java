@@ -213,6 +213,25 @@ public class ConfigService {
         return submit(pending, focus.kind().key());
     }
 
+    /**
+     * {@link #writeObject}, queued now and answered later: writes queued one after the other from
+     * one thread are validated in that order (the gRPC {@code Apply} stream's fast path: many in
+     * flight, committed together). The future fails as {@link #writeObject} throws.
+     */
+    public CompletableFuture<Outcome> writeObjectQueued(Focus focus, Long ifMatch, Actor actor,
+                                                        Function<ConfigView, ObjectProposal> propose) {
+        Pending pending = new Pending(focus, ifMatch, false, actor, propose, null);
+        prehash(pending);
+        startCommitter();
+        if (!queue.offer(pending)) {
+            count(focus.kind().key(), "busy");
+            return CompletableFuture.failedFuture(busy());
+        }
+        return pending.result.whenComplete((outcome, failure) -> count(focus.kind().key(),
+                failure == null ? "ok" : failure instanceof ApiProblem p ? p.slug()
+                        : failure.getCause() instanceof ApiProblem p ? p.slug() : "etcd-unavailable"));
+    }
+
     private Outcome submit(Pending pending, String kindLabel) {
         try {
             Outcome outcome = await(pending);
@@ -230,7 +249,7 @@ public class ConfigService {
     private Outcome await(Pending pending) {
         startCommitter();
         if (!queue.offer(pending)) {
-            throw new ApiProblem(503, "busy", "Too many pending writes", MAX_PENDING + " writes are waiting; retry", List.of());
+            throw busy();
         }
         try {
             return pending.result.get(ANSWER_WITHIN_MS, TimeUnit.MILLISECONDS);
@@ -245,6 +264,10 @@ public class ConfigService {
             Thread.currentThread().interrupt();
             throw new StoreUnavailableException("interrupted while waiting for the write", e);
         }
+    }
+
+    private static ApiProblem busy() {
+        return new ApiProblem(503, "busy", "Too many pending writes", MAX_PENDING + " writes are waiting; retry", List.of());
     }
 
     private synchronized void startCommitter() {
@@ -656,10 +679,14 @@ public class ConfigService {
                 .put("by", String.join(",", principals))
                 .put("summary", ConfigDiff.summary(all))
                 .put("writes", number);
+        // Never trim this batch's own entries: etcd refuses a transaction whose range delete covers a key it
+        // puts, so a batch larger than a small --history-keep would fail whole; the next commit trims them.
+        long firstNew = current.writes() + 1;
         Map<String, Long> trims = new LinkedHashMap<>();
-        trims.put(AuditLog.FOLDER, number - auditKeep + 1);
-        trims.put(History.FOLDER, number - historyKeep + 1);
-        trims.put(StagedApply.DELTA, number - historyKeep + 1); // the deltas of staged writes, kept as long as their entries
+        trims.put(AuditLog.FOLDER, Math.min(number - auditKeep + 1, firstNew));
+        trims.put(History.FOLDER, Math.min(number - historyKeep + 1, firstNew));
+        // the deltas of staged writes, kept as long as their entries
+        trims.put(StagedApply.DELTA, Math.min(number - historyKeep + 1, firstNew));
         EtcdStore.CommitResult result = store.commit(current.fenceRevision(), writes, lastChange, entries, trims,
                 current.revision());
         long revision = result.revision();

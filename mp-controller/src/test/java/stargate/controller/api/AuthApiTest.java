@@ -6,10 +6,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.security.Signature;
 import java.time.Instant;
-import java.util.Base64;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import stargate.controller.Api;
@@ -84,17 +81,11 @@ class AuthApiTest {
     }
 
     private static String token(String subject, String group, Instant expires, String issuer) throws Exception {
-        String header = b64("{\"alg\":\"RS256\",\"typ\":\"JWT\"}");
-        String claims = b64("{\"iss\":\"" + issuer + "\",\"sub\":\"" + subject + "\",\"groups\":[\"" + group + "\"],\"exp\":"
-                + expires.getEpochSecond() + "}");
-        Signature rsa = Signature.getInstance("SHA256withRSA");
-        rsa.initSign(TestController.get().jwtKeys().getPrivate());
-        rsa.update((header + "." + claims).getBytes(StandardCharsets.US_ASCII));
-        return header + "." + claims + "." + Base64.getUrlEncoder().withoutPadding().encodeToString(rsa.sign());
+        return TestController.get().token(subject, group, expires, issuer);
     }
 
     private static String b64(String json) {
-        return Base64.getUrlEncoder().withoutPadding().encodeToString(json.getBytes(StandardCharsets.UTF_8));
+        return TestController.b64(json);
     }
 
     private static HttpResponse<String> bearer(String token, String method, String path, String body) throws Exception {

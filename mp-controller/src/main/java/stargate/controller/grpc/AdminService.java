@@ -1,0 +1,376 @@
+package stargate.controller.grpc;
+
+import io.grpc.Status;
+import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.StreamObserver;
+import java.util.List;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.logging.Logger;
+import stargate.admin.v1.AdminGrpc;
+import stargate.admin.v1.ApplyRequest;
+import stargate.admin.v1.ApplyResponse;
+import stargate.admin.v1.ConfigEvent;
+import stargate.admin.v1.ConfigObject;
+import stargate.admin.v1.DeleteRequest;
+import stargate.admin.v1.GetRequest;
+import stargate.admin.v1.ListRequest;
+import stargate.admin.v1.ListResponse;
+import stargate.admin.v1.Meta;
+import stargate.admin.v1.PutRequest;
+import stargate.admin.v1.Rejection;
+import stargate.admin.v1.WatchRequest;
+import stargate.admin.v1.WriteResponse;
+import stargate.controller.write.ConfigService;
+import stargate.controller.api.ObjectWrites;
+import stargate.controller.audit.Actor;
+import stargate.controller.store.ConfigView;
+import stargate.controller.store.EtcdStore;
+import stargate.controller.store.Snapshot;
+import stargate.controller.store.StoredObject;
+import stargate.model.Kind;
+import stargate.model.diff.Change;
+
+/**
+ * The {@code stargate.admin.v1.Admin} service: messages in, {@link ConfigService} and
+ * {@link ObjectWrites} (the REST API's service layer) underneath, messages out.
+ */
+final class AdminService extends AdminGrpc.AdminImplBase {
+    /** Objects of one Apply stream queued for the committer at once (its queue holds {@code ConfigService.MAX_PENDING}). */
+    static final int APPLY_WINDOW = 512;
+    static final int MAX_REJECTIONS = 100;
+    static final int DEFAULT_PAGE = 100;
+    static final int MAX_PAGE = 1000;
+    /** Events a watcher may fall behind by (sent while its transport was not ready) before it is cut off. */
+    static final int MAX_WATCH_LAG = 10_000;
+    private static final Logger LOG = Logger.getLogger(AdminService.class.getName());
+
+    private final ConfigService service;
+    private final EtcdStore store;
+    private final Semaphore watchSlots;
+
+    AdminService(ConfigService service, EtcdStore store, int maxWatches) {
+        this.store = store;
+        this.service = service;
+        this.watchSlots = new Semaphore(maxWatches);
+    }
+
+    @Override
+    public void get(GetRequest request, StreamObserver<ConfigObject> out) {
+        answer(out, () -> {
+            Kind kind = kind(request.getKind());
+            String id = ObjectWrites.checkedId(request.getId());
+            StoredObject o = service.snapshot().get(kind, id).orElseThrow(() -> ObjectWrites.notFound(kind, id));
+            return object(o);
+        });
+    }
+
+    @Override
+    public void list(ListRequest request, StreamObserver<ListResponse> out) {
+        answer(out, () -> {
+            Kind kind = kind(request.getKind());
+            int size = request.getPageSize() == 0 ? DEFAULT_PAGE : request.getPageSize();
+            if (size < 1 || size > MAX_PAGE) {
+                throw GrpcErrors.invalid("bad page_size", "page_size", "must be 1.." + MAX_PAGE + " (0 = " + DEFAULT_PAGE
+                        + "), got " + request.getPageSize());
+            }
+            String after = request.getPageToken();
+            Snapshot snapshot = service.snapshot();
+            List<StoredObject> all = snapshot.list(kind);
+            ListResponse.Builder page = ListResponse.newBuilder().setRevision(snapshot.revision()).setTotal(all.size());
+            for (StoredObject o : all) {
+                if (!after.isEmpty() && o.id().compareTo(after) <= 0) {
+                    continue;
+                }
+                if (page.getItemsCount() == size) {
+                    page.setNextPageToken(page.getItems(size - 1).getId());
+                    break;
+                }
+                page.addItems(object(o));
+            }
+            return page.build();
+        });
+    }
+
+    @Override
+    public void put(PutRequest request, StreamObserver<WriteResponse> out) {
+        answer(out, () -> {
+            Kind kind = kind(request.getKind());
+            String id = ObjectWrites.checkedId(request.getId());
+            Object incoming = ObjectWrites.bind(kind, id, request.getJson());
+            ConfigService.Outcome outcome = service.writeObject(new ConfigService.Focus(kind, id),
+                    request.hasIfRevision() ? request.getIfRevision() : null, request.getDryRun(), actor(),
+                    view -> ObjectWrites.replace(view, kind, id, incoming));
+            return written(kind, id, outcome, request.getDryRun());
+        });
+    }
+
+    @Override
+    public void delete(DeleteRequest request, StreamObserver<WriteResponse> out) {
+        answer(out, () -> {
+            Kind kind = kind(request.getKind());
+            String id = ObjectWrites.checkedId(request.getId());
+            ConfigService.Outcome outcome = service.writeObject(new ConfigService.Focus(kind, id),
+                    request.hasIfRevision() ? request.getIfRevision() : null, request.getDryRun(), actor(),
+                    view -> ObjectWrites.remove(view, kind, id));
+            return written(kind, id, outcome, request.getDryRun());
+        });
+    }
+
+    @Override
+    public void watchConfig(WatchRequest request, StreamObserver<ConfigEvent> out) {
+        ServerCallStreamObserver<ConfigEvent> call = (ServerCallStreamObserver<ConfigEvent>) out;
+        if (request.getFromRevision() < 0) {
+            out.onError(GrpcErrors.invalid("bad from_revision", "from_revision", "must be 0 (from now) or a revision"));
+            return;
+        }
+        if (!watchSlots.tryAcquire()) {
+            out.onError(Status.RESOURCE_EXHAUSTED.withDescription("too many watches on this controller; retry later")
+                    .asRuntimeException());
+            return;
+        }
+        Watching watching = new Watching(call);
+        call.setOnReadyHandler(() -> watching.lag.set(0));
+        try {
+            watching.watch = store.watchObjects(request.getFromRevision(), watching::send, watching::fail);
+        } catch (RuntimeException e) {
+            watching.fail(e);
+            return;
+        }
+        call.setOnCancelHandler(watching::end);
+        if (watching.ended) { // failed before the cancel handler was set
+            watching.end();
+        }
+    }
+
+    /** One WatchConfig call: events from the etcd watch (its thread), in order, until either side ends. */
+    private final class Watching {
+        final ServerCallStreamObserver<ConfigEvent> call;
+        final AtomicLong lag = new AtomicLong();
+        volatile AutoCloseable watch;
+        volatile boolean ended;
+        private boolean released;
+
+        Watching(ServerCallStreamObserver<ConfigEvent> call) {
+            this.call = call;
+        }
+
+        synchronized void send(List<EtcdStore.ObjectEvent> events) {
+            if (ended) {
+                return;
+            }
+            for (EtcdStore.ObjectEvent e : events) {
+                if (e.kind() == Kind.GLOBAL_PLUGINS) {
+                    continue; // not an object kind of this API (yet)
+                }
+                ConfigEvent.Builder event = ConfigEvent.newBuilder().setKind(kind(e.kind())).setId(e.id())
+                        .setRevision(e.revision()).setOp(e.object() == null ? ConfigEvent.Op.DELETE : ConfigEvent.Op.PUT);
+                if (e.object() != null) {
+                    event.setObject(object(e.object()));
+                }
+                if (!call.isReady() && lag.incrementAndGet() > MAX_WATCH_LAG) {
+                    fail(Status.RESOURCE_EXHAUSTED.withDescription("the client reads events too slowly (" + MAX_WATCH_LAG
+                            + " behind): List again and watch from the revision it answers").asRuntimeException());
+                    return;
+                }
+                call.onNext(event.build());
+            }
+        }
+
+        synchronized void fail(RuntimeException e) {
+            if (ended) {
+                return;
+            }
+            ended = true;
+            call.onError(GrpcErrors.of(e));
+            end();
+        }
+
+        synchronized void end() {
+            ended = true;
+            if (watch != null) {
+                try {
+                    watch.close();
+                } catch (Exception ignored) {
+                    // closing a watch only cancels it
+                }
+            }
+            if (!released) {
+                released = true;
+                watchSlots.release();
+            }
+        }
+    }
+
+    @Override
+    public StreamObserver<ApplyRequest> apply(StreamObserver<ApplyResponse> out) {
+        return new Applying(actor(), out);
+    }
+
+    /**
+     * One Apply stream: each object bound and queued for the committer in stream order (so an upstream
+     * earlier in the stream is there for a route after it), at most {@link #APPLY_WINDOW} in flight;
+     * the committer validates each against the config as the earlier ones left it and commits many per
+     * transaction. Answered once every object is.
+     */
+    private final class Applying implements StreamObserver<ApplyRequest> {
+        final Actor actor;
+        final StreamObserver<ApplyResponse> out;
+        final Semaphore window = new Semaphore(APPLY_WINDOW);
+        final ApplyResponse.Builder result = ApplyResponse.newBuilder();
+        long index;
+        long started = System.nanoTime();
+
+        Applying(Actor actor, StreamObserver<ApplyResponse> out) {
+            this.actor = actor;
+            this.out = out;
+        }
+
+        @Override
+        public void onNext(ApplyRequest request) {
+            long at = index++;
+            synchronized (this) {
+                result.setReceived(index);
+            }
+            Kind kind;
+            String id;
+            java.util.function.Function<ConfigView, ConfigService.ObjectProposal> propose;
+            try {
+                kind = kind(request.getKind());
+                id = ObjectWrites.checkedId(request.getId());
+                Object incoming = request.getDelete() ? null : ObjectWrites.bind(kind, id, request.getJson());
+                propose = incoming == null ? view -> ObjectWrites.remove(view, kind, id)
+                        : view -> ObjectWrites.replace(view, kind, id, incoming);
+            } catch (RuntimeException e) {
+                reject(at, request, e);
+                return;
+            }
+            window.acquireUninterruptibly();
+            service.writeObjectQueued(new ConfigService.Focus(kind, id), request.hasIfRevision() ? request.getIfRevision() : null,
+                    actor, propose).whenComplete((outcome, failure) -> {
+                        try {
+                            if (failure != null) {
+                                reject(at, request, failure);
+                            } else {
+                                count(outcome);
+                            }
+                        } finally {
+                            window.release();
+                        }
+                    });
+        }
+
+        private synchronized void count(ConfigService.Outcome outcome) {
+            if (outcome.changes().isEmpty()) {
+                result.setUnchanged(result.getUnchanged() + 1);
+                return;
+            }
+            switch (outcome.changes().get(0).op()) {
+                case ADDED -> result.setCreated(result.getCreated() + 1);
+                case CHANGED -> result.setChanged(result.getChanged() + 1);
+                case REMOVED -> result.setDeleted(result.getDeleted() + 1);
+            }
+            result.setRevision(Math.max(result.getRevision(), outcome.revision()));
+        }
+
+        private synchronized void reject(long at, ApplyRequest request, Throwable failure) {
+            result.setRejected(result.getRejected() + 1);
+            if (result.getRejectionsCount() < MAX_REJECTIONS) {
+                io.grpc.StatusRuntimeException status = GrpcErrors.of(failure);
+                result.addRejections(Rejection.newBuilder().setIndex(at).setKind(request.getKind()).setId(request.getId())
+                        .setCode(status.getStatus().getCode().name()).setMessage(String.valueOf(status.getStatus().getDescription()))
+                        .addAllViolations(GrpcErrors.violations(status)));
+            }
+        }
+
+        @Override
+        public void onError(Throwable t) {
+            // the client gave up: what was queued is still committed (each object stands alone, as a Put)
+            LOG.info(() -> "event=grpc_apply_cancelled principal=" + actor.principal() + " received=" + index);
+        }
+
+        @Override
+        public void onCompleted() {
+            window.acquireUninterruptibly(APPLY_WINDOW); // every queued object answered
+            ApplyResponse response;
+            synchronized (this) {
+                response = result.build();
+            }
+            LOG.info(() -> "event=grpc_apply principal=" + actor.principal() + " received=" + response.getReceived()
+                    + " created=" + response.getCreated() + " changed=" + response.getChanged() + " deleted="
+                    + response.getDeleted() + " unchanged=" + response.getUnchanged() + " rejected=" + response.getRejected()
+                    + " revision=" + response.getRevision() + " ms=" + (System.nanoTime() - started) / 1_000_000);
+            out.onNext(response);
+            out.onCompleted();
+        }
+    }
+
+    private WriteResponse written(Kind kind, String id, ConfigService.Outcome outcome, boolean dryRun) {
+        WriteResponse.Builder response = WriteResponse.newBuilder().setChanged(!outcome.changes().isEmpty());
+        if (dryRun) {
+            return response.setDiffJson(ObjectWrites.diff(outcome.changes(), true, -1)).build();
+        }
+        response.setRevision(outcome.revision()).setDiffJson(ObjectWrites.diff(outcome.changes(), false, outcome.revision()));
+        if (outcome.changes().isEmpty()) {
+            if (outcome.current() != null) {
+                response.setObject(object(outcome.current()));
+            }
+            return response.build();
+        }
+        Change change = outcome.changes().get(0);
+        if (change.after() != null) {
+            stargate.controller.store.Meta meta = outcome.metas().get(kind.key() + "/" + id);
+            response.setObject(ConfigObject.newBuilder().setKind(kind(kind)).setId(id)
+                    .setJson(ObjectWrites.view(change.after(), meta, outcome.revision()))
+                    .setMeta(meta(meta, outcome.revision())));
+        }
+        return response.build();
+    }
+
+    private static ConfigObject object(StoredObject o) {
+        return ConfigObject.newBuilder().setKind(kind(o.kind())).setId(o.id()).setJson(ObjectWrites.view(o))
+                .setMeta(meta(o.meta(), o.modRevision())).build();
+    }
+
+    private static Meta meta(stargate.controller.store.Meta meta, long revision) {
+        return Meta.newBuilder().setRevision(revision).setCreatedAt(meta.createdAt().toString())
+                .setUpdatedAt(meta.updatedAt().toString()).setUpdatedBy(meta.updatedBy()).build();
+    }
+
+    private static Actor actor() {
+        return GrpcAuth.ACTOR.get();
+    }
+
+    private static Kind kind(stargate.admin.v1.Kind kind) {
+        return switch (kind) {
+            case ROUTE -> Kind.ROUTE;
+            case UPSTREAM -> Kind.UPSTREAM;
+            case CONSUMER -> Kind.CONSUMER;
+            case CERTIFICATE -> Kind.CERTIFICATE;
+            default -> throw GrpcErrors.invalid("bad kind", "kind", "must be ROUTE, UPSTREAM, CONSUMER or CERTIFICATE");
+        };
+    }
+
+    private static stargate.admin.v1.Kind kind(Kind kind) {
+        return switch (kind) {
+            case ROUTE -> stargate.admin.v1.Kind.ROUTE;
+            case UPSTREAM -> stargate.admin.v1.Kind.UPSTREAM;
+            case CONSUMER -> stargate.admin.v1.Kind.CONSUMER;
+            case CERTIFICATE -> stargate.admin.v1.Kind.CERTIFICATE;
+            case GLOBAL_PLUGINS -> stargate.admin.v1.Kind.KIND_UNSPECIFIED;
+        };
+    }
+
+    /** Runs a unary call: its answer, or its failure as a status. */
+    private static <T> void answer(StreamObserver<T> out, java.util.function.Supplier<T> call) {
+        T value;
+        try {
+            value = call.get();
+        } catch (RuntimeException e) {
+            out.onError(GrpcErrors.of(e));
+            return;
+        }
+        out.onNext(value);
+        out.onCompleted();
+    }
+}
