@@ -1,6 +1,7 @@
 package stargate.controller.telemetry;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.sun.net.httpserver.HttpServer;
@@ -83,6 +84,8 @@ class ControllerTracingTest {
                 "{\"id\":\"users-svc\",\"targets\":[{\"url\":\"http://127.0.0.1:8081\"}]}",
                 "traceparent", "00-" + traceId + "-" + callerSpan + "-01");
         assertTrue(reply.status() == 200 || reply.status() == 201, reply.toString());
+        // the writer is answered inside the commit round, a moment before the round's span ends
+        Thread.sleep(500);
         Telemetry.stop();       // flushes the batch
 
         List<Span> trace = spans.stream().filter(s -> hex(s.getTraceId()).equals(traceId)).toList();
@@ -93,19 +96,22 @@ class ControllerTracingTest {
         assertEquals(callerSpan, hex(api.getParentSpanId()), "continues the caller's trace");
         assertEquals(Integer.toString(reply.status()), value(api.getAttributesList(), "http.response.status_code"));
         // the write is queued to the committer thread (group commit): its batch span continues the writer's trace
+        // (a round that loses a race with another writer, or must first read the config, is followed by another)
         List<Span> commits = trace.stream().filter(s -> s.getName().equals("config commit")).toList();
-        assertEquals(1, commits.size(), "one commit batch in " + trace);
-        Span commit = commits.getFirst();
-        assertEquals(hex(api.getSpanId()), hex(commit.getParentSpanId()));
+        assertFalse(commits.isEmpty(), "a commit batch in " + trace);
+        List<String> under = new java.util.ArrayList<>(List.of(hex(api.getSpanId())));
+        for (Span commit : commits) {
+            assertEquals(hex(api.getSpanId()), hex(commit.getParentSpanId()));
+            under.add(hex(commit.getSpanId()));
+        }
         List<Span> etcd = trace.stream().filter(s -> s.getKind() == Span.SpanKind.SPAN_KIND_CLIENT).toList();
         for (Span call : etcd) {
-            assertTrue(List.of(hex(api.getSpanId()), hex(commit.getSpanId())).contains(hex(call.getParentSpanId())),
-                    call.getName() + " is under the API call");
+            assertTrue(under.contains(hex(call.getParentSpanId())), call.getName() + " is under the API call");
             assertEquals("etcd", value(call.getAttributesList(), "db.system.name"));
         }
         Span write = etcd.stream().filter(s -> s.getName().equals("etcd writing the config")).findFirst()
                 .orElseThrow(() -> new AssertionError("the write transaction: " + etcd.stream().map(Span::getName).toList()));
-        assertEquals(hex(commit.getSpanId()), hex(write.getParentSpanId()), "the etcd write is the batch's child");
+        assertTrue(under.subList(1, under.size()).contains(hex(write.getParentSpanId())), "the etcd write is a batch's child");
         assertTrue(services.contains("stargate-controller"));
     }
 }
