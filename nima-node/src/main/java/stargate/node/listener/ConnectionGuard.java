@@ -282,7 +282,7 @@ final class ConnectionGuard implements AutoCloseable {
                     bodyTimedOut = true;
                     reject(BODY_TIMEOUT, remotePeer().address() + " paused its request body over "
                             + limits.bodyTimeout().toMillis() + " ms");
-                    ctx.serverSocket().close();     // the handler's read fails; it answers nobody
+                    closeSocket();      // the handler's read fails; it answers nobody
                 }
             }
         }
@@ -298,7 +298,7 @@ final class ConnectionGuard implements AutoCloseable {
             } catch (RuntimeException e) {
                 // the client is gone already
             }
-            ctx.serverSocket().close();
+            closeSocket();
         }
 
         @Override
@@ -393,7 +393,16 @@ final class ConnectionGuard implements AutoCloseable {
             if (serving != null) {
                 serving.close(interrupt);
             } else {
+                closeSocket();
+            }
+        }
+
+        /** Closes the client socket; one the client or the listener closed already is no error. */
+        private void closeSocket() {
+            try {
                 ctx.serverSocket().close();
+            } catch (java.io.UncheckedIOException e) {
+                // closed already
             }
         }
 
