@@ -32,16 +32,17 @@ import stargate.node.proxy.ErrorResponse;
  * Client protection at the connection (SPEC §14): connection limits node-wide and per client
  * address, a deadline for a whole request head, and a bound on each pause in a request body.
  *
- * <p>Helidon reads client sockets itself and has none of these, so every protocol's connection
- * selector is wrapped ({@link #guard}): a connection over a limit is closed before it is served, and
- * each one served reads through a {@link DataReader} that notes when it waits for bytes and when a
- * head starts. The handler marks when a request's head is complete and when its answer is done
+ * <p>Helidon reads client sockets itself and has none of these, so one selector of ours stands in
+ * for the protocols' own ({@link #guard}): Helidon hands it every connection before reading a byte; a
+ * connection over a limit is closed at once; the others choose their protocol (HTTP/1 or HTTP/2, by
+ * ALPN or by their first bytes) under the head deadline and read through a {@link DataReader} that
+ * notes when it waits for bytes and when a head starts. The handler marks when a request's head is complete and when its answer is done
  * ({@link #requestStarted}, {@link #requestFinished}; HTTP/1 serves a connection's requests on its own
  * thread, so a thread-local finds it). A watchdog thread closes a connection whose head is late (with
  * a 408 {@code client_timeout}) or whose body paused too long.
  *
- * <p>A connection that never sends a byte never reaches a selector: the listener's socket read
- * timeout ({@link Listeners}) ends it. HTTP/2 streams run on threads of their own: their connections
+ * <p>A connection that never sends a byte is in its head phase from the start, so the head deadline
+ * ends it (and Helidon's idle timeout). HTTP/2 streams run on threads of their own: their connections
  * are counted and their first bytes bounded, but a stream's head and body are left to HTTP/2's own
  * flow control.
  */
