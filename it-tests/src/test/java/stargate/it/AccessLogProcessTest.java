@@ -1,25 +1,23 @@
 package stargate.it;
 
-import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.Executors;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import stargate.it.support.Backend;
 import stargate.it.support.Await;
 import stargate.it.support.NodeProcess;
 
@@ -40,15 +38,7 @@ class AccessLogProcessTest {
 
     @BeforeEach
     void backend() throws IOException {
-        backend = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        backend.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
-        backend.createContext("/", exchange -> {
-            byte[] body = "ok".getBytes(UTF_8);
-            exchange.sendResponseHeaders(200, body.length);
-            exchange.getResponseBody().write(body);
-            exchange.close();
-        });
-        backend.start();
+        backend = Backend.start(exchange -> "ok");
         config = Files.writeString(dir.resolve("stargate.yaml"), """
                 upstreams:
                   - id: b

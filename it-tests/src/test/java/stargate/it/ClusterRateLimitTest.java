@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -28,6 +27,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import stargate.it.support.Backend;
 import stargate.it.support.Await;
 import stargate.it.support.NodeProcess;
 import stargate.it.support.RedisServer;
@@ -47,15 +47,7 @@ class ClusterRateLimitTest {
 
     @BeforeEach
     void backend() throws IOException {
-        backend = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        backend.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
-        backend.createContext("/", exchange -> {
-            byte[] body = "ok".getBytes(UTF_8);
-            exchange.sendResponseHeaders(200, body.length);
-            exchange.getResponseBody().write(body);
-            exchange.close();
-        });
-        backend.start();
+        backend = Backend.start(exchange -> "ok");
     }
 
     @AfterEach

@@ -9,7 +9,6 @@ import com.sun.net.httpserver.HttpServer;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -17,6 +16,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import stargate.it.support.Backend;
 import stargate.it.support.Await;
 import stargate.it.support.EtcdCluster;
 import stargate.it.support.NodeProcess;
@@ -32,14 +32,7 @@ class DistributedNodesTest {
 
     @Test
     void twoNodesFollowAClusterThroughMemberLossTotalOutageAndRecovery(@TempDir Path dir) throws Exception {
-        HttpServer backend = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        backend.createContext("/", exchange -> {
-            byte[] body = exchange.getRequestURI().getPath().getBytes(UTF_8);
-            exchange.sendResponseHeaders(200, body.length);
-            exchange.getResponseBody().write(body);
-            exchange.close();
-        });
-        backend.start();
+        HttpServer backend = Backend.echoingPath();
         int backendPort = backend.getAddress().getPort();
         try (EtcdCluster etcd = EtcdCluster.startCluster(3);
              Client client = Client.builder().endpoints(etcd.clientUrls().toArray(String[]::new)).build();

@@ -1,6 +1,5 @@
 package stargate.it;
 
-import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -12,7 +11,6 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.StreamObserver;
-import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.BlockingQueue;
@@ -28,6 +26,7 @@ import stargate.admin.v1.ConfigEvent;
 import stargate.admin.v1.Kind;
 import stargate.admin.v1.PutRequest;
 import stargate.admin.v1.WatchRequest;
+import stargate.it.support.Backend;
 import stargate.it.support.Await;
 import stargate.it.support.ControllerProcess;
 import stargate.it.support.EtcdCluster;
@@ -44,14 +43,7 @@ class GrpcAdminEndToEndTest {
 
     @Test
     void applyTenThousandRoutesThenANodeServesThem(@TempDir Path dir) throws Exception {
-        HttpServer backend = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        backend.createContext("/", exchange -> {
-            byte[] body = exchange.getRequestURI().getPath().getBytes(UTF_8);
-            exchange.sendResponseHeaders(200, body.length);
-            exchange.getResponseBody().write(body);
-            exchange.close();
-        });
-        backend.start();
+        HttpServer backend = Backend.echoingPath();
         try (EtcdCluster etcd = EtcdCluster.startSingle()) {
             long applied;
             try (ControllerProcess controller = ControllerProcess.start(etcd.endpoints(), PREFIX, java.nio.file.Files.createDirectories(dir.resolve("a")))) {

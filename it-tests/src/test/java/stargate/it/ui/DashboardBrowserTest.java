@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.sun.net.httpserver.HttpServer;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -30,6 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.support.ui.Select;
+import stargate.it.support.Backend;
 import stargate.it.support.Await;
 import stargate.it.support.ControllerProcess;
 import stargate.it.support.EtcdCluster;
@@ -61,14 +61,7 @@ class DashboardBrowserTest {
 
     @BeforeAll
     void start(@TempDir Path dir) throws Exception {
-        backend = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        backend.createContext("/", exchange -> {
-            byte[] body = ("backend saw " + exchange.getRequestURI().getPath()).getBytes(UTF_8);
-            exchange.sendResponseHeaders(200, body.length);
-            exchange.getResponseBody().write(body);
-            exchange.close();
-        });
-        backend.start();
+        backend = Backend.start(exchange -> "backend saw " + exchange.getRequestURI().getPath());
         Path keys = dir.resolve("api-keys.yaml");
         Files.writeString(keys, """
                 - {name: alice, role: admin, key_sha256: %s}
