@@ -46,30 +46,8 @@ for name in "${names[@]}"; do
   i=$((i + 1))
 done
 run() { wrk -t1 -c"$CONNS" -d"$1"s --latency "http://127.0.0.1:${port[$2]}/index.html"; }
-rps() { awk '/Requests\/sec/ {print $2}'; }
-requests() { awk '/requests in/ {print $1}'; }
-ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }   # utime + stime, in clock ticks
-TICK_US=$((1000000 / $(getconf CLK_TCK)))
-p99() { awk '$1 == "99%" {print $2}'; }
-echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "warming up (JIT) ..." >&2
-for name in "${names[@]}"; do run "$WARMUP" "$name" >/dev/null; done
-printf '%-6s %-8s %10s %10s %12s\n' round log rps p99 cpu-us/req
 declare -A all cpu
-for r in $(seq 1 "$ROUNDS"); do
-  for name in "${names[@]}"; do
-    before=$(ticks "${pid[$name]}")
-    out=$(run "$DURATION" "$name")
-    used=$(( ($(ticks "${pid[$name]}") - before) * TICK_US ))
-    per=$(awk -v u="$used" -v n="$(requests <<<"$out")" 'BEGIN {printf "%.1f", u / n}')
-    printf '%-6s %-8s %10s %10s %12s\n' "$r" "$name" "$(rps <<<"$out")" "$(p99 <<<"$out")" "$per"
-    all[$name]="${all[$name]:-} $(rps <<<"$out")"
-    cpu[$name]="${cpu[$name]:-} $per"
-  done
-done
-echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
-median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
-least() { printf '%s\n' "$@" | sort -g | head -1; }   # the least-disturbed round, on a shared machine
+interleaved_rounds log
 off=$(median ${all[off]}) offcpu=$(median ${cpu[off]}) offbest=$(least ${cpu[off]})
 for name in "${names[@]}"; do
   m=$(median ${all[$name]}) c=$(median ${cpu[$name]})
