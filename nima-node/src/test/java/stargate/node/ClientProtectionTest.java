@@ -79,6 +79,27 @@ class ClientProtectionTest {
     }
 
     @Test
+    void http2ConnectionsOutliveTheHeadDeadline(@TempDir Path dir) throws Exception {
+        try (RunningNode node = RunningNode.start(dir, config(), "--client-header-timeout", "1s");
+             Socket priorKnowledge = connect(node, CLIENT)) {
+            // h2c by prior knowledge: the preface and an empty SETTINGS frame, then nothing for a while
+            priorKnowledge.getOutputStream().write("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            priorKnowledge.getOutputStream().write(new byte[] {0, 0, 0, 4, 0, 0, 0, 0, 0});
+            // h2c by Upgrade (the JDK client's way on http), then the same connection kept open
+            java.net.http.HttpClient h2 = java.net.http.HttpClient.newBuilder()
+                    .version(java.net.http.HttpClient.Version.HTTP_2).build();
+            HttpResponse<String> first = h2.send(java.net.http.HttpRequest.newBuilder(node.url("/one")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, first.statusCode());
+            assertEquals(java.net.http.HttpClient.Version.HTTP_2, first.version());
+            Thread.sleep(2_500);
+            assertEquals(0, rejected(node, "header_timeout"), "no HTTP/2 connection is held to HTTP/1's head deadline");
+            assertEquals(200, h2.send(java.net.http.HttpRequest.newBuilder(node.url("/two")).build(),
+                    HttpResponse.BodyHandlers.ofString()).statusCode());
+        }
+    }
+
+    @Test
     void aStalledBodyIsCutAndTheNodeKeepsServing(@TempDir Path dir) throws Exception {
         try (RunningNode node = RunningNode.start(dir, config(), "--client-body-timeout", "1s");
              Socket socket = connect(node, ATTACKER)) {

@@ -9,6 +9,10 @@ import io.helidon.webserver.ConnectionContext;
 import io.helidon.webserver.ListenerContext;
 import io.helidon.webserver.ProxyProtocolData;
 import io.helidon.webserver.Router;
+import io.helidon.http.HttpPrologue;
+import io.helidon.http.WritableHeaders;
+import io.helidon.webserver.http1.Http1ConnectionSelector;
+import io.helidon.webserver.http1.spi.Http1Upgrader;
 import io.helidon.webserver.spi.ServerConnection;
 import io.helidon.webserver.spi.ServerConnectionSelector;
 import io.helidon.webserver.spi.ServerConnectionSelector.Support;
@@ -93,6 +97,28 @@ final class ConnectionGuard implements AutoCloseable {
         if (connection != null) {
             connection.phase(switchedProtocols ? Phase.SWITCHED : Phase.IDLE);
         }
+    }
+
+    /**
+     * {@code upgrader} (h2c, say) marking its connection switched when it upgrades: the protocol it becomes
+     * has its own limits, and its requests run on other threads, where no head of ours would ever end.
+     */
+    static Http1Upgrader switching(Http1Upgrader upgrader) {
+        return new Http1Upgrader() {
+            @Override
+            public String supportedProtocol() {
+                return upgrader.supportedProtocol();
+            }
+
+            @Override
+            public ServerConnection upgrade(ConnectionContext ctx, HttpPrologue prologue, WritableHeaders<?> headers) {
+                ServerConnection upgraded = upgrader.upgrade(ctx, prologue, headers);
+                if (upgraded != null && ctx instanceof Guarded connection) {
+                    connection.phase(Phase.SWITCHED);
+                }
+                return upgraded;
+            }
+        };
     }
 
     /** Whether this thread's connection was closed for pausing too long in a request body. */
@@ -317,6 +343,9 @@ final class ConnectionGuard implements AutoCloseable {
             CURRENT.set(this);
             try {
                 ServerConnectionSelector protocol = choose();
+                if (protocol != null && !(protocol instanceof Http1ConnectionSelector)) {
+                    phase(Phase.SWITCHED);      // HTTP/2: streams run on threads of their own, with HTTP/2's limits
+                }
                 if (protocol != null) {
                     delegate = protocol.connection(this);
                     serving.serve();

@@ -206,8 +206,10 @@ public final class Listeners implements AutoCloseable {
         WebSocketUpgrader webSocket = new WebSocketUpgrader(webSockets);
         Http1ConnectionSelector discovered = (Http1ConnectionSelector) new Http1ConnectionProvider()
                 .create(listener.name(), http1, protocols);
+        java.util.Map<String, io.helidon.webserver.http1.spi.Http1Upgrader> upgraders = new java.util.LinkedHashMap<>();
+        discovered.prototype().upgraders().forEach((protocol, upgrader) -> upgraders.put(protocol, ConnectionGuard.switching(upgrader)));
         listener.addConnectionSelector(guard.guard(List.of(
-                Http1ConnectionSelector.builder().from(discovered.prototype())
+                Http1ConnectionSelector.builder().from(discovered.prototype()).upgraders(upgraders)
                         .addUpgrader(webSocket).putUpgrader("WebSocket", webSocket).build(),
                 // HTTP/2 by prior knowledge (h2c) and by ALPN (h2 on https)
                 new Http2ConnectionProvider().create(listener.name(), http2, protocols))));
