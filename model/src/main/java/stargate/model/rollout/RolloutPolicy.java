@@ -38,7 +38,7 @@ public record RolloutPolicy(Map<String, String> canarySelector, int canaryPercen
     public static final Pattern LABEL = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._/-]{0,62}");
     private static final Set<String> KEYS = Set.of("canary_selector", "canary_percent", "bake", "max_error_rate",
             "max_p99_increase", "min_requests");
-    private static final Pattern PERCENT = Pattern.compile("(\\d{1,3}(?:\\.\\d{1,4})?)%");
+    private static final Pattern PERCENT = Pattern.compile("(\\d{1,5}(?:\\.\\d{1,4})?)%");
     private static final Duration MAX_BAKE = Duration.ofHours(24);
 
     public RolloutPolicy {

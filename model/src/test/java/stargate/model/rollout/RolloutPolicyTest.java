@@ -42,6 +42,8 @@ class RolloutPolicyTest {
         assertEquals(p, RolloutPolicy.read(p.toTree(), RolloutPolicy.DEFAULTS, "").orElseThrow());
         assertEquals("0.1%", p.toTree().get("max_error_rate").asText());
         assertEquals("200%", p.toTree().get("max_p99_increase").asText());
+        assertEquals(100.0, RolloutPolicy.read(tree("{\"max_p99_increase\": \"10000%\"}"), RolloutPolicy.DEFAULTS, "")
+                .orElseThrow().maxP99Increase(), 1e-9);
     }
 
     static Stream<Arguments> badPolicies() {
@@ -56,6 +58,7 @@ class RolloutPolicyTest {
                 Arguments.of("{\"max_error_rate\": \"150%\"}", "p.max_error_rate"),
                 Arguments.of("{\"max_error_rate\": -0.1}", "p.max_error_rate"),
                 Arguments.of("{\"max_p99_increase\": \"lots\"}", "p.max_p99_increase"),
+                Arguments.of("{\"max_p99_increase\": \"10001%\"}", "p.max_p99_increase"),
                 Arguments.of("{\"min_requests\": 0}", "p.min_requests"),
                 Arguments.of("{\"canary_selector\": {\"canary\": true}}", "p.canary_selector.canary"),
                 Arguments.of("{\"canary_selector\": {\"a b\": \"x\"}}", "p.canary_selector.a b"),

@@ -14,6 +14,7 @@ import java.util.HashSet;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -31,6 +32,8 @@ import stargate.model.rollout.Rollout;
 final class RolloutWatch implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(RolloutWatch.class.getName());
     private static final Duration READ_TIMEOUT = Duration.ofSeconds(5);
+    /** How often the following thread looks up from waiting for a poke (to notice the end of the watch). */
+    private static final Duration POKE_WAIT = Duration.ofMillis(500);
 
     /**
      * The part this node plays.
@@ -57,6 +60,7 @@ final class RolloutWatch implements AutoCloseable {
     private final Consumer<Assignment> onChange;
     private final Backoff backoff = new Backoff(ThreadLocalRandom.current());
     private final Set<String> unreadable = new HashSet<>();
+    private final LinkedBlockingQueue<Boolean> pokes = new LinkedBlockingQueue<>();
     private volatile boolean closed;
     private volatile CompletableFuture<Throwable> watchEnded = new CompletableFuture<>();
     private Thread thread;
@@ -108,21 +112,22 @@ final class RolloutWatch implements AutoCloseable {
         while (!closed) {
             try {
                 if (from == 0) {
-                    Assignment before = assignment;
-                    Assignment now = read();
-                    if (!now.sameAs(before)) {
-                        onChange.accept(now);
-                    }
+                    reread();
                     from = revision + 1;
                 }
                 backoff.reset();
                 CompletableFuture<Throwable> ended = new CompletableFuture<>();
                 watchEnded = ended;
                 WatchOption option = WatchOption.builder().isPrefix(true).withRevision(from).build();
+                // The listener runs on jetcd's event loop: it only pokes this thread, which reads. A read
+                // made in the listener would wait for the loop it blocks (and starve the node's lease).
                 try (Watch.Watcher ignored = client.getWatchClient().watch(ByteSequence.from(folder, UTF_8), option,
-                        Watch.listener(response -> changed(), ended::complete, () -> ended.complete(null)))) {
-                    if (!closed) {
-                        ended.get();
+                        Watch.listener(response -> pokes.offer(Boolean.TRUE), ended::complete, () -> ended.complete(null)))) {
+                    while (!closed && !ended.isDone()) {
+                        if (pokes.poll(POKE_WAIT.toMillis(), TimeUnit.MILLISECONDS) != null) {
+                            pokes.clear();
+                            reread();
+                        }
                     }
                 }
                 from = 0;
@@ -143,15 +148,12 @@ final class RolloutWatch implements AutoCloseable {
         }
     }
 
-    private void changed() {
-        try {
-            Assignment before = assignment;
-            Assignment now = read();
-            if (!now.sameAs(before)) {
-                onChange.accept(now);
-            }
-        } catch (Exception e) {
-            watchEnded.complete(e); // read again from the loop, with backoff
+    /** Reads the folder again and calls back when the part changed. */
+    private void reread() throws Exception {
+        Assignment before = assignment;
+        Assignment now = read();
+        if (!now.sameAs(before)) {
+            onChange.accept(now);
         }
     }
 
