@@ -114,6 +114,10 @@ public record NodeOptions(Path configFile,
         if ((config == null) == (etcd == null)) {
             throw new IllegalArgumentException("give exactly one of --config FILE or --etcd URLS");
         }
+        if (config != null && values.containsKey("node-labels")) {
+            throw new IllegalArgumentException("--node-labels needs --etcd: labels pick the canaries of a rollout among "
+                    + "the nodes that follow etcd, and a standalone node takes part in none");
+        }
         return new NodeOptions(config == null ? null : Path.of(config),
                 etcd,
                 values.getOrDefault("host", "0.0.0.0"),

@@ -29,5 +29,8 @@ class NodeLabelsFlagTest {
                     () -> parse("--etcd", "http://127.0.0.1:2379", "--node-labels", bad));
             assertTrue(e.getMessage().startsWith("--node-labels: "), e.getMessage());
         }
+        IllegalArgumentException standalone = assertThrows(IllegalArgumentException.class,
+                () -> parse("--config", "stargate.yaml", "--node-labels", "canary=true"));
+        assertTrue(standalone.getMessage().startsWith("--node-labels needs --etcd"), standalone.getMessage());
     }
 }
