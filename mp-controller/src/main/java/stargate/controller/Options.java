@@ -9,7 +9,7 @@ import stargate.model.telemetry.TracingOptions;
 /**
  * The controller's command line (SPEC §2): {@code --etcd URLS [--prefix /stargate] [--host H]
  * [--port 9080] [--grpc-port 9090 (0 = off)] [--api-keys FILE] [--jwt-issuer ISS --jwt-public-key PEM_FILE]
- * [--history-keep 1000] [--audit-keep 1000]}, and GitOps: {@code --git URL [--git-branch main]
+ * [--history-keep 1000] [--audit-keep 1000] [--rollout-policy JSON]}, and GitOps: {@code --git URL [--git-branch main]
  * [--git-path DIR] [--git-interval 30s] [--git-secret-file F] [--git-token-file F] [--git-workdir DIR]
  * [--git-self-heal] [--git-no-prune] [--git-allow-empty]} (the last three are switches). Every flag
  * also has an env var ({@code --api-keys} is {@code STARGATE_API_KEYS}; a switch's env var is
@@ -24,7 +24,7 @@ import stargate.model.telemetry.TracingOptions;
 record Options(Map<String, String> values, TracingOptions tracing) {
     static final List<String> FLAGS = java.util.stream.Stream.concat(java.util.stream.Stream.of("etcd", "prefix", "host",
             "port", "grpc-port", "api-keys", "jwt-issuer", "jwt-public-key", "history-keep", "audit-keep", "git", "git-branch",
-            "git-path", "git-interval", "git-secret-file", "git-token-file", "git-workdir"),
+            "git-path", "git-interval", "git-secret-file", "git-token-file", "git-workdir", "rollout-policy"),
             TracingOptions.FLAGS.stream()).toList();
     /** Flags without a value. */
     static final List<String> SWITCHES = List.of("git-self-heal", "git-no-prune", "git-allow-empty");
@@ -107,6 +107,13 @@ record Options(Map<String, String> values, TracingOptions tracing) {
                 throw new UsageException("--" + flag + " must be a port number, got " + values.get(flag));
             }
         }
+        if (values.containsKey("rollout-policy")) {
+            try {
+                stargate.controller.rollout.Rollouts.defaults(values.get("rollout-policy"));
+            } catch (IllegalArgumentException e) {
+                throw new UsageException("--rollout-policy: " + e.getMessage());
+            }
+        }
         TracingOptions tracing;
         try {
             tracing = TracingOptions.parse(values, env, "stargate-controller");
@@ -139,6 +146,7 @@ record Options(Map<String, String> values, TracingOptions tracing) {
         put(config, "stargate.jwt.public-key", "jwt-public-key");
         put(config, "stargate.history.keep", "history-keep");
         put(config, "stargate.audit.keep", "audit-keep");
+        put(config, "stargate.rollout.policy", "rollout-policy");
         put(config, "stargate.git.url", "git");
         for (String flag : List.of("branch", "path", "interval", "secret-file", "token-file", "workdir", "self-heal", "allow-empty")) {
             put(config, "stargate.git." + flag, "git-" + flag);

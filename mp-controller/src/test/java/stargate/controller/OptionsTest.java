@@ -58,5 +58,18 @@ class OptionsTest {
                 () -> Options.parse(new String[] {"--etcd", "x", "--git", "file:///r", "--git-interval", "soon"}, Map.of()));
         assertThrows(Options.UsageException.class, () -> Options.parse(new String[] {"--etcd", "x", "--history-keep", "0"}, Map.of()));
         assertThrows(Options.UsageException.class, () -> Options.parse(new String[] {"--etcd"}, Map.of()));
+        assertEquals("--rollout-policy: rollout-policy.bake: expected a duration from 1s to 24h, got \"0s\"",
+                assertThrows(Options.UsageException.class, () -> Options.parse(new String[] {"--etcd", "x",
+                        "--rollout-policy", "{\"bake\": \"0s\"}"}, Map.of())).getMessage());
+        assertTrue(assertThrows(Options.UsageException.class, () -> Options.parse(new String[] {"--etcd", "x",
+                "--rollout-policy", "bake=2m"}, Map.of())).getMessage().startsWith("--rollout-policy: not JSON"));
+    }
+
+    @Test
+    void theRolloutPolicyFlagBecomesTheDefaultPolicy() throws Exception {
+        Map<String, String> mp = Options.parse(new String[] {"--etcd", "x", "--rollout-policy", "{\"bake\": \"30s\"}"},
+                Map.of()).mpConfig();
+        assertEquals(java.time.Duration.ofSeconds(30),
+                stargate.controller.rollout.Rollouts.defaults(mp.get("stargate.rollout.policy")).bake());
     }
 }

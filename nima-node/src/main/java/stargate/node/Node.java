@@ -79,7 +79,7 @@ public final class Node implements AutoCloseable {
             source = file;
         } else {
             EtcdSource etcd = EtcdSource.create(options.etcd(), options.etcdPrefix(), options.cacheDir(), applier,
-                    current, metrics, validator);
+                    current, metrics, validator, options.nodeId(), options.nodeLabels());
             etcd.load();
             source = etcd;
         }
@@ -93,7 +93,7 @@ public final class Node implements AutoCloseable {
         applier.onApplied(snapshot -> listeners.updateCertificates(snapshot.config().certificates()));
         switch (source) {
             case FileSource file -> file.watch();
-            case EtcdSource etcd -> etcd.follow(options.nodeId(), address(options.host(), listeners.port()), Main.version());
+            case EtcdSource etcd -> etcd.follow(address(options.host(), listeners.port()), Main.version());
             default -> throw new IllegalStateException("unknown config source " + source);
         }
         LOG.info("event=node_started node_id=" + options.nodeId()

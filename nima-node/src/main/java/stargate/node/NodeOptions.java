@@ -9,6 +9,7 @@ import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import stargate.model.codec.Units;
+import stargate.model.rollout.RolloutPolicy;
 import stargate.node.listener.ClientLimits;
 import stargate.model.telemetry.TracingOptions;
 import stargate.node.observe.AccessLogOptions;
@@ -30,6 +31,8 @@ import stargate.node.redis.RedisUrl;
  * @param accessLog         {@code --access-log stdout|off|FILE} and its {@code --access-log-*} flags (rotation,
  *                          compression, sampling)
  * @param nodeId            this node's id in status and in etcd
+ * @param nodeLabels        {@code --node-labels k=v[,k=v]}: reported in the node key, matched by rollouts'
+ *                          canary selectors (docs/rollout.md)
  * @param maxConcurrentRequests requests served at once before new ones get 503 {@code overloaded}
  * @param maxHeaderBytes    request header size limit (431 beyond it)
  * @param clientTimeout     an idle keep-alive client connection is closed after this
@@ -56,6 +59,7 @@ public record NodeOptions(Path configFile,
                           Duration drainTimeout,
                           AccessLogOptions accessLog,
                           String nodeId,
+                          Map<String, String> nodeLabels,
                           int maxConcurrentRequests,
                           int maxHeaderBytes,
                           Duration clientTimeout,
@@ -68,7 +72,7 @@ public record NodeOptions(Path configFile,
                           ClientLimits clientLimits,
                           TracingOptions tracing) {
 
-    private static final Set<String> FLAGS = Stream.concat(Stream.of("config", "etcd", "prefix", "node-id", "cache-dir",
+    private static final Set<String> FLAGS = Stream.concat(Stream.of("config", "etcd", "prefix", "node-id", "node-labels", "cache-dir",
             "host", "port", "https-port", "admin-port", "admin-host", "drain-timeout", "access-log",
             "max-concurrent-requests", "max-header-size", "client-timeout", "plugins-dir", "trusted-proxies",
             "access-log-max-size", "access-log-keep", "access-log-compress", "access-log-sample", "redis", "redis-timeout",
@@ -110,6 +114,10 @@ public record NodeOptions(Path configFile,
         if ((config == null) == (etcd == null)) {
             throw new IllegalArgumentException("give exactly one of --config FILE or --etcd URLS");
         }
+        if (config != null && values.containsKey("node-labels")) {
+            throw new IllegalArgumentException("--node-labels needs --etcd: labels pick the canaries of a rollout among "
+                    + "the nodes that follow etcd, and a standalone node takes part in none");
+        }
         return new NodeOptions(config == null ? null : Path.of(config),
                 etcd,
                 values.getOrDefault("host", "0.0.0.0"),
@@ -120,6 +128,7 @@ public record NodeOptions(Path configFile,
                 duration(values, "drain-timeout", "30s"),
                 accessLog(values),
                 values.getOrDefault("node-id", defaultNodeId()),
+                nodeLabels(values.get("node-labels")),
                 integer(values, "max-concurrent-requests", 10_000),
                 integer(values, "max-header-size", 16 * 1024),
                 duration(values, "client-timeout", "60s"),
@@ -212,6 +221,14 @@ public record NodeOptions(Path configFile,
             throw new IllegalArgumentException("--redis-timeout must be at least 1ms, got " + values.get("redis-timeout"));
         }
         return timeout;
+    }
+
+    private static Map<String, String> nodeLabels(String text) {
+        try {
+            return Map.copyOf(RolloutPolicy.parseLabels(text));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--node-labels: " + e.getMessage());
+        }
     }
 
     private static TrustedProxies trustedProxies(String csv) {

@@ -31,6 +31,12 @@ public final class NodeProcess implements AutoCloseable {
                 "--cache-dir", dir.resolve("cache-" + id).toString()));
     }
 
+    /** {@link #start(String, String, String, Path)} with {@code flags} after the defaults, e.g. {@code --node-labels}. */
+    public static NodeProcess start(String id, String endpoints, String prefix, Path dir, List<String> flags) {
+        return start(id, dir, "1s", List.of("--etcd", endpoints, "--prefix", prefix, "--node-id", id,
+                "--cache-dir", dir.resolve("cache-" + id).toString()), flags, Map.of(), 0);
+    }
+
     /** Starts a node serving {@code config} (hot-reloaded) with the given drain timeout, e.g. {@code 10s}. */
     public static NodeProcess startStandalone(String id, Path config, String drainTimeout, Path dir) {
         return start(id, dir, drainTimeout, List.of("--config", config.toString(), "--node-id", id));

@@ -30,7 +30,9 @@ import stargate.controller.store.EtcdStore;
 import stargate.controller.store.Secrets;
 import stargate.controller.store.Snapshot;
 import stargate.controller.store.StoredObject;
+import stargate.controller.rollout.Rollouts;
 import stargate.controller.write.ConfigService;
+import stargate.model.rollout.RolloutPolicy;
 import stargate.model.GatewayConfig;
 import stargate.model.Kind;
 import stargate.model.codec.ConfigCodec;
@@ -52,6 +54,8 @@ public class ConfigResource {
     ConfigService service;
     @Inject
     EtcdStore store;
+    @Inject
+    Rollouts rollouts;
     @Context
     SecurityContext security;
     @Context
@@ -93,8 +97,23 @@ public class ConfigResource {
     @APIResponse(responseCode = "413", ref = "TooLarge")
     public Response replace(String text,
                             @Parameter(description = "the ETag of GET /config") @HeaderParam("If-Match") String ifMatch,
-                            @Parameter(description = ObjectResource.DRY_RUN) @QueryParam("dry_run") boolean dryRun) {
-        return write(text, Json.ifMatch(ifMatch), dryRun);
+                            @Parameter(description = ObjectResource.DRY_RUN) @QueryParam("dry_run") boolean dryRun,
+                            @Parameter(description = ObjectResource.ROLLOUT) @QueryParam("rollout") String rollout,
+                            @Parameter(description = ObjectResource.ROLLOUT_POLICY) @QueryParam("rollout_policy")
+                            String rolloutPolicy) {
+        if (!Rollouts.asked(rollout)) {
+            if (rolloutPolicy != null) {
+                throw ApiProblem.badRequest("rollout_policy needs rollout=canary", List.of(new ConfigError("rollout_policy",
+                        "given without rollout=canary")));
+            }
+            return write(text, Json.ifMatch(ifMatch), dryRun);
+        }
+        RolloutPolicy policy = rollouts.policy(rolloutPolicy);
+        if (dryRun) {
+            return write(text, Json.ifMatch(ifMatch), true);
+        }
+        ConfigService.Outcome outcome = outcome(text, Json.ifMatch(ifMatch), true);
+        return ObjectResource.rolloutStarted(rollouts, outcome, policy, Principals.actor(security, request));
     }
 
     @POST
@@ -112,6 +131,12 @@ public class ConfigResource {
     }
 
     private Response write(String text, Long ifMatch, boolean dryRun) {
+        ConfigService.Outcome outcome = outcome(text, ifMatch, dryRun);
+        return Response.ok(Json.changes(outcome.changes(), dryRun, outcome.revision()).toString())
+                .type(MediaType.APPLICATION_JSON).build();
+    }
+
+    private ConfigService.Outcome outcome(String text, Long ifMatch, boolean dryRun) {
         MediaType type = headers.getMediaType();
         boolean yaml = type != null && YAML_TYPES.contains(type.getType() + "/" + type.getSubtype());
         String body = text == null ? "" : text;
@@ -124,10 +149,8 @@ public class ConfigResource {
                     .check(body, format, readable -> unmasked(readable, snapshot).config()).errors());
         }
         GatewayConfig incoming = read.value();
-        ConfigService.Outcome outcome = service.write(null, ifMatch, dryRun, Principals.actor(security, request),
+        return service.write(null, ifMatch, dryRun, Principals.actor(security, request),
                 snapshot -> unmasked(incoming, snapshot));
-        return Response.ok(Json.changes(outcome.changes(), dryRun, outcome.revision()).toString())
-                .type(MediaType.APPLICATION_JSON).build();
     }
 
     /** Masks in the body keep the secrets stored under the same id; paths follow the body's order. */

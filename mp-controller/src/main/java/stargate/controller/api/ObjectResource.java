@@ -37,7 +37,9 @@ import stargate.controller.store.ConfigView;
 import stargate.controller.store.EtcdStore;
 import stargate.controller.store.Snapshot;
 import stargate.controller.store.StoredObject;
+import stargate.controller.rollout.Rollouts;
 import stargate.controller.write.ConfigService;
+import stargate.model.rollout.RolloutPolicy;
 import stargate.model.Kind;
 import stargate.model.codec.ConfigCodec;
 import stargate.model.validate.ConfigError;
@@ -57,6 +59,10 @@ import stargate.model.validate.ConfigError;
 @Produces(MediaType.APPLICATION_JSON)
 public abstract class ObjectResource {
     static final String DRY_RUN = "answer the diff this write would make, and write nothing";
+    static final String ROLLOUT = "canary: do not write to the config; serve the change on canary nodes first, and "
+            + "promote it after the bake unless they do worse than the others (docs/rollout.md); answers 202 and the rollout";
+    static final String ROLLOUT_POLICY = "with rollout: the policy as JSON, e.g. {\"bake\": \"5m\", \"canary_percent\": 20}; "
+            + "keys left out take the controller's defaults";
     /** Objects in a list page when the request names no {@code limit}. */
     static final int DEFAULT_LIMIT = 500;
     /** The largest page: ~1 KiB an object in JSON, so a page stays a few MiB of heap. */
@@ -67,6 +73,8 @@ public abstract class ObjectResource {
     ConfigService service;
     @Inject
     EtcdStore store;
+    @Inject
+    Rollouts rollouts;
     @Context
     SecurityContext security;
     @Context
@@ -151,7 +159,10 @@ public abstract class ObjectResource {
     @APIResponse(responseCode = "409", ref = "Conflict")
     @APIResponse(responseCode = "413", ref = "TooLarge")
     public Response create(String text, @Parameter(description = DRY_RUN) @QueryParam("dry_run") boolean dryRun,
+                           @Parameter(description = ROLLOUT) @QueryParam("rollout") String rollout,
+                           @Parameter(description = ROLLOUT_POLICY) @QueryParam("rollout_policy") String rolloutPolicy,
                            @Context UriInfo uri) {
+        RolloutPolicy policy = rolloutPolicy(rollout, rolloutPolicy);
         ObjectNode body = Json.body(text);
         JsonNode given = body.get("id");
         if (given == null || !given.isTextual()) {
@@ -159,8 +170,8 @@ public abstract class ObjectResource {
         }
         String id = Json.id(given.asText());
         Object incoming = Json.bind(kind, body, id);
-        ConfigService.Outcome outcome = service.writeObject(new ConfigService.Focus(kind, id), null, dryRun, actor(),
-                view -> {
+        ConfigService.Outcome outcome = service.writeObject(new ConfigService.Focus(kind, id), null,
+                dryRun || policy != null, actor(), view -> {
                     if (view.get(kind, id).isPresent()) {
                         throw ApiProblem.conflict(kind.key() + " object \"" + id + "\" exists; PUT replaces it", List.of());
                     }
@@ -168,6 +179,9 @@ public abstract class ObjectResource {
                 });
         if (dryRun) {
             return Json.dryRun(outcome);
+        }
+        if (policy != null) {
+            return rolloutStarted(outcome, policy);
         }
         return written(outcome, id, Response.created(uri.getAbsolutePathBuilder().path(id).build()));
     }
@@ -184,13 +198,15 @@ public abstract class ObjectResource {
     @APIResponse(responseCode = "413", ref = "TooLarge")
     public Response put(@PathParam("id") String id, String text,
                         @Parameter(description = "an ETag of this object") @HeaderParam("If-Match") String ifMatch,
-                        @Parameter(description = DRY_RUN) @QueryParam("dry_run") boolean dryRun) {
+                        @Parameter(description = DRY_RUN) @QueryParam("dry_run") boolean dryRun,
+                        @Parameter(description = ROLLOUT) @QueryParam("rollout") String rollout,
+                        @Parameter(description = ROLLOUT_POLICY) @QueryParam("rollout_policy") String rolloutPolicy) {
         Json.id(id);
+        RolloutPolicy policy = rolloutPolicy(rollout, rolloutPolicy);
         Object incoming = Json.bind(kind, Json.body(text), id);
         ConfigService.Outcome outcome = service.writeObject(new ConfigService.Focus(kind, id), Json.ifMatch(ifMatch),
-                dryRun, actor(), view -> ObjectWrites.replace(view, kind, id, incoming));
-        return dryRun ? Json.dryRun(outcome)
-                : written(outcome, id, Response.ok());
+                dryRun || policy != null, actor(), view -> ObjectWrites.replace(view, kind, id, incoming));
+        return answer(outcome, dryRun, policy, () -> written(outcome, id, Response.ok()));
     }
 
     @PATCH
@@ -206,18 +222,20 @@ public abstract class ObjectResource {
     @APIResponse(responseCode = "412", ref = "PreconditionFailed")
     public Response patch(@PathParam("id") String id, String text,
                           @Parameter(description = "an ETag of this object") @HeaderParam("If-Match") String ifMatch,
-                          @Parameter(description = DRY_RUN) @QueryParam("dry_run") boolean dryRun) {
+                          @Parameter(description = DRY_RUN) @QueryParam("dry_run") boolean dryRun,
+                          @Parameter(description = ROLLOUT) @QueryParam("rollout") String rollout,
+                          @Parameter(description = ROLLOUT_POLICY) @QueryParam("rollout_policy") String rolloutPolicy) {
         Json.id(id);
+        RolloutPolicy policy = rolloutPolicy(rollout, rolloutPolicy);
         ObjectNode patch = Json.body(text);
         ConfigService.Outcome outcome = service.writeObject(new ConfigService.Focus(kind, id), Json.ifMatch(ifMatch),
-                dryRun, actor(), view -> {
+                dryRun || policy != null, actor(), view -> {
                     StoredObject current = view.get(kind, id)
                             .orElseThrow(() -> ApiProblem.notFound("no " + kind.key() + " object \"" + id + "\""));
                     JsonNode merged = Json.mergePatch(ConfigCodec.toTree(current.value()), patch);
                     return ObjectWrites.replace(view, kind, id, Json.bind(kind, (ObjectNode) merged, id));
                 });
-        return dryRun ? Json.dryRun(outcome)
-                : written(outcome, id, Response.ok());
+        return answer(outcome, dryRun, policy, () -> written(outcome, id, Response.ok()));
     }
 
     @DELETE
@@ -230,12 +248,50 @@ public abstract class ObjectResource {
     @APIResponse(responseCode = "412", ref = "PreconditionFailed")
     public Response delete(@PathParam("id") String id,
                            @Parameter(description = "an ETag of this object") @HeaderParam("If-Match") String ifMatch,
-                           @Parameter(description = DRY_RUN) @QueryParam("dry_run") boolean dryRun) {
+                           @Parameter(description = DRY_RUN) @QueryParam("dry_run") boolean dryRun,
+                           @Parameter(description = ROLLOUT) @QueryParam("rollout") String rollout,
+                           @Parameter(description = ROLLOUT_POLICY) @QueryParam("rollout_policy") String rolloutPolicy) {
         Json.id(id);
+        RolloutPolicy policy = rolloutPolicy(rollout, rolloutPolicy);
         ConfigService.Outcome outcome = service.writeObject(new ConfigService.Focus(kind, id), Json.ifMatch(ifMatch),
-                dryRun, actor(), view -> ObjectWrites.remove(view, kind, id));
-        return dryRun ? Json.dryRun(outcome)
-                : Response.noContent().build();
+                dryRun || policy != null, actor(), view -> ObjectWrites.remove(view, kind, id));
+        return answer(outcome, dryRun, policy, () -> Response.noContent().build());
+    }
+
+    /**
+     * The policy of a write that asks for a rollout, or null when it does not.
+     *
+     * @throws ApiProblem 400 for a bad {@code rollout} or policy, or a policy without {@code rollout}
+     */
+    private RolloutPolicy rolloutPolicy(String rollout, String policy) {
+        if (!Rollouts.asked(rollout)) {
+            if (policy != null) {
+                throw ApiProblem.badRequest("rollout_policy needs rollout=canary", List.of(new ConfigError("rollout_policy",
+                        "given without rollout=canary")));
+            }
+            return null;
+        }
+        return rollouts.policy(policy);
+    }
+
+    /** A dry run's diff, a started rollout (the write was a dry run too), or the write's own answer. */
+    private Response answer(ConfigService.Outcome outcome, boolean dryRun, RolloutPolicy policy,
+                            java.util.function.Supplier<Response> written) {
+        if (dryRun) {
+            return Json.dryRun(outcome);
+        }
+        return policy != null ? rolloutStarted(outcome, policy) : written.get();
+    }
+
+    private Response rolloutStarted(ConfigService.Outcome outcome, RolloutPolicy policy) {
+        return rolloutStarted(rollouts, outcome, policy, actor());
+    }
+
+    /** 202 with the rollout of a write's (dry run's) changes. */
+    static Response rolloutStarted(Rollouts rollouts, ConfigService.Outcome outcome, RolloutPolicy policy, Actor actor) {
+        ObjectNode started = rollouts.start(outcome.changes(), outcome.baseRevision(), policy, actor);
+        return Response.status(Response.Status.ACCEPTED).entity(started.toString())
+                .header("Location", "/api/v1/rollouts/" + started.path("id").asText()).build();
     }
 
     private Response written(ConfigService.Outcome outcome, String id, Response.ResponseBuilder response) {

@@ -13,9 +13,9 @@ public record Actor(String principal, Source source, String from, String note) {
     public static final String GITOPS = "gitops";
 
     public enum Source {
-        API, GIT, ROLLBACK;
+        API, GIT, ROLLBACK, ROLLOUT;
 
-        /** {@code api}, {@code git}, {@code rollback}. */
+        /** {@code api}, {@code git}, {@code rollback}, {@code rollout}. */
         public String label() {
             return name().toLowerCase(java.util.Locale.ROOT);
         }
@@ -31,6 +31,14 @@ public record Actor(String principal, Source source, String from, String note) {
 
     public static Actor rollback(String principal, String address, long revision) {
         return new Actor(principal, Source.ROLLBACK, address, "rollback to revision " + revision);
+    }
+
+    /**
+     * The promotion of a progressive rollout (docs/rollout.md): by whoever promoted it by hand, or
+     * by {@code rollout} when its bake passed.
+     */
+    public static Actor rollout(String principal, String from, String note) {
+        return new Actor(principal, Source.ROLLOUT, from, note);
     }
 
     /** The commit of a Git apply; null for other writes. */

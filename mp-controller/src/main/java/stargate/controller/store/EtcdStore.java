@@ -403,6 +403,40 @@ public final class EtcdStore implements AutoCloseable {
         await(client.getKVClient().put(bytes(prefix + "/" + relativeKey), bytes(value)), "writing " + relativeKey);
     }
 
+    /**
+     * Puts keys beside the config (e.g. a rollout and its guard) in one transaction, only if none of
+     * them exists yet.
+     *
+     * @param puts relative key to value
+     * @return false when one of them exists (nothing written)
+     */
+    public boolean createAll(Map<String, String> puts) {
+        List<Cmp> absent = new ArrayList<>();
+        List<Op> ops = new ArrayList<>();
+        puts.forEach((key, value) -> {
+            ByteSequence k = bytes(prefix + "/" + key);
+            absent.add(new Cmp(k, Cmp.Op.EQUAL, CmpTarget.version(0)));
+            ops.add(Op.put(k, bytes(value), PutOption.DEFAULT));
+        });
+        return await(client.getKVClient().txn().If(absent.toArray(Cmp[]::new)).Then(ops.toArray(Op[]::new)).commit(),
+                "creating " + puts.keySet()).isSucceeded();
+    }
+
+    /**
+     * Replaces one key beside the config if it still has {@code modRevision} (compare-and-swap), and
+     * deletes {@code deletes} in the same transaction.
+     *
+     * @return false when the key changed meanwhile (nothing written)
+     */
+    public boolean replace(String relativeKey, long modRevision, String value, List<String> deletes) {
+        ByteSequence k = bytes(prefix + "/" + relativeKey);
+        List<Op> ops = new ArrayList<>();
+        ops.add(Op.put(k, bytes(value), PutOption.DEFAULT));
+        deletes.forEach(d -> ops.add(Op.delete(bytes(prefix + "/" + d), DeleteOption.DEFAULT)));
+        return await(client.getKVClient().txn().If(new Cmp(k, Cmp.Op.EQUAL, CmpTarget.modRevision(modRevision)))
+                .Then(ops.toArray(Op[]::new)).commit(), "replacing " + relativeKey).isSucceeded();
+    }
+
     public void delete(String relativeKey) {
         await(client.getKVClient().delete(bytes(prefix + "/" + relativeKey)), "deleting " + relativeKey);
     }

@@ -52,6 +52,8 @@ public final class ConfigApplier {
     private final List<Consumer<Snapshot>> onApplied = new CopyOnWriteArrayList<>();
     /** The config being served with its validation state; null before the first apply. */
     private ValidatedConfig served;
+    /** The rollout generation every snapshot published from now on counts on. */
+    private volatile Generation generation = Generation.base();
 
     public ConfigApplier(CurrentSnapshot current, SnapshotCompiler compiler, Metrics metrics, ConfigValidator validator) {
         this.current = current;
@@ -185,7 +187,34 @@ public final class ConfigApplier {
         return next;
     }
 
-    private void publish(Snapshot next, String source) {
+    /** The generation requests count on (docs/rollout.md). */
+    public Generation generation() {
+        return generation;
+    }
+
+    /**
+     * Snapshots published from now on count on {@code next}; the one being served keeps its own
+     * (the caller is about to publish the config that belongs to {@code next}).
+     */
+    public void use(Generation next) {
+        generation = next;
+        LOG.info("event=generation_entered generation=" + next.label());
+    }
+
+    /**
+     * Moves to another rollout generation with the same config: the snapshot being served is
+     * published again on it (same compiled config, counters from zero).
+     */
+    public void enter(Generation next) {
+        use(next);
+        Snapshot now = current.get();
+        if (now != null) {
+            current.swap(now.withGeneration(next));
+        }
+    }
+
+    private void publish(Snapshot compiled, String source) {
+        Snapshot next = compiled.withGeneration(generation);
         current.swap(next);
         compiler.published(next);
         for (var listener : onApplied) {

@@ -16,11 +16,23 @@ import stargate.model.routing.RouteIndex;
  * @param config    the validated model it was compiled from
  * @param routes    the route index; items carry the compiled route
  * @param upstreams compiled upstreams by id
+ * @param generation the rollout generation it serves and its request counters (docs/rollout.md)
  */
 public record Snapshot(long revision,
                        String source,
                        Instant appliedAt,
                        GatewayConfig config,
                        RouteIndex<CompiledRoute> routes,
-                       Map<String, CompiledUpstream> upstreams) {
+                       Map<String, CompiledUpstream> upstreams,
+                       Generation generation) {
+    /** A snapshot outside any rollout. */
+    public Snapshot(long revision, String source, Instant appliedAt, GatewayConfig config,
+                    RouteIndex<CompiledRoute> routes, Map<String, CompiledUpstream> upstreams) {
+        this(revision, source, appliedAt, config, routes, upstreams, Generation.base());
+    }
+
+    /** The same compiled config, counted on {@code next}. */
+    public Snapshot withGeneration(Generation next) {
+        return new Snapshot(revision, source, appliedAt, config, routes, upstreams, next);
+    }
 }

@@ -121,6 +121,9 @@ final class ProxyHandler implements Handler, ProtocolUpgradeHandler {
             if (outcome.span != null) {
                 Tracing.endServer(outcome.span, outcome.status, outcome.requestId, outcome.consumer);
             }
+            if (outcome.snapshot != null) {
+                outcome.snapshot.generation().record(outcome.status, total);
+            }
             if (outcome.route != null) {
                 outcome.route.metrics().record(method, outcome.status, total, outcome.upstreamNanos);
             } else {
@@ -173,6 +176,7 @@ final class ProxyHandler implements Handler, ProtocolUpgradeHandler {
             reply(res, outcome, 503, "not_ready", "no config loaded yet", requestId);
             return;
         }
+        outcome.snapshot = snapshot;
         RouteMatch<CompiledRoute> match = snapshot.routes().match(method, req.authority(), path,
                 new RequestHeaderLookup(req.headers()));
         if (match == null) {
@@ -286,6 +290,8 @@ final class ProxyHandler implements Handler, ProtocolUpgradeHandler {
     /** What happened to one request, filled in as it goes, read by metrics, the access log and the trace. */
     static final class Outcome {
         String requestId;
+        /** The config the request is served with; its generation counts the request. */
+        Snapshot snapshot;
         CompiledRoute route;
         Target target;
         int status = 500;

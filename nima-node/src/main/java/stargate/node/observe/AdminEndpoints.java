@@ -101,6 +101,7 @@ public final class AdminEndpoints {
             body.put("applied_at", snapshot.appliedAt().toString());
             body.put("routes", snapshot.config().routes().size());
             body.put("upstreams", snapshot.config().upstreams().size());
+            body.put("generation", snapshot.generation().label());
             ArrayNode upstreams = body.putArray("upstream_status");
             long now = System.nanoTime();
             for (CompiledUpstream upstream : snapshot.upstreams().values()) {

@@ -27,10 +27,14 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.logging.Logger;
+import stargate.model.GatewayConfig;
 import stargate.model.Kind;
+import stargate.model.rollout.Rollout;
+import stargate.model.validate.ConfigError;
 import stargate.model.validate.ConfigValidator;
 import stargate.node.config.ConfigApplier;
 import stargate.node.config.CurrentSnapshot;
+import stargate.node.config.Generation;
 import stargate.node.config.Snapshot;
 import stargate.node.observe.Metrics;
 import stargate.node.observe.SourceStatus;
@@ -81,6 +85,14 @@ public final class EtcdSource implements ConfigSource {
     private record Events(List<WatchEvent> events, long revision) implements Update {
     }
 
+    /** The node's part in a rollout changed ({@link RolloutWatch}); carries no config revision. */
+    private record Assigned(RolloutWatch.Assignment assignment) implements Update {
+        @Override
+        public long revision() {
+            return -1;
+        }
+    }
+
     private final Client client;
     private final String prefix;
     private final String sourceName;
@@ -91,6 +103,10 @@ public final class EtcdSource implements ConfigSource {
     private final LastGoodCache cache;
     private final LinkedBlockingQueue<Update> updates = new LinkedBlockingQueue<>();
     private final ApplyGate gate;
+    private final ConfigValidator validator;
+    private final String nodeId;
+    private final Map<String, String> labels;
+    private final RolloutWatch rollouts;
     private final Backoff backoff = new Backoff(ThreadLocalRandom.current());
     private volatile boolean closed;
     private volatile CompletableFuture<Throwable> watchEnded = new CompletableFuture<>();
@@ -107,9 +123,15 @@ public final class EtcdSource implements ConfigSource {
     private volatile String lastConfigError;
     // owned by the applier thread
     private Set<String> reported = Set.of();
+    private RolloutWatch.Assignment assignment = RolloutWatch.Assignment.NONE;
+    /** The applier serves the config folders with a rollout's change laid over them. */
+    private boolean overlaid;
+    /** Why this canary serves the config folders instead of its rollout's change; null = it does not. */
+    private String rolloutError;
 
     private EtcdSource(Client client, String prefix, String endpoints, ConfigApplier applier, CurrentSnapshot current,
-                       Metrics metrics, ConfigValidator validator, LastGoodCache cache) {
+                       Metrics metrics, ConfigValidator validator, LastGoodCache cache, String nodeId,
+                       Map<String, String> labels) {
         this.client = client;
         this.prefix = prefix;
         this.sourceName = "etcd:" + endpoints + prefix;
@@ -119,6 +141,10 @@ public final class EtcdSource implements ConfigSource {
         this.reader = new EtcdConfigReader(prefix, validator);
         this.cache = cache;
         this.gate = new ApplyGate(prefix);
+        this.validator = validator;
+        this.nodeId = nodeId;
+        this.labels = Map.copyOf(labels);
+        this.rollouts = new RolloutWatch(client, prefix, nodeId, a -> updates.add(new Assigned(a)));
         current.reportSource(this::status);
     }
 
@@ -126,16 +152,19 @@ public final class EtcdSource implements ConfigSource {
      * @param endpoints etcd client URLs, comma separated
      * @param prefix    key prefix without a trailing slash
      * @param cacheDir  where the last good config is kept; null = nowhere
+     * @param nodeId    this node's id: its key, and whether a rollout names it a canary
+     * @param labels    this node's {@code --node-labels}, reported in its key
      */
     public static EtcdSource create(String endpoints, String prefix, Path cacheDir, ConfigApplier applier,
-                                    CurrentSnapshot current, Metrics metrics, ConfigValidator validator) {
+                                    CurrentSnapshot current, Metrics metrics, ConfigValidator validator,
+                                    String nodeId, Map<String, String> labels) {
         Client client = Client.builder()
                 .endpoints(endpoints.split("\\s*,\\s*"))
                 .maxInboundMessageSize(MAX_RESPONSE_BYTES)
                 .connectTimeout(Duration.ofSeconds(2))
                 .build();
         return new EtcdSource(client, prefix, endpoints, applier, current, metrics, validator,
-                cacheDir == null ? null : new LastGoodCache(cacheDir));
+                cacheDir == null ? null : new LastGoodCache(cacheDir), nodeId, labels);
     }
 
     /**
@@ -147,7 +176,8 @@ public final class EtcdSource implements ConfigSource {
             probe(STARTUP_TIMEOUT); // etcd answers at all: then the whole read may take as long as it needs
             FullRead read = readAll(READ_TIMEOUT);
             loadedRevision = read.revision();
-            apply(List.of(read));
+            // a node restarted during a rollout serves its part from the first request on
+            apply(List.of(new Assigned(rollouts.read()), read));
             return;
         } catch (Exception e) {
             etcdError = "etcd unreachable: " + rootMessage(e);
@@ -173,12 +203,13 @@ public final class EtcdSource implements ConfigSource {
      *
      * @param address the proxy address other parts of the system reach this node at
      */
-    public void follow(String nodeId, String address, String version) {
-        registration = new NodeRegistration(client, prefix, nodeId, address, version);
+    public void follow(String address, String version) {
+        registration = new NodeRegistration(client, prefix, nodeId, address, version, labels, applier::generation);
         registration.update(current.get() == null ? 0 : current.get().revision(), lastError());
         registration.start();
         applierThread = Thread.ofPlatform().daemon().name("config-applier").start(this::applyLoop);
         syncThread = Thread.ofPlatform().daemon().name("etcd-sync").start(this::syncLoop);
+        rollouts.start();
     }
 
     /** Read the prefix, watch it until the watch ends, read again; back off while etcd is unreachable. */
@@ -333,8 +364,19 @@ public final class EtcdSource implements ConfigSource {
 
     private void apply(List<Update> batch) {
         boolean touched = false;
+        boolean reassigned = false;
+        boolean assigned = false;
+        long revision = seenRevision;
         for (Update update : batch) {
+            revision = Math.max(revision, update.revision());
             switch (update) {
+                case Assigned a -> {
+                    assigned = true;
+                    if (!a.assignment().sameAs(assignment)) {
+                        reassigned |= enter(a.assignment());
+                    }
+                    assignment = a.assignment(); // the record may have moved on (e.g. its state)
+                }
                 case FullRead read -> {
                     reader.replaceAll(read.values(), read.revision());
                     touched = true;
@@ -350,18 +392,28 @@ public final class EtcdSource implements ConfigSource {
                 }
             }
         }
-        long revision = batch.getLast().revision();
-        if (!touched) {
+        if (!touched && !reassigned) {
+            if (assigned) {
+                report(lastRejected, lastConfigError); // a baseline's new generation shows in its key
+            }
             return; // only keys the node ignores (node keys, last_change): nothing to resolve
         }
         seenRevision = revision;
         long started = System.nanoTime();
-        EtcdConfigReader.Resolution resolution = reader.resolve(applier.served(), ConfigApplier.INCREMENTAL_MAX_CHANGES);
+        // while a change is laid over the folders (or was until now) the applier's config is not the
+        // folders': resolve against no base and compile the result whole
+        boolean layered = assignment.canary() || overlaid;
+        EtcdConfigReader.Resolution resolution = reader.resolve(layered ? null : applier.served(),
+                ConfigApplier.INCREMENTAL_MAX_CHANGES);
         long resolved = System.nanoTime();
         logRejections(resolution.rejected());
         String lastError = lastError(resolution.rejected());
         Snapshot applied = null;
-        if (resolution.checked() != null) {
+        if (layered) {
+            if (resolution.applies() || reassigned || servingCache || current.get() == null) {
+                applied = applyLayered(revision);
+            }
+        } else if (resolution.checked() != null) {
             applied = applier.apply(resolution.checked(), revision, sourceName, resolution.changes());
         } else if (resolution.config() != null) {
             applied = applier.applyValid(resolution.config(), revision, sourceName, resolution.changes());
@@ -380,6 +432,45 @@ public final class EtcdSource implements ConfigSource {
                 + " rejected=" + resolution.rejected().size() + " resolve_ms=" + (resolved - started) / 1_000_000
                 + " resolve_us=" + (resolved - started) / 1_000 + " total_ms=" + (done - started) / 1_000_000
                 + " total_us=" + (done - started) / 1_000);
+    }
+
+    /**
+     * Takes the part {@code next} gives this node: requests count on its generation from now on.
+     *
+     * @return whether the config to serve changes (a canary starts or stops serving a change); when
+     *         it does not, the config being served is simply counted on the new generation
+     */
+    private boolean enter(RolloutWatch.Assignment next) {
+        Generation generation = next.rollout() == null ? Generation.base() : Generation.of(next.rolloutId(), next.canary());
+        LOG.info("event=rollout_part rollout=" + next.rolloutId() + " role=" + (next.rollout() == null ? "none"
+                : next.canary() ? "canary" : "baseline"));
+        if (next.canary() || overlaid) {
+            applier.use(generation); // the snapshot about to be published is the generation's
+            return true;
+        }
+        applier.enter(generation);
+        return false;
+    }
+
+    /** Publishes the config folders, with the rollout's change laid over them on a canary. */
+    private Snapshot applyLayered(long revision) {
+        GatewayConfig folders = reader.served();
+        rolloutError = null;
+        if (assignment.canary()) {
+            Rollout rollout = assignment.rollout();
+            GatewayConfig candidate = rollout.overlay(folders);
+            List<ConfigError> errors = validator.validate(candidate);
+            if (errors.isEmpty()) {
+                overlaid = true;
+                return applier.applyValid(candidate, revision, sourceName + " rollout " + rollout.id(), null);
+            }
+            rolloutError = "rollout " + rollout.id() + " does not apply on the config at revision " + revision + ": "
+                    + errors.stream().map(ConfigError::toString).collect(java.util.stream.Collectors.joining("; "));
+            LOG.warning("event=rollout_not_applied rollout=" + rollout.id() + " error=\"" + rolloutError
+                    + "\" action=serve_config_folders");
+        }
+        overlaid = false;
+        return applier.applyValid(folders, revision, sourceName, null);
     }
 
     /** Logs each rejected version once (a version stays rejected across resolves until it changes). */
@@ -411,7 +502,7 @@ public final class EtcdSource implements ConfigSource {
 
     private void report(List<SourceStatus.Rejected> rejected, String configError) {
         lastRejected = rejected;
-        lastConfigError = configError;
+        lastConfigError = configError != null ? configError : rolloutError;
         NodeRegistration node = registration;
         if (node != null && current.get() != null) {
             node.update(current.get().revision(), configError);
@@ -452,6 +543,7 @@ public final class EtcdSource implements ConfigSource {
                 t.interrupt();
             }
         }
+        rollouts.close();
         if (registration != null) {
             registration.close();
         }

@@ -10,7 +10,13 @@ import io.etcd.jetcd.lease.LeaseKeepAliveResponse;
 import io.etcd.jetcd.options.PutOption;
 import io.etcd.jetcd.support.CloseableClient;
 import io.grpc.stub.StreamObserver;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import java.time.Duration;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.Supplier;
+import stargate.model.rollout.LatencyBuckets;
+import stargate.node.config.Generation;
 import java.time.Instant;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -21,7 +27,7 @@ import java.util.logging.Logger;
 
 /**
  * This node's key {@code <prefix>/nodes/<node-id>}:
- * {@code {address, version, started_at, applied_revision, last_error}}, bound to a lease of
+ * {@code {address, version, started_at, applied_revision, last_error, labels, generation}}, bound to a lease of
  * {@link #TTL_SECONDS} kept alive by jetcd, so the key disappears within the TTL when the node dies
  * (and at once when it stops cleanly: the lease is revoked).
  *
@@ -29,7 +35,10 @@ import java.util.logging.Logger;
  * the lease was lost, e.g. it expired while etcd was down) it grants one and writes the key; else
  * it rewrites the key only when the applied revision or error changed since the last write. So a
  * burst of applies costs at most a few writes a second, and etcd being down costs nothing but
- * failed attempts, spaced by {@link Backoff}.
+ * failed attempts, spaced by {@link Backoff}. During a rollout the key also carries the
+ * generation's request figures ({@code generation}: rollout, role, requests, 5xx, latency histogram),
+ * rewritten at most every {@link #FIGURES_INTERVAL} while they move: what the controller judges
+ * canaries on (docs/rollout.md), with no scraping of the nodes.
  */
 final class NodeRegistration implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(NodeRegistration.class.getName());
@@ -39,11 +48,15 @@ final class NodeRegistration implements AutoCloseable {
     /** Smallest spacing of two writes of the key (applied_revision changes coalesce within it). */
     static final Duration PUBLISH_INTERVAL = Duration.ofMillis(200);
     private static final Duration CALL_TIMEOUT = Duration.ofSeconds(2);
+    /** Smallest spacing of two writes made only because a rollout generation's figures moved. */
+    static final Duration FIGURES_INTERVAL = Duration.ofSeconds(1);
 
     private final Client client;
     private final ByteSequence key;
     private final String address;
     private final String version;
+    private final Map<String, String> labels;
+    private final Supplier<Generation> generation;
     private final Instant startedAt = Instant.now();
     private final Backoff backoff = new Backoff(ThreadLocalRandom.current());
     private final ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -63,12 +76,21 @@ final class NodeRegistration implements AutoCloseable {
     private CloseableClient keepAlive;
     private long nextAttemptNanos;
     private boolean failing;
+    private long figuresWrittenNanos;
+    private long requestsWritten = -1;
 
-    NodeRegistration(Client client, String prefix, String nodeId, String address, String version) {
+    /**
+     * @param labels     the node's {@code --node-labels}
+     * @param generation the generation being served (asked on every write)
+     */
+    NodeRegistration(Client client, String prefix, String nodeId, String address, String version,
+                     Map<String, String> labels, Supplier<Generation> generation) {
         this.client = client;
         this.key = ByteSequence.from(prefix + "/nodes/" + nodeId, UTF_8);
         this.address = address;
         this.version = version;
+        this.labels = Map.copyOf(labels);
+        this.generation = generation;
     }
 
     void start() {
@@ -94,7 +116,7 @@ final class NodeRegistration implements AutoCloseable {
         try {
             if (leaseId == 0 || leaseLost) {
                 register();
-            } else if (dirty) {
+            } else if (dirty || figuresMoved()) {
                 dirty = false;
                 put(leaseId);
             }
@@ -151,6 +173,13 @@ final class NodeRegistration implements AutoCloseable {
         LOG.info("event=node_registered key=" + key + " lease=" + Long.toHexString(lease) + " ttl_s=" + TTL_SECONDS);
     }
 
+    /** A rollout generation's figures changed, and the last write of them is {@link #FIGURES_INTERVAL} old. */
+    private boolean figuresMoved() {
+        Generation g = generation.get();
+        return g.rollout() != null && g.requests().sum() != requestsWritten
+                && System.nanoTime() - figuresWrittenNanos >= FIGURES_INTERVAL.toNanos();
+    }
+
     private void put(long lease) throws Exception {
         ObjectNode value = JSON.createObjectNode()
                 .put("address", address)
@@ -158,6 +187,23 @@ final class NodeRegistration implements AutoCloseable {
                 .put("started_at", startedAt.toString())
                 .put("applied_revision", appliedRevision)
                 .put("last_error", lastError);
+        ObjectNode labelsNode = value.putObject("labels");
+        new TreeMap<>(labels).forEach(labelsNode::put);
+        Generation g = generation.get();
+        long requests = g.requests().sum();
+        ObjectNode figures = value.putObject("generation")
+                .put("rollout", g.rollout())
+                .put("role", g.rollout() == null ? null : g.canary() ? "canary" : "baseline")
+                .put("requests", requests)
+                .put("errors_5xx", g.errors().sum());
+        long[] counts = g.latencyCounts();
+        figures.put("p99_ms", LatencyBuckets.p99Millis(counts));
+        ArrayNode histogram = figures.putArray("latency_counts");
+        for (long c : counts) {
+            histogram.add(c);
+        }
+        requestsWritten = requests;
+        figuresWrittenNanos = System.nanoTime();
         client.getKVClient().put(key, ByteSequence.from(JSON.writeValueAsBytes(value)),
                 PutOption.builder().withLeaseId(lease).build()).get(CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
     }

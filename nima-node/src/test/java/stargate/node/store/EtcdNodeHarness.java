@@ -33,13 +33,14 @@ final class EtcdNodeHarness implements AutoCloseable {
         this.node = node;
     }
 
-    static EtcdNodeHarness start(String etcdUrl, String prefix, String nodeId, Path cacheDir) {
+    static EtcdNodeHarness start(String etcdUrl, String prefix, String nodeId, Path cacheDir, String... moreFlags) {
         List<String> flags = new ArrayList<>(List.of("--etcd", etcdUrl, "--prefix", prefix, "--node-id", nodeId,
                 "--host", "127.0.0.1", "--port", "0", "--https-port", "0", "--admin-port", "0",
                 "--access-log", "off", "--drain-timeout", "2s"));
         if (cacheDir != null) {
             flags.addAll(List.of("--cache-dir", cacheDir.toString()));
         }
+        flags.addAll(List.of(moreFlags));
         return new EtcdNodeHarness(Node.start(NodeOptions.parse(flags, Map.of())));
     }
 

@@ -130,7 +130,8 @@ class EtcdSourceTest {
                 metrics, validator);
         List<Snapshot> applied = new CopyOnWriteArrayList<>();
         applier.onApplied(applied::add);
-        try (EtcdSource source = EtcdSource.create(etcd.url(), p, null, applier, current, metrics, validator)) {
+        try (EtcdSource source = EtcdSource.create(etcd.url(), p, null, applier, current, metrics, validator,
+                "compacting", java.util.Map.of())) {
             source.load();
             // history the watch would start from is compacted away before the watch starts
             put(client, p + "/routes/a", route("a", "/v2", "u"));
@@ -138,7 +139,7 @@ class EtcdSourceTest {
             long latest = put(client, p + "/last_change", "{\"summary\": \"nothing\"}");
             client.getKVClient().compact(latest).get(5, TimeUnit.SECONDS);
 
-            source.follow("compacting", "127.0.0.1:1", "test");
+            source.follow("127.0.0.1:1", "test");
 
             eventually(CONVERGE, () -> assertEquals(List.of("/v2"), current.get().config().routes().getFirst().paths()));
             // listeners run right after the swap that published /v2
