@@ -90,7 +90,7 @@ public final class Listeners implements AutoCloseable {
                                   Tracing tracing, List<Certificate> certificatesAtStart) {
         Drain drain = new Drain();
         SniKeyManager certificates = new SniKeyManager(options.tlsProvider() == TlsProvider.CONSCRYPT);
-        certificates.update(certificatesAtStart.stream().map(PemCertificates::load).toList());
+        certificates.update(certificatesAtStart.stream().map(c -> PemCertificates.load(c, options.tlsProvider())).toList());
         ProxyHandler handler = new ProxyHandler(current, metrics, accessLog, tracing, drain, options.trustedProxies(),
                 options.maxHeaderBytes());
         ConnectionGuard guard = new ConnectionGuard(options.clientLimits(), metrics::rejected);
@@ -268,7 +268,7 @@ public final class Listeners implements AutoCloseable {
             return; // the very list of the last apply: an incremental change that left the certificates alone
         }
         lastCertificates = certificates;
-        this.certificates.update(certificates.stream().map(PemCertificates::load).toList());
+        this.certificates.update(certificates.stream().map(c -> PemCertificates.load(c, options.tlsProvider())).toList());
         if (!certificates.isEmpty() && https == null) {
             openHttps();
             WebServer open = https;
