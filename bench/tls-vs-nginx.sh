@@ -13,6 +13,7 @@
 #   NGINX_PROTOCOLS="TLSv1.2" bash bench/tls-vs-nginx.sh   # nginx 1.22's default (TLS 1.2 only)
 #   NODE_JAVA_OPTS="... -Djdk.tls.server.protocols=TLSv1.2" bash bench/tls-vs-nginx.sh
 #   LOADS="new" bash bench/tls-vs-nginx.sh           # only the new-connection load
+#   TLS_PROVIDER=conscrypt bash bench/tls-vs-nginx.sh  # the node on --tls-provider conscrypt (BoringSSL)
 #   NODE_JAR=/tmp/old/stargate-node.jar SKIP_BUILD=1 bash bench/tls-vs-nginx.sh   # another build (before/after)
 #
 # Loads (LOADS, default "new keepalive"):
@@ -42,8 +43,9 @@ WARMUP_S=${WARMUP_S:-3}         # before every measured run, both contenders
 PRIME_S=${PRIME_S:-20}          # once per load on the node before round 1 (JIT)
 LOADS=${LOADS:-"new keepalive"}
 CERT=${CERT:-rsa}
+TLS_PROVIDER=${TLS_PROVIDER:-jsse}
 NGINX_PROTOCOLS=${NGINX_PROTOCOLS:-"TLSv1.2 TLSv1.3"}
-NODE_JAVA_OPTS=${NODE_JAVA_OPTS:-"-Xms256m -Xmx256m -XX:+UseG1GC"}
+NODE_JAVA_OPTS=${NODE_JAVA_OPTS:-"-Xms256m -Xmx256m -XX:+UseG1GC --enable-native-access=ALL-UNNAMED"}
 BASE_PORT=${BASE_PORT:-23100}
 UP_PORT=$BASE_PORT NGINX_PORT=$((BASE_PORT + 1)) NODE_HTTPS=$((BASE_PORT + 2)) NODE_HTTP=$((BASE_PORT + 3)) NODE_ADMIN=$((BASE_PORT + 4))
 declare -A PORT=([nginx]=$NGINX_PORT [node]=$NODE_HTTPS)
@@ -134,15 +136,18 @@ start_bg nginx "$WORK/nginx/out.log" nginx -p "$WORK/nginx" -c "$WORK/nginx/ngin
 CPID[nginx]=$LAST_PID
 read -r -a jopts <<<"$NODE_JAVA_OPTS"
 start_bg node "$WORK/node.log" "$JAVA_HOME/bin/java" "${jopts[@]}" -jar "${NODE_JAR:-$ROOT/nima-node/target/stargate-node.jar}" node \
-  --config "$WORK/node.yaml" --host 127.0.0.1 --port "$NODE_HTTP" --https-port "$NODE_HTTPS" --admin-port "$NODE_ADMIN" --access-log off
+  --config "$WORK/node.yaml" --host 127.0.0.1 --port "$NODE_HTTP" --https-port "$NODE_HTTPS" --admin-port "$NODE_ADMIN" --access-log off \
+  --tls-provider "$TLS_PROVIDER"
 CPID[node]=$LAST_PID
 wait_https nginx "${CPID[nginx]}" "$NGINX_PORT" 10
 wait_https node "${CPID[node]}" "$NODE_HTTPS" 120
 
 describe() {  # PORT -> negotiated protocol/cipher and whether a second connection resumes
   local out
-  out=$( (sleep 0.3) | timeout 5 openssl s_client -connect "127.0.0.1:$1" -servername localhost -sess_out "$WORK/s.$1" 2>/dev/null | grep -E '^(New|Reused),' || true)
-  out+=" | then: "$( (sleep 0.3) | timeout 5 openssl s_client -connect "127.0.0.1:$1" -servername localhost -sess_in "$WORK/s.$1" 2>/dev/null | grep -oE '^(New|Reused)' || true)
+  # a request on each, so that a TLS 1.3 ticket (sent after the handshake, by Conscrypt with the first answer) arrives
+  local request='GET / HTTP/1.1\r\nHost: localhost\r\n\r\n'
+  out=$( (printf "$request"; sleep 0.3) | timeout 5 openssl s_client -connect "127.0.0.1:$1" -servername localhost -sess_out "$WORK/s.$1" 2>/dev/null | grep -E '^(New|Reused),' || true)
+  out+=" | then: "$( (printf "$request"; sleep 0.3) | timeout 5 openssl s_client -connect "127.0.0.1:$1" -servername localhost -sess_in "$WORK/s.$1" 2>/dev/null | grep -oE '^(New|Reused)' || true)
   echo "$out"
 }
 log "nginx: $(describe "$NGINX_PORT")"
@@ -205,7 +210,7 @@ for ((round = 1; round <= ROUNDS; round++)); do
 done
 
 echo
-echo "TLS, cert $CERT, nginx ssl_protocols '$NGINX_PROTOCOLS'; $ROUNDS round(s) x ${DURATION}s, medians; load average at start $LOAD_START, at end $(cut -d' ' -f1-3 /proc/loadavg) ($(nproc) cpus)"
+echo "TLS, cert $CERT, node --tls-provider $TLS_PROVIDER, nginx ssl_protocols '$NGINX_PROTOCOLS'; $ROUNDS round(s) x ${DURATION}s, medians; load average at start $LOAD_START, at end $(cut -d' ' -f1-3 /proc/loadavg) ($(nproc) cpus)"
 echo "nginx: $(describe "$NGINX_PORT")"
 echo "node:  $(describe "$NODE_HTTPS")"
 awk -F'\t' '

@@ -11,6 +11,7 @@ import java.util.stream.Stream;
 import stargate.model.codec.Units;
 import stargate.model.rollout.RolloutPolicy;
 import stargate.node.listener.ClientLimits;
+import stargate.node.listener.TlsProvider;
 import stargate.model.telemetry.TracingOptions;
 import stargate.node.observe.AccessLogOptions;
 import stargate.node.proxy.TrustedProxies;
@@ -46,6 +47,7 @@ import stargate.node.redis.RedisUrl;
  * @param redisTimeout      a Redis call slower than this falls back (or answers 503); 50 ms by default
  * @param clientLimits      {@code --client-header-timeout}, {@code --client-body-timeout}, {@code --max-connections},
  *                          {@code --max-connections-per-ip} (SPEC §14)
+ * @param tlsProvider       {@code --tls-provider jsse|conscrypt}: who terminates TLS on the https listener
  * @param tracing           span export (SPEC §17): {@code --otlp-endpoint}, {@code --otlp-protocol},
  *                          {@code --trace-sample-rate}, {@code --service-name} over the {@code OTEL_*} variables
  */
@@ -70,13 +72,14 @@ public record NodeOptions(Path configFile,
                           RedisUrl redis,
                           Duration redisTimeout,
                           ClientLimits clientLimits,
+                          TlsProvider tlsProvider,
                           TracingOptions tracing) {
 
     private static final Set<String> FLAGS = Stream.concat(Stream.of("config", "etcd", "prefix", "node-id", "node-labels", "cache-dir",
             "host", "port", "https-port", "admin-port", "admin-host", "drain-timeout", "access-log",
             "max-concurrent-requests", "max-header-size", "client-timeout", "plugins-dir", "trusted-proxies",
             "access-log-max-size", "access-log-keep", "access-log-compress", "access-log-sample", "redis", "redis-timeout",
-            "client-header-timeout", "client-body-timeout", "max-connections", "max-connections-per-ip"),
+            "client-header-timeout", "client-body-timeout", "max-connections", "max-connections-per-ip", "tls-provider"),
             TracingOptions.FLAGS.stream()).collect(Collectors.toUnmodifiableSet());
 
     /** Parses {@code --name value} / {@code --name=value} flags over {@code STARGATE_NAME} variables. */
@@ -139,6 +142,7 @@ public record NodeOptions(Path configFile,
                 values.containsKey("redis") ? RedisUrl.parse(values.get("redis")) : null,
                 redisTimeout(values),
                 clientLimits(values),
+                TlsProvider.parse(values.getOrDefault("tls-provider", "jsse")),
                 TracingOptions.parse(values, env, "stargate-node"));
     }
 

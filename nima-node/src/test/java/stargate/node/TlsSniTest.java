@@ -23,16 +23,20 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.io.TempDir;
 import stargate.node.demo.EchoBackend;
 
-/** TLS termination with the certificate chosen by SNI, from the config's PEM files. */
+/**
+ * TLS termination with the certificate chosen by SNI, from the config's PEM files, and sessions
+ * resumed; with either TLS provider ({@code --tls-provider jsse|conscrypt}).
+ */
 class TlsSniTest {
     private static Path resource(String name) throws Exception {
         return Path.of(TlsSniTest.class.getResource("/tls/" + name).toURI());
     }
 
-    @ParameterizedTest(name = "SNI {0} gets the certificate of {1}")
-    @CsvSource({"alpha.test.invalid, alpha.test.invalid", "api.beta.test.invalid, beta.test.invalid",
-        "unknown.test.invalid, alpha.test.invalid"})
-    void certificateFollowsTheSniName(String sni, String expectedCn, @TempDir Path dir) throws Exception {
+    @ParameterizedTest(name = "{0}: SNI {1} gets the certificate of {2}")
+    @CsvSource({"jsse, alpha.test.invalid, alpha.test.invalid", "jsse, api.beta.test.invalid, beta.test.invalid",
+        "jsse, unknown.test.invalid, alpha.test.invalid", "conscrypt, alpha.test.invalid, alpha.test.invalid",
+        "conscrypt, api.beta.test.invalid, beta.test.invalid", "conscrypt, unknown.test.invalid, alpha.test.invalid"})
+    void certificateFollowsTheSniName(String provider, String sni, String expectedCn, @TempDir Path dir) throws Exception {
         WebServer backend = EchoBackend.start("secure", "127.0.0.1", 0);
         String betaCert = Files.readString(resource("beta-fake-cert.pem")).replace("\n", "\n      ");
         String betaKey = Files.readString(resource("beta-fake-key.pem")).replace("\n", "\n      ");
@@ -54,7 +58,7 @@ class TlsSniTest {
                     key: |
                       %s
                 """.formatted(backend.port(), resource("alpha-fake-cert.pem"), resource("alpha-fake-key.pem"),
-                betaCert, betaKey))) {
+                betaCert, betaKey), "--tls-provider", provider)) {
             assertTrue(node.node.httpsPort() > 0, "https listener open");
             try (SSLSocket socket = (SSLSocket) trustingBoth().getSocketFactory()
                     .createSocket("127.0.0.1", node.node.httpsPort())) {
@@ -83,9 +87,9 @@ class TlsSniTest {
      * nothing as resumed, so the sign is that the second connection carries the first one's session
      * (same id and creation time); openssl s_client prints "Reused" (checked when it is installed).
      */
-    @ParameterizedTest(name = "{0}: a second connection resumes the session")
-    @CsvSource({"TLSv1.2", "TLSv1.3"})
-    void sessionsResume(String protocol, @TempDir Path dir) throws Exception {
+    @ParameterizedTest(name = "{0}, {1}: a second connection resumes the session")
+    @CsvSource({"jsse, TLSv1.2", "jsse, TLSv1.3", "conscrypt, TLSv1.2", "conscrypt, TLSv1.3"})
+    void sessionsResume(String provider, String protocol, @TempDir Path dir) throws Exception {
         WebServer backend = EchoBackend.start("secure", "127.0.0.1", 0);
         try (RunningNode node = RunningNode.start(dir, """
                 routes:
@@ -98,7 +102,8 @@ class TlsSniTest {
                     snis: [alpha.test.invalid]
                     cert_file: %s
                     key_file: %s
-                """.formatted(backend.port(), resource("alpha-fake-cert.pem"), resource("alpha-fake-key.pem")))) {
+                """.formatted(backend.port(), resource("alpha-fake-cert.pem"), resource("alpha-fake-key.pem")),
+                "--tls-provider", provider)) {
             SSLContext client = trustingBoth();
             SSLSession[] sessions = new SSLSession[3];
             for (int i = 0; i < sessions.length; i++) {
@@ -130,6 +135,42 @@ class TlsSniTest {
         } finally {
             backend.stop();
         }
+    }
+
+    /** HTTP/2 is chosen by ALPN with either provider (the JDK client offers h2 and http/1.1). */
+    @ParameterizedTest(name = "{0}: h2 by ALPN")
+    @CsvSource({"jsse", "conscrypt"})
+    void http2ByAlpn(String provider, @TempDir Path dir) throws Exception {
+        WebServer backend = EchoBackend.start("secure", "127.0.0.1", 0);
+        try (RunningNode node = RunningNode.start(dir, """
+                routes:
+                  - {id: r, paths: ["/*"], upstream: u}
+                upstreams:
+                  - id: u
+                    targets: [{url: "http://127.0.0.1:%d"}]
+                certificates:
+                  - id: alpha
+                    snis: [alpha.test.invalid]
+                    cert_file: %s
+                    key_file: %s
+                """.formatted(backend.port(), resource("alpha-fake-cert.pem"), resource("alpha-fake-key.pem")),
+                "--tls-provider", provider)) {
+            int port = node.node.httpsPort();
+            Process curl = new ProcessBuilder("curl", "-sk", "--http2", "-o", "/dev/null", "-w", "%{http_version} %{http_code}",
+                    "--resolve", "alpha.test.invalid:" + port + ":127.0.0.1", "https://alpha.test.invalid:" + port + "/hello")
+                    .redirectErrorStream(true).start();
+            assertTrue(curl.waitFor(20, java.util.concurrent.TimeUnit.SECONDS), "curl ended");
+            assertEquals("2 200", new String(curl.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+        } finally {
+            backend.stop();
+        }
+    }
+
+    @org.junit.jupiter.api.Test
+    void anUnknownProviderIsRefused() {
+        IllegalArgumentException refused = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> NodeOptions.parse(List.of("--config", "x.yaml", "--tls-provider", "openssl"), java.util.Map.of()));
+        assertEquals("--tls-provider must be jsse or conscrypt, got \"openssl\"", refused.getMessage());
     }
 
     /** openssl s_client: a session saved by one connection is "Reused" by the next (skipped without openssl). */

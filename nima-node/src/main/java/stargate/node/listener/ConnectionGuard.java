@@ -350,6 +350,9 @@ final class ConnectionGuard implements AutoCloseable {
                     delegate = protocol.connection(this);
                     serving.serve();
                 }
+            } catch (DataReader.InsufficientDataAvailableException e) {
+                // closed by the client before a whole first line: a TCP health check, a port scan, a TLS
+                // client that only shook hands. Nothing to answer; Helidon would log a stack trace for each
             } catch (RuntimeException e) {
                 if (ctx.serverSocket().isConnected()) {
                     throw e;

@@ -89,8 +89,8 @@ public final class Listeners implements AutoCloseable {
     public static Listeners start(NodeOptions options, CurrentSnapshot current, Metrics metrics, AccessLog accessLog,
                                   Tracing tracing, List<Certificate> certificatesAtStart) {
         Drain drain = new Drain();
-        SniKeyManager certificates = new SniKeyManager();
-        certificates.update(certificatesAtStart.stream().map(PemCertificates::load).toList());
+        SniKeyManager certificates = new SniKeyManager(options.tlsProvider() == TlsProvider.CONSCRYPT);
+        certificates.update(certificatesAtStart.stream().map(c -> PemCertificates.load(c, options.tlsProvider())).toList());
         ProxyHandler handler = new ProxyHandler(current, metrics, accessLog, tracing, drain, options.trustedProxies(),
                 options.maxHeaderBytes());
         ConnectionGuard guard = new ConnectionGuard(options.clientLimits(), metrics::rejected);
@@ -149,7 +149,7 @@ public final class Listeners implements AutoCloseable {
                 .featuresDiscoverServices(false)
                 .host(options.host())
                 .port(options.httpsPort())
-                .tls(tls(certificates))
+                .tls(tls(certificates, options.tlsProvider()))
                 .routing(r -> r.any(handler));
         tune(config, options, guard, protocolErrors, webSockets, true);
         try {
@@ -248,11 +248,11 @@ public final class Listeners implements AutoCloseable {
                 .build();
     }
 
-    private static Tls tls(SniKeyManager certificates) {
+    private static Tls tls(SniKeyManager certificates, TlsProvider provider) {
         try {
-            SSLContext context = SSLContext.getInstance("TLS");
+            SSLContext context = provider.newContext();
             context.init(new KeyManager[] {certificates}, null, new SecureRandom());
-            return Tls.builder().sslContext(ResumableServerContext.wrap(context, certificates.sniMatcher())).build();
+            return Tls.builder().sslContext(ResumableServerContext.wrap(context, certificates.sniMatcher(), provider)).build();
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("cannot set up TLS", e);
         }
@@ -268,7 +268,7 @@ public final class Listeners implements AutoCloseable {
             return; // the very list of the last apply: an incremental change that left the certificates alone
         }
         lastCertificates = certificates;
-        this.certificates.update(certificates.stream().map(PemCertificates::load).toList());
+        this.certificates.update(certificates.stream().map(c -> PemCertificates.load(c, options.tlsProvider())).toList());
         if (!certificates.isEmpty() && https == null) {
             openHttps();
             WebServer open = https;

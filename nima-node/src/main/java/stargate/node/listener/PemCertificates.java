@@ -14,10 +14,11 @@ final class PemCertificates {
     private PemCertificates() {
     }
 
-    static SniKeyManager.Entry load(Certificate certificate) {
+    /** @param provider who serves the keys: each is made into its form once, here */
+    static SniKeyManager.Entry load(Certificate certificate, TlsProvider provider) {
         try {
             SniKeyManager.Pair main = pair(text(certificate.cert(), certificate.certFile()),
-                    text(certificate.key(), certificate.keyFile()));
+                    text(certificate.key(), certificate.keyFile()), provider);
             SniKeyManager.Pair ecdsa = null;
             if (certificate.hasEcdsaPair()) {
                 String certPem = text(certificate.ecdsaCert(), certificate.ecdsaCertFile());
@@ -27,7 +28,7 @@ final class PemCertificates {
                 if (!problems.isEmpty()) {
                     throw new IllegalArgumentException(String.join("; ", problems));
                 }
-                ecdsa = pair(certPem, keyPem);
+                ecdsa = pair(certPem, keyPem, provider);
             }
             return new SniKeyManager.Entry(certificate.id(), certificate.snis(), main, ecdsa);
         } catch (IOException | GeneralSecurityException e) {
@@ -42,9 +43,10 @@ final class PemCertificates {
     }
 
     /** A chain and its PKCS#8 key (RSA, EC or Ed25519, of the leaf's key type). */
-    private static SniKeyManager.Pair pair(String certPem, String keyPem) throws GeneralSecurityException {
+    private static SniKeyManager.Pair pair(String certPem, String keyPem, TlsProvider provider)
+            throws GeneralSecurityException {
         List<X509Certificate> chain = CertificatePem.chain(certPem);
-        return new SniKeyManager.Pair(chain.toArray(X509Certificate[]::new),
-                CertificatePem.privateKey(keyPem, chain.getFirst().getPublicKey().getAlgorithm()));
+        return new SniKeyManager.Pair(chain.toArray(X509Certificate[]::new), provider.serverKey(
+                CertificatePem.privateKey(keyPem, chain.getFirst().getPublicKey().getAlgorithm())));
     }
 }

@@ -40,8 +40,8 @@ final class ResumableServerContext {
      * @param sniMatcher set on every engine: a client's SNI name it refuses ends the handshake with
      *                   an {@code unrecognized_name} alert
      */
-    static SSLContext wrap(SSLContext real, SNIMatcher sniMatcher) {
-        return new SSLContext(new Spi(real, sniMatcher), real.getProvider(), real.getProtocol()) {
+    static SSLContext wrap(SSLContext real, SNIMatcher sniMatcher, TlsProvider provider) {
+        return new SSLContext(new Spi(real, sniMatcher, provider), real.getProvider(), real.getProtocol()) {
         };
     }
 
@@ -58,10 +58,12 @@ final class ResumableServerContext {
     private static final class Spi extends SSLContextSpi {
         private final SSLContext real;
         private final SNIMatcher sniMatcher;
+        private final TlsProvider provider;
 
-        Spi(SSLContext real, SNIMatcher sniMatcher) {
+        Spi(SSLContext real, SNIMatcher sniMatcher, TlsProvider provider) {
             this.real = real;
             this.sniMatcher = sniMatcher;
+            this.provider = provider;
         }
 
         @Override
@@ -81,12 +83,12 @@ final class ResumableServerContext {
 
         @Override
         protected SSLEngine engineCreateSSLEngine() {
-            return new Engine(real.createSSLEngine(), sniMatcher);
+            return new Engine(provider.serverEngine(real, null, -1), sniMatcher);
         }
 
         @Override
         protected SSLEngine engineCreateSSLEngine(String host, int port) {
-            return new Engine(real.createSSLEngine(host, port), sniMatcher);
+            return new Engine(provider.serverEngine(real, host, port), sniMatcher);
         }
 
         @Override

@@ -8,6 +8,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.logging.Logger;
 import javax.net.ssl.ExtendedSSLSession;
 import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SNIMatcher;
@@ -30,6 +31,19 @@ import javax.net.ssl.X509ExtendedKeyManager;
  */
 final class SniKeyManager extends X509ExtendedKeyManager {
     private volatile Certs certs = new Certs(Map.of(), null, Map.of());
+    private static final Logger LOG = Logger.getLogger(SniKeyManager.class.getName());
+    private final boolean ecdsaPairForEveryClient;
+    private List<String> ecdsaOnly = List.of();
+
+    /**
+     * @param ecdsaPairForEveryClient the TLS stack asks for every key type before it sees the
+     *                                client's signature schemes and keeps the last pair given
+     *                                (Conscrypt): a certificate with an ECDSA pair then answers
+     *                                with it only, so every client gets the ECDSA pair
+     */
+    SniKeyManager(boolean ecdsaPairForEveryClient) {
+        this.ecdsaPairForEveryClient = ecdsaPairForEveryClient;
+    }
 
     /** The suffix of an ECDSA pair's alias; the main pair's alias is the certificate's id. */
     private static final String ECDSA_ALIAS = "#ecdsa";
@@ -46,6 +60,15 @@ final class SniKeyManager extends X509ExtendedKeyManager {
     }
 
     void update(List<Entry> entries) {
+        if (ecdsaPairForEveryClient) {
+            List<String> paired = entries.stream().filter(e -> e.ecdsa() != null).map(Entry::id).toList();
+            if (!paired.isEmpty() && !paired.equals(ecdsaOnly)) {
+                LOG.warning("event=tls_ecdsa_pair_for_every_client provider=conscrypt certificates=" + paired
+                        + " note=\"clients without ECDSA support cannot connect to these names; --tls-provider jsse "
+                        + "serves them the main pair\"");
+            }
+            ecdsaOnly = paired;
+        }
         Map<String, Entry> byName = new HashMap<>();
         for (Entry entry : entries) {
             for (String sni : entry.snis()) {
@@ -94,6 +117,9 @@ final class SniKeyManager extends X509ExtendedKeyManager {
         }
         if (entry.ecdsa() != null && entry.ecdsa().keyType().equals(keyType)) {
             return entry.id() + ECDSA_ALIAS;
+        }
+        if (entry.ecdsa() != null && ecdsaPairForEveryClient) {
+            return null;
         }
         return keyType == null || entry.main().keyType().equals(keyType) ? entry.id() : null;
     }
