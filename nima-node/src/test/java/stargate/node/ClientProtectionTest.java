@@ -11,6 +11,7 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -18,6 +19,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLEngine;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -163,6 +166,49 @@ class ClientProtectionTest {
                 }
             });
         }
+    }
+
+    @Test
+    void aSilentOrHalfHandshakenTlsConnectionIsCutAfterTheHeadDeadline(@TempDir Path dir) throws Exception {
+        TestCertificates cert = TestCertificates.generate(dir, "guarded", "EC", "localhost");
+        try (RunningNode node = RunningNode.start(dir, config() + """
+                certificates:
+                  - id: guarded
+                    snis: [localhost]
+                    cert_file: %s
+                    key_file: %s
+                """.formatted(cert.certFile(), cert.keyFile()), "--client-header-timeout", "1s");
+             Socket silent = connectTls(node, ATTACKER);
+             Socket halfHandshake = connectTls(node, ATTACKER)) {
+            long start = System.nanoTime();
+            // a ClientHello, then nothing: the node answers with its part of the handshake and waits for the rest
+            SSLEngine client = TestCertificates.trusting(cert).createSSLEngine("localhost", 443);
+            client.setUseClientMode(true);
+            ByteBuffer hello = ByteBuffer.allocate(client.getSession().getPacketBufferSize());
+            client.wrap(ByteBuffer.allocate(0), hello);
+            halfHandshake.getOutputStream().write(hello.array(), 0, hello.position());
+
+            readUntilClosed(halfHandshake);
+            readUntilClosed(silent);
+            long tookMs = (System.nanoTime() - start) / 1_000_000;
+            assertTrue(tookMs >= 900 && tookMs < 8_000, "closed after the header timeout, took " + tookMs + " ms");
+            RunningNode.eventually(Duration.ofSeconds(5), () -> assertEquals(2, rejected(node, "header_timeout")));
+            // the listener still serves a client that completes its handshake
+            SSLContext trusting = TestCertificates.trusting(cert);
+            java.net.http.HttpClient https = java.net.http.HttpClient.newBuilder().sslContext(trusting)
+                    .version(java.net.http.HttpClient.Version.HTTP_1_1).build();
+            assertEquals(200, https.send(java.net.http.HttpRequest.newBuilder(
+                    java.net.URI.create("https://localhost:" + node.node.httpsPort() + "/after")).build(),
+                    HttpResponse.BodyHandlers.ofString()).statusCode());
+        }
+    }
+
+    private static Socket connectTls(RunningNode node, InetAddress from) throws IOException {
+        Socket socket = new Socket();
+        socket.bind(new InetSocketAddress(from, 0));
+        socket.connect(new InetSocketAddress(CLIENT, node.node.httpsPort()), 5_000);
+        socket.setSoTimeout(15_000);
+        return socket;
     }
 
     private static Socket connect(RunningNode node, InetAddress from) throws IOException {
