@@ -118,6 +118,41 @@ class ClientProtectionTest {
     }
 
     @Test
+    void aStalledBodyHoldsItsUpstreamConnectionNoLongerThanTheBodyTimeout(@TempDir Path dir) throws Exception {
+        // an upstream that reads what it gets and notes when the node closes the connection
+        try (java.net.ServerSocket upstream = new java.net.ServerSocket(0, 50, CLIENT)) {
+            java.util.concurrent.CompletableFuture<Long> upstreamHeld = new java.util.concurrent.CompletableFuture<>();
+            Thread.ofVirtual().start(() -> {
+                try (Socket conn = upstream.accept()) {
+                    InputStream in = conn.getInputStream();
+                    in.read();      // the request head (and the body's first bytes) arrived
+                    long opened = System.nanoTime();
+                    in.transferTo(java.io.OutputStream.nullOutputStream());     // until the node closes it
+                    upstreamHeld.complete((System.nanoTime() - opened) / 1_000_000);
+                } catch (IOException e) {
+                    upstreamHeld.completeExceptionally(e);
+                }
+            });
+            String yaml = """
+                    routes:
+                      - {id: r, paths: ["/*"], upstream: u, timeouts: {read: 60s}}
+                    upstreams:
+                      - id: u
+                        targets: [{url: "http://127.0.0.1:%d"}]
+                    """.formatted(upstream.getLocalPort());
+            try (RunningNode node = RunningNode.start(dir, yaml, "--client-body-timeout", "1s");
+                 Socket socket = connect(node, ATTACKER)) {
+                socket.getOutputStream().write(("POST /upload HTTP/1.1\r\nHost: a\r\nContent-Length: 1000000\r\n\r\n"
+                        + "x".repeat(100)).getBytes(StandardCharsets.US_ASCII));
+                long heldMs = upstreamHeld.get(20, java.util.concurrent.TimeUnit.SECONDS);
+                assertTrue(heldMs < 6_000, "the upstream connection was held " + heldMs + " ms by a stalled client body");
+                readUntilClosed(socket);
+                assertEquals(1, rejected(node, "body_timeout"));
+            }
+        }
+    }
+
+    @Test
     void aSilentConnectionIsClosedAfterTheClientTimeout(@TempDir Path dir) throws Exception {
         try (RunningNode node = RunningNode.start(dir, config(), "--client-timeout", "3s");
              Socket socket = connect(node, ATTACKER)) {
