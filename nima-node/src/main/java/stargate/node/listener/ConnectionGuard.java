@@ -18,6 +18,8 @@ import io.helidon.webserver.http1.spi.Http1Upgrader;
 import io.helidon.webserver.spi.ServerConnection;
 import io.helidon.webserver.spi.ServerConnectionSelector;
 import io.helidon.webserver.spi.ServerConnectionSelector.Support;
+import java.io.IOException;
+import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -55,7 +57,8 @@ import stargate.node.proxy.ErrorResponse;
  * <p>HTTP/2 streams run on threads of their own: their connections are counted and their first bytes
  * bounded, and an {@link Http2FrameWatch} follows the client's frames: a header block that stays open past
  * the head deadline, or runs to too many CONTINUATION frames, ends the connection with a GOAWAY
- * ({@code ENHANCE_YOUR_CALM}). A stream's body is left to HTTP/2's flow control.
+ * ({@code ENHANCE_YOUR_CALM}). A stream's body is read through {@link #watchedBody}: a read that waits
+ * past the body deadline ends that stream (Helidon resets it), not the connection.
  */
 final class ConnectionGuard implements AutoCloseable {
     static final String MAX_CONNECTIONS = "max_connections";
@@ -68,6 +71,10 @@ final class ConnectionGuard implements AutoCloseable {
     private static final long CUT_GRACE_NANOS = Duration.ofSeconds(1).toNanos();
     private static final Logger LOG = Logger.getLogger(ConnectionGuard.class.getName());
     private static final ThreadLocal<Guarded> CURRENT = new ThreadLocal<>();
+    /** On an HTTP/2 stream's thread: its connection (set by the connection's executor). */
+    private static final ThreadLocal<Guarded> STREAM_OF = new ThreadLocal<>();
+    /** On an HTTP/2 stream's thread: whether its body paused too long. */
+    private static final ThreadLocal<Boolean> STREAM_BODY_TIMED_OUT = new ThreadLocal<>();
     private static final long LOG_EVERY_NANOS = Duration.ofSeconds(10).toNanos();
 
     private final ClientLimits limits;
@@ -136,7 +143,25 @@ final class ConnectionGuard implements AutoCloseable {
     /** Whether this thread's connection was closed for pausing too long in a request body. */
     static boolean bodyTimedOut() {
         Guarded connection = CURRENT.get();
-        return connection != null && connection.bodyTimedOut;
+        return connection != null ? connection.bodyTimedOut : STREAM_BODY_TIMED_OUT.get() != null;
+    }
+
+    /**
+     * A request body as the handler reads it. On an HTTP/2 stream each read that waits longer than
+     * {@code --client-body-timeout} fails with {@link BodyStalledException} (the stream's thread is
+     * interrupted out of its wait; the connection and its other streams go on). HTTP/1 bodies are
+     * watched at the socket, so they are returned as they are.
+     */
+    static InputStream watchedBody(InputStream body) {
+        Guarded connection = STREAM_OF.get();
+        return connection == null ? body : connection.new StreamBody(body);
+    }
+
+    /** An HTTP/2 stream's request body paused longer than {@code --client-body-timeout}. */
+    static final class BodyStalledException extends RuntimeException {
+        BodyStalledException(Duration timeout) {
+            super("the request body paused longer than " + timeout.toMillis() + " ms", null, false, false);
+        }
     }
 
     /** Connections being served now (for tests and status). */
@@ -284,6 +309,9 @@ final class ConnectionGuard implements AutoCloseable {
         /** When the watchdog began to end the connection, or 0. */
         private volatile long cutSince;
         private volatile boolean cutDone;
+        /** HTTP/2 stream bodies whose handler waits in a read now. */
+        private final Set<StreamBody> stalling = ConcurrentHashMap.newKeySet();
+        private final ExecutorService streams = new StreamExecutor();
         private boolean finished;
 
         Guarded(ConnectionContext ctx, InetAddress address, List<ServerConnectionSelector> protocols) {
@@ -351,6 +379,9 @@ final class ConnectionGuard implements AutoCloseable {
                     cut(null);      // the handler's read fails; it answers nobody
                 }
             } else if (current == Phase.SWITCHED) {
+                for (StreamBody body : stalling) {
+                    body.check(now);
+                }
                 long block = frames.headerBlockSince();
                 if (block != 0 && now - block > limits.headerTimeout().toNanos()) {
                     reject(HEADER_TIMEOUT, remotePeer().address() + " left an HTTP/2 header block open over "
@@ -522,7 +553,113 @@ final class ConnectionGuard implements AutoCloseable {
 
         @Override
         public ExecutorService executor() {
-            return ctx.executor();
+            return streams;
+        }
+
+        /**
+         * The connection's executor, marking the threads that HTTP/2 runs streams on, so that their bodies
+         * can be watched ({@link #watchedBody}).
+         */
+        private final class StreamExecutor extends java.util.concurrent.AbstractExecutorService {
+            @Override
+            public void execute(Runnable task) {
+                if (phase != Phase.SWITCHED) {
+                    ctx.executor().execute(task);
+                    return;
+                }
+                ctx.executor().execute(() -> {
+                    STREAM_OF.set(Guarded.this);
+                    try {
+                        task.run();
+                    } finally {
+                        STREAM_OF.remove();
+                        STREAM_BODY_TIMED_OUT.remove();
+                    }
+                });
+            }
+
+            @Override
+            public void shutdown() {
+                ctx.executor().shutdown();
+            }
+
+            @Override
+            public List<Runnable> shutdownNow() {
+                return ctx.executor().shutdownNow();
+            }
+
+            @Override
+            public boolean isShutdown() {
+                return ctx.executor().isShutdown();
+            }
+
+            @Override
+            public boolean isTerminated() {
+                return ctx.executor().isTerminated();
+            }
+
+            @Override
+            public boolean awaitTermination(long timeout, java.util.concurrent.TimeUnit unit) throws InterruptedException {
+                return ctx.executor().awaitTermination(timeout, unit);
+            }
+        }
+
+        /**
+         * An HTTP/2 stream's body: a read that waits past the body timeout is ended by interrupting the
+         * stream's thread (Helidon's wait for the next DATA frame then returns no data), and fails.
+         */
+        private final class StreamBody extends java.io.FilterInputStream {
+            private final Thread reader = Thread.currentThread();
+            private long readingSince;      // guarded by this
+            private boolean timedOut;       // guarded by this
+
+            StreamBody(InputStream in) {
+                super(in);
+            }
+
+            @Override
+            public int read() throws IOException {
+                begin();
+                try {
+                    return super.read();
+                } finally {
+                    end();
+                }
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) throws IOException {
+                begin();
+                try {
+                    return super.read(b, off, len);
+                } finally {
+                    end();
+                }
+            }
+
+            private synchronized void begin() {
+                readingSince = System.nanoTime();
+                stalling.add(this);
+            }
+
+            private synchronized void end() {
+                readingSince = 0;
+                stalling.remove(this);
+                if (timedOut) {
+                    Thread.interrupted();       // delivered under this lock, so it cannot arrive later
+                    STREAM_BODY_TIMED_OUT.set(Boolean.TRUE);
+                    throw new BodyStalledException(limits.bodyTimeout());
+                }
+            }
+
+            synchronized void check(long now) {
+                if (readingSince != 0 && !timedOut && now - readingSince > limits.bodyTimeout().toNanos()) {
+                    timedOut = true;
+                    reject(BODY_TIMEOUT, remotePeer().address() + " paused an HTTP/2 request body over "
+                            + limits.bodyTimeout().toMillis() + " ms");
+                    reader.interrupt();
+                }
+            }
         }
 
         @Override

@@ -131,6 +131,34 @@ class Http2AbuseTest {
     }
 
     @Test
+    void aStreamWhoseBodyStallsIsResetAndTheConnectionGoesOn() throws Exception {
+        long before = rejected("body_timeout");
+        try (H2Frames h2 = settled()) {
+            long start = System.nanoTime();
+            byte[] post = H2Frames.get("/stall");
+            post[0] = (byte) 0x83;      // :method POST in place of GET (static table entry 3)
+            h2.send(H2Frames.frame(H2Frames.HEADERS, H2Frames.END_HEADERS, 1, post));
+            h2.send(H2Frames.frame(H2Frames.DATA, 0, 1, "first bytes".getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
+            List<H2Frames.Frame> frames = h2.readUntil(f -> f.stream() == 1 && ((f.flags() & H2Frames.END_STREAM) != 0
+                    || f.type() == H2Frames.RST_STREAM) || f.type() == H2Frames.GOAWAY);     // then nothing more of the body
+            long tookMs = (System.nanoTime() - start) / 1_000_000;
+            H2Frames.Frame last = frames.getLast();
+            assertTrue(last.stream() == 1 && last.type() == H2Frames.RST_STREAM, "the stalled stream is reset, not the"
+                    + " connection: frame type " + last.type() + " on stream " + last.stream());
+            assertTrue(tookMs >= 900 && tookMs < 10_000, "cut after the 1 s body timeout, took " + tookMs + " ms");
+            // the stream's upstream connection was given up, and the client's connection serves its next stream
+            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (upstream.openNow.get() > 0 && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
+            assertEquals(0, upstream.openNow.get(), "the upstream connection of the stalled stream is still open");
+            h2.send(H2Frames.frame(H2Frames.HEADERS, H2Frames.END_HEADERS | H2Frames.END_STREAM, 3, H2Frames.get("/next")));
+            assertEquals("ok", h2.body(3));
+        }
+        assertEquals(before + 1, rejected("body_timeout"));
+    }
+
+    @Test
     void rapidResetEndsTheConnectionAndOthersAreServed() throws Exception {
         try (H2Frames h2 = settled()) {
             ByteArrayOutputStream batch = new ByteArrayOutputStream();
