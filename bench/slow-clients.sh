@@ -3,7 +3,7 @@
 # longer well-behaved run than CI's, and the issue's budget (p99 under attack <= 2x the quiet p99 of the
 # same run). Prints the test's one-line summary (p50/p99/max quiet -> under attack, threads, heap).
 #   SLOWLORIS=5000 SLOW_BODIES=500 REQUESTS=1000 P99_FACTOR=2 bash bench/slow-clients.sh
-# SLOW_BODIES above a target's pool.max_connections (512) exhausts its pool: see docs/client-protection.md.
+# SLOW_BODIES above a target's pool.max_connections (512) exhausts its pool for up to --client-body-timeout: see docs/architecture.md (Limits).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export JAVA_HOME=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}

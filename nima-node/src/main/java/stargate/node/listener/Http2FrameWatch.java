@@ -5,7 +5,7 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * Follows the frames a client sends on an HTTP/2 connection, as the bytes pass to Helidon, for what
- * Helidon 4.5 leaves unbounded (docs/client-protection.md): a header block is held open by
+ * Helidon 4.5 leaves unbounded (docs/http2.md): a header block is held open by
  * CONTINUATION frames that Helidon keeps in a list without counting them when they are empty
  * (CVE-2024-27316's class), and a header block that never ends holds the connection (no other stream
  * can proceed) with no deadline. Rapid reset, empty DATA floods, too many streams and oversized header

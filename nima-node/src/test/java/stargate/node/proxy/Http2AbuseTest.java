@@ -25,7 +25,7 @@ import stargate.node.Node;
 import stargate.node.NodeOptions;
 
 /**
- * What one HTTP/2 connection can make the node hold (issue 13/17, docs/client-protection.md), each attack
+ * What one HTTP/2 connection can make the node hold (issue 13/17, docs/http2.md), each attack
  * written frame by frame ({@link H2Frames}): a flood of empty CONTINUATION frames (CVE-2024-27316's
  * class), a header block that never ends, rapid reset (CVE-2023-44487). Each ends the attacker's
  * connection with a GOAWAY, and another client is served right after.
