@@ -58,7 +58,7 @@ import stargate.node.proxy.ErrorResponse;
  * bounded, and an {@link Http2FrameWatch} follows the client's frames: a header block that stays open past
  * the head deadline, or runs to too many CONTINUATION frames, ends the connection with a GOAWAY
  * ({@code ENHANCE_YOUR_CALM}). A stream's body is read through {@link #watchedBody}: a read that waits
- * past the body deadline ends that stream (Helidon resets it), not the connection.
+ * past the body deadline ends that stream (answered 408), not the connection.
  */
 final class ConnectionGuard implements AutoCloseable {
     static final String MAX_CONNECTIONS = "max_connections";

@@ -197,7 +197,10 @@ final class ProxyHandler implements Handler, ProtocolUpgradeHandler {
             try {
                 upstreamStage.forward(req, path, res, route, match, requestId, client, outcome, null, answer);
             } catch (MalformedBodyException | ConnectionGuard.BodyStalledException e) {
-                res.headers().set(HeaderValues.CONNECTION_CLOSE);
+                if (req.prologue().protocolVersion().startsWith("1")) {
+                    // HTTP/2: the answer ends only its stream; a Connection field would make it malformed
+                    res.headers().set(HeaderValues.CONNECTION_CLOSE);
+                }
                 if (ConnectionGuard.bodyTimedOut()) {
                     reply(res, outcome, 408, "client_timeout", BODY_TIMEOUT, requestId);
                 } else {
