@@ -11,6 +11,6 @@ need=$(( (${SLOWLORIS:-5000} + ${SLOW_BODIES:-500}) * 2 + 1000 ))
 if (( $(ulimit -n) < need )); then ulimit -n "$need"; fi
 mvn -B -q -o -pl nima-node -am verify -Dtest=SlowClientsLoadTest -Dsurefire.failIfNoSpecifiedTests=false \
   -Dslowloris="${SLOWLORIS:-5000}" -Dslowbodies="${SLOW_BODIES:-500}" -Drequests="${REQUESTS:-1000}" \
-  -Dp99factor="${P99_FACTOR:-2}" || status=$?
+  -Dp99factor="${P99_FACTOR:-2}" -Dp99slackms="${P99_SLACK_MS:-0}" || status=$?
 grep -h '^slow clients' nima-node/target/surefire-reports/stargate.node.SlowClientsLoadTest-output.txt | tail -1
 exit "${status:-0}"

@@ -27,9 +27,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Issue 17's load test (SPEC §12, §14): 2,000 slowloris connections (heads trickled a byte a second)
  * and 500 slow-body POSTs (a byte a second of a body declared 1 MB) held against one node while a
- * well-behaved client sends a fixed number of requests. The well-behaved client gets no error and its
- * p99 stays within a generous factor of its p99 without the attack, measured just before in the same
- * run; the node's platform threads and heap stay bounded. Sizes can be raised for the bench
+ * well-behaved client sends a fixed number of requests. The well-behaved client gets no error, its p50
+ * stays near and its p99 within a generous bound of its figures without the attack, measured just
+ * before in the same run; the node's platform threads and heap stay bounded. Sizes can be raised for the bench
  * ({@code -Dslowloris=… -Dslowbodies=…}; bench/slow-clients.sh).
  */
 class SlowClientsLoadTest {
@@ -39,8 +39,13 @@ class SlowClientsLoadTest {
     private static final int REQUESTS_PER_CLIENT = Integer.getInteger("requests", 300);
     /** Attack sockets per source address: under the default --max-connections-per-ip (1,000). */
     private static final int PER_ADDRESS = 500;
-    /** The loaded box's noise: p99 under attack may be this many times the quiet p99, or 100 ms more. */
+    /**
+     * p99 under attack may be this many times the quiet p99, or {@link #P99_SLACK_MS} more: on a CI box
+     * shared with other builds a scheduling stall of a few hundred ms lands in one run's tail and not the
+     * other's. A client starved by the attack shows as errors (10 s timeouts) and in the p50, bounded tightly.
+     */
     private static final double P99_FACTOR = Double.parseDouble(System.getProperty("p99factor", "4"));
+    private static final long P99_SLACK_MS = Long.getLong("p99slackms", 500);
 
     @TempDir
     Path dir;
@@ -88,7 +93,10 @@ class SlowClientsLoadTest {
                         quietP99 / 1e6, attackP99 / 1e6, (double) attackP99 / quietP99, quiet[quiet.length - 1] / 1e6,
                         underAttack[underAttack.length - 1] / 1e6, threadsBefore, threadsDuring,
                         heapBefore >> 20, heapDuring >> 20);
-                assertTrue(attackP99 <= Math.max(P99_FACTOR * quietP99, quietP99 + 100_000_000L),
+                long quietP50 = percentile(quiet, 0.5);
+                assertTrue(percentile(underAttack, 0.5) <= 2 * quietP50 + 5_000_000L, "p50 under attack "
+                        + percentile(underAttack, 0.5) / 1e6 + " ms vs " + quietP50 / 1e6 + " ms quiet");
+                assertTrue(attackP99 <= Math.max(P99_FACTOR * quietP99, quietP99 + P99_SLACK_MS * 1_000_000L),
                         "p99 under attack " + attackP99 / 1e6 + " ms vs " + quietP99 / 1e6 + " ms quiet");
                 assertTrue(threadsDuring - threadsBefore < 50, "connections cost no platform thread each: "
                         + threadsBefore + " -> " + threadsDuring);
