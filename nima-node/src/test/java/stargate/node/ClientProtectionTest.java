@@ -11,6 +11,7 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -18,6 +19,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLEngine;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -115,6 +118,41 @@ class ClientProtectionTest {
     }
 
     @Test
+    void aStalledBodyHoldsItsUpstreamConnectionNoLongerThanTheBodyTimeout(@TempDir Path dir) throws Exception {
+        // an upstream that reads what it gets and notes when the node closes the connection
+        try (java.net.ServerSocket upstream = new java.net.ServerSocket(0, 50, CLIENT)) {
+            java.util.concurrent.CompletableFuture<Long> upstreamHeld = new java.util.concurrent.CompletableFuture<>();
+            Thread.ofVirtual().start(() -> {
+                try (Socket conn = upstream.accept()) {
+                    InputStream in = conn.getInputStream();
+                    in.read();      // the request head (and the body's first bytes) arrived
+                    long opened = System.nanoTime();
+                    in.transferTo(java.io.OutputStream.nullOutputStream());     // until the node closes it
+                    upstreamHeld.complete((System.nanoTime() - opened) / 1_000_000);
+                } catch (IOException e) {
+                    upstreamHeld.completeExceptionally(e);
+                }
+            });
+            String yaml = """
+                    routes:
+                      - {id: r, paths: ["/*"], upstream: u, timeouts: {read: 60s}}
+                    upstreams:
+                      - id: u
+                        targets: [{url: "http://127.0.0.1:%d"}]
+                    """.formatted(upstream.getLocalPort());
+            try (RunningNode node = RunningNode.start(dir, yaml, "--client-body-timeout", "1s");
+                 Socket socket = connect(node, ATTACKER)) {
+                socket.getOutputStream().write(("POST /upload HTTP/1.1\r\nHost: a\r\nContent-Length: 1000000\r\n\r\n"
+                        + "x".repeat(100)).getBytes(StandardCharsets.US_ASCII));
+                long heldMs = upstreamHeld.get(20, java.util.concurrent.TimeUnit.SECONDS);
+                assertTrue(heldMs < 6_000, "the upstream connection was held " + heldMs + " ms by a stalled client body");
+                readUntilClosed(socket);
+                assertEquals(1, rejected(node, "body_timeout"));
+            }
+        }
+    }
+
+    @Test
     void aSilentConnectionIsClosedAfterTheClientTimeout(@TempDir Path dir) throws Exception {
         try (RunningNode node = RunningNode.start(dir, config(), "--client-timeout", "3s");
              Socket socket = connect(node, ATTACKER)) {
@@ -163,6 +201,49 @@ class ClientProtectionTest {
                 }
             });
         }
+    }
+
+    @Test
+    void aSilentOrHalfHandshakenTlsConnectionIsCutAfterTheHeadDeadline(@TempDir Path dir) throws Exception {
+        TestCertificates cert = TestCertificates.generate(dir, "guarded", "EC", "localhost");
+        try (RunningNode node = RunningNode.start(dir, config() + """
+                certificates:
+                  - id: guarded
+                    snis: [localhost]
+                    cert_file: %s
+                    key_file: %s
+                """.formatted(cert.certFile(), cert.keyFile()), "--client-header-timeout", "1s");
+             Socket silent = connectTls(node, ATTACKER);
+             Socket halfHandshake = connectTls(node, ATTACKER)) {
+            long start = System.nanoTime();
+            // a ClientHello, then nothing: the node answers with its part of the handshake and waits for the rest
+            SSLEngine client = TestCertificates.trusting(cert).createSSLEngine("localhost", 443);
+            client.setUseClientMode(true);
+            ByteBuffer hello = ByteBuffer.allocate(client.getSession().getPacketBufferSize());
+            client.wrap(ByteBuffer.allocate(0), hello);
+            halfHandshake.getOutputStream().write(hello.array(), 0, hello.position());
+
+            readUntilClosed(halfHandshake);
+            readUntilClosed(silent);
+            long tookMs = (System.nanoTime() - start) / 1_000_000;
+            assertTrue(tookMs >= 900 && tookMs < 12_000, "closed after the header timeout, took " + tookMs + " ms");
+            RunningNode.eventually(Duration.ofSeconds(5), () -> assertEquals(2, rejected(node, "header_timeout")));
+            // the listener still serves a client that completes its handshake
+            SSLContext trusting = TestCertificates.trusting(cert);
+            java.net.http.HttpClient https = java.net.http.HttpClient.newBuilder().sslContext(trusting)
+                    .version(java.net.http.HttpClient.Version.HTTP_1_1).build();
+            assertEquals(200, https.send(java.net.http.HttpRequest.newBuilder(
+                    java.net.URI.create("https://localhost:" + node.node.httpsPort() + "/after")).build(),
+                    HttpResponse.BodyHandlers.ofString()).statusCode());
+        }
+    }
+
+    private static Socket connectTls(RunningNode node, InetAddress from) throws IOException {
+        Socket socket = new Socket();
+        socket.bind(new InetSocketAddress(from, 0));
+        socket.connect(new InetSocketAddress(CLIENT, node.node.httpsPort()), 5_000);
+        socket.setSoTimeout(15_000);
+        return socket;
     }
 
     private static Socket connect(RunningNode node, InetAddress from) throws IOException {

@@ -241,12 +241,41 @@ class HelmChartTest {
     }
 
     @Test
+    void clientProtectionAndRedisValuesBecomeNodeFlags() {
+        Manifests m = HelmChart.render(List.of(), Map.of("node.clientProtection.headerTimeout", "5s",
+                "node.clientProtection.bodyTimeout", "20s", "node.clientProtection.maxConnections", "50000",
+                "node.clientProtection.maxConnectionsPerIp", "200", "node.redis.url", "rediss://redis.cache:6380/2",
+                "node.redis.timeout", "25ms"));
+        Container node = Manifests.container(m.get(Deployment.class, NODE), "node");
+        assertEquals("5s", Manifests.flag(node, "client-header-timeout"));
+        assertEquals("20s", Manifests.flag(node, "client-body-timeout"));
+        assertEquals("50000", Manifests.flag(node, "max-connections"));
+        assertEquals("200", Manifests.flag(node, "max-connections-per-ip"));
+        assertEquals("rediss://redis.cache:6380/2", Manifests.flag(node, "redis"));
+        assertEquals("25ms", Manifests.flag(node, "redis-timeout"));
+
+        // a URL with credentials comes from a Secret, as STARGATE_REDIS, and never shows in the pod spec
+        Container fromSecret = Manifests.container(HelmChart.render(List.of(), Map.of("node.redis.url", "redis://ignored:6379",
+                "node.redis.existingSecret", "redis-credentials")).get(Deployment.class, NODE), "node");
+        assertNull(Manifests.flag(fromSecret, "redis"));
+        var env = fromSecret.getEnv().stream().filter(e -> e.getName().equals("STARGATE_REDIS")).findFirst().orElseThrow();
+        assertEquals("redis-credentials", env.getValueFrom().getSecretKeyRef().getName());
+        assertEquals("url", env.getValueFrom().getSecretKeyRef().getKey());
+
+        Container defaults = Manifests.container(HelmChart.render(List.of(), Map.of()).get(Deployment.class, NODE), "node");
+        assertTrue(defaults.getArgs().stream().noneMatch(a -> a.startsWith("--redis") || a.startsWith("--client-header")
+                || a.startsWith("--max-connections")), "the node's own defaults unless set: " + defaults.getArgs());
+        assertTrue(defaults.getEnv().stream().noneMatch(e -> e.getName().equals("STARGATE_REDIS")));
+    }
+
+    @Test
     void refusesValuesThatCannotWork(@TempDir Path dir) {
         assertRefused("terminationGracePeriodSeconds", Map.of("node.terminationGracePeriodSeconds", "35"));
         assertRefused("controller needs auth", Map.of("controller.auth.apiKeys.generate", "false"));
         assertRefused("mode must be", Map.of("mode", "fleet"));
         assertRefused("externalEndpoints", Map.of("etcd.enabled", "false"));
         assertRefused("1 to 3", Map.of("controller.replicas", "4"));
+        assertRefused("node.redis.url holds a password", Map.of("node.redis.url", "redis://app:s3cret@redis:6379"));
         Path badKey = HelmChart.valuesFile(dir, "bad", "controller: {auth: {apiKeys: {entries: [{name: x, role: root}]}}}");
         Exception e = assertThrows(Exception.class, () -> HelmChart.template(List.of(badKey), Map.of()));
         assertTrue(e.getMessage().contains("key_sha256"), e.getMessage());

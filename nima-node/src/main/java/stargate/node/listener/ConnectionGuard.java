@@ -10,12 +10,16 @@ import io.helidon.webserver.ListenerContext;
 import io.helidon.webserver.ProxyProtocolData;
 import io.helidon.webserver.Router;
 import io.helidon.http.HttpPrologue;
+import io.helidon.http.http2.Http2ErrorCode;
+import io.helidon.http.http2.Http2Exception;
 import io.helidon.http.WritableHeaders;
 import io.helidon.webserver.http1.Http1ConnectionSelector;
 import io.helidon.webserver.http1.spi.Http1Upgrader;
 import io.helidon.webserver.spi.ServerConnection;
 import io.helidon.webserver.spi.ServerConnectionSelector;
 import io.helidon.webserver.spi.ServerConnectionSelector.Support;
+import java.io.IOException;
+import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -45,18 +49,32 @@ import stargate.node.proxy.ErrorResponse;
  * thread, so a thread-local finds it). A watchdog thread closes a connection whose head is late (with
  * a 408 {@code client_timeout}) or whose body paused too long.
  *
- * <p>A connection that never sends a byte is in its head phase from the start, so the head deadline
- * ends it (and Helidon's idle timeout). HTTP/2 streams run on threads of their own: their connections
- * are counted and their first bytes bounded, but a stream's head and body are left to HTTP/2's own
- * flow control.
+ * <p>A connection that never sends a byte, or stalls in its TLS handshake, is in its head phase from the
+ * start, so the head deadline ends it (unanswered). The watchdog never writes or closes itself: a TLS close
+ * waits for the lock a stalled handshake holds, so each cut runs on a thread of its own, and the
+ * connection's thread is interrupted if that has not ended it within a second.
+ *
+ * <p>HTTP/2 streams run on threads of their own: their connections are counted and their first bytes
+ * bounded, and an {@link Http2FrameWatch} follows the client's frames: a header block that stays open past
+ * the head deadline, or runs to too many CONTINUATION frames, ends the connection with a GOAWAY
+ * ({@code ENHANCE_YOUR_CALM}). A stream's body is read through {@link #watchedBody}: a read that waits
+ * past the body deadline ends that stream (answered 408), not the connection.
  */
 final class ConnectionGuard implements AutoCloseable {
     static final String MAX_CONNECTIONS = "max_connections";
     static final String MAX_CONNECTIONS_PER_IP = "max_connections_per_ip";
     static final String HEADER_TIMEOUT = "header_timeout";
     static final String BODY_TIMEOUT = "body_timeout";
+    static final String HTTP2_FLOOD = "http2_flood";
+    private static final int ENHANCE_YOUR_CALM = 0xb;
+    /** How long closing a connection may take before the watchdog interrupts its thread. */
+    private static final long CUT_GRACE_NANOS = Duration.ofSeconds(1).toNanos();
     private static final Logger LOG = Logger.getLogger(ConnectionGuard.class.getName());
     private static final ThreadLocal<Guarded> CURRENT = new ThreadLocal<>();
+    /** On an HTTP/2 stream's thread: its connection (set by the connection's executor). */
+    private static final ThreadLocal<Guarded> STREAM_OF = new ThreadLocal<>();
+    /** On an HTTP/2 stream's thread: whether its body paused too long. */
+    private static final ThreadLocal<Boolean> STREAM_BODY_TIMED_OUT = new ThreadLocal<>();
     private static final long LOG_EVERY_NANOS = Duration.ofSeconds(10).toNanos();
 
     private final ClientLimits limits;
@@ -115,6 +133,7 @@ final class ConnectionGuard implements AutoCloseable {
                 ServerConnection upgraded = upgrader.upgrade(ctx, prologue, headers);
                 if (upgraded != null && ctx instanceof Guarded connection) {
                     connection.phase(Phase.SWITCHED);
+                    connection.frames.expectPreface();      // h2c: its preface follows (a WebSocket's frames do not start so)
                 }
                 return upgraded;
             }
@@ -124,7 +143,25 @@ final class ConnectionGuard implements AutoCloseable {
     /** Whether this thread's connection was closed for pausing too long in a request body. */
     static boolean bodyTimedOut() {
         Guarded connection = CURRENT.get();
-        return connection != null && connection.bodyTimedOut;
+        return connection != null ? connection.bodyTimedOut : STREAM_BODY_TIMED_OUT.get() != null;
+    }
+
+    /**
+     * A request body as the handler reads it. On an HTTP/2 stream each read that waits longer than
+     * {@code --client-body-timeout} fails with {@link BodyStalledException} (the stream's thread is
+     * interrupted out of its wait; the connection and its other streams go on). HTTP/1 bodies are
+     * watched at the socket, so they are returned as they are.
+     */
+    static InputStream watchedBody(InputStream body) {
+        Guarded connection = STREAM_OF.get();
+        return connection == null ? body : connection.new StreamBody(body);
+    }
+
+    /** An HTTP/2 stream's request body paused longer than {@code --client-body-timeout}. */
+    static final class BodyStalledException extends RuntimeException {
+        BodyStalledException(Duration timeout) {
+            super("the request body paused longer than " + timeout.toMillis() + " ms", null, false, false);
+        }
     }
 
     /** Connections being served now (for tests and status). */
@@ -264,6 +301,17 @@ final class ConnectionGuard implements AutoCloseable {
         /** When the current blocking read began, or 0 while none is waiting. */
         private volatile long readingSince;
         private volatile boolean bodyTimedOut;
+        /** Whether the client sent any byte (after TLS): a connection cut before that is answered nothing. */
+        private volatile boolean receivedBytes;
+        private final Http2FrameWatch frames = new Http2FrameWatch();
+        /** The thread serving the connection (HTTP/1: also its requests), while it does. */
+        private volatile Thread serving;
+        /** When the watchdog began to end the connection, or 0. */
+        private volatile long cutSince;
+        private volatile boolean cutDone;
+        /** HTTP/2 stream bodies whose handler waits in a read now. */
+        private final Set<StreamBody> stalling = ConcurrentHashMap.newKeySet();
+        private final ExecutorService streams = new StreamExecutor();
         private boolean finished;
 
         Guarded(ConnectionContext ctx, InetAddress address, List<ServerConnectionSelector> protocols) {
@@ -277,6 +325,11 @@ final class ConnectionGuard implements AutoCloseable {
                 if (buffered > 0) {     // the bytes read to choose the protocol come first
                     return identified.readBytes(buffered);
                 }
+                String violation = frames.violation();
+                if (violation != null && delegate != null) {
+                    // Helidon answers this with a GOAWAY and ends the connection
+                    throw new Http2Exception(Http2ErrorCode.ENHANCE_YOUR_CALM, violation);
+                }
                 readingSince = System.nanoTime();
                 byte[] bytes;
                 try {
@@ -284,8 +337,15 @@ final class ConnectionGuard implements AutoCloseable {
                 } finally {
                     readingSince = 0;
                 }
-                if (bytes != null && phase == Phase.IDLE) {
-                    phase(Phase.HEAD);
+                if (bytes != null && bytes.length > 0) {
+                    receivedBytes = true;
+                    frames.scan(bytes);
+                    if (violation == null && frames.violation() != null) {
+                        reject(HTTP2_FLOOD, remotePeer().address() + " sent " + frames.violation());
+                    }
+                    if (phase == Phase.IDLE) {
+                        phase(Phase.HEAD);
+                    }
                 }
                 return bytes;
             });
@@ -297,35 +357,76 @@ final class ConnectionGuard implements AutoCloseable {
         }
 
         void check(long now) {
+            long cut = cutSince;
+            if (cut != 0) {
+                if (!cutDone && now - cut > CUT_GRACE_NANOS) {
+                    interruptServing();
+                }
+                return;
+            }
             Phase current = phase;
             if (current == Phase.HEAD && now - phaseSince > limits.headerTimeout().toNanos()) {
                 reject(HEADER_TIMEOUT, remotePeer().address() + " sent no whole request head in "
                         + limits.headerTimeout().toMillis() + " ms");
-                answerAndClose(408, "client_timeout", "the request head did not arrive within "
-                        + limits.headerTimeout().toMillis() + " ms");
+                // a client that sent nothing (or is still in its TLS handshake) gets no answer: there is nothing to answer
+                cut(receivedBytes ? timeoutAnswer() : null);
             } else if (current == Phase.REQUEST) {
                 long waiting = readingSince;
                 if (waiting != 0 && now - waiting > limits.bodyTimeout().toNanos()) {
                     bodyTimedOut = true;
                     reject(BODY_TIMEOUT, remotePeer().address() + " paused its request body over "
                             + limits.bodyTimeout().toMillis() + " ms");
-                    closeSocket();      // the handler's read fails; it answers nobody
+                    cut(null);      // the handler's read fails; it answers nobody
+                }
+            } else if (current == Phase.SWITCHED) {
+                for (StreamBody body : stalling) {
+                    body.check(now);
+                }
+                long block = frames.headerBlockSince();
+                if (block != 0 && now - block > limits.headerTimeout().toNanos()) {
+                    reject(HEADER_TIMEOUT, remotePeer().address() + " left an HTTP/2 header block open over "
+                            + limits.headerTimeout().toMillis() + " ms");
+                    cut(new BufferData[] {frames.goAway(ENHANCE_YOUR_CALM)});
                 }
             }
         }
 
-        /** From the watchdog: only while a head is being read, so nothing of a response was written. */
-        private void answerAndClose(int status, String error, String message) {
-            phase(Phase.IDLE);      // checked once
-            byte[] body = ErrorResponse.json(status, error, message, null).getBytes(StandardCharsets.US_ASCII);
-            String head = "HTTP/1.1 " + status + " Request Timeout\r\nContent-Type: application/json\r\nConnection: close\r\n"
+        /** The 408 for a head that came too late: only while a head is being read, so nothing of a response was written. */
+        private BufferData[] timeoutAnswer() {
+            byte[] body = ErrorResponse.json(408, "client_timeout", "the request head did not arrive within "
+                    + limits.headerTimeout().toMillis() + " ms", null).getBytes(StandardCharsets.US_ASCII);
+            String head = "HTTP/1.1 408 Request Timeout\r\nContent-Type: application/json\r\nConnection: close\r\n"
                     + "Content-Length: " + body.length + "\r\n\r\n";
-            try {
-                ctx.dataWriter().writeNow(BufferData.create(head.getBytes(StandardCharsets.US_ASCII)), BufferData.create(body));
-            } catch (RuntimeException e) {
-                // the client is gone already
+            return new BufferData[] {BufferData.create(head.getBytes(StandardCharsets.US_ASCII)), BufferData.create(body)};
+        }
+
+        /**
+         * Ends the connection, after writing {@code last} (if any), on a thread of its own: closing a TLS socket
+         * takes the lock its handshake holds while it waits for the client, and a write can block on a client
+         * that does not read. If that has not ended the connection soon, the watchdog interrupts the
+         * connection's thread (an interrupted channel read closes the channel).
+         */
+        private void cut(BufferData[] last) {
+            cutSince = System.nanoTime();
+            Thread.ofVirtual().name("stargate-guard-cut").start(() -> {
+                if (last != null) {
+                    try {
+                        ctx.dataWriter().writeNow(last);
+                    } catch (RuntimeException e) {
+                        // the client is gone already
+                    }
+                }
+                closeSocket();
+                cutDone = true;
+            });
+        }
+
+        private synchronized void interruptServing() {
+            Thread thread = serving;
+            if (!finished && thread != null) {
+                serving = null;     // once
+                thread.interrupt();
             }
-            closeSocket();
         }
 
         @Override
@@ -339,6 +440,7 @@ final class ConnectionGuard implements AutoCloseable {
         }
 
         private void handle(Serving serving) throws InterruptedException {
+            this.serving = Thread.currentThread();
             served.add(this);
             CURRENT.set(this);
             try {
@@ -407,6 +509,7 @@ final class ConnectionGuard implements AutoCloseable {
                 return;
             }
             finished = true;
+            serving = null;
             served.remove(this);
             open.decrementAndGet();
             if (address != null) {
@@ -453,7 +556,113 @@ final class ConnectionGuard implements AutoCloseable {
 
         @Override
         public ExecutorService executor() {
-            return ctx.executor();
+            return streams;
+        }
+
+        /**
+         * The connection's executor, marking the threads that HTTP/2 runs streams on, so that their bodies
+         * can be watched ({@link #watchedBody}).
+         */
+        private final class StreamExecutor extends java.util.concurrent.AbstractExecutorService {
+            @Override
+            public void execute(Runnable task) {
+                if (phase != Phase.SWITCHED) {
+                    ctx.executor().execute(task);
+                    return;
+                }
+                ctx.executor().execute(() -> {
+                    STREAM_OF.set(Guarded.this);
+                    try {
+                        task.run();
+                    } finally {
+                        STREAM_OF.remove();
+                        STREAM_BODY_TIMED_OUT.remove();
+                    }
+                });
+            }
+
+            @Override
+            public void shutdown() {
+                ctx.executor().shutdown();
+            }
+
+            @Override
+            public List<Runnable> shutdownNow() {
+                return ctx.executor().shutdownNow();
+            }
+
+            @Override
+            public boolean isShutdown() {
+                return ctx.executor().isShutdown();
+            }
+
+            @Override
+            public boolean isTerminated() {
+                return ctx.executor().isTerminated();
+            }
+
+            @Override
+            public boolean awaitTermination(long timeout, java.util.concurrent.TimeUnit unit) throws InterruptedException {
+                return ctx.executor().awaitTermination(timeout, unit);
+            }
+        }
+
+        /**
+         * An HTTP/2 stream's body: a read that waits past the body timeout is ended by interrupting the
+         * stream's thread (Helidon's wait for the next DATA frame then returns no data), and fails.
+         */
+        private final class StreamBody extends java.io.FilterInputStream {
+            private final Thread reader = Thread.currentThread();
+            private long readingSince;      // guarded by this
+            private boolean timedOut;       // guarded by this
+
+            StreamBody(InputStream in) {
+                super(in);
+            }
+
+            @Override
+            public int read() throws IOException {
+                begin();
+                try {
+                    return super.read();
+                } finally {
+                    end();
+                }
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) throws IOException {
+                begin();
+                try {
+                    return super.read(b, off, len);
+                } finally {
+                    end();
+                }
+            }
+
+            private synchronized void begin() {
+                readingSince = System.nanoTime();
+                stalling.add(this);
+            }
+
+            private synchronized void end() {
+                readingSince = 0;
+                stalling.remove(this);
+                if (timedOut) {
+                    Thread.interrupted();       // delivered under this lock, so it cannot arrive later
+                    STREAM_BODY_TIMED_OUT.set(Boolean.TRUE);
+                    throw new BodyStalledException(limits.bodyTimeout());
+                }
+            }
+
+            synchronized void check(long now) {
+                if (readingSince != 0 && !timedOut && now - readingSince > limits.bodyTimeout().toNanos()) {
+                    timedOut = true;
+                    reject(BODY_TIMEOUT, remotePeer().address() + " paused an HTTP/2 request body over "
+                            + limits.bodyTimeout().toMillis() + " ms");
+                    reader.interrupt();
+                }
+            }
         }
 
         @Override

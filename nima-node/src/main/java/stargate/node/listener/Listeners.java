@@ -96,7 +96,8 @@ public final class Listeners implements AutoCloseable {
         ConnectionGuard guard = new ConnectionGuard(options.clientLimits(), metrics::rejected);
         ProtocolErrors protocolErrors = new ProtocolErrors(metrics::rejected);
         metrics.rejectionReasons(ConnectionGuard.MAX_CONNECTIONS, ConnectionGuard.MAX_CONNECTIONS_PER_IP,
-                ConnectionGuard.HEADER_TIMEOUT, ConnectionGuard.BODY_TIMEOUT, ProtocolErrors.OVERLOADED);
+                ConnectionGuard.HEADER_TIMEOUT, ConnectionGuard.BODY_TIMEOUT, ConnectionGuard.HTTP2_FLOOD,
+                ProtocolErrors.OVERLOADED);
         WebSockets webSockets = new WebSockets(metrics, accessLog);
 
         WebServerConfig.Builder proxyConfig = WebServer.builder()
@@ -177,8 +178,8 @@ public final class Listeners implements AutoCloseable {
         // An idle keep-alive connection is closed after clientTimeout. Plain client sockets are read as
         // blocking streams (useNio false) so the socket read timeout holds: it ends a connection that sends
         // nothing at all, before any protocol is chosen (NIO channel reads ignore it). TLS stays on NIO
-        // engines, which ResumableServerContext fixes up for session resumption and SNI; there a silent
-        // connection is bounded by maxTcpConnections only. Heads and bodies that trickle are the ConnectionGuard's.
+        // engines, which ResumableServerContext fixes up for session resumption and SNI; there the ConnectionGuard's
+        // head deadline ends a silent connection (or a stalled handshake), as it does heads and bodies that trickle.
         listener.connectionOptions(o -> o.tcpNoDelay(true).readTimeout(clientTimeout))
                 .useNio(tls)
                 .backlog(8192)

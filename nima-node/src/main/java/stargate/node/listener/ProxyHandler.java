@@ -200,8 +200,11 @@ final class ProxyHandler implements Handler, ProtocolUpgradeHandler {
             }
             try {
                 upstreamStage.forward(req, path, res, route, match, requestId, client, outcome, null, answer);
-            } catch (MalformedBodyException e) {
-                res.headers().set(HeaderValues.CONNECTION_CLOSE);
+            } catch (MalformedBodyException | ConnectionGuard.BodyStalledException e) {
+                if (req.prologue().protocolVersion().startsWith("1")) {
+                    // HTTP/2: the answer ends only its stream; a Connection field would make it malformed
+                    res.headers().set(HeaderValues.CONNECTION_CLOSE);
+                }
                 if (ConnectionGuard.bodyTimedOut()) {
                     reply(res, outcome, 408, "client_timeout", BODY_TIMEOUT, requestId);
                 } else {
@@ -249,7 +252,7 @@ final class ProxyHandler implements Handler, ProtocolUpgradeHandler {
             // The client is still sending: answer now and close, rather than read the rest of a body we refuse.
             outcome.status = chain.answer(exchange, res,
                     Verdict.reject(413, "body_too_large", e.getMessage()).closeConnection());
-        } catch (MalformedBodyException e) {
+        } catch (MalformedBodyException | ConnectionGuard.BodyStalledException e) {
             outcome.status = chain.answer(exchange, res, (ConnectionGuard.bodyTimedOut()
                     ? Verdict.reject(408, "client_timeout", BODY_TIMEOUT)
                     : Verdict.reject(400, "bad_request", e.getMessage())).closeConnection());

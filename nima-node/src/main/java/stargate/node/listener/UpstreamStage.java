@@ -116,7 +116,7 @@ final class UpstreamStage {
                     ForwardPlan plan = ForwardPlan.create(req, requestId, route.id(), upstreamPath,
                             route.route().preserveHost(), within(timeouts.connect(), deadline, now),
                             within(timeouts.read(), deadline, now), client, replayableBody, edits,
-                            span == null ? null : Tracing.traceparent(span));
+                            span == null ? null : Tracing.traceparent(span), ConnectionGuard::watchedBody);
                     outcome.traceparent = plan.traceparent();
                     Attempt attempt = new Attempt(req, res, target, plan, upstream, retry,
                             retriesLeft > 0 && (bodyless || replayableBody != null) && retry.retriesStatuses());
@@ -184,7 +184,7 @@ final class UpstreamStage {
             outcome.target = target;
             ForwardPlan plan = ForwardPlan.create(req, requestId, route.id(),
                     route.forwardPath().apply(path, req.query().rawValue(), match), route.route().preserveHost(),
-                    timeouts.connect(), timeouts.read(), client, null, edits, null);
+                    timeouts.connect(), timeouts.read(), client, null, edits, null, null);
             outcome.traceparent = plan.traceparent();
             UpstreamTunnel tunnel = ProxyExchange.upgrade(req, res, target.pool(), plan, WebSocketUpgrader.PROTOCOL);
             outcome.upstreamNanos = System.nanoTime() - started;

@@ -1,7 +1,9 @@
 package stargate.node.proxy;
 
+import java.io.InputStream;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.function.UnaryOperator;
 
 import io.helidon.webserver.http.ServerRequest;
 
@@ -20,6 +22,8 @@ import io.helidon.webserver.http.ServerRequest;
  * @param replayableBody       the whole request body, read before the first attempt so that every attempt
  *                             can send it; null when the body streams from the client (sent once at most)
  * @param edits                what plugins changed (headers, path, body limit, response hook); null when none
+ * @param clientBody           how the client's body stream is read: the listener's watch for stalls (an HTTP/2
+ *                             stream's body pauses are bounded there), or the stream itself
  */
 public record ForwardPlan(String upstreamPathAndQuery,
                           boolean preserveHost,
@@ -30,7 +34,8 @@ public record ForwardPlan(String upstreamPathAndQuery,
                           String routeId,
                           ClientAddress client,
                           byte[] replayableBody,
-                          ForwardEdits edits) {
+                          ForwardEdits edits,
+                          UnaryOperator<InputStream> clientBody) {
 
     public ForwardPlan {
         Objects.requireNonNull(connectTimeout, "connectTimeout");
@@ -38,6 +43,7 @@ public record ForwardPlan(String upstreamPathAndQuery,
         Objects.requireNonNull(requestId, "requestId");
         Objects.requireNonNull(traceparent, "traceparent");
         Objects.requireNonNull(client, "client");
+        Objects.requireNonNull(clientBody, "clientBody");
         // The target goes onto the request line verbatim: a space, CR or LF from a rewrite would split the request.
         if (upstreamPathAndQuery == null || upstreamPathAndQuery.isEmpty()) {
             throw new IllegalArgumentException("upstream path is empty");
@@ -57,16 +63,17 @@ public record ForwardPlan(String upstreamPathAndQuery,
      * @param traceparent the attempt's span context as a {@code traceparent} (tracing on); null: continue the
      *                    client's trace with a new span id, or start one (tracing off)
      * @param edits       the plugins' edits, applied to {@code upstreamPathAndQuery} here; null when none
+     * @param clientBody  see the record's component; null: the client's body stream as it is
      */
     public static ForwardPlan create(ServerRequest req, String requestId, String routeId, String upstreamPathAndQuery,
                                      boolean preserveHost, Duration connectTimeout, Duration readTimeout,
                                      ClientAddress client, byte[] replayableBody, ForwardEdits edits,
-                                     String traceparent) {
+                                     String traceparent, UnaryOperator<InputStream> clientBody) {
         if (traceparent == null) {
             traceparent = TraceParent.next(req.headers().first(TraceParent.HEADER).orElse(null));
         }
         String target = edits == null ? upstreamPathAndQuery : edits.apply(upstreamPathAndQuery);
         return new ForwardPlan(target, preserveHost, connectTimeout, readTimeout, requestId, traceparent, routeId,
-                               client, replayableBody, edits);
+                               client, replayableBody, edits, clientBody == null ? UnaryOperator.identity() : clientBody);
     }
 }

@@ -12,6 +12,7 @@ import java.util.Locale;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.function.IntPredicate;
+import java.util.function.UnaryOperator;
 
 import io.helidon.http.Header;
 import io.helidon.http.HeaderNames;
@@ -87,7 +88,7 @@ public final class ProxyExchange {
                               IntPredicate holdBack) throws UpstreamException {
         boolean headRequest = Method.HEAD.equals(req.prologue().method());
         RequestBody body = new RequestBody(req, plan.edits() == null ? -1 : plan.edits().maxBodyBytes(),
-                plan.replayableBody());
+                plan.replayableBody(), plan.clientBody());
         long connectNanos = plan.connectTimeout().toNanos();
         boolean fresh = false;
         while (true) {
@@ -141,7 +142,7 @@ public final class ProxyExchange {
         ResponseHead head;
         try {
             conn.stallLimit(plan.readTimeout().toNanos());
-            writeRequest(conn, req, pool, plan, new RequestBody(req, -1, null), protocol);
+            writeRequest(conn, req, pool, plan, new RequestBody(req, -1, null, plan.clientBody()), protocol);
             head = ResponseHead.read(conn, false, true);
         } catch (IOException e) {
             pool.release(conn, false);
@@ -454,14 +455,16 @@ public final class ProxyExchange {
         private final long maxBytes;
         /** The body read ahead of time (see {@link ForwardPlan#replayableBody()}), or null. */
         private final byte[] replayable;
+        private final UnaryOperator<InputStream> clientBody;
         /** Content-Length, or {@link #CHUNKED}, or {@link #NONE}. */
         final long length;
         private InputStream in;
         /** Whether any byte may have been taken from the client: then a retry cannot resend the body. */
         boolean consumed;
 
-        RequestBody(ServerRequest req, long maxBytes, byte[] replayable) {
+        RequestBody(ServerRequest req, long maxBytes, byte[] replayable, UnaryOperator<InputStream> clientBody) {
             this.req = req;
+            this.clientBody = clientBody;
             this.maxBytes = maxBytes;
             this.replayable = replayable;
             OptionalLong contentLength = req.headers().contentLength();
@@ -530,7 +533,7 @@ public final class ProxyExchange {
             consumed = true;
             try {
                 if (in == null) {
-                    in = req.content().inputStream();
+                    in = clientBody.apply(req.content().inputStream());
                     if (maxBytes >= 0) {
                         in = new LimitedInputStream(in, maxBytes);
                     }

@@ -37,7 +37,7 @@ final class ProxyFront implements AutoCloseable {
         String target = req.path().rawPath() + (query.isEmpty() ? "" : "?" + query);
         ForwardPlan plan = ForwardPlan.create(req, RequestId.of(req), "test-route", target, preserveHost,
                                               connectTimeout, readTimeout,
-                                              trustedProxies.resolve(req), null, null, null);
+                                              trustedProxies.resolve(req), null, null, null, null);
         try {
             ProxyExchange.forward(req, res, pool, plan);
         } catch (UpstreamException e) {
