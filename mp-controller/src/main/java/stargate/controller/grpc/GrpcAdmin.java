@@ -22,6 +22,7 @@ import stargate.admin.v1.AdminGrpc;
 import stargate.controller.store.EtcdStore;
 import stargate.controller.write.ConfigService;
 import stargate.controller.auth.AuthFilter;
+import stargate.controller.gitops.GitOps;
 
 /**
  * Serves the gRPC admin API on {@code stargate.grpc.port} ({@code --grpc-port}, 0 = off) from
@@ -55,6 +56,8 @@ public class GrpcAdmin {
     EtcdStore store;
     @Inject
     AuthFilter auth;
+    @Inject
+    GitOps gitops;
 
     private Server server;
     private ExecutorService executor;
@@ -71,7 +74,7 @@ public class GrpcAdmin {
         server = NettyServerBuilder.forAddress(new InetSocketAddress(bind, port))
                 .executor(executor)
                 .maxInboundMessageSize(MAX_MESSAGE_BYTES)
-                .addService(ServerInterceptors.intercept(new AdminService(service, store, MAX_WATCHES), new GrpcAuth(auth)))
+                .addService(ServerInterceptors.intercept(new AdminService(service, store, gitops, MAX_WATCHES), new GrpcAuth(auth)))
                 .addService(health.getHealthService())
                 .addService(ProtoReflectionServiceV1.newInstance())
                 .build();
