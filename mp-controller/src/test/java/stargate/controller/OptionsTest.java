@@ -58,5 +58,10 @@ class OptionsTest {
                 () -> Options.parse(new String[] {"--etcd", "x", "--git", "file:///r", "--git-interval", "soon"}, Map.of()));
         assertThrows(Options.UsageException.class, () -> Options.parse(new String[] {"--etcd", "x", "--history-keep", "0"}, Map.of()));
         assertThrows(Options.UsageException.class, () -> Options.parse(new String[] {"--etcd"}, Map.of()));
+        assertTrue(assertThrows(Options.UsageException.class, () -> Options.parse(new String[] {"--etcd", "x",
+                "--grpc-tls-cert", "c.pem"}, Map.of())).getMessage().contains("go together"));
+        assertTrue(assertThrows(Options.UsageException.class, () -> Options.parse(new String[] {"--etcd", "x",
+                "--grpc-tls-cert", "c.pem", "--grpc-tls-key", "k.pem", "--grpc-port", "0"}, Map.of())).getMessage()
+                .contains("turns it off"), "TLS for a port that is off is refused, not ignored");
     }
 }
