@@ -86,6 +86,11 @@ final class AdminService extends AdminGrpc.AdminImplBase {
     static final int CHUNK_BYTES = 64 * 1024;
     /** A whole config sent to PutConfig or ValidateConfig: as big as REST takes one (server.max-payload-size). */
     static final long MAX_CONFIG_BYTES = 256L * 1024 * 1024;
+    /**
+     * Whole-config uploads (PutConfig, ValidateConfig) buffered at once per controller: each may hold
+     * {@link #MAX_CONFIG_BYTES}, and a viewer may validate, so the count is what bounds the memory.
+     */
+    static final int MAX_UPLOADS = 2;
     /** Events a watcher may fall behind by (sent while its transport was not ready) before it is cut off. */
     static final int MAX_WATCH_LAG = 10_000;
     private static final Logger LOG = Logger.getLogger(AdminService.class.getName());
@@ -94,6 +99,7 @@ final class AdminService extends AdminGrpc.AdminImplBase {
     private final EtcdStore store;
     private final GitOps gitops;
     private final Semaphore watchSlots;
+    private final Semaphore uploadSlots = new Semaphore(MAX_UPLOADS);
 
     AdminService(ConfigService service, EtcdStore store, GitOps gitops, int maxWatches) {
         this.store = store;
@@ -221,26 +227,40 @@ final class AdminService extends AdminGrpc.AdminImplBase {
             }
         }
 
-        synchronized void fail(RuntimeException e) {
-            if (ended) {
-                return;
+        void fail(RuntimeException e) {
+            synchronized (this) {
+                if (ended) {
+                    return;
+                }
+                ended = true;
+                call.onError(GrpcErrors.of(e));
             }
-            ended = true;
-            call.onError(GrpcErrors.of(e));
             end();
         }
 
-        synchronized void end() {
-            ended = true;
-            if (watch != null) {
+        /**
+         * Closes the etcd watch outside this object's lock: jetcd calls {@link #fail} holding its own
+         * lock, and its close takes that lock, so closing under ours could deadlock its event loop
+         * (and with it every etcd call of the controller).
+         */
+        void end() {
+            AutoCloseable closing;
+            boolean release;
+            synchronized (this) {
+                ended = true;
+                closing = watch;
+                watch = null;
+                release = !released;
+                released = true;
+            }
+            if (closing != null) {
                 try {
-                    watch.close();
+                    closing.close();
                 } catch (Exception ignored) {
                     // closing a watch only cancels it
                 }
             }
-            if (!released) {
-                released = true;
+            if (release) {
                 watchSlots.release();
             }
         }
@@ -452,6 +472,7 @@ final class AdminService extends AdminGrpc.AdminImplBase {
         final ByteArrayOutputStream text = new ByteArrayOutputStream();
         PutConfigRequest options;
         boolean failed;
+        boolean holding;
 
         ConfigUpload(Actor actor, StreamObserver<DiffResponse> out, boolean validateOnly,
                      java.util.function.Function<Q, PutConfigRequest> read) {
@@ -468,6 +489,12 @@ final class AdminService extends AdminGrpc.AdminImplBase {
             }
             PutConfigRequest piece = read.apply(message);
             if (options == null) {
+                if (!uploadSlots.tryAcquire()) {
+                    fail(Status.RESOURCE_EXHAUSTED.withDescription("at most " + MAX_UPLOADS
+                            + " whole-config uploads at once on this controller; retry later").asRuntimeException());
+                    return;
+                }
+                holding = true;
                 options = piece;
             } else if (piece.getFormat() != stargate.admin.v1.Format.FORMAT_UNSPECIFIED || piece.hasIfRevision()
                     || piece.getDryRun()) {
@@ -485,12 +512,22 @@ final class AdminService extends AdminGrpc.AdminImplBase {
 
         private void fail(RuntimeException e) {
             failed = true;
+            release();
             out.onError(GrpcErrors.of(e));
+        }
+
+        private void release() {
+            text.reset();
+            if (holding) {
+                holding = false;
+                uploadSlots.release();
+            }
         }
 
         @Override
         public void onError(Throwable t) {
             failed = true; // the client gave up: nothing is written
+            release();
         }
 
         @Override
@@ -500,14 +537,22 @@ final class AdminService extends AdminGrpc.AdminImplBase {
             }
             PutConfigRequest first = options == null ? PutConfigRequest.getDefaultInstance() : options;
             boolean dryRun = validateOnly || first.getDryRun();
-            answer(out, () -> {
-                String body = utf8(text.toByteArray());
-                ConfigService.Outcome outcome = WholeConfig.write(service, body, format(first.getFormat()),
-                        first.hasIfRevision() ? first.getIfRevision() : null, dryRun, actor);
-                return DiffResponse.newBuilder().setRevision(dryRun ? 0 : outcome.revision())
-                        .setChanged(!outcome.changes().isEmpty())
-                        .setDiffJson(ObjectWrites.diff(outcome.changes(), dryRun, outcome.revision())).build();
-            });
+            try {
+                answer(out, () -> {
+                    if (text.size() == 0) { // a client that sent nothing must not empty the config
+                        throw GrpcErrors.invalid("no config text", "data", "send the config file's text; an empty config is {}");
+                    }
+                    String body = utf8(text.toByteArray());
+                    text.reset();
+                    ConfigService.Outcome outcome = WholeConfig.write(service, body, format(first.getFormat()),
+                            first.hasIfRevision() ? first.getIfRevision() : null, dryRun, actor);
+                    return DiffResponse.newBuilder().setRevision(dryRun ? 0 : outcome.revision())
+                            .setChanged(!outcome.changes().isEmpty())
+                            .setDiffJson(ObjectWrites.diff(outcome.changes(), dryRun, outcome.revision())).build();
+                });
+            } finally {
+                release(); // once the write is done with the text
+            }
         }
     }
 

@@ -221,6 +221,63 @@ class GrpcWholeConfigTest {
         });
         assertEquals("data", violations(notUtf8).get(0).getField());
         assertEquals(404, Api.admin().get("routes/users").status());
+        StatusRuntimeException nothing = assertThrows(StatusRuntimeException.class, () -> {
+            CompletableFuture<DiffResponse> answer = new CompletableFuture<>();
+            async(TestController.ADMIN_KEY).putConfig(unary(answer)).onCompleted();
+            result(answer);
+        });
+        assertEquals("data", violations(nothing).get(0).getField(), "a stream without text does not empty the config");
+    }
+
+    @Test
+    void wholeConfigUploadsAreBoundedPerController() throws Exception {
+        List<CompletableFuture<DiffResponse>> answers = new java.util.ArrayList<>();
+        List<StreamObserver<ValidateConfigRequest>> open = new java.util.ArrayList<>();
+        for (int i = 0; i < AdminService.MAX_UPLOADS; i++) { // each holds a slot until it ends
+            CompletableFuture<DiffResponse> answer = new CompletableFuture<>();
+            StreamObserver<ValidateConfigRequest> stream = async(TestController.VIEWER_KEY).validateConfig(unary(answer));
+            stream.onNext(ValidateConfigRequest.newBuilder().setData(ByteString.copyFromUtf8(CONFIG.substring(0, 10))).build());
+            answers.add(answer);
+            open.add(stream);
+        }
+        // the slots are taken when each first message arrives: a valid call proves the earlier ones arrived
+        as("x-api-key", TestController.VIEWER_KEY).listNodes(ListNodesRequest.getDefaultInstance());
+        StatusRuntimeException busy = null;
+        for (int attempt = 0; attempt < 50 && busy == null; attempt++) {
+            try {
+                validateConfig(TestController.VIEWER_KEY, CONFIG);
+                Thread.sleep(100); // an earlier stream's first message was still on its way
+            } catch (StatusRuntimeException e) {
+                busy = e;
+            }
+        }
+        assertEquals(Status.Code.RESOURCE_EXHAUSTED, busy == null ? null : busy.getStatus().getCode());
+        for (int i = 0; i < open.size(); i++) {
+            open.get(i).onNext(ValidateConfigRequest.newBuilder().setData(ByteString.copyFromUtf8(CONFIG.substring(10))).build());
+            open.get(i).onCompleted();
+            assertEquals(3, JSON.readTree(result(answers.get(i)).getDiffJson()).get("changes").size());
+        }
+        assertTrue(JSON.readTree(validateConfig(TestController.VIEWER_KEY, CONFIG).getDiffJson()).get("dry_run").asBoolean(),
+                "the slots are free again");
+    }
+
+    @Test
+    void watchConfigSendsTheGlobalPluginsToo() throws Exception {
+        long from = admin().put(put(Kind.UPSTREAM, "u1", UPSTREAM)).getRevision();
+        java.util.concurrent.BlockingQueue<Object> received = new java.util.concurrent.LinkedBlockingQueue<>();
+        io.grpc.Context.CancellableContext watching = io.grpc.Context.current().withCancellation();
+        watching.run(() -> async(TestController.VIEWER_KEY).withDeadlineAfter(60, TimeUnit.SECONDS)
+                .watchConfig(stargate.admin.v1.WatchRequest.newBuilder().setFromRevision(from).build(),
+                        GrpcAdminTest.collect(received)));
+        try {
+            admin().putGlobalPlugins(PutGlobalPluginsRequest.newBuilder().setJson("{\"test-tag\": {}}").build());
+            stargate.admin.v1.ConfigEvent event = GrpcAdminTest.event(received);
+            assertEquals(Kind.GLOBAL_PLUGINS, event.getKind());
+            assertEquals("", event.getId());
+            assertTrue(JSON.readTree(event.getObject().getJson()).has("test-tag"), event.toString());
+        } finally {
+            watching.cancel(null);
+        }
     }
 
     @Test
