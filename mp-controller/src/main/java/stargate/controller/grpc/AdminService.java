@@ -2,18 +2,11 @@ package stargate.controller.grpc;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.google.protobuf.ByteString;
 import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicLong;
@@ -82,13 +75,9 @@ final class AdminService extends AdminGrpc.AdminImplBase {
     static final int MAX_PAGE = 1000;
     static final int DEFAULT_LOG_PAGE = 50;
     static final int MAX_LOG_PAGE = 500;
-    /** GetConfig's chunk size. */
-    static final int CHUNK_BYTES = 64 * 1024;
-    /** A whole config sent to PutConfig or ValidateConfig: as big as REST takes one (server.max-payload-size). */
-    static final long MAX_CONFIG_BYTES = 256L * 1024 * 1024;
     /**
      * Whole-config uploads (PutConfig, ValidateConfig) buffered at once per controller: each may hold
-     * {@link #MAX_CONFIG_BYTES}, and a viewer may validate, so the count is what bounds the memory.
+     * {@link ConfigUpload#MAX_CONFIG_BYTES}, and a viewer may validate, so the count is what bounds the memory.
      */
     static final int MAX_UPLOADS = 2;
     /** Events a watcher may fall behind by (sent while its transport was not ready) before it is cut off. */
@@ -375,7 +364,7 @@ final class AdminService extends AdminGrpc.AdminImplBase {
         try {
             ConfigCodec.Format format = format(request.getFormat());
             Snapshot head = store.head();
-            try (ExportChunks chunks = new ExportChunks(call, head)) {
+            try (ExportChunks chunks = new ExportChunks(call, head.revision(), head.fenceRevision())) {
                 new ConfigExport(store, head.revision(), format).write(chunks);
             }
         } catch (IOException | RuntimeException e) {
@@ -387,173 +376,22 @@ final class AdminService extends AdminGrpc.AdminImplBase {
         out.onCompleted();
     }
 
-    /**
-     * The export's bytes as {@link ConfigText} messages of {@value #CHUNK_BYTES} bytes, each sent when the
-     * client can take it (so a slow reader holds one chunk here, not the whole config).
-     */
-    private static final class ExportChunks extends OutputStream {
-        private final ServerCallStreamObserver<ConfigText> call;
-        private final Snapshot head;
-        private final ByteArrayOutputStream buffer = new ByteArrayOutputStream(CHUNK_BYTES);
-        private boolean sent;
-
-        ExportChunks(ServerCallStreamObserver<ConfigText> call, Snapshot head) {
-            this.call = call;
-            this.head = head;
-        }
-
-        @Override
-        public void write(int b) throws IOException {
-            buffer.write(b);
-            if (buffer.size() >= CHUNK_BYTES) {
-                send();
-            }
-        }
-
-        @Override
-        public void write(byte[] bytes, int offset, int length) throws IOException {
-            buffer.write(bytes, offset, length);
-            if (buffer.size() >= CHUNK_BYTES) {
-                send();
-            }
-        }
-
-        @Override
-        public void close() throws IOException {
-            if (buffer.size() > 0 || !sent) {
-                send();
-            }
-        }
-
-        private void send() throws IOException {
-            // isReady is the transport's own state; its onReady callback would wait behind this very call
-            while (!call.isReady()) {
-                if (call.isCancelled()) {
-                    throw new IOException("the client cancelled the export");
-                }
-                try {
-                    Thread.sleep(5);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new IOException("interrupted", e);
-                }
-            }
-            ConfigText.Builder text = ConfigText.newBuilder().setData(ByteString.copyFrom(buffer.toByteArray()));
-            if (!sent) {
-                text.setRevision(head.revision()).setConfigRevision(head.fenceRevision());
-                sent = true;
-            }
-            buffer.reset();
-            call.onNext(text.build());
-        }
-    }
-
     @Override
     public StreamObserver<PutConfigRequest> putConfig(StreamObserver<DiffResponse> out) {
-        return new ConfigUpload<>(actor(), out, false, r -> r);
+        return new ConfigUpload<>(this::writeConfig, uploadSlots, out, false, r -> r);
     }
 
     @Override
     public StreamObserver<ValidateConfigRequest> validateConfig(StreamObserver<DiffResponse> out) {
-        return new ConfigUpload<>(actor(), out, true,
+        return new ConfigUpload<>(this::writeConfig, uploadSlots, out, true,
                 r -> PutConfigRequest.newBuilder().setData(r.getData()).setFormat(r.getFormat()).build());
     }
 
-    /**
-     * A whole config sent in pieces (at most {@value #MAX_CONFIG_BYTES} bytes, as REST takes one), written
-     * or validated through {@link WholeConfig} once the client ends its stream. Options come in the first
-     * message; a later message that sets one is refused rather than ignored.
-     */
-    private final class ConfigUpload<Q> implements StreamObserver<Q> {
-        final Actor actor;
-        final StreamObserver<DiffResponse> out;
-        final boolean validateOnly;
-        final java.util.function.Function<Q, PutConfigRequest> read;
-        final ByteArrayOutputStream text = new ByteArrayOutputStream();
-        PutConfigRequest options;
-        boolean failed;
-        boolean holding;
-
-        ConfigUpload(Actor actor, StreamObserver<DiffResponse> out, boolean validateOnly,
-                     java.util.function.Function<Q, PutConfigRequest> read) {
-            this.actor = actor;
-            this.out = out;
-            this.validateOnly = validateOnly;
-            this.read = read;
-        }
-
-        @Override
-        public void onNext(Q message) {
-            if (failed) {
-                return;
-            }
-            PutConfigRequest piece = read.apply(message);
-            if (options == null) {
-                if (!uploadSlots.tryAcquire()) {
-                    fail(Status.RESOURCE_EXHAUSTED.withDescription("at most " + MAX_UPLOADS
-                            + " whole-config uploads at once on this controller; retry later").asRuntimeException());
-                    return;
-                }
-                holding = true;
-                options = piece;
-            } else if (piece.getFormat() != stargate.admin.v1.Format.FORMAT_UNSPECIFIED || piece.hasIfRevision()
-                    || piece.getDryRun()) {
-                fail(GrpcErrors.invalid("options after the first message", "format",
-                        "format, if_revision and dry_run go in the first message only"));
-                return;
-            }
-            if ((long) text.size() + piece.getData().size() > MAX_CONFIG_BYTES) {
-                fail(Status.RESOURCE_EXHAUSTED.withDescription("a config is at most " + MAX_CONFIG_BYTES + " bytes")
-                        .asRuntimeException());
-                return;
-            }
-            text.writeBytes(piece.getData().toByteArray());
-        }
-
-        private void fail(RuntimeException e) {
-            failed = true;
-            release();
-            out.onError(GrpcErrors.of(e));
-        }
-
-        private void release() {
-            text.reset();
-            if (holding) {
-                holding = false;
-                uploadSlots.release();
-            }
-        }
-
-        @Override
-        public void onError(Throwable t) {
-            failed = true; // the client gave up: nothing is written
-            release();
-        }
-
-        @Override
-        public void onCompleted() {
-            if (failed) {
-                return;
-            }
-            PutConfigRequest first = options == null ? PutConfigRequest.getDefaultInstance() : options;
-            boolean dryRun = validateOnly || first.getDryRun();
-            try {
-                answer(out, () -> {
-                    if (text.size() == 0) { // a client that sent nothing must not empty the config
-                        throw GrpcErrors.invalid("no config text", "data", "send the config file's text; an empty config is {}");
-                    }
-                    String body = utf8(text.toByteArray());
-                    text.reset();
-                    ConfigService.Outcome outcome = WholeConfig.write(service, body, format(first.getFormat()),
-                            first.hasIfRevision() ? first.getIfRevision() : null, dryRun, actor);
-                    return DiffResponse.newBuilder().setRevision(dryRun ? 0 : outcome.revision())
-                            .setChanged(!outcome.changes().isEmpty())
-                            .setDiffJson(ObjectWrites.diff(outcome.changes(), dryRun, outcome.revision())).build();
-                });
-            } finally {
-                release(); // once the write is done with the text
-            }
-        }
+    /** A whole-config write (or, with dryRun, validation) by the caller: the diff. */
+    private DiffResponse writeConfig(String text, stargate.admin.v1.Format format, Long ifRevision, boolean dryRun) {
+        ConfigService.Outcome outcome = WholeConfig.write(service, text, format(format), ifRevision, dryRun, actor());
+        return DiffResponse.newBuilder().setRevision(dryRun ? 0 : outcome.revision()).setChanged(!outcome.changes().isEmpty())
+                .setDiffJson(ObjectWrites.diff(outcome.changes(), dryRun, outcome.revision())).build();
     }
 
     @Override
@@ -667,15 +505,6 @@ final class AdminService extends AdminGrpc.AdminImplBase {
         };
     }
 
-    /** The config text; malformed UTF-8 is refused, not replaced (a secret would change silently). */
-    private static String utf8(byte[] bytes) {
-        try {
-            return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString();
-        } catch (CharacterCodingException e) {
-            throw GrpcErrors.invalid("the config is not UTF-8", "data", "malformed UTF-8");
-        }
-    }
 
     private WriteResponse written(Kind kind, String id, ConfigService.Outcome outcome, boolean dryRun) {
         WriteResponse.Builder response = WriteResponse.newBuilder().setChanged(!outcome.changes().isEmpty());
@@ -736,7 +565,7 @@ final class AdminService extends AdminGrpc.AdminImplBase {
     }
 
     /** Runs a unary call: its answer, or its failure as a status. */
-    private static <T> void answer(StreamObserver<T> out, java.util.function.Supplier<T> call) {
+    static <T> void answer(StreamObserver<T> out, java.util.function.Supplier<T> call) {
         T value;
         try {
             value = call.get();
