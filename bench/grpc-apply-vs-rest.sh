@@ -4,11 +4,13 @@
 # Apply runs against the bigger config, so the ratio is on the safe side). Needs the controller jar:
 #   mvn -B -q -o -pl mp-controller -am package -DskipTests
 # Usage: COUNT=10000 WRITERS=16 bash bench/grpc-apply-vs-rest.sh
+# (CLASS=bench/grpc/X.java runs another comparison on the same set-up: bench/grpc-config-vs-rest.sh.)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 JAVA_HOME=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
 COUNT=${COUNT:-10000}
 WRITERS=${WRITERS:-16}
+CLASS=${CLASS:-bench/grpc/GrpcApplyVsRest.java}
 JAR=${JAR:-mp-controller/target/stargate-controller.jar}  # its libs/ beside it
 [ -f "$JAR" ] || { echo "$JAR missing: mvn -B -q -o -pl mp-controller -am package -DskipTests" >&2; exit 2; }
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
@@ -30,6 +32,6 @@ for _ in $(seq 1 600); do
 done
 curl -sf "http://127.0.0.1:$API/health/ready" >/dev/null || { tail -30 "$DIR/controller.log"; exit 1; }
 echo "load: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores"
-"$JAVA_HOME/bin/java" -cp "$JAR:$(dirname "$JAR")/libs/*" bench/grpc/GrpcApplyVsRest.java \
+"$JAVA_HOME/bin/java" -cp "$JAR:$(dirname "$JAR")/libs/*" "$CLASS" \
   --url "http://127.0.0.1:$API" --grpc-port "$GRPC" --count "$COUNT" --writers "$WRITERS"
 echo "load: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -25,7 +25,7 @@ COPY --from=build /src/mp-controller/target/libs/ /opt/stargate/libs/
 COPY --from=build /src/mp-controller/target/stargate-controller.jar /opt/stargate/stargate-controller.jar
 ENV JDK_JAVA_OPTIONS="-XX:InitialRAMPercentage=50 -XX:MaxRAMPercentage=70 -XX:+UseG1GC -XX:+ExitOnOutOfMemoryError --sun-misc-unsafe-memory-access=allow --enable-native-access=ALL-UNNAMED"
 USER 10001:10001
-EXPOSE 9080
+EXPOSE 9080 9090
 HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=3 \
   CMD ["bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/${STARGATE_PORT:-9080} && printf 'GET /health/ready HTTP/1.1\\r\\nHost: localhost\\r\\nConnection: close\\r\\n\\r\\n' >&3 && head -n 1 <&3 | grep -q ' 200 '"]
 ENTRYPOINT ["java", "-jar", "/opt/stargate/stargate-controller.jar"]

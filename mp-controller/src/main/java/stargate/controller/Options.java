@@ -8,8 +8,9 @@ import stargate.model.telemetry.TracingOptions;
 
 /**
  * The controller's command line (SPEC §2): {@code --etcd URLS [--prefix /stargate] [--host H]
- * [--port 9080] [--grpc-port 9090 (0 = off)] [--api-keys FILE] [--jwt-issuer ISS --jwt-public-key PEM_FILE]
- * [--history-keep 1000] [--audit-keep 1000] [--rollout-policy JSON]}, and GitOps: {@code --git URL [--git-branch main]
+ * [--port 9080] [--grpc-port 9090 (0 = off)] [--grpc-tls-cert PEM_FILE --grpc-tls-key PEM_FILE] [--api-keys FILE]
+ * [--jwt-issuer ISS --jwt-public-key PEM_FILE] [--history-keep 1000] [--audit-keep 1000] [--rollout-policy JSON]}, and
+ * GitOps: {@code --git URL [--git-branch main]
  * [--git-path DIR] [--git-interval 30s] [--git-secret-file F] [--git-token-file F] [--git-workdir DIR]
  * [--git-self-heal] [--git-no-prune] [--git-allow-empty]} (the last three are switches). Every flag
  * also has an env var ({@code --api-keys} is {@code STARGATE_API_KEYS}; a switch's env var is
@@ -23,8 +24,9 @@ import stargate.model.telemetry.TracingOptions;
  */
 record Options(Map<String, String> values, TracingOptions tracing) {
     static final List<String> FLAGS = java.util.stream.Stream.concat(java.util.stream.Stream.of("etcd", "prefix", "host",
-            "port", "grpc-port", "api-keys", "jwt-issuer", "jwt-public-key", "history-keep", "audit-keep", "git", "git-branch",
-            "git-path", "git-interval", "git-secret-file", "git-token-file", "git-workdir", "rollout-policy"),
+            "port", "grpc-port", "grpc-tls-cert", "grpc-tls-key", "api-keys", "jwt-issuer", "jwt-public-key", "history-keep",
+            "audit-keep", "git", "git-branch", "git-path", "git-interval", "git-secret-file", "git-token-file", "git-workdir",
+            "rollout-policy"),
             TracingOptions.FLAGS.stream()).toList();
     /** Flags without a value. */
     static final List<String> SWITCHES = List.of("git-self-heal", "git-no-prune", "git-allow-empty");
@@ -71,6 +73,12 @@ record Options(Map<String, String> values, TracingOptions tracing) {
         }
         if (values.containsKey("jwt-issuer") != values.containsKey("jwt-public-key")) {
             throw new UsageException("--jwt-issuer and --jwt-public-key go together");
+        }
+        if (values.containsKey("grpc-tls-cert") != values.containsKey("grpc-tls-key")) {
+            throw new UsageException("--grpc-tls-cert and --grpc-tls-key go together");
+        }
+        if (values.containsKey("grpc-tls-cert") && "0".equals(values.get("grpc-port"))) {
+            throw new UsageException("--grpc-tls-cert needs the gRPC port on: --grpc-port 0 turns it off");
         }
         for (String count : List.of("history-keep", "audit-keep")) {
             if (values.containsKey(count) && !values.get(count).matches("[1-9]\\d{0,6}")) {
@@ -141,6 +149,8 @@ record Options(Map<String, String> values, TracingOptions tracing) {
         config.put("stargate.grpc.port", values.getOrDefault("grpc-port", "9090"));
         config.put("stargate.etcd", values.get("etcd"));
         config.put("stargate.prefix", values.getOrDefault("prefix", "/stargate"));
+        put(config, "stargate.grpc.tls-cert", "grpc-tls-cert");
+        put(config, "stargate.grpc.tls-key", "grpc-tls-key");
         put(config, "stargate.api-keys", "api-keys");
         put(config, "stargate.jwt.issuer", "jwt-issuer");
         put(config, "stargate.jwt.public-key", "jwt-public-key");

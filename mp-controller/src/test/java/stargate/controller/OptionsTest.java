@@ -58,6 +58,11 @@ class OptionsTest {
                 () -> Options.parse(new String[] {"--etcd", "x", "--git", "file:///r", "--git-interval", "soon"}, Map.of()));
         assertThrows(Options.UsageException.class, () -> Options.parse(new String[] {"--etcd", "x", "--history-keep", "0"}, Map.of()));
         assertThrows(Options.UsageException.class, () -> Options.parse(new String[] {"--etcd"}, Map.of()));
+        assertTrue(assertThrows(Options.UsageException.class, () -> Options.parse(new String[] {"--etcd", "x",
+                "--grpc-tls-cert", "c.pem"}, Map.of())).getMessage().contains("go together"));
+        assertTrue(assertThrows(Options.UsageException.class, () -> Options.parse(new String[] {"--etcd", "x",
+                "--grpc-tls-cert", "c.pem", "--grpc-tls-key", "k.pem", "--grpc-port", "0"}, Map.of())).getMessage()
+                .contains("turns it off"), "TLS for a port that is off is refused, not ignored");
         assertEquals("--rollout-policy: rollout-policy.bake: expected a duration from 1s to 24h, got \"0s\"",
                 assertThrows(Options.UsageException.class, () -> Options.parse(new String[] {"--etcd", "x",
                         "--rollout-policy", "{\"bake\": \"0s\"}"}, Map.of())).getMessage());

@@ -34,7 +34,7 @@ class DockerfileTest {
 
     @ParameterizedTest(name = "{0}")
     @CsvSource({"node.Dockerfile, nima-node, stargate-node.jar, '8080,8443,9901', node",
-                "controller.Dockerfile, mp-controller, stargate-controller.jar, 9080, controller"})
+                "controller.Dockerfile, mp-controller, stargate-controller.jar, '9080,9090', controller"})
     void imageIsSmallConventionalAndMatchesTheChart(String file, String module, String jar, String ports, String component)
             throws IOException {
         List<Instruction> all = parse(HelmChart.ROOT.resolve("etc/docker").resolve(file));

@@ -159,6 +159,37 @@ class HelmChartTest {
     }
 
     @Test
+    void theGrpcAdminPortIsServedWithTlsFromASecretOrTurnedOff() {
+        Manifests tls = HelmChart.render(List.of(), Map.of("controller.grpcTls.existingSecret", "admin-grpc-tls",
+                "controller.service.grpcPort", "443"));
+        Deployment deployment = tls.get(Deployment.class, CONTROLLER);
+        Container c = Manifests.container(deployment, "controller");
+        assertEquals("9090", Manifests.flag(c, "grpc-port"));
+        assertEquals("/etc/stargate/grpc-tls/tls.crt", Manifests.flag(c, "grpc-tls-cert"));
+        assertEquals("/etc/stargate/grpc-tls/tls.key", Manifests.flag(c, "grpc-tls-key"));
+        var volume = deployment.getSpec().getTemplate().getSpec().getVolumes().stream()
+                .filter(v -> v.getName().equals("grpc-tls")).findFirst().orElseThrow();
+        assertEquals("admin-grpc-tls", volume.getSecret().getSecretName());
+        assertTrue(c.getVolumeMounts().stream().anyMatch(v -> v.getName().equals("grpc-tls")
+                && v.getMountPath().equals("/etc/stargate/grpc-tls") && Boolean.TRUE.equals(v.getReadOnly())));
+        ServicePort port = tls.get(Service.class, CONTROLLER).getSpec().getPorts().get(1);
+        assertEquals(List.of("grpc", 443, "grpc"), List.of(port.getName(), port.getPort(), port.getTargetPort().getStrVal()));
+        controllerIsDeployable(tls);
+
+        Manifests plain = HelmChart.render(List.of(), Map.of());
+        assertNull(Manifests.flag(Manifests.container(plain.get(Deployment.class, CONTROLLER), "controller"), "grpc-tls-cert"));
+        Manifests off = HelmChart.render(List.of(HelmChart.valueSet("networkpolicy")), Map.of("controller.grpcPort", "0"));
+        Container offContainer = Manifests.container(off.get(Deployment.class, CONTROLLER), "controller");
+        assertEquals("0", Manifests.flag(offContainer, "grpc-port"));
+        assertTrue(offContainer.getPorts().stream().noneMatch(p -> p.getName().equals("grpc")));
+        assertEquals(1, off.get(Service.class, CONTROLLER).getSpec().getPorts().size());
+        assertTrue(off.get(NetworkPolicy.class, CONTROLLER).getSpec().getIngress().get(0).getPorts().stream()
+                .noneMatch(p -> "grpc".equals(p.getPort().getStrVal())), "no rule for a port nobody serves");
+        assertRefused("grpcTls needs controller.grpcPort", Map.of("controller.grpcPort", "0",
+                "controller.grpcTls.existingSecret", "admin-grpc-tls"));
+    }
+
+    @Test
     void externalEtcdStartsNoEtcd() {
         Manifests m = HelmChart.render(List.of(HelmChart.valueSet("external-etcd")), Map.of());
         assertTrue(m.all(StatefulSet.class).isEmpty());
@@ -211,6 +242,8 @@ class HelmChartTest {
         PodMonitor podMonitor = m.get(PodMonitor.class, NODE);
         assertEquals("admin", podMonitor.getSpec().getPodMetricsEndpoints().get(0).getPort());
         assertEquals("/metrics", podMonitor.getSpec().getPodMetricsEndpoints().get(0).getPath());
+        assertEquals(List.of("api", "grpc"), m.get(NetworkPolicy.class, CONTROLLER).getSpec().getIngress().get(0).getPorts()
+                .stream().map(p -> p.getPort().getStrVal()).toList(), "admin clients reach REST and gRPC");
         ServiceMonitor serviceMonitor = m.get(ServiceMonitor.class, CONTROLLER);
         assertEquals("api", serviceMonitor.getSpec().getEndpoints().get(0).getPort());
         assertEquals(m.get(Service.class, CONTROLLER).getMetadata().getLabels().entrySet().containsAll(
@@ -405,6 +438,12 @@ class HelmChartTest {
         assertProbe(controller, controller.getStartupProbe(), "/health/live", port);
         Service service = m.get(Service.class, CONTROLLER);
         assertEquals("api", service.getSpec().getPorts().get(0).getTargetPort().getStrVal());
+        int grpc = Integer.parseInt(Manifests.flag(controller, "grpc-port"));
+        if (grpc > 0) {
+            assertEquals(grpc, controller.getPorts().stream().filter(p -> p.getName().equals("grpc")).findFirst()
+                    .orElseThrow().getContainerPort(), "the grpc container port is the one --grpc-port binds");
+            assertEquals("grpc", service.getSpec().getPorts().get(1).getTargetPort().getStrVal());
+        }
     }
 
     private static void filesAreMountedWhereFlagsReadThem(Manifests m) {

@@ -123,7 +123,8 @@ class ProbeBehaviourTest {
     @Test
     void controllerReadinessFollowsEtcdWhileLivenessStaysUp(@TempDir Path dir) throws Exception {
         try (EtcdCluster etcd = EtcdCluster.startSingle()) {
-            int port = freePorts(1)[0];
+            int[] free = freePorts(2);
+            int port = free[0];
             Path values = HelmChart.valuesFile(dir, "controller", """
                     mode: etcd
                     etcd:
@@ -132,8 +133,9 @@ class ProbeBehaviourTest {
                       prefix: /probe-test
                     controller:
                       port: %d
+                      grpcPort: %d
                       auth: {apiKeys: {adminKey: probe-test-key}}
-                    """.formatted(etcd.clientUrl(0), port));
+                    """.formatted(etcd.clientUrl(0), port, free[1]));
             Manifests m = HelmChart.render(List.of(values), Map.of());
             Deployment deployment = m.get(Deployment.class, HelmChart.RELEASE + "-stargate-controller");
             Container container = Manifests.container(deployment, "controller");

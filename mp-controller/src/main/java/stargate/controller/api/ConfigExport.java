@@ -33,7 +33,7 @@ import stargate.model.codec.ConfigCodec;
  * cuts the response off (no final chunk), which a client sees as an incomplete body, never as a
  * shorter config.
  */
-final class ConfigExport implements StreamingOutput {
+public final class ConfigExport implements StreamingOutput {
     /** Objects per range read. */
     static final int PAGE = 1000;
     private static final List<Kind> LISTS = List.of(Kind.ROUTE, Kind.UPSTREAM, Kind.CONSUMER, Kind.CERTIFICATE);
@@ -44,7 +44,7 @@ final class ConfigExport implements StreamingOutput {
     private final ConfigCodec.Format format;
 
     /** @param revision the etcd revision every page is read at */
-    ConfigExport(EtcdStore store, long revision, ConfigCodec.Format format) {
+    public ConfigExport(EtcdStore store, long revision, ConfigCodec.Format format) {
         this.store = store;
         this.revision = revision;
         this.format = format;

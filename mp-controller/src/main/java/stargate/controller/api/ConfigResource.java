@@ -16,7 +16,6 @@ import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.SecurityContext;
-import java.util.ArrayList;
 import java.util.List;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
@@ -25,19 +24,14 @@ import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
-import stargate.controller.problem.ApiProblem;
 import stargate.controller.store.EtcdStore;
-import stargate.controller.store.Secrets;
 import stargate.controller.store.Snapshot;
-import stargate.controller.store.StoredObject;
+import stargate.controller.problem.ApiProblem;
 import stargate.controller.rollout.Rollouts;
 import stargate.controller.write.ConfigService;
 import stargate.model.rollout.RolloutPolicy;
-import stargate.model.GatewayConfig;
-import stargate.model.Kind;
-import stargate.model.codec.ConfigCodec;
 import stargate.model.validate.ConfigError;
-import stargate.model.validate.Validated;
+import stargate.model.codec.ConfigCodec;
 
 /**
  * {@code /api/v1/config}: the whole config at once, as a config file holds it (YAML or JSON),
@@ -139,29 +133,7 @@ public class ConfigResource {
     private ConfigService.Outcome outcome(String text, Long ifMatch, boolean dryRun) {
         MediaType type = headers.getMediaType();
         boolean yaml = type != null && YAML_TYPES.contains(type.getType() + "/" + type.getSubtype());
-        String body = text == null ? "" : text;
-        ConfigCodec.Format format = yaml ? ConfigCodec.Format.YAML : ConfigCodec.Format.JSON;
-        Validated<GatewayConfig> read = ConfigCodec.readConfig(body, format);
-        if (!read.isValid()) {
-            // one answer with every error: the parts that read are checked too, masks resolved as a write would
-            Snapshot snapshot = service.snapshot();
-            throw ApiProblem.invalid("the body is not a readable config", service.validator()
-                    .check(body, format, readable -> unmasked(readable, snapshot).config()).errors());
-        }
-        GatewayConfig incoming = read.value();
-        return service.write(null, ifMatch, dryRun, Principals.actor(security, request),
-                snapshot -> unmasked(incoming, snapshot));
-    }
-
-    /** Masks in the body keep the secrets stored under the same id; paths follow the body's order. */
-    private static ConfigService.Proposal unmasked(GatewayConfig incoming, Snapshot snapshot) {
-        List<ConfigError> errors = new ArrayList<>();
-        GatewayConfig unmasked = Secrets.unmask(incoming, (kind, id) -> stored(snapshot, kind, id),
-                (kind, index, id) -> kind == Kind.GLOBAL_PLUGINS ? kind.key() : kind.key() + "[" + index + "]", errors);
-        return new ConfigService.Proposal(unmasked, errors);
-    }
-
-    private static Object stored(Snapshot snapshot, Kind kind, String id) {
-        return id == null ? null : snapshot.get(kind, id).map(StoredObject::value).orElse(null);
+        return WholeConfig.write(service, text, yaml ? ConfigCodec.Format.YAML : ConfigCodec.Format.JSON,
+                ifMatch, dryRun, Principals.actor(security, request));
     }
 }

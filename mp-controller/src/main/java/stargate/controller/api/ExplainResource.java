@@ -9,10 +9,7 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-import java.net.URI;
-import java.net.URISyntaxException;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
@@ -20,13 +17,8 @@ import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
-import stargate.controller.problem.ApiProblem;
-import stargate.controller.store.Snapshot;
 import stargate.controller.write.ConfigService;
 import stargate.model.routing.Explanation;
-import stargate.model.routing.RequestHeaders;
-import stargate.model.routing.RouteIndex;
-import stargate.model.validate.ConfigError;
 
 /**
  * {@code POST /api/v1/explain}: which route of the config in etcd would serve a request, and why
@@ -49,27 +41,11 @@ public class ExplainResource {
             content = @Content(schema = @Schema(ref = "Explanation")))
     public Response explain(String text) {
         ObjectNode body = Json.body(text);
-        String method = body.path("method").asText("");
-        String url = body.path("url").asText("");
-        if (method.isEmpty() || url.isEmpty()) {
-            throw ApiProblem.invalid("method and url are required", List.of(
-                    new ConfigError(method.isEmpty() ? "method" : "url", "required")));
-        }
         Map<String, String> headers = new LinkedHashMap<>();
         body.path("headers").fields().forEachRemaining(h -> headers.put(h.getKey(), h.getValue().asText()));
-        URI uri;
-        try {
-            uri = new URI(url);
-        } catch (URISyntaxException e) {
-            throw ApiProblem.invalid("bad url", List.of(new ConfigError("url", e.getMessage())));
-        }
-        String host = headers.entrySet().stream().filter(h -> h.getKey().equalsIgnoreCase("host"))
-                .map(Map.Entry::getValue).findFirst().orElse(uri.getRawAuthority());
-        String rawPath = (uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath())
-                + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery());
-        Snapshot snapshot = service.snapshot();
-        Explanation explanation = RouteIndex.of(snapshot.config().routes())
-                .explain(method, host, rawPath, RequestHeaders.of(headers));
+        Explained explained = Explained.request(service, body.path("method").asText(""), body.path("url").asText(""),
+                headers);
+        Explanation explanation = explained.explanation();
         ObjectNode out = Json.object();
         out.put("route", explanation.route());
         ObjectNode params = out.putObject("params");
@@ -80,7 +56,7 @@ public class ExplainResource {
         }
         out.put("path", explanation.path());
         out.put("refused", explanation.refused());
-        out.put("revision", snapshot.revision());
+        out.put("revision", explained.revision());
         return Response.ok(out.toString()).build();
     }
 

@@ -15,8 +15,6 @@ import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.SecurityContext;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
@@ -27,11 +25,8 @@ import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import stargate.controller.store.EtcdStore;
 import stargate.controller.store.Meta;
-import stargate.controller.store.Secrets;
-import stargate.controller.store.StoredObject;
 import stargate.controller.write.ConfigService;
 import stargate.model.Kind;
-import stargate.model.validate.ConfigError;
 
 /** {@code /api/v1/global-plugins}: the plugins that run on every route, one object per config. */
 @Path("global-plugins")
@@ -73,17 +68,9 @@ public class GlobalPluginsResource {
     @APIResponse(responseCode = "413", ref = "TooLarge")
     public Response put(String text, @Parameter(description = "the ETag of GET") @HeaderParam("If-Match") String ifMatch,
                         @Parameter(description = ObjectResource.DRY_RUN) @QueryParam("dry_run") boolean dryRun) {
-        Object plugins = Json.bind(Kind.GLOBAL_PLUGINS, Json.body(text), "");
+        Object plugins = ObjectWrites.bindGlobalPlugins(text);
         ConfigService.Outcome outcome = service.writeObject(FOCUS, Json.ifMatch(ifMatch), dryRun,
-                Principals.actor(security, request),
-                view -> {
-                    if (((Map<?, ?>) plugins).isEmpty()) {
-                        return new ConfigService.ObjectProposal(null, List.of());
-                    }
-                    List<ConfigError> errors = new ArrayList<>(); // masks keep the stored secrets, as for other objects
-                    Object previous = view.get(Kind.GLOBAL_PLUGINS, "").map(StoredObject::value).orElse(null);
-                    return new ConfigService.ObjectProposal(Secrets.unmask(plugins, previous, Kind.GLOBAL_PLUGINS.key(), errors), errors);
-                });
+                Principals.actor(security, request), view -> ObjectWrites.replace(view, Kind.GLOBAL_PLUGINS, "", plugins));
         if (dryRun) {
             return Json.dryRun(outcome);
         }

@@ -25,7 +25,6 @@ import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
-import stargate.controller.audit.Actor;
 import stargate.controller.audit.AuditLog;
 import stargate.controller.gitops.GitOps;
 import stargate.controller.history.History;
@@ -88,35 +87,11 @@ public class HistoryResource {
     @APIResponse(responseCode = "409", ref = "Conflict")
     public Response rollback(String text, @Parameter(description = ObjectResource.DRY_RUN) @QueryParam("dry_run") boolean dryRun) {
         JsonNode revision = revision(text);
-        if (revision == null || !revision.canConvertToLong() || revision.asLong() <= 0) {
-            throw ApiProblem.invalid("a rollback needs the revision to restore",
-                    List.of(new ConfigError("revision", "required: a positive config revision (see GET /history)")));
-        }
-        long wanted = revision.asLong();
-        if (gitops.enabled() && !gitops.suspended()) {
-            throw ApiProblem.conflict("GitOps is on, so Git is the source of truth and a rollback would be reverted: "
-                    + "revert the commit in Git, or POST /api/v1/gitops/suspend first, then roll back", List.of());
-        }
-        Actor actor = Actor.rollback(Principals.name(security), Principals.address(request), wanted);
-        long[] restored = new long[1];
-        ConfigService.Outcome outcome = service.write(null, null, dryRun, actor, snapshot -> {
-            History.Version version;
-            try {
-                version = History.restore(store, wanted, snapshot)
-                        .orElseThrow(() -> ApiProblem.notFound("no kept config as of revision " + wanted
-                                + " (older than the oldest history entry, or before any write)"));
-            } catch (History.Inexact e) {
-                throw ApiProblem.conflict(e.getMessage(), List.of());
-            }
-            if (version.config() == null) {
-                throw ApiProblem.conflict("the config as of revision " + version.revision() + " was too large to keep a copy of; "
-                        + "restore it from its export or from Git", List.of());
-            }
-            restored[0] = version.revision();
-            return new ConfigService.Proposal(version.config(), List.of(), true);
-        });
-        ObjectNode out = Json.changes(outcome.changes(), dryRun, outcome.revision());
-        out.put("restored_revision", restored[0]);
+        long wanted = revision != null && revision.canConvertToLong() ? revision.asLong() : 0;
+        Rollback rollback = Rollback.to(wanted, dryRun, Principals.name(security), Principals.address(request), service, store,
+                gitops);
+        ObjectNode out = Json.changes(rollback.outcome().changes(), dryRun, rollback.outcome().revision());
+        out.put("restored_revision", rollback.restored());
         return Response.ok(out.toString()).build();
     }
 

@@ -2,6 +2,7 @@ package stargate.controller.api;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import stargate.controller.store.ConfigView;
 import stargate.controller.store.Meta;
 import stargate.controller.store.Secrets;
@@ -36,11 +37,26 @@ public final class ObjectWrites {
         return Json.bind(kind, Json.body(json), checkedId(id));
     }
 
-    /** A create or replace: a masked secret sent back keeps the stored one. */
+    /**
+     * Binds the global plugins' JSON text (plugin name to config, REST's {@code PUT /global-plugins} body).
+     *
+     * @throws ApiProblem 400 with every error's path
+     */
+    public static Object bindGlobalPlugins(String json) {
+        return Json.bind(Kind.GLOBAL_PLUGINS, Json.body(json), "");
+    }
+
+    /**
+     * A create or replace: a masked secret sent back keeps the stored one. Global plugins without
+     * any plugin are a removal.
+     */
     public static ConfigService.ObjectProposal replace(ConfigView view, Kind kind, String id, Object incoming) {
+        if (kind == Kind.GLOBAL_PLUGINS && ((Map<?, ?>) incoming).isEmpty()) {
+            return new ConfigService.ObjectProposal(null, List.of());
+        }
         List<ConfigError> errors = new ArrayList<>();
         Object previous = view.get(kind, id).map(StoredObject::value).orElse(null);
-        Object unmasked = Secrets.unmask(incoming, previous, "", errors);
+        Object unmasked = Secrets.unmask(incoming, previous, kind == Kind.GLOBAL_PLUGINS ? kind.key() : "", errors);
         return new ConfigService.ObjectProposal(unmasked, errors);
     }
 

@@ -1,8 +1,12 @@
 package stargate.controller.grpc;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.List;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicLong;
@@ -10,6 +14,24 @@ import java.util.logging.Logger;
 import stargate.admin.v1.AdminGrpc;
 import stargate.admin.v1.ApplyRequest;
 import stargate.admin.v1.ApplyResponse;
+import stargate.admin.v1.Candidate;
+import stargate.admin.v1.ConfigText;
+import stargate.admin.v1.DiffResponse;
+import stargate.admin.v1.ExplainRequest;
+import stargate.admin.v1.ExplainResponse;
+import stargate.admin.v1.GetConfigRequest;
+import stargate.admin.v1.GetGlobalPluginsRequest;
+import stargate.admin.v1.ListNodesRequest;
+import stargate.admin.v1.ListNodesResponse;
+import stargate.admin.v1.LogEntry;
+import stargate.admin.v1.LogPage;
+import stargate.admin.v1.LogRequest;
+import stargate.admin.v1.NodeStatus;
+import stargate.admin.v1.PutConfigRequest;
+import stargate.admin.v1.PutGlobalPluginsRequest;
+import stargate.admin.v1.RollbackRequest;
+import stargate.admin.v1.RollbackResponse;
+import stargate.admin.v1.ValidateConfigRequest;
 import stargate.admin.v1.ConfigEvent;
 import stargate.admin.v1.ConfigObject;
 import stargate.admin.v1.DeleteRequest;
@@ -22,13 +44,23 @@ import stargate.admin.v1.Rejection;
 import stargate.admin.v1.WatchRequest;
 import stargate.admin.v1.WriteResponse;
 import stargate.controller.write.ConfigService;
+import stargate.controller.api.ConfigExport;
+import stargate.controller.api.Explained;
+import stargate.controller.api.NodeReport;
 import stargate.controller.api.ObjectWrites;
+import stargate.controller.api.Rollback;
+import stargate.controller.api.WholeConfig;
+import stargate.controller.audit.AuditLog;
+import stargate.controller.gitops.GitOps;
+import stargate.controller.history.History;
 import stargate.controller.audit.Actor;
 import stargate.controller.store.ConfigView;
 import stargate.controller.store.EtcdStore;
 import stargate.controller.store.Snapshot;
 import stargate.controller.store.StoredObject;
 import stargate.model.Kind;
+import stargate.model.codec.ConfigCodec;
+import stargate.model.routing.Explanation;
 import stargate.model.diff.Change;
 
 /**
@@ -41,17 +73,27 @@ final class AdminService extends AdminGrpc.AdminImplBase {
     static final int MAX_REJECTIONS = 100;
     static final int DEFAULT_PAGE = 100;
     static final int MAX_PAGE = 1000;
+    static final int DEFAULT_LOG_PAGE = 50;
+    static final int MAX_LOG_PAGE = 500;
+    /**
+     * Whole-config uploads (PutConfig, ValidateConfig) buffered at once per controller: each may hold
+     * {@link ConfigUpload#MAX_CONFIG_BYTES}, and a viewer may validate, so the count is what bounds the memory.
+     */
+    static final int MAX_UPLOADS = 2;
     /** Events a watcher may fall behind by (sent while its transport was not ready) before it is cut off. */
     static final int MAX_WATCH_LAG = 10_000;
     private static final Logger LOG = Logger.getLogger(AdminService.class.getName());
 
     private final ConfigService service;
     private final EtcdStore store;
+    private final GitOps gitops;
     private final Semaphore watchSlots;
+    private final Semaphore uploadSlots = new Semaphore(MAX_UPLOADS);
 
-    AdminService(ConfigService service, EtcdStore store, int maxWatches) {
+    AdminService(ConfigService service, EtcdStore store, GitOps gitops, int maxWatches) {
         this.store = store;
         this.service = service;
+        this.gitops = gitops;
         this.watchSlots = new Semaphore(maxWatches);
     }
 
@@ -160,9 +202,6 @@ final class AdminService extends AdminGrpc.AdminImplBase {
                 return;
             }
             for (EtcdStore.ObjectEvent e : events) {
-                if (e.kind() == Kind.GLOBAL_PLUGINS) {
-                    continue; // not an object kind of this API (yet)
-                }
                 ConfigEvent.Builder event = ConfigEvent.newBuilder().setKind(kind(e.kind())).setId(e.id())
                         .setRevision(e.revision()).setOp(e.object() == null ? ConfigEvent.Op.DELETE : ConfigEvent.Op.PUT);
                 if (e.object() != null) {
@@ -177,26 +216,40 @@ final class AdminService extends AdminGrpc.AdminImplBase {
             }
         }
 
-        synchronized void fail(RuntimeException e) {
-            if (ended) {
-                return;
+        void fail(RuntimeException e) {
+            synchronized (this) {
+                if (ended) {
+                    return;
+                }
+                ended = true;
+                call.onError(GrpcErrors.of(e));
             }
-            ended = true;
-            call.onError(GrpcErrors.of(e));
             end();
         }
 
-        synchronized void end() {
-            ended = true;
-            if (watch != null) {
+        /**
+         * Closes the etcd watch outside this object's lock: jetcd calls {@link #fail} holding its own
+         * lock, and its close takes that lock, so closing under ours could deadlock its event loop
+         * (and with it every etcd call of the controller).
+         */
+        void end() {
+            AutoCloseable closing;
+            boolean release;
+            synchronized (this) {
+                ended = true;
+                closing = watch;
+                watch = null;
+                release = !released;
+                released = true;
+            }
+            if (closing != null) {
                 try {
-                    watch.close();
+                    closing.close();
                 } catch (Exception ignored) {
                     // closing a watch only cancels it
                 }
             }
-            if (!released) {
-                released = true;
+            if (release) {
                 watchSlots.release();
             }
         }
@@ -305,6 +358,154 @@ final class AdminService extends AdminGrpc.AdminImplBase {
         }
     }
 
+    @Override
+    public void getConfig(GetConfigRequest request, StreamObserver<ConfigText> out) {
+        ServerCallStreamObserver<ConfigText> call = (ServerCallStreamObserver<ConfigText>) out;
+        try {
+            ConfigCodec.Format format = format(request.getFormat());
+            Snapshot head = store.head();
+            try (ExportChunks chunks = new ExportChunks(call, head.revision(), head.fenceRevision())) {
+                new ConfigExport(store, head.revision(), format).write(chunks);
+            }
+        } catch (IOException | RuntimeException e) {
+            if (!call.isCancelled()) {
+                out.onError(GrpcErrors.of(e instanceof UncheckedIOException u ? u.getCause() : e));
+            }
+            return;
+        }
+        out.onCompleted();
+    }
+
+    @Override
+    public StreamObserver<PutConfigRequest> putConfig(StreamObserver<DiffResponse> out) {
+        return new ConfigUpload<>(this::writeConfig, uploadSlots, out, false, r -> r);
+    }
+
+    @Override
+    public StreamObserver<ValidateConfigRequest> validateConfig(StreamObserver<DiffResponse> out) {
+        return new ConfigUpload<>(this::writeConfig, uploadSlots, out, true,
+                r -> PutConfigRequest.newBuilder().setData(r.getData()).setFormat(r.getFormat()).build());
+    }
+
+    /** A whole-config write (or, with dryRun, validation) by the caller: the diff. */
+    private DiffResponse writeConfig(String text, stargate.admin.v1.Format format, Long ifRevision, boolean dryRun) {
+        ConfigService.Outcome outcome = WholeConfig.write(service, text, format(format), ifRevision, dryRun, actor());
+        return DiffResponse.newBuilder().setRevision(dryRun ? 0 : outcome.revision()).setChanged(!outcome.changes().isEmpty())
+                .setDiffJson(ObjectWrites.diff(outcome.changes(), dryRun, outcome.revision())).build();
+    }
+
+    @Override
+    public void listNodes(ListNodesRequest request, StreamObserver<ListNodesResponse> out) {
+        answer(out, () -> {
+            ObjectNode fleet = NodeReport.fleet(store);
+            ListNodesResponse.Builder nodes = ListNodesResponse.newBuilder().setRevision(fleet.path("revision").asLong());
+            for (JsonNode node : fleet.path("items")) {
+                NodeStatus.Builder status = NodeStatus.newBuilder().setId(node.path("id").asText())
+                        .setLastError(node.path("last_error").isNull() ? "" : node.path("last_error").asText())
+                        .setJson(node.toString());
+                if (node.path("applied_revision").canConvertToLong()) {
+                    status.setAppliedRevision(node.path("applied_revision").asLong());
+                }
+                if (node.path("lag").canConvertToLong()) {
+                    status.setLag(node.path("lag").asLong());
+                }
+                nodes.addNodes(status);
+            }
+            return nodes.build();
+        });
+    }
+
+    @Override
+    public void history(LogRequest request, StreamObserver<LogPage> out) {
+        answer(out, () -> log(History.FOLDER, request));
+    }
+
+    @Override
+    public void audit(LogRequest request, StreamObserver<LogPage> out) {
+        answer(out, () -> log(AuditLog.FOLDER, request));
+    }
+
+    private LogPage log(String folder, LogRequest request) {
+        int size = request.getPageSize() == 0 ? DEFAULT_LOG_PAGE : request.getPageSize();
+        if (size < 1 || size > MAX_LOG_PAGE) {
+            throw GrpcErrors.invalid("bad page_size", "page_size", "must be 1.." + MAX_LOG_PAGE + " (0 = " + DEFAULT_LOG_PAGE
+                    + "), got " + request.getPageSize());
+        }
+        if (request.getPageToken() < 0) {
+            throw GrpcErrors.invalid("bad page_token", "page_token", "must be 0 (the newest) or a next_page_token");
+        }
+        ObjectNode page = AuditLog.page(store, folder, request.getPageToken() == 0 ? null : request.getPageToken(), size);
+        LogPage.Builder out = LogPage.newBuilder().setNextPageToken(page.path("next_after").asLong(0));
+        for (JsonNode item : page.path("items")) {
+            out.addItems(LogEntry.newBuilder().setRevision(item.path("revision").asLong())
+                    .setSequence(item.path("sequence").asLong()).setAt(item.path("at").asText())
+                    .setWho(item.path("who").asText()).setSource(item.path("source").asText())
+                    .setFrom(item.path("from").asText()).setCommit(item.path("commit").asText(""))
+                    .setNote(item.path("note").asText("")).setSummary(item.path("summary").asText())
+                    .setJson(item.toString()));
+        }
+        return out.build();
+    }
+
+    @Override
+    public void rollback(RollbackRequest request, StreamObserver<RollbackResponse> out) {
+        answer(out, () -> {
+            Actor actor = actor();
+            Rollback rollback = Rollback.to(request.getRevision(), request.getDryRun(), actor.principal(), actor.from(),
+                    service, store, gitops);
+            ConfigService.Outcome outcome = rollback.outcome();
+            return RollbackResponse.newBuilder().setRevision(request.getDryRun() ? 0 : outcome.revision())
+                    .setRestoredRevision(rollback.restored()).setChanged(!outcome.changes().isEmpty())
+                    .setDiffJson(ObjectWrites.diff(outcome.changes(), request.getDryRun(), outcome.revision())).build();
+        });
+    }
+
+    @Override
+    public void explain(ExplainRequest request, StreamObserver<ExplainResponse> out) {
+        answer(out, () -> {
+            Explained explained = Explained.request(service, request.getMethod(), request.getUrl(), request.getHeadersMap());
+            Explanation explanation = explained.explanation();
+            ExplainResponse.Builder response = ExplainResponse.newBuilder().setRevision(explained.revision())
+                    .putAllParams(explanation.params()).setPath(String.valueOf(explanation.path()));
+            if (explanation.route() != null) {
+                response.setRoute(explanation.route());
+            }
+            if (explanation.refused() != null) {
+                response.setRefused(explanation.refused());
+            }
+            explanation.candidates().forEach(c -> response.addCandidates(
+                    Candidate.newBuilder().setRoute(c.route()).setReason(c.reason())));
+            return response.build();
+        });
+    }
+
+    @Override
+    public void getGlobalPlugins(GetGlobalPluginsRequest request, StreamObserver<ConfigObject> out) {
+        answer(out, () -> store.object(Kind.GLOBAL_PLUGINS, "", 0).map(AdminService::object)
+                .orElseGet(() -> ConfigObject.newBuilder().setKind(stargate.admin.v1.Kind.GLOBAL_PLUGINS).setJson("{}")
+                        .setMeta(Meta.getDefaultInstance()).build()));
+    }
+
+    @Override
+    public void putGlobalPlugins(PutGlobalPluginsRequest request, StreamObserver<WriteResponse> out) {
+        answer(out, () -> {
+            Object plugins = ObjectWrites.bindGlobalPlugins(request.getJson());
+            ConfigService.Outcome outcome = service.writeObject(new ConfigService.Focus(Kind.GLOBAL_PLUGINS, ""),
+                    request.hasIfRevision() ? request.getIfRevision() : null, request.getDryRun(), actor(),
+                    view -> ObjectWrites.replace(view, Kind.GLOBAL_PLUGINS, "", plugins));
+            return written(Kind.GLOBAL_PLUGINS, "", outcome, request.getDryRun());
+        });
+    }
+
+    private static ConfigCodec.Format format(stargate.admin.v1.Format format) {
+        return switch (format) {
+            case FORMAT_UNSPECIFIED, JSON -> ConfigCodec.Format.JSON;
+            case YAML -> ConfigCodec.Format.YAML;
+            default -> throw GrpcErrors.invalid("bad format", "format", "must be JSON or YAML");
+        };
+    }
+
+
     private WriteResponse written(Kind kind, String id, ConfigService.Outcome outcome, boolean dryRun) {
         WriteResponse.Builder response = WriteResponse.newBuilder().setChanged(!outcome.changes().isEmpty());
         if (dryRun) {
@@ -347,6 +548,8 @@ final class AdminService extends AdminGrpc.AdminImplBase {
             case UPSTREAM -> Kind.UPSTREAM;
             case CONSUMER -> Kind.CONSUMER;
             case CERTIFICATE -> Kind.CERTIFICATE;
+            case GLOBAL_PLUGINS -> throw GrpcErrors.invalid("bad kind", "kind",
+                    "GLOBAL_PLUGINS is one object: GetGlobalPlugins and PutGlobalPlugins read and write it");
             default -> throw GrpcErrors.invalid("bad kind", "kind", "must be ROUTE, UPSTREAM, CONSUMER or CERTIFICATE");
         };
     }
@@ -357,12 +560,12 @@ final class AdminService extends AdminGrpc.AdminImplBase {
             case UPSTREAM -> stargate.admin.v1.Kind.UPSTREAM;
             case CONSUMER -> stargate.admin.v1.Kind.CONSUMER;
             case CERTIFICATE -> stargate.admin.v1.Kind.CERTIFICATE;
-            case GLOBAL_PLUGINS -> stargate.admin.v1.Kind.KIND_UNSPECIFIED;
+            case GLOBAL_PLUGINS -> stargate.admin.v1.Kind.GLOBAL_PLUGINS;
         };
     }
 
     /** Runs a unary call: its answer, or its failure as a status. */
-    private static <T> void answer(StreamObserver<T> out, java.util.function.Supplier<T> call) {
+    static <T> void answer(StreamObserver<T> out, java.util.function.Supplier<T> call) {
         T value;
         try {
             value = call.get();

@@ -2,6 +2,7 @@ package stargate.controller.grpc;
 
 import io.grpc.Server;
 import io.grpc.ServerInterceptors;
+import io.grpc.TlsServerCredentials;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
@@ -10,9 +11,11 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.context.Initialized;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
+import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -22,12 +25,14 @@ import stargate.admin.v1.AdminGrpc;
 import stargate.controller.store.EtcdStore;
 import stargate.controller.write.ConfigService;
 import stargate.controller.auth.AuthFilter;
+import stargate.controller.gitops.GitOps;
 
 /**
  * Serves the gRPC admin API on {@code stargate.grpc.port} ({@code --grpc-port}, 0 = off) from
  * the controller's start to its stop, on the REST API's host (127.0.0.1 whenever no auth is
  * configured), with the standard health ({@code grpc.health.v1}) and server reflection services.
- * Plain text like the REST port: the controller has no certificate of its own to serve.
+ * TLS with {@code --grpc-tls-cert} and {@code --grpc-tls-key} (PEM: the chain, and a PKCS#8 key),
+ * plain text otherwise.
  *
  * <p>grpc-java's Netty server, not Helidon's gRPC (not tried here): Helidon's would tie the
  * server to its WebServer and to the protobuf/grpc versions of Helidon's BOM, while this one is
@@ -50,11 +55,19 @@ public class GrpcAdmin {
     @ConfigProperty(name = "server.host", defaultValue = "127.0.0.1")
     String host;
     @Inject
+    @ConfigProperty(name = "stargate.grpc.tls-cert")
+    Optional<String> tlsCert;
+    @Inject
+    @ConfigProperty(name = "stargate.grpc.tls-key")
+    Optional<String> tlsKey;
+    @Inject
     ConfigService service;
     @Inject
     EtcdStore store;
     @Inject
     AuthFilter auth;
+    @Inject
+    GitOps gitops;
 
     private Server server;
     private ExecutorService executor;
@@ -68,10 +81,10 @@ public class GrpcAdmin {
         String bind = auth.enabled() ? host : "127.0.0.1";
         executor = Executors.newVirtualThreadPerTaskExecutor();
         health = new HealthStatusManager();
-        server = NettyServerBuilder.forAddress(new InetSocketAddress(bind, port))
+        server = builder(new InetSocketAddress(bind, port))
                 .executor(executor)
                 .maxInboundMessageSize(MAX_MESSAGE_BYTES)
-                .addService(ServerInterceptors.intercept(new AdminService(service, store, MAX_WATCHES), new GrpcAuth(auth)))
+                .addService(ServerInterceptors.intercept(new AdminService(service, store, gitops, MAX_WATCHES), new GrpcAuth(auth)))
                 .addService(health.getHealthService())
                 .addService(ProtoReflectionServiceV1.newInstance())
                 .build();
@@ -82,7 +95,20 @@ public class GrpcAdmin {
                     + " (--grpc-port; 0 turns it off): " + e.getMessage(), e);
         }
         health.setStatus(AdminGrpc.SERVICE_NAME, io.grpc.health.v1.HealthCheckResponse.ServingStatus.SERVING);
-        LOG.info(() -> "event=grpc_admin_serving address=" + bind + ":" + port() + " auth=" + (auth.enabled() ? "on" : "off"));
+        LOG.info(() -> "event=grpc_admin_serving address=" + bind + ":" + port() + " auth=" + (auth.enabled() ? "on" : "off")
+                + " tls=" + (tlsCert.isPresent() ? "on" : "off"));
+    }
+
+    private NettyServerBuilder builder(InetSocketAddress address) {
+        if (tlsCert.isEmpty() || tlsKey.isEmpty()) {
+            return NettyServerBuilder.forAddress(address);
+        }
+        try {
+            return NettyServerBuilder.forAddress(address, TlsServerCredentials.create(new File(tlsCert.get()), new File(tlsKey.get())));
+        } catch (IOException | RuntimeException e) {
+            throw new IllegalArgumentException("cannot use --grpc-tls-cert " + tlsCert.get() + " and --grpc-tls-key " + tlsKey.get()
+                    + " (PEM: the certificate chain, and its PKCS#8 private key): " + e.getMessage(), e);
+        }
     }
 
     /** The bound port; -1 when off. */
