@@ -1,0 +1,338 @@
+package stargate.node;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.grpc.CallOptions;
+import io.grpc.ClientCall;
+import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
+import io.grpc.MethodDescriptor;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.netty.NettyChannelBuilder;
+import io.grpc.stub.ClientCalls;
+import io.grpc.stub.MetadataUtils;
+import io.grpc.stub.StreamObserver;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * gRPC through the node (SPEC §16), with a real grpc-java server behind it and a real grpc-java client in
+ * front (h2c prior knowledge): every kind of call, big messages, long bidirectional streams, metadata and
+ * trailers both ways, deadlines, cancellation, a target killed mid-stream, and the gateway's own answers as
+ * gRPC statuses (no route, key-auth, rate-limit, unreachable upstream).
+ */
+class GrpcProxyTest {
+    private static final byte[] HELLO = "hello".getBytes(StandardCharsets.US_ASCII);
+    @TempDir
+    static Path dir;
+    static GrpcTestServer echo;
+    static RunningNode node;
+    static ManagedChannel channel;
+    static int closedPort;
+
+    @BeforeAll
+    static void start() throws Exception {
+        echo = GrpcTestServer.start();
+        try (java.net.ServerSocket probe = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            closedPort = probe.getLocalPort();
+        }
+        node = RunningNode.start(dir, """
+                routes:
+                  - {id: echo, paths: ["/test.Echo/*"], upstream: echo}
+                  - {id: secured, paths: ["/test.Echo/*"], headers: {x-route: secured}, upstream: echo,
+                     plugins: {key-auth: {}}}
+                  - {id: limited, paths: ["/test.Echo/*"], headers: {x-route: limited}, upstream: echo,
+                     plugins: {rate-limit: {rate: 1, per: 1m}}}
+                  - {id: nowhere, paths: ["/test.Nowhere/*"], upstream: nowhere}
+                  - {id: quick, paths: ["/test.Echo/*"], headers: {x-route: quick}, upstream: echo,
+                     timeouts: {total: 300ms}}
+                upstreams:
+                  - id: echo
+                    targets: [{url: "grpc://127.0.0.1:%d"}]
+                  - id: nowhere
+                    targets: [{url: "grpc://127.0.0.1:%d"}]
+                consumers:
+                  - {id: alice, key_auth: {key: "alice-key-0123"}}
+                """.formatted(echo.port(), closedPort));
+        channel = NettyChannelBuilder.forAddress("127.0.0.1", node.node.port()).usePlaintext()
+                .maxInboundMessageSize(GrpcTestServer.MAX_MESSAGE).build();
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (channel != null) {
+            channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+        }
+        if (node != null) {
+            node.close();
+        }
+        if (echo != null) {
+            echo.close();
+        }
+    }
+
+    private static CallOptions options() {
+        return CallOptions.DEFAULT.withDeadlineAfter(20, TimeUnit.SECONDS);
+    }
+
+    private static <Q, R> ClientCall<Q, R> call(MethodDescriptor<Q, R> method, Metadata headers) {
+        return io.grpc.ClientInterceptors.intercept(channel, MetadataUtils.newAttachHeadersInterceptor(headers))
+                .newCall(method, options());
+    }
+
+    private static Metadata metadata(String... pairs) {
+        Metadata m = new Metadata();
+        for (int i = 0; i < pairs.length; i += 2) {
+            m.put(Metadata.Key.of(pairs[i], Metadata.ASCII_STRING_MARSHALLER), pairs[i + 1]);
+        }
+        return m;
+    }
+
+    @Test
+    void unaryRelaysTheMessageMetadataAndTrailers() {
+        AtomicReference<Metadata> headers = new AtomicReference<>();
+        AtomicReference<Metadata> trailers = new AtomicReference<>();
+        io.grpc.Channel capturing = io.grpc.ClientInterceptors.intercept(channel,
+                MetadataUtils.newAttachHeadersInterceptor(metadata("x-echo", "abc")),
+                MetadataUtils.newCaptureMetadataInterceptor(headers, trailers));
+        byte[] reply = ClientCalls.blockingUnaryCall(capturing, GrpcTestServer.UNARY, options(), HELLO);
+        assertArrayEquals(HELLO, reply);
+        assertEquals("trailer-abc", trailers.get().get(GrpcTestServer.TRAILER), "a custom trailer is relayed");
+        String requestId = headers.get().get(GrpcTestServer.SEEN_REQUEST_ID);
+        assertTrue(requestId != null && !requestId.isEmpty(), "the target got an X-Request-Id: " + requestId);
+    }
+
+    @Test
+    void anUpstreamErrorStatusAndMessageReachTheClient() {
+        StatusRuntimeException e = assertThrows(StatusRuntimeException.class,
+                () -> ClientCalls.blockingUnaryCall(channel, GrpcTestServer.FAIL, options(),
+                        "wid/get é".getBytes(StandardCharsets.UTF_8)));
+        assertEquals(Status.Code.NOT_FOUND, e.getStatus().getCode());
+        assertEquals("no such thing: wid/get é", e.getStatus().getDescription());
+    }
+
+    @Test
+    void serverStreamingDeliversEveryMessageInOrder() {
+        Iterator<byte[]> replies = ClientCalls.blockingServerStreamingCall(channel, GrpcTestServer.COUNT, options(),
+                "1000".getBytes(StandardCharsets.US_ASCII));
+        int i = 0;
+        while (replies.hasNext()) {
+            assertEquals(Integer.toString(i++), new String(replies.next(), StandardCharsets.US_ASCII));
+        }
+        assertEquals(1000, i);
+    }
+
+    @Test
+    void clientStreamingSendsEveryMessage() throws Exception {
+        CompletableFuture<byte[]> result = new CompletableFuture<>();
+        StreamObserver<byte[]> up = ClientCalls.asyncClientStreamingCall(channel.newCall(GrpcTestServer.SUM, options()),
+                observer(result));
+        for (int i = 0; i < 500; i++) {
+            up.onNext(new byte[i]);
+        }
+        up.onCompleted();
+        assertEquals("500 " + (499 * 500 / 2), new String(result.get(20, TimeUnit.SECONDS), StandardCharsets.US_ASCII));
+    }
+
+    @Test
+    void aBidirectionalStreamCarriesAThousandMessagesEachWayInterleaved() throws Exception {
+        LinkedBlockingQueue<byte[]> received = new LinkedBlockingQueue<>();
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        StreamObserver<byte[]> up = ClientCalls.asyncBidiStreamingCall(channel.newCall(GrpcTestServer.CHAT, options()),
+                new StreamObserver<>() {
+                    @Override
+                    public void onNext(byte[] value) {
+                        received.add(value);
+                    }
+
+                    @Override
+                    public void onError(Throwable t) {
+                        done.completeExceptionally(t);
+                    }
+
+                    @Override
+                    public void onCompleted() {
+                        done.complete(null);
+                    }
+                });
+        // each message's echo arrives before the next is sent: the stream really is full duplex through the node
+        for (int i = 0; i < 1000; i++) {
+            byte[] message = ("m" + i).getBytes(StandardCharsets.US_ASCII);
+            up.onNext(message);
+            byte[] back = received.poll(10, TimeUnit.SECONDS);
+            assertArrayEquals(message, back, "echo of message " + i);
+        }
+        up.onCompleted();
+        done.get(20, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void sixteenMebibyteMessagesGoBothWays() {
+        byte[] big = new byte[16 << 20];
+        new Random(14).nextBytes(big);
+        byte[] reply = ClientCalls.blockingUnaryCall(channel, GrpcTestServer.UNARY, options(), big);
+        assertArrayEquals(big, reply);
+    }
+
+    @Test
+    void theClientsDeadlineIsHonouredAndTheUpstreamCallCancelled() throws Exception {
+        long start = System.nanoTime();
+        StatusRuntimeException e = assertThrows(StatusRuntimeException.class,
+                () -> ClientCalls.blockingUnaryCall(channel, GrpcTestServer.SLOW,
+                        CallOptions.DEFAULT.withDeadlineAfter(300, TimeUnit.MILLISECONDS),
+                        "5000".getBytes(StandardCharsets.US_ASCII)));
+        assertEquals(Status.Code.DEADLINE_EXCEEDED, e.getStatus().getCode());
+        assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(4), "well before the 5 s the server takes");
+        RunningNode.eventually(Duration.ofSeconds(10), () -> assertTrue(echo.slowCancelled.get(),
+                "the target's call was cancelled"));
+    }
+
+    @Test
+    void theRoutesTotalTimeoutIsADeadlineToo() {
+        StatusRuntimeException e = assertThrows(StatusRuntimeException.class,
+                () -> ClientCalls.blockingUnaryCall(call(GrpcTestServer.SLOW, metadata("x-route", "quick")),
+                        "3000".getBytes(StandardCharsets.US_ASCII)));
+        assertEquals(Status.Code.DEADLINE_EXCEEDED, e.getStatus().getCode());
+    }
+
+    @Test
+    void aClientCancellingItsStreamCancelsTheUpstreamOne() throws Exception {
+        echo.chatCancelled = new java.util.concurrent.CountDownLatch(1);
+        LinkedBlockingQueue<byte[]> received = new LinkedBlockingQueue<>();
+        ClientCall<byte[], byte[]> call = channel.newCall(GrpcTestServer.CHAT, options());
+        StreamObserver<byte[]> up = ClientCalls.asyncBidiStreamingCall(call, new StreamObserver<>() {
+            @Override
+            public void onNext(byte[] value) {
+                received.add(value);
+            }
+
+            @Override
+            public void onError(Throwable t) {
+            }
+
+            @Override
+            public void onCompleted() {
+            }
+        });
+        up.onNext(HELLO);
+        assertArrayEquals(HELLO, received.poll(10, TimeUnit.SECONDS));
+        call.cancel("test cancels", null);
+        assertTrue(echo.chatCancelled.await(10, TimeUnit.SECONDS), "the target saw the call cancelled");
+    }
+
+    @Test
+    void noRouteIsUnimplemented() {
+        MethodDescriptor<byte[], byte[]> unknown = GrpcTestServer.method("test.Other/Call", MethodDescriptor.MethodType.UNARY);
+        StatusRuntimeException e = assertThrows(StatusRuntimeException.class,
+                () -> ClientCalls.blockingUnaryCall(channel, unknown, options(), HELLO));
+        assertEquals(Status.Code.UNIMPLEMENTED, e.getStatus().getCode());
+    }
+
+    @Test
+    void keyAuthRefusesWithUnauthenticatedAndAdmitsAKnownKey() {
+        StatusRuntimeException e = assertThrows(StatusRuntimeException.class,
+                () -> ClientCalls.blockingUnaryCall(call(GrpcTestServer.UNARY, metadata("x-route", "secured")), HELLO));
+        assertEquals(Status.Code.UNAUTHENTICATED, e.getStatus().getCode());
+        byte[] reply = ClientCalls.blockingUnaryCall(call(GrpcTestServer.UNARY,
+                metadata("x-route", "secured", "apikey", "alice-key-0123")), HELLO);
+        assertArrayEquals(HELLO, reply);
+    }
+
+    @Test
+    void rateLimitedIsResourceExhausted() {
+        List<Status.Code> codes = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            try {
+                ClientCalls.blockingUnaryCall(call(GrpcTestServer.UNARY, metadata("x-route", "limited")), HELLO);
+                codes.add(Status.Code.OK);
+            } catch (StatusRuntimeException e) {
+                codes.add(e.getStatus().getCode());
+            }
+        }
+        assertEquals(List.of(Status.Code.OK, Status.Code.RESOURCE_EXHAUSTED, Status.Code.RESOURCE_EXHAUSTED), codes);
+    }
+
+    @Test
+    void anUnreachableUpstreamIsUnavailable() {
+        MethodDescriptor<byte[], byte[]> nowhere = GrpcTestServer.method("test.Nowhere/Call", MethodDescriptor.MethodType.UNARY);
+        StatusRuntimeException e = assertThrows(StatusRuntimeException.class,
+                () -> ClientCalls.blockingUnaryCall(channel, nowhere, options(), HELLO));
+        assertEquals(Status.Code.UNAVAILABLE, e.getStatus().getCode());
+    }
+
+    @Test
+    void aTargetKilledMidStreamIsUnavailable() throws Exception {
+        GrpcTestServer fragile = GrpcTestServer.start();
+        Path fragileDir = java.nio.file.Files.createDirectories(dir.resolve("fragile"));
+        try (RunningNode second = RunningNode.start(fragileDir, """
+                routes: [{id: chat, paths: ["/test.Echo/*"], upstream: fragile}]
+                upstreams: [{id: fragile, targets: [{url: "grpc://127.0.0.1:%d"}]}]
+                """.formatted(fragile.port()))) {
+            ManagedChannel client = NettyChannelBuilder.forAddress("127.0.0.1", second.node.port()).usePlaintext().build();
+            try {
+                LinkedBlockingQueue<byte[]> received = new LinkedBlockingQueue<>();
+                CompletableFuture<Void> done = new CompletableFuture<>();
+                StreamObserver<byte[]> up = ClientCalls.asyncBidiStreamingCall(client.newCall(GrpcTestServer.CHAT,
+                        options()), new StreamObserver<>() {
+                    @Override
+                    public void onNext(byte[] value) {
+                        received.add(value);
+                    }
+
+                    @Override
+                    public void onError(Throwable t) {
+                        done.completeExceptionally(t);
+                    }
+
+                    @Override
+                    public void onCompleted() {
+                        done.complete(null);
+                    }
+                });
+                up.onNext(HELLO);
+                assertArrayEquals(HELLO, received.poll(10, TimeUnit.SECONDS));
+                fragile.close();
+                Throwable failure = assertThrows(java.util.concurrent.ExecutionException.class,
+                        () -> done.get(20, TimeUnit.SECONDS)).getCause();
+                assertEquals(Status.Code.UNAVAILABLE, Status.fromThrowable(failure).getCode(), failure.toString());
+            } finally {
+                client.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    private static StreamObserver<byte[]> observer(CompletableFuture<byte[]> result) {
+        return new StreamObserver<>() {
+            @Override
+            public void onNext(byte[] value) {
+                result.complete(value);
+            }
+
+            @Override
+            public void onError(Throwable t) {
+                result.completeExceptionally(t);
+            }
+
+            @Override
+            public void onCompleted() {
+            }
+        };
+    }
+}
