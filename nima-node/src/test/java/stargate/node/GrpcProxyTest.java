@@ -318,6 +318,52 @@ class GrpcProxyTest {
         }
     }
 
+    @Test
+    void aGrpcHealthCheckTakesANotServingTargetOutAndBringsItBack() throws Exception {
+        try (GrpcTestServer probed = GrpcTestServer.start(); GrpcTestServer steady = GrpcTestServer.start();
+             RunningNode checked = RunningNode.start(java.nio.file.Files.createDirectories(dir.resolve("health")), """
+                routes: [{id: echo, paths: ["/test.Echo/*"], upstream: checked}]
+                upstreams:
+                  - id: checked
+                    targets: [{url: "grpc://127.0.0.1:%d"}, {url: "grpc://127.0.0.1:%d"}]
+                    health_check: {active: {type: grpc, service: test.Echo, interval: 300ms, timeout: 250ms,
+                                            healthy: 1, unhealthy: 2}}
+                """.formatted(probed.port(), steady.port()))) {
+            String probedUrl = "grpc://127.0.0.1:" + probed.port();
+            RunningNode.eventually(Duration.ofSeconds(15), () -> {
+                String status = checked.adminGet("/status").body();
+                assertTrue(status.contains("\"url\":\"" + probedUrl + "\",\"healthy\":true")
+                        && status.contains("\"detail\":\"SERVING\""), status);
+            });
+            assertEquals("test.Echo", probed.checkedService.get(), "the configured service is the one asked about");
+
+            probed.health.set(2);       // NOT_SERVING
+            RunningNode.eventually(Duration.ofSeconds(15), () -> {
+                String status = checked.adminGet("/status").body();
+                assertTrue(status.contains("\"url\":\"" + probedUrl + "\",\"healthy\":false")
+                        && status.contains("not SERVING"), status);
+            });
+            ManagedChannel client = NettyChannelBuilder.forAddress("127.0.0.1", checked.node.port()).usePlaintext().build();
+            try {
+                int before = probed.unaryCalls.get();
+                for (int i = 0; i < 6; i++) {
+                    assertArrayEquals(HELLO, ClientCalls.blockingUnaryCall(client, GrpcTestServer.UNARY, options(), HELLO));
+                }
+                assertEquals(before, probed.unaryCalls.get(), "no call went to the NOT_SERVING target");
+
+                probed.health.set(1);
+                RunningNode.eventually(Duration.ofSeconds(15), () -> assertTrue(checked.adminGet("/status").body()
+                        .contains("\"url\":\"" + probedUrl + "\",\"healthy\":true")));
+                for (int i = 0; i < 6; i++) {
+                    ClientCalls.blockingUnaryCall(client, GrpcTestServer.UNARY, options(), HELLO);
+                }
+                assertTrue(probed.unaryCalls.get() > before, "the target serves again once SERVING");
+            } finally {
+                client.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+            }
+        }
+    }
+
     private static StreamObserver<byte[]> observer(CompletableFuture<byte[]> result) {
         return new StreamObserver<>() {
             @Override

@@ -60,6 +60,8 @@ final class GrpcTestServer implements AutoCloseable {
     final Server server;
     /** What Health/Check answers: 1 SERVING, 2 NOT_SERVING. */
     final java.util.concurrent.atomic.AtomicInteger health = new java.util.concurrent.atomic.AtomicInteger(1);
+    /** Unary calls served. */
+    final java.util.concurrent.atomic.AtomicInteger unaryCalls = new java.util.concurrent.atomic.AtomicInteger();
     /** The last health check's service name. */
     final AtomicReference<String> checkedService = new AtomicReference<>();
     /** Counted down when a Chat call is cancelled by its client. */
@@ -80,6 +82,7 @@ final class GrpcTestServer implements AutoCloseable {
         GrpcTestServer[] self = new GrpcTestServer[1];
         ServerServiceDefinition echo = ServerServiceDefinition.builder("test.Echo")
                 .addMethod(UNARY, ServerCalls.asyncUnaryCall((req, out) -> {
+                    self[0].unaryCalls.incrementAndGet();
                     out.onNext(req);
                     out.onCompleted();
                 }))

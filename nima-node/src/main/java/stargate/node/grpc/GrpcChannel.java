@@ -265,10 +265,15 @@ public final class GrpcChannel implements AutoCloseable {
 
     @Override
     public void close() {
+        closed = true;
+        closeConnections();
+    }
+
+    /** Closes the open connections; the next call opens a new one (unless the channel is closed). */
+    void closeConnections() {
         List<Connection> all;
         lock.lock();
         try {
-            closed = true;
             all = List.copyOf(connections);
             connections.clear();
         } finally {
