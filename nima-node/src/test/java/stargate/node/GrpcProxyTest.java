@@ -238,11 +238,32 @@ class GrpcProxyTest {
     }
 
     @Test
-    void noRouteIsUnimplemented() {
+    void noRouteIsUnimplemented() throws Exception {
         MethodDescriptor<byte[], byte[]> unknown = GrpcTestServer.method("test.Other/Call", MethodDescriptor.MethodType.UNARY);
         StatusRuntimeException e = assertThrows(StatusRuntimeException.class,
                 () -> ClientCalls.blockingUnaryCall(channel, unknown, options(), HELLO));
         assertEquals(Status.Code.UNIMPLEMENTED, e.getStatus().getCode());
+        // a path outside gRPC's alphabet is counted, but never becomes a label
+        MethodDescriptor<byte[], byte[]> odd = GrpcTestServer.method("test.Echo/x\"}{evil", MethodDescriptor.MethodType.UNARY);
+        assertThrows(StatusRuntimeException.class, () -> ClientCalls.blockingUnaryCall(channel, odd, options(), HELLO));
+        String metrics = node.adminGet("/metrics").body();
+        assertTrue(metrics.contains("stargate_grpc_calls_total{route=\"none\",service=\"test.Other\",method=\"Call\","
+                + "grpc_status=\"12\"} 1"), metrics);
+        assertTrue(!metrics.contains("evil"), "a client cannot mint a label");
+    }
+
+    @Test
+    void metricsCountCallsByServiceMethodAndStatus() throws Exception {
+        ClientCalls.blockingUnaryCall(channel, GrpcTestServer.UNARY, options(), HELLO);
+        assertThrows(StatusRuntimeException.class,
+                () -> ClientCalls.blockingUnaryCall(channel, GrpcTestServer.FAIL, options(), HELLO));
+        RunningNode.eventually(Duration.ofSeconds(10), () -> {
+            String metrics = node.adminGet("/metrics").body();
+            assertTrue(metrics.contains("stargate_grpc_calls_total{route=\"echo\",service=\"test.Echo\",method=\"Unary\","
+                    + "grpc_status=\"0\"}"), metrics);
+            assertTrue(metrics.contains("stargate_grpc_calls_total{route=\"echo\",service=\"test.Echo\",method=\"Fail\","
+                    + "grpc_status=\"5\"}"), metrics);
+        });
     }
 
     @Test

@@ -135,7 +135,10 @@ final class ProxyHandler implements Handler, ProtocolUpgradeHandler {
                         outcome.route == null ? null : outcome.route.upstream().id(),
                         outcome.target == null ? null : outcome.target.url(),
                         method, rawPath, outcome.status, res.bytesWritten(), total, outcome.upstreamNanos,
-                        client.clientIp(), outcome.traceId(), outcome.spanId()));
+                        client.clientIp(), outcome.traceId(), outcome.spanId(), outcome.grpcStatus));
+            }
+            if (outcome.grpcStatus >= 0) {
+                metrics.grpcCall(outcome.route == null ? null : outcome.route.id(), rawPath, outcome.grpcStatus);
             }
             drain.exit();
             metrics.requestFinished();
