@@ -267,6 +267,22 @@ class GrpcProxyTest {
     }
 
     @Test
+    void aGrpcRouteRefusesWhatIsNotAGrpcCall() throws Exception {
+        java.net.http.HttpResponse<String> http1 = node.client.send(java.net.http.HttpRequest.newBuilder(
+                        node.url("/test.Echo/Unary")).header("content-type", "application/grpc")
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofByteArray(new byte[5])).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertEquals(400, http1.statusCode());
+        assertTrue(http1.body().contains("gRPC needs HTTP/2"), http1.body());
+        ProcessBuilder curl = new ProcessBuilder("curl", "-s", "--http2-prior-knowledge", "-o", "/dev/null",
+                "-w", "%{http_code}", node.url("/test.Echo/Unary").toString());
+        Process p = curl.start();
+        assertEquals("415", new String(p.getInputStream().readAllBytes(), StandardCharsets.US_ASCII),
+                "a plain HTTP/2 GET is not forwarded to the gRPC target");
+        assertTrue(p.waitFor(10, TimeUnit.SECONDS));
+    }
+
+    @Test
     void keyAuthRefusesWithUnauthenticatedAndAdmitsAKnownKey() {
         StatusRuntimeException e = assertThrows(StatusRuntimeException.class,
                 () -> ClientCalls.blockingUnaryCall(call(GrpcTestServer.UNARY, metadata("x-route", "secured")), HELLO));

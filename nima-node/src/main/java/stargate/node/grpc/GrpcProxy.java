@@ -110,6 +110,12 @@ public final class GrpcProxy {
             gatewayAnswer(answer, result, 400, "bad_request", "gRPC needs HTTP/2 (h2 or h2c)");
             return;
         }
+        // Only gRPC calls reach a gRPC target: anything else would arrive there as a call it never made
+        if (!GrpcStatus.isGrpc(req.headers()) || req.prologue().method() != Method.POST) {
+            gatewayAnswer(answer, result, 415, "unsupported_media_type",
+                    "a gRPC route takes gRPC calls: POST with content-type application/grpc");
+            return;
+        }
         CompiledUpstream upstream = route.upstream();
         Route.Timeouts timeouts = route.route().timeouts();
         long started = System.nanoTime();
