@@ -356,6 +356,40 @@ class GrpcProxyTest {
     }
 
     @Test
+    void grpcsTargetsAreReachedOverTlsAndTheirCertificateIsVerified() throws Exception {
+        Path tlsDir = java.nio.file.Files.createDirectories(dir.resolve("tls"));
+        TestCertificates cert = TestCertificates.generate(tlsDir, "upstream", "RSA", "localhost");
+        try (GrpcTestServer secure = GrpcTestServer.start(cert);
+             RunningNode tlsNode = RunningNode.start(tlsDir, """
+                routes:
+                  # generous connect timeouts: the first TLS handshake of a JVM is slow on a loaded box
+                  - {id: trusted, paths: ["/test.Echo/*"], upstream: trusted, timeouts: {connect: 8s}}
+                  - {id: untrusted, paths: ["/test.Echo/*"], headers: {x-route: untrusted}, upstream: untrusted,
+                     timeouts: {connect: 8s}}
+                upstreams:
+                  - id: trusted
+                    targets: [{url: "grpcs://localhost:%d"}]
+                    tls: {ca_file: "%s"}
+                  - id: untrusted
+                    targets: [{url: "grpcs://localhost:%d"}]
+                """.formatted(secure.port(), cert.certFile(), secure.port()))) {
+            ManagedChannel client = NettyChannelBuilder.forAddress("127.0.0.1", tlsNode.node.port()).usePlaintext().build();
+            try {
+                assertArrayEquals(HELLO, ClientCalls.blockingUnaryCall(client, GrpcTestServer.UNARY, options(), HELLO));
+                // the same server, but its certificate is not in the default trust store: no call goes through
+                StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> ClientCalls.blockingUnaryCall(
+                        io.grpc.ClientInterceptors.intercept(client, MetadataUtils.newAttachHeadersInterceptor(
+                                metadata("x-route", "untrusted"))), GrpcTestServer.UNARY, options(), HELLO));
+                assertEquals(Status.Code.UNAVAILABLE, e.getStatus().getCode());
+                assertTrue(e.getStatus().getDescription().contains("cannot connect"), "refused, not timed out: "
+                        + e.getStatus().getDescription());
+            } finally {
+                client.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    @Test
     void aGrpcHealthCheckTakesANotServingTargetOutAndBringsItBack() throws Exception {
         try (GrpcTestServer probed = GrpcTestServer.start(); GrpcTestServer steady = GrpcTestServer.start();
              RunningNode checked = RunningNode.start(java.nio.file.Files.createDirectories(dir.resolve("health")), """

@@ -79,6 +79,11 @@ final class GrpcTestServer implements AutoCloseable {
     }
 
     static GrpcTestServer start() throws IOException {
+        return start(null);
+    }
+
+    /** @param tls the server's certificate and key (PEM), or null for cleartext h2c */
+    static GrpcTestServer start(TestCertificates tls) throws IOException {
         GrpcTestServer[] self = new GrpcTestServer[1];
         ServerServiceDefinition echo = ServerServiceDefinition.builder("test.Echo")
                 .addMethod(UNARY, ServerCalls.asyncUnaryCall((req, out) -> {
@@ -157,7 +162,11 @@ final class GrpcTestServer implements AutoCloseable {
                     out.onCompleted();
                 }))
                 .build();
-        Server server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
+        NettyServerBuilder builder = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0));
+        if (tls != null) {
+            builder.useTransportSecurity(tls.certFile().toFile(), tls.keyFile().toFile());
+        }
+        Server server = builder
                 .maxInboundMessageSize(MAX_MESSAGE)
                 .addService(ServerInterceptors.intercept(echo, new MetadataEcho()))
                 .addService(health)
