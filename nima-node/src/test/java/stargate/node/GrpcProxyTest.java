@@ -68,6 +68,7 @@ class GrpcProxyTest {
                     targets: [{url: "grpc://127.0.0.1:%d"}]
                   - id: nowhere
                     targets: [{url: "grpc://127.0.0.1:%d"}]
+                    circuit_breaker: {failure_ratio: 0.5, volume: 2, open_for: 60s, half_open_successes: 1}
                 consumers:
                   - {id: alice, key_auth: {key: "alice-key-0123"}}
                 """.formatted(echo.port(), closedPort));
@@ -312,6 +313,21 @@ class GrpcProxyTest {
         StatusRuntimeException e = assertThrows(StatusRuntimeException.class,
                 () -> ClientCalls.blockingUnaryCall(channel, nowhere, options(), HELLO));
         assertEquals(Status.Code.UNAVAILABLE, e.getStatus().getCode());
+    }
+
+    @Test
+    void unreachableTargetsOpenTheUpstreamsCircuitBreaker() throws Exception {
+        MethodDescriptor<byte[], byte[]> nowhere = GrpcTestServer.method("test.Nowhere/Call", MethodDescriptor.MethodType.UNARY);
+        List<String> messages = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            StatusRuntimeException e = assertThrows(StatusRuntimeException.class,
+                    () -> ClientCalls.blockingUnaryCall(channel, nowhere, options(), HELLO));
+            assertEquals(Status.Code.UNAVAILABLE, e.getStatus().getCode());
+            messages.add(e.getStatus().getDescription());
+        }
+        assertTrue(messages.getLast().contains("circuit breaker of upstream \"nowhere\" is open"), messages.toString());
+        String status = node.adminGet("/status").body();
+        assertTrue(status.contains("\"id\":\"nowhere\",\"balancer\":\"round-robin\",\"circuit\":\"open\""), status);
     }
 
     @Test
