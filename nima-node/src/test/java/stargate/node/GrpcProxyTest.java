@@ -413,22 +413,25 @@ class GrpcProxyTest {
                 upstreams:
                   - id: checked
                     targets: [{url: "grpc://127.0.0.1:%d"}, {url: "grpc://127.0.0.1:%d"}]
-                    health_check: {active: {type: grpc, service: test.Echo, interval: 300ms, timeout: 250ms,
+                    # generous timeout: a probe opens a connection of its own, slow on a loaded box
+                    health_check: {active: {type: grpc, service: test.Echo, interval: 1s, timeout: 900ms,
                                             healthy: 1, unhealthy: 2}}
                 """.formatted(probed.port(), steady.port()))) {
             String probedUrl = "grpc://127.0.0.1:" + probed.port();
+            String steadyUrl = "grpc://127.0.0.1:" + steady.port();
             RunningNode.eventually(Duration.ofSeconds(15), () -> {
+                assertEquals("test.Echo", probed.checkedService.get(), "the configured service is the one asked about");
                 String status = checked.adminGet("/status").body();
                 assertTrue(status.contains("\"url\":\"" + probedUrl + "\",\"healthy\":true")
                         && status.contains("\"detail\":\"SERVING\""), status);
             });
-            assertEquals("test.Echo", probed.checkedService.get(), "the configured service is the one asked about");
 
             probed.health.set(2);       // NOT_SERVING
             RunningNode.eventually(Duration.ofSeconds(15), () -> {
                 String status = checked.adminGet("/status").body();
                 assertTrue(status.contains("\"url\":\"" + probedUrl + "\",\"healthy\":false")
-                        && status.contains("not SERVING"), status);
+                        && status.contains("not SERVING")
+                        && status.contains("\"url\":\"" + steadyUrl + "\",\"healthy\":true"), status);
             });
             ManagedChannel client = NettyChannelBuilder.forAddress("127.0.0.1", checked.node.port()).usePlaintext().build();
             try {

@@ -351,20 +351,33 @@ public final class GrpcProxy {
                 }
             }
 
-            /** The client's body, frame by frame, to the target; a client reset resets the upstream stream. */
+            /**
+             * The client's body, frame by frame, to the target. A failed read is the client's (a reset):
+             * the upstream stream is reset too. A failed write is the target's: the pump stops, and the
+             * relay, reading the same upstream stream, sees the failure and answers it.
+             */
             private void pumpRequest() {
                 try (InputStream in = req.content().inputStream()) {
                     byte[] buffer = new byte[COPY_BUFFER];
-                    int n;
-                    while ((n = in.read(buffer)) > 0) {
+                    while (true) {
+                        int n;
+                        try {
+                            n = in.read(buffer);
+                        } catch (IOException | RuntimeException e) {
+                            if (!Thread.currentThread().isInterrupted()) {
+                                clientGone.set(true);
+                                call.cancel();
+                            }
+                            return;
+                        }
+                        if (n < 0) {
+                            call.writeData(BufferData.empty(), true);
+                            return;
+                        }
                         call.writeData(BufferData.create(buffer, 0, n), false);    // written before it returns
                     }
-                    call.writeData(BufferData.empty(), true);
-                } catch (RuntimeException | IOException e) {
-                    if (!Thread.currentThread().isInterrupted()) {
-                        clientGone.set(true);
-                        call.cancel();
-                    }
+                } catch (IOException | RuntimeException e) {
+                    LOG.fine(() -> "event=grpc_upload_stopped request_id=" + requestId + " error=" + e);
                 }
             }
 
