@@ -37,7 +37,8 @@ public record Upstream(String id,
     }
 
     /**
-     * @param url    {@code http://host:port} or {@code https://host:port}, no path, query or user info
+     * @param url    {@code http://host:port} or {@code https://host:port}; for gRPC (SPEC §16) {@code grpc://host:port}
+     *               (HTTP/2 cleartext) or {@code grpcs://host:port} (HTTP/2 over TLS); no path, query or user info
      * @param weight relative weight 0..1000 (0 = drained); default 1
      */
     public record Target(String url, Integer weight) {
@@ -53,24 +54,36 @@ public record Upstream(String id,
     /**
      * Periodic probes of every target.
      *
-     * @param type      {@code http} (GET path, expect one of statuses) or {@code tcp} (connect only); default http
-     * @param path      probe path for http; default {@code /}
+     * @param type      {@code http} (GET path, expect one of statuses), {@code tcp} (connect only) or {@code grpc}
+     *                  (grpc.health.v1 {@code Check} of {@code service}, expect SERVING); default http
+     * @param path      probe path for http; default {@code /}; stays null for grpc, which has none
      * @param interval  time between probes of one target; default 5s
      * @param timeout   probe timeout; default 1s, must be below interval
      * @param healthy   consecutive successes to mark a target healthy; default 2
      * @param unhealthy consecutive failures to mark it unhealthy; default 3
-     * @param statuses  statuses that count as success; default [200]
+     * @param statuses  statuses that count as success; default [200]; stays null for grpc
+     * @param service   for grpc: the service name asked about; default {@code ""} (the server as a whole);
+     *                  null for the other types, which have none
      */
     public record ActiveCheck(String type, String path, Duration interval, Duration timeout,
-                              Integer healthy, Integer unhealthy, List<Integer> statuses) {
+                              Integer healthy, Integer unhealthy, List<Integer> statuses, String service) {
         public ActiveCheck {
             type = type == null ? "http" : type;
-            path = path == null ? "/" : path;
+            boolean grpc = type.equals("grpc");
+            // gRPC has no path or status to probe: left null so that validation can refuse them when set
+            path = path == null && !grpc ? "/" : path;
+            service = service == null && grpc ? "" : service;
             interval = interval == null ? Duration.ofSeconds(5) : interval;
             timeout = timeout == null ? Duration.ofSeconds(1) : timeout;
             healthy = healthy == null ? 2 : healthy;
             unhealthy = unhealthy == null ? 3 : unhealthy;
-            statuses = statuses == null ? List.of(200) : List.copyOf(statuses);
+            statuses = statuses == null ? (grpc ? null : List.of(200)) : List.copyOf(statuses);
+        }
+
+        /** An http or tcp check, as before {@code service} existed. */
+        public ActiveCheck(String type, String path, Duration interval, Duration timeout,
+                           Integer healthy, Integer unhealthy, List<Integer> statuses) {
+            this(type, path, interval, timeout, healthy, unhealthy, statuses, null);
         }
     }
 
@@ -114,7 +127,12 @@ public record Upstream(String id,
         }
     }
 
-    /** TLS towards https targets; files are PEM. */
+    /** Whether the targets speak gRPC ({@code grpc://}, {@code grpcs://}); validation keeps an upstream to one kind. */
+    public boolean grpc() {
+        return !targets.isEmpty() && targets.get(0).url() != null && targets.get(0).url().startsWith("grpc");
+    }
+
+    /** TLS towards https and grpcs targets; files are PEM. */
     public record Tls(Boolean verify, String caFile, String clientCertFile, String clientKeyFile) {
         public Tls {
             verify = verify == null ? Boolean.TRUE : verify;

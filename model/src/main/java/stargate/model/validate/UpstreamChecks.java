@@ -29,7 +29,7 @@ final class UpstreamChecks {
         targets(upstream.targets(), at(path, "targets"));
         if (upstream.healthCheck() != null) {
             if (upstream.healthCheck().active() != null) {
-                active(upstream.healthCheck().active(), at(path, "health_check.active"));
+                active(upstream.healthCheck().active(), upstream.grpc(), at(path, "health_check.active"));
             }
             if (upstream.healthCheck().passive() != null) {
                 passive(upstream.healthCheck().passive(), at(path, "health_check.passive"));
@@ -71,11 +71,22 @@ final class UpstreamChecks {
             f.add(path, "an upstream needs at least one target");
         }
         Set<String> seen = new HashSet<>();
+        Boolean grpc = null;        // the first target's kind; the others must match it
         for (int i = 0; i < targets.size(); i++) {
             Upstream.Target target = targets.get(i);
             String url = target.url();
             if (f.required(at(at(path, i), "url"), url)) {
-                targetUrl(url, at(at(path, i), "url"));
+                String scheme = targetUrl(url, at(at(path, i), "url"));
+                if (scheme != null) {
+                    boolean isGrpc = scheme.startsWith("grpc");
+                    if (grpc == null) {
+                        grpc = isGrpc;
+                    } else if (grpc != isGrpc) {
+                        f.add(at(at(path, i), "url"), "all targets of an upstream speak the same protocol: "
+                                + (grpc ? "grpc:// or grpcs://" : "http:// or https://") + " like the first, got \""
+                                + url + "\"");
+                    }
+                }
                 if (!seen.add(url)) {
                     f.add(at(at(path, i), "url"), "duplicate target \"" + url + "\"");
                 }
@@ -84,30 +95,49 @@ final class UpstreamChecks {
         }
     }
 
-    /** {@code http(s)://host:port} exactly: the route decides the path, so a target has none. */
-    private void targetUrl(String url, String path) {
+    /**
+     * {@code http(s)://host:port} or {@code grpc(s)://host:port} exactly: the route decides the path, so a
+     * target has none.
+     *
+     * @return the URL's scheme when it is one of those four, else null (and a finding)
+     */
+    private String targetUrl(String url, String path) {
+        String expected = "expected http://host:port, https://host:port, grpc://host:port or grpcs://host:port, got \""
+                + url + "\"";
         URI uri;
         try {
             uri = new URI(url);
         } catch (URISyntaxException e) {
-            f.add(path, "expected http://host:port or https://host:port, got \"" + url + "\"");
-            return;
+            f.add(path, expected);
+            return null;
         }
-        boolean web = "http".equals(uri.getScheme()) || "https".equals(uri.getScheme());
-        if (!web || uri.getHost() == null || uri.getPort() < 1 || uri.getPort() > 65535) {
-            f.add(path, "expected http://host:port or https://host:port, got \"" + url + "\"");
-        } else if (uri.getRawUserInfo() != null || !uri.getRawPath().isEmpty() || uri.getRawQuery() != null
+        String scheme = uri.getScheme();
+        boolean known = "http".equals(scheme) || "https".equals(scheme) || "grpc".equals(scheme)
+                || "grpcs".equals(scheme);
+        if (!known || uri.getHost() == null || uri.getPort() < 1 || uri.getPort() > 65535) {
+            f.add(path, expected);
+            return null;
+        }
+        if (uri.getRawUserInfo() != null || !uri.getRawPath().isEmpty() || uri.getRawQuery() != null
                 || uri.getRawFragment() != null) {
             f.add(path, "a target URL has no path, query or user info, got \"" + url + "\"");
         }
+        return scheme;
     }
 
-    private void active(Upstream.ActiveCheck active, String path) {
-        if (!active.type().equals("http") && !active.type().equals("tcp")) {
-            f.add(at(path, "type"), "expected http or tcp, got \"" + active.type() + "\"");
+    private void active(Upstream.ActiveCheck active, boolean grpcTargets, String path) {
+        String type = active.type();
+        if (!type.equals("http") && !type.equals("tcp") && !type.equals("grpc")) {
+            f.add(at(path, "type"), "expected http, tcp or grpc, got \"" + type + "\"");
+        } else if (type.equals("grpc") != grpcTargets && !type.equals("tcp")) {
+            f.add(at(path, "type"), grpcTargets
+                    ? "the targets speak gRPC: expected grpc or tcp, got \"" + type + "\""
+                    : "type grpc needs grpc:// or grpcs:// targets");
         }
-        if (!active.path().startsWith("/")) {
-            f.add(at(path, "path"), "must start with \"/\", got \"" + active.path() + "\"");
+        if (type.equals("grpc")) {
+            grpcCheck(active, path);
+        } else {
+            webCheck(active, path);
         }
         f.positive(at(path, "interval"), active.interval());
         f.positive(at(path, "timeout"), active.timeout());
@@ -116,6 +146,29 @@ final class UpstreamChecks {
         }
         f.range(at(path, "healthy"), active.healthy(), 1, MAX_COUNT);
         f.range(at(path, "unhealthy"), active.unhealthy(), 1, MAX_COUNT);
+    }
+
+    /** A grpc.health.v1 check: a service name instead of a path and statuses (success is SERVING). */
+    private void grpcCheck(Upstream.ActiveCheck active, String path) {
+        if (active.path() != null) {
+            f.add(at(path, "path"), "not used by type grpc (it asks about a service: set service)");
+        }
+        if (active.statuses() != null) {
+            f.add(at(path, "statuses"), "not used by type grpc (success is SERVING)");
+        }
+        if (!active.service().matches("[A-Za-z0-9_.]{0,200}")) {
+            f.add(at(path, "service"), "expected a gRPC service name like pkg.Service (letters, digits, '.', '_'), got \""
+                    + active.service() + "\"");
+        }
+    }
+
+    private void webCheck(Upstream.ActiveCheck active, String path) {
+        if (active.service() != null) {
+            f.add(at(path, "service"), "only used by type grpc");
+        }
+        if (!active.path().startsWith("/")) {
+            f.add(at(path, "path"), "must start with \"/\", got \"" + active.path() + "\"");
+        }
         statuses(active.statuses(), at(path, "statuses"));
     }
 

@@ -61,7 +61,7 @@ class ConfigCodecTest {
                   - {url: "http://10.0.0.11:8080", weight: 3}
                   - {url: "https://10.0.0.12:8443", weight: 0}
                 health_check:
-                  active: {type: tcp, path: /healthz, interval: 10s, timeout: 2s, healthy: 4, unhealthy: 5, statuses: [200, 204]}
+                  active: {type: tcp, path: /healthz, interval: 10s, timeout: 2s, healthy: 4, unhealthy: 5, statuses: [200, 204], service: echo.Echo}
                   passive: {statuses: [500], failures: 7, ejection: 1m}
                 circuit_breaker: {failure_ratio: 0.25, volume: 40, open_for: 30s, half_open_successes: 4}
                 pool: {max_connections: 64, idle_timeout: 15s}

@@ -31,6 +31,10 @@ class InvalidConfigTest {
         return upstream("targets: [{url: \"http://127.0.0.1:9001\"}], " + fields);
     }
 
+    private static String grpcTarget(String fields) {
+        return upstream("targets: [{url: \"grpc://127.0.0.1:50051\"}], " + fields);
+    }
+
     private static String consumer(String fields) {
         return "consumers: [{id: c, " + fields + "}]\n";
     }
@@ -158,9 +162,9 @@ class InvalidConfigTest {
                 // --- upstreams
                 Arguments.of("upstream without targets", upstream("targets: []"), "upstreams[0].targets: an upstream needs at least one target"),
                 Arguments.of("ftp target", upstream("targets: [{url: \"ftp://127.0.0.1:21\"}]"),
-                        "upstreams[0].targets[0].url: expected http://host:port or https://host:port, got \"ftp://127.0.0.1:21\""),
+                        "upstreams[0].targets[0].url: expected http://host:port, https://host:port, grpc://host:port or grpcs://host:port, got \"ftp://127.0.0.1:21\""),
                 Arguments.of("target without port", upstream("targets: [{url: \"http://10.0.0.1\"}]"),
-                        "upstreams[0].targets[0].url: expected http://host:port or https://host:port, got \"http://10.0.0.1\""),
+                        "upstreams[0].targets[0].url: expected http://host:port, https://host:port, grpc://host:port or grpcs://host:port, got \"http://10.0.0.1\""),
                 Arguments.of("target with a path", upstream("targets: [{url: \"http://10.0.0.1:80/api\"}]"),
                         "upstreams[0].targets[0].url: a target URL has no path, query or user info, got \"http://10.0.0.1:80/api\""),
                 Arguments.of("target with user info", upstream("targets: [{url: \"http://me:pw@10.0.0.1:80\"}]"),
@@ -175,7 +179,27 @@ class InvalidConfigTest {
                 Arguments.of("malformed hash_on", target("balancer: consistent-hash, hash_on: \"query:x\""),
                         "upstreams[0].hash_on: expected header:NAME, cookie:NAME, ip or path, got \"query:x\""),
                 Arguments.of("unknown probe type", target("health_check: {active: {type: udp}}"),
-                        "upstreams[0].health_check.active.type: expected http or tcp, got \"udp\""),
+                        "upstreams[0].health_check.active.type: expected http, tcp or grpc, got \"udp\""),
+                // --- gRPC upstreams (SPEC §16)
+                Arguments.of("grpc and http targets mixed",
+                        upstream("targets: [{url: \"grpc://10.0.0.1:50051\"}, {url: \"http://10.0.0.2:80\"}]"),
+                        "upstreams[0].targets[1].url: all targets of an upstream speak the same protocol: grpc:// or"
+                                + " grpcs:// like the first, got \"http://10.0.0.2:80\""),
+                Arguments.of("grpc target with a path", upstream("targets: [{url: \"grpcs://10.0.0.1:443/svc\"}]"),
+                        "upstreams[0].targets[0].url: a target URL has no path, query or user info, got \"grpcs://10.0.0.1:443/svc\""),
+                Arguments.of("grpc probe of http targets", target("health_check: {active: {type: grpc}}"),
+                        "upstreams[0].health_check.active.type: type grpc needs grpc:// or grpcs:// targets"),
+                Arguments.of("http probe of grpc targets", grpcTarget("health_check: {active: {type: http}}"),
+                        "upstreams[0].health_check.active.type: the targets speak gRPC: expected grpc or tcp, got \"http\""),
+                Arguments.of("grpc probe with a path", grpcTarget("health_check: {active: {type: grpc, path: /healthz}}"),
+                        "upstreams[0].health_check.active.path: not used by type grpc (it asks about a service: set service)"),
+                Arguments.of("grpc probe with statuses", grpcTarget("health_check: {active: {type: grpc, statuses: [200]}}"),
+                        "upstreams[0].health_check.active.statuses: not used by type grpc (success is SERVING)"),
+                Arguments.of("grpc probe service malformed", grpcTarget("health_check: {active: {type: grpc, service: \"a b\"}}"),
+                        "upstreams[0].health_check.active.service: expected a gRPC service name like pkg.Service"
+                                + " (letters, digits, '.', '_'), got \"a b\""),
+                Arguments.of("service on an http probe", target("health_check: {active: {service: echo.Echo}}"),
+                        "upstreams[0].health_check.active.service: only used by type grpc"),
                 Arguments.of("probe timeout above interval", target("health_check: {active: {interval: 1s, timeout: 2s}}"),
                         "upstreams[0].health_check.active.timeout: must be shorter than interval"),
                 Arguments.of("zero healthy threshold", target("health_check: {active: {healthy: 0}}"),
@@ -327,6 +351,31 @@ class InvalidConfigTest {
                 + " websocket: false");
         Validated<?> result = VALIDATOR.check(yaml, ConfigCodec.Format.YAML);
         assertTrue(result.isValid(), result.errors()::toString);
+    }
+
+    @Test
+    void acceptsGrpcUpstreamsWithAGrpcHealthCheck() {
+        String yaml = """
+                upstreams:
+                  - id: g
+                    targets: [{url: "grpc://127.0.0.1:50051"}, {url: "grpcs://10.0.0.2:443", weight: 2}]
+                    health_check: {active: {type: grpc, service: echo.Echo, interval: 2s}}
+                  - id: t
+                    targets: [{url: "grpc://127.0.0.1:50052"}]
+                    health_check: {active: {type: tcp}}
+                routes: [{id: r, paths: ["/echo.Echo/*"], upstream: g}]
+                """;
+        Validated<stargate.model.GatewayConfig> result = VALIDATOR.check(yaml, ConfigCodec.Format.YAML);
+        assertTrue(result.isValid(), result.errors()::toString);
+        stargate.model.Upstream g = result.value().upstreams().get(0);
+        assertTrue(g.grpc());
+        assertEquals("echo.Echo", g.healthCheck().active().service());
+        assertEquals(null, g.healthCheck().active().path());
+        assertTrue(!stargate.model.Upstream.of("h", "http://a:1").grpc());
+        // an unnamed service asks about the server as a whole (the empty name, as grpc.health.v1 defines)
+        String whole = "upstreams: [{id: g, targets: [{url: \"grpc://127.0.0.1:1\"}], health_check: {active: {type: grpc}}}]";
+        assertEquals("", VALIDATOR.check(whole, ConfigCodec.Format.YAML).value().upstreams().get(0)
+                .healthCheck().active().service());
     }
 
     @Test

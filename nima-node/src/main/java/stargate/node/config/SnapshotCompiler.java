@@ -155,7 +155,9 @@ public final class SnapshotCompiler implements AutoCloseable {
     private CompiledUpstream upstream(Upstream upstream) {
         List<Target> targets = new ArrayList<>(upstream.targets().size());
         for (Upstream.Target target : upstream.targets()) {
-            targets.add(new Target(target.url(), pools.pool(upstream, target), health.target(upstream, target)));
+            targets.add(upstream.grpc()
+                    ? new Target(target.url(), null, pools.channel(upstream, target), health.target(upstream, target))
+                    : new Target(target.url(), pools.pool(upstream, target), null, health.target(upstream, target)));
         }
         return new CompiledUpstream(upstream, List.copyOf(targets), Balancer.create(upstream, targets),
                 health.circuit(upstream), PassivePolicy.of(upstream.healthCheck()), pools.budget(upstream));

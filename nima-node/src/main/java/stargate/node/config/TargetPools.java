@@ -9,6 +9,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
 import stargate.model.Upstream;
+import stargate.node.grpc.GrpcChannel;
 import stargate.node.proxy.RetryBudget;
 import stargate.node.proxy.TargetPool;
 
@@ -23,7 +24,8 @@ final class TargetPools implements AutoCloseable {
     /** How long a retired pool stays open for requests that started on the previous snapshot. */
     private static final long RETIRE_AFTER_SECONDS = 60;
 
-    private final Map<PoolKey, TargetPool> pools = new ConcurrentHashMap<>();
+    /** {@link TargetPool}s of http(s) targets and {@link GrpcChannel}s of grpc(s) ones (the URL tells which). */
+    private final Map<PoolKey, AutoCloseable> pools = new ConcurrentHashMap<>();
     private final Map<String, RetryBudget> budgets = new ConcurrentHashMap<>();
     private final ScheduledExecutorService retirer = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "pool-retirer");
@@ -34,7 +36,13 @@ final class TargetPools implements AutoCloseable {
     /** The pool for a target with these settings, reusing the existing one when nothing changed. */
     TargetPool pool(Upstream upstream, Upstream.Target target) {
         PoolKey key = new PoolKey(target.url(), upstream.pool(), upstream.tls());
-        return pools.computeIfAbsent(key, k -> TargetPool.create(k.url(), k.pool(), k.tls()));
+        return (TargetPool) pools.computeIfAbsent(key, k -> TargetPool.create(k.url(), k.pool(), k.tls()));
+    }
+
+    /** The HTTP/2 connections of a gRPC target with these settings, reusing the existing ones when nothing changed. */
+    GrpcChannel channel(Upstream upstream, Upstream.Target target) {
+        PoolKey key = new PoolKey(target.url(), upstream.pool(), upstream.tls());
+        return (GrpcChannel) pools.computeIfAbsent(key, k -> GrpcChannel.create(k.url(), k.pool(), k.tls()));
     }
 
     /** The retry budget of an upstream, the same one for as long as the upstream exists. */
@@ -55,9 +63,9 @@ final class TargetPools implements AutoCloseable {
         budgets.keySet().retainAll(liveUpstreams);
         for (PoolKey key : Set.copyOf(pools.keySet())) {
             if (!live.contains(key)) {
-                TargetPool retired = pools.remove(key);
+                AutoCloseable retired = pools.remove(key);
                 LOG.fine(() -> "event=pool_retired target=" + key.url());
-                retirer.schedule(retired::close, RETIRE_AFTER_SECONDS, TimeUnit.SECONDS);
+                retirer.schedule(() -> closeQuietly(retired), RETIRE_AFTER_SECONDS, TimeUnit.SECONDS);
             }
         }
     }
@@ -65,8 +73,17 @@ final class TargetPools implements AutoCloseable {
     @Override
     public void close() {
         retirer.shutdownNow();
-        pools.values().forEach(TargetPool::close);
+        pools.values().forEach(TargetPools::closeQuietly);
         pools.clear();
+    }
+
+    /** Both kinds close without checked exceptions; this only satisfies {@link AutoCloseable}'s signature. */
+    private static void closeQuietly(AutoCloseable pool) {
+        try {
+            pool.close();
+        } catch (Exception e) {
+            LOG.fine(() -> "event=pool_close_failed error=" + e);
+        }
     }
 
     private record PoolKey(String url, Upstream.Pool pool, Upstream.Tls tls) {

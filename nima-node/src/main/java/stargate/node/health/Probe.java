@@ -17,11 +17,13 @@ import javax.net.ssl.SSLSocket;
 import javax.net.ssl.SSLSocketFactory;
 
 import stargate.model.Upstream;
+import stargate.node.grpc.GrpcHealthCheck;
 import stargate.node.proxy.UpstreamTls;
 
 /**
  * One active check of one target, within the check's {@code timeout} from connect to verdict: a TCP
- * connect ({@code type: tcp}), or an HTTP/1.1 {@code GET path} whose status must be one of {@code statuses}.
+ * connect ({@code type: tcp}), an HTTP/1.1 {@code GET path} whose status must be one of {@code statuses},
+ * or a grpc.health.v1 {@code Check} that must answer SERVING ({@code type: grpc}, see {@link GrpcHealthCheck}).
  *
  * <p>A plain blocking socket rather than Helidon's WebClient, on purpose: the whole probe is bounded by
  * one deadline (WebClient has no per-request connect timeout and a read timeout per read); every probe
@@ -39,6 +41,8 @@ final class Probe {
     private final Upstream.ActiveCheck check;
     private final SSLSocketFactory tls;
     private final boolean verifyHostname;
+    /** Set for {@code type: grpc}. */
+    private final GrpcHealthCheck grpc;
 
     /**
      * @throws IllegalArgumentException if the target is not http(s) or its TLS settings cannot be loaded
@@ -55,6 +59,7 @@ final class Probe {
         this.check = check;
         this.tls = https ? UpstreamTls.socketFactory(tls) : null;
         this.verifyHostname = tls == null || tls.verify();
+        this.grpc = "grpc".equals(check.type()) ? new GrpcHealthCheck(targetUrl, tls) : null;
     }
 
     Upstream.ActiveCheck check() {
@@ -63,6 +68,10 @@ final class Probe {
 
     /** Probes the target once; never throws. */
     TargetHealth.CheckResult run(Clock clock) {
+        if (grpc != null) {
+            String failure = grpc.check(check.service(), check.timeout());
+            return new TargetHealth.CheckResult(failure == null, failure == null ? "SERVING" : failure, clock.instant());
+        }
         long deadline = System.nanoTime() + check.timeout().toNanos();
         try (Socket tcp = new Socket()) {
             tcp.connect(new InetSocketAddress(host, port), remainingMillis(deadline));

@@ -15,6 +15,8 @@ import stargate.node.config.CompiledUpstream;
 import stargate.node.config.CurrentSnapshot;
 import stargate.node.config.Snapshot;
 import stargate.node.config.Target;
+import stargate.node.grpc.GrpcProxy;
+import stargate.node.grpc.GrpcStatus;
 import stargate.node.observe.AccessLog;
 import stargate.node.observe.Metrics;
 import stargate.node.plugin.Exchange;
@@ -106,6 +108,7 @@ final class ProxyHandler implements Handler, ProtocolUpgradeHandler {
         String rawPath = req.path().rawPath();
         ClientAddress client = trustedProxies.resolve(req);
         boolean http1 = req.prologue().protocolVersion().startsWith("1");
+        outcome.grpc = !http1 && GrpcStatus.isGrpc(req.headers());
         if (tracing.on()) {
             outcome.span = tracing.startServer(req, method, rawPath, client.clientIp(), client.peerIp());
         }
@@ -135,7 +138,10 @@ final class ProxyHandler implements Handler, ProtocolUpgradeHandler {
                         outcome.route == null ? null : outcome.route.upstream().id(),
                         outcome.target == null ? null : outcome.target.url(),
                         method, rawPath, outcome.status, res.bytesWritten(), total, outcome.upstreamNanos,
-                        client.clientIp(), outcome.traceId(), outcome.spanId()));
+                        client.clientIp(), outcome.traceId(), outcome.spanId(), outcome.grpcStatus));
+            }
+            if (outcome.grpcStatus >= 0) {
+                metrics.grpcCall(outcome.route == null ? null : outcome.route.id(), rawPath, outcome.grpcStatus);
             }
             drain.exit();
             metrics.requestFinished();
@@ -193,7 +199,11 @@ final class ProxyHandler implements Handler, ProtocolUpgradeHandler {
         }
         PluginChain chain = route.plugins();
         if (chain == null) {
-            GatewayAnswer answer = (status, error, message) -> ErrorResponse.send(res, status, error, message, requestId);
+            GatewayAnswer answer = (status, error, message) -> reply(res, outcome, status, error, message, requestId);
+            if (route.upstream().upstream().grpc()) {
+                forwardGrpc(req, path, res, route, match, requestId, client, outcome, null, answer);
+                return;
+            }
             if (handshake != null) {
                 upgrade(req, path, res, route, match, requestId, client, outcome, null, answer, handshake, start);
                 return;
@@ -240,6 +250,11 @@ final class ProxyHandler implements Handler, ProtocolUpgradeHandler {
             }
             target = route.withUpstream(other);
         }
+        if (target.upstream().upstream().grpc()) {
+            forwardGrpc(req, path, res, target, match, exchange.requestId(), client, outcome, exchange.forwardEdits(),
+                    answer);
+            return;
+        }
         if (handshake != null) {
             upgrade(req, path, res, target, match, exchange.requestId(), client, outcome, exchange.forwardEdits(),
                     answer, handshake, start);
@@ -256,6 +271,23 @@ final class ProxyHandler implements Handler, ProtocolUpgradeHandler {
             outcome.status = chain.answer(exchange, res, (ConnectionGuard.bodyTimedOut()
                     ? Verdict.reject(408, "client_timeout", BODY_TIMEOUT)
                     : Verdict.reject(400, "bad_request", e.getMessage())).closeConnection());
+        }
+    }
+
+    /** A call to a gRPC upstream ({@link GrpcProxy}); a WebSocket handshake cannot reach one (gRPC is HTTP/2). */
+    private static void forwardGrpc(ServerRequest req, String path, ServerResponse res, CompiledRoute route,
+                                    RouteMatch<CompiledRoute> match, String requestId, ClientAddress client,
+                                    Outcome outcome, ForwardEdits edits, GatewayAnswer answer) {
+        String upstreamPath = route.forwardPath().apply(path, req.query().rawValue(), match);
+        GrpcProxy.Result result = new GrpcProxy.Result();
+        try {
+            GrpcProxy.forward(req, res, route, edits == null ? upstreamPath : edits.apply(upstreamPath), requestId,
+                    client, new RequestPickContext(req, path, client), edits, answer::send, result);
+        } finally {
+            outcome.target = result.target;
+            outcome.status = result.status;
+            outcome.grpcStatus = result.grpcStatus;
+            outcome.upstreamNanos = result.upstreamNanos;
         }
     }
 
@@ -284,10 +316,16 @@ final class ProxyHandler implements Handler, ProtocolUpgradeHandler {
         return true;
     }
 
+    /** The gateway's own answer: JSON (SPEC §5), or on a gRPC call a gRPC status (SPEC §16). */
     private static void reply(ServerResponse res, Outcome outcome, int status, String error, String message,
                               String requestId) {
         outcome.status = status;
-        ErrorResponse.send(res, status, error, message, requestId);
+        if (outcome.grpc) {
+            outcome.grpcStatus = GrpcStatus.forHttpStatus(status);
+            GrpcStatus.answer(res, outcome.grpcStatus, message, requestId);
+        } else {
+            ErrorResponse.send(res, status, error, message, requestId);
+        }
     }
 
     /** What happened to one request, filled in as it goes, read by metrics, the access log and the trace. */
@@ -301,6 +339,10 @@ final class ProxyHandler implements Handler, ProtocolUpgradeHandler {
         long upstreamNanos = -1;
         /** The upstream switched protocols: the connection becomes a WebSocket relay. */
         boolean switched;
+        /** A gRPC call (HTTP/2, {@code application/grpc}): the gateway's answers are gRPC statuses. */
+        boolean grpc;
+        /** The {@code grpc-status} the client got; -1 when not a gRPC call or none was sent. */
+        int grpcStatus = -1;
         String consumer;
         /** The request's SERVER span; null with tracing off. */
         Span span;

@@ -161,6 +161,9 @@ public final class AccessLog implements AutoCloseable {
         }
         field(line, "trace_id", e.traceId());
         field(line, "span_id", e.spanId());
+        if (e.grpcStatus() >= 0) {
+            line.append(",\"grpc_status\":").append(e.grpcStatus());      // the call's method is its path
+        }
         line.append("}\n");
         byte[] bytes = line.toString().getBytes(StandardCharsets.UTF_8);
         boolean wake;
@@ -341,20 +344,20 @@ public final class AccessLog implements AutoCloseable {
      */
     public record Entry(long startMillis, String requestId, String route, String upstream, String target,
                         String method, String path, int status, long bytes, long totalNanos, long upstreamNanos,
-                        String clientIp, long bytesReceived, String traceId, String spanId) {
+                        String clientIp, long bytesReceived, String traceId, String spanId, int grpcStatus) {
         /** A request's line with no trace. */
         public Entry(long startMillis, String requestId, String route, String upstream, String target, String method,
                      String path, int status, long bytes, long totalNanos, long upstreamNanos, String clientIp) {
             this(startMillis, requestId, route, upstream, target, method, path, status, bytes, totalNanos,
-                 upstreamNanos, clientIp, -1, null, null);
+                 upstreamNanos, clientIp, -1, null, null, -1);
         }
 
-        /** A request's line. */
+        /** A request's line; {@code grpcStatus} the {@code grpc-status} a gRPC call ended with, else -1. */
         public Entry(long startMillis, String requestId, String route, String upstream, String target, String method,
                      String path, int status, long bytes, long totalNanos, long upstreamNanos, String clientIp,
-                     String traceId, String spanId) {
+                     String traceId, String spanId, int grpcStatus) {
             this(startMillis, requestId, route, upstream, target, method, path, status, bytes, totalNanos,
-                 upstreamNanos, clientIp, -1, traceId, spanId);
+                 upstreamNanos, clientIp, -1, traceId, spanId, grpcStatus);
         }
 
         /** A WebSocket's line, written when it closes. */
@@ -362,7 +365,7 @@ public final class AccessLog implements AutoCloseable {
                      String path, int status, long bytes, long totalNanos, long upstreamNanos, String clientIp,
                      long bytesReceived) {
             this(startMillis, requestId, route, upstream, target, method, path, status, bytes, totalNanos,
-                 upstreamNanos, clientIp, bytesReceived, null, null);
+                 upstreamNanos, clientIp, bytesReceived, null, null, -1);
         }
     }
 }

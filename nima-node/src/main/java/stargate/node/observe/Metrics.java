@@ -40,6 +40,9 @@ public final class Metrics {
     static final String REJECTED = "stargate_rejected_total";
     static final String WEBSOCKETS = "stargate_websocket_connections";
     static final String TRACE_SPANS_DROPPED = "stargate_trace_spans_dropped_total";
+    static final String GRPC_CALLS = "stargate_grpc_calls_total";
+    /** gRPC call series at most; calls that would add one past it count under service and method "other". */
+    static final int MAX_GRPC_SERIES = 4000;
 
     private final MeterRegistry registry;
     private final LongAdder active = new LongAdder();
@@ -50,6 +53,8 @@ public final class Metrics {
     private final ConcurrentHashMap<String, LatencyHistogram> upstreams = new ConcurrentHashMap<>();
     /** Open WebSockets by route id; a route's entry goes when its count is back to 0. */
     private final ConcurrentHashMap<String, LongAdder> webSockets = new ConcurrentHashMap<>();
+    /** {@code route, service, method, grpc-status} label values → count. */
+    private final ConcurrentHashMap<List<Object>, LongAdder> grpcCalls = new ConcurrentHashMap<>();
     private final RouteMetrics.Series unrouted = new RouteMetrics.Series();
     private static final String UNROUTED = "none";
     private volatile LongSupplier accessLogDropped = () -> 0;
@@ -116,6 +121,47 @@ public final class Metrics {
 
     public void requestFinished() {
         active.decrement();
+    }
+
+    /**
+     * One gRPC call ended with {@code grpcStatus} ({@code stargate_grpc_calls_total{route,service,method,grpc_status}}).
+     * The service and method come from the client's path, so only names of gRPC's own alphabet are labels
+     * (anything else counts as "other", and so does every new one past {@link #MAX_GRPC_SERIES}): a client
+     * cannot mint series without bound nor inject into the exposition format.
+     *
+     * @param routeId null when no route matched
+     */
+    public void grpcCall(String routeId, String rawPath, int grpcStatus) {
+        String service = "other";
+        String method = "other";
+        int slash = rawPath.indexOf('/', 1);
+        if (rawPath.startsWith("/") && slash > 1 && grpcName(rawPath, 1, slash) && grpcName(rawPath, slash + 1, rawPath.length())) {
+            service = rawPath.substring(1, slash);
+            method = rawPath.substring(slash + 1);
+        }
+        String route = routeId == null ? UNROUTED : routeId;
+        List<Object> key = List.of(route, service, method, grpcStatus);
+        LongAdder count = grpcCalls.get(key);
+        if (count == null) {
+            if (grpcCalls.size() >= MAX_GRPC_SERIES) {
+                key = List.of(route, "other", "other", grpcStatus);
+            }
+            count = grpcCalls.computeIfAbsent(key, k -> new LongAdder());
+        }
+        count.increment();
+    }
+
+    private static boolean grpcName(String path, int from, int to) {
+        if (to - from < 1 || to - from > 200) {
+            return false;
+        }
+        for (int i = from; i < to; i++) {
+            char c = path.charAt(i);
+            if (!(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '.')) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** A WebSocket of {@code routeId} opened ({@code stargate_websocket_connections{route}} goes up). */
@@ -217,6 +263,11 @@ public final class Metrics {
         out.append("# TYPE ").append(WEBSOCKETS).append(" gauge\n");
         webSockets.forEach((id, count) -> out.append(WEBSOCKETS).append("{route=\"").append(id).append("\"} ")
                 .append(count.sum()).append('\n'));
+        out.append("# HELP ").append(GRPC_CALLS).append(" gRPC calls ended, by route, service, method and grpc-status\n");
+        out.append("# TYPE ").append(GRPC_CALLS).append(" counter\n");
+        grpcCalls.forEach((k, count) -> out.append(GRPC_CALLS).append("{route=\"").append(k.get(0))
+                .append("\",service=\"").append(k.get(1)).append("\",method=\"").append(k.get(2))
+                .append("\",grpc_status=\"").append(k.get(3)).append("\"} ").append(count.sum()).append('\n'));
         out.append("# HELP ").append(TRACE_SPANS_DROPPED)
                 .append(" Spans not exported: the export queue was full, or the collector failed or was too slow\n");
         out.append("# TYPE ").append(TRACE_SPANS_DROPPED).append(" counter\n");

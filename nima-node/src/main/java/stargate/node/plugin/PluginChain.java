@@ -7,6 +7,7 @@ import io.helidon.http.HeaderValues;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.ServerResponse;
 import stargate.model.Route;
+import stargate.node.grpc.GrpcStatus;
 import stargate.node.proxy.ErrorResponse;
 
 /**
@@ -163,7 +164,14 @@ public final class PluginChain {
             view.addHeader(header[0], header[1]);
         }
         byte[] body;
-        if (verdict.error() != null) {
+        if (verdict.error() != null && exchange.request().multiplexed()
+                && GrpcStatus.isGrpcContentType(exchange.request().header("content-type"))) {
+            // a gRPC call gets a gRPC status, not the JSON error (SPEC §16); the verdict's headers go along as metadata
+            onResponse(exchange, view);
+            GrpcStatus.head(res, GrpcStatus.forHttpStatus(verdict.status()), verdict.message());
+            res.send();
+            return verdict.status();
+        } else if (verdict.error() != null) {
             headers.set(HeaderNames.CONTENT_TYPE, "application/json");
             body = ErrorResponse.json(verdict.status(), verdict.error(), verdict.message(), exchange.requestId())
                     .getBytes(java.nio.charset.StandardCharsets.US_ASCII);

@@ -85,6 +85,11 @@ public final class RetryPolicy {
     }
 
     /** @return whether any status is retried (then a response must be looked at before it is sent) */
+    /** Whether {@code on} lists {@code connect-failure} (gRPC calls retry only on that: nothing reached the target). */
+    public boolean retriesConnectFailure() {
+        return attempts > 0 && onConnectFailure;
+    }
+
     public boolean retriesStatuses() {
         return !statuses.isEmpty();
     }

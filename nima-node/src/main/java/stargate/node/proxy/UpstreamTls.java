@@ -33,17 +33,26 @@ public final class UpstreamTls {
      * @throws IllegalArgumentException if {@code ca_file} cannot be read, or client certificates are asked for
      */
     public static SSLSocketFactory socketFactory(Upstream.Tls tls) {
+        return sslContext(tls).getSocketFactory();
+    }
+
+    /**
+     * The context behind {@link #socketFactory}, for clients that take a context (the gRPC upstreams).
+     *
+     * @throws IllegalArgumentException if {@code ca_file} cannot be read, or client certificates are asked for
+     */
+    public static SSLContext sslContext(Upstream.Tls tls) {
         if (tls != null && (tls.clientCertFile() != null || tls.clientKeyFile() != null)) {
             throw new IllegalArgumentException("upstream client certificates (client_cert_file) are not supported yet");
         }
-        if (tls == null || (tls.verify() && tls.caFile() == null)) {
-            return (SSLSocketFactory) SSLSocketFactory.getDefault();
-        }
         try {
+            if (tls == null || (tls.verify() && tls.caFile() == null)) {
+                return SSLContext.getDefault();
+            }
             TrustManager[] trust = tls.verify() ? trustPem(Path.of(tls.caFile())) : new TrustManager[] {new TrustAll()};
             SSLContext context = SSLContext.getInstance("TLS");
             context.init(null, trust, null);
-            return context.getSocketFactory();
+            return context;
         } catch (IOException | GeneralSecurityException e) {
             throw new IllegalArgumentException("cannot load upstream ca_file " + tls.caFile() + ": " + e.getMessage(), e);
         }

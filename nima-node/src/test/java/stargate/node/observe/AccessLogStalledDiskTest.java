@@ -18,7 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
 class AccessLogStalledDiskTest {
     private static AccessLog.Entry entry(int i) {
         return new AccessLog.Entry(System.currentTimeMillis(), "id-" + i, "r", "b", "http://127.0.0.1:1", "GET",
-                "/stalled/" + "x".repeat(150) + "/" + i, 200, 1024, 1_234_567, 1_000_000, "127.0.0.1", null, null);
+                "/stalled/" + "x".repeat(150) + "/" + i, 200, 1024, 1_234_567, 1_000_000, "127.0.0.1", null, null, -1);
     }
 
     @Test

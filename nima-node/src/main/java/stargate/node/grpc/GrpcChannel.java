@@ -1,0 +1,307 @@
+package stargate.node.grpc;
+
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.logging.Logger;
+
+import io.helidon.common.socket.HelidonSocket;
+import io.helidon.common.socket.SocketOptions;
+import io.helidon.common.tls.Tls;
+import io.helidon.http.http2.Http2Headers;
+import io.helidon.webclient.api.ConnectionKey;
+import io.helidon.webclient.api.DefaultDnsResolver;
+import io.helidon.webclient.api.DnsAddressLookup;
+import io.helidon.webclient.api.Proxy;
+import io.helidon.webclient.api.TcpClientConnection;
+import io.helidon.webclient.api.WebClient;
+import io.helidon.webclient.http2.Http2Client;
+import io.helidon.webclient.http2.Http2ClientConnection;
+import io.helidon.webclient.http2.Http2ClientImpl;
+import io.helidon.webclient.http2.Http2ClientProtocolConfig;
+import stargate.model.Upstream;
+import stargate.node.proxy.UpstreamTls;
+
+/**
+ * The HTTP/2 connections to one gRPC target ({@code grpc://host:port} cleartext with prior knowledge,
+ * {@code grpcs://host:port} TLS with ALPN {@code h2}), each carrying many calls at once.
+ *
+ * <p>Built on Helidon's HTTP/2 client connection and stream ({@code helidon-webclient-http2}), the layer
+ * Helidon's own gRPC client uses, rather than its request/response API, which sends the whole request
+ * before it reads the response and so cannot relay a bidirectional stream. A call goes on the least busy
+ * open connection; a new connection opens when every one carries {@link #STREAMS_PER_CONNECTION} calls,
+ * up to {@code pool.max_connections}. A connection that fails (GOAWAY, reset, I/O error) is dropped and
+ * the next call opens another.
+ */
+public final class GrpcChannel implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(GrpcChannel.class.getName());
+    /** Calls per connection before another opens: 100 is the least SETTINGS_MAX_CONCURRENT_STREAMS RFC 9113 advises. */
+    static final int STREAMS_PER_CONNECTION = 100;
+
+    private final String url;
+    private final String host;
+    private final int port;
+    private final String authority;
+    private final boolean tls;
+    private final int maxConnections;
+    private final WebClient webClient;
+    private final Http2ClientImpl http2;
+    private final ConnectionKey key;
+
+    private final ReentrantLock lock = new ReentrantLock();
+    /** Guarded by {@link #lock}. */
+    private final List<Connection> connections = new ArrayList<>();
+    private volatile boolean closed;
+
+    private GrpcChannel(String url, URI uri, Upstream.Pool pool, Upstream.Tls tlsConfig) {
+        this.url = url;
+        this.tls = "grpcs".equals(uri.getScheme());
+        String bracketed = uri.getHost();
+        this.host = bracketed.startsWith("[") ? bracketed.substring(1, bracketed.length() - 1) : bracketed;
+        this.port = uri.getPort();
+        this.authority = bracketed + ":" + port;
+        this.maxConnections = pool.maxConnections();
+        Tls helidonTls = tls
+                ? Tls.builder().sslContext(UpstreamTls.sslContext(tlsConfig))
+                        .endpointIdentificationAlgorithm(tlsConfig == null || tlsConfig.verify() ? "HTTPS" : Tls.ENDPOINT_IDENTIFICATION_NONE)
+                        .build()
+                : Tls.builder().enabled(false).build();
+        this.webClient = WebClient.builder()
+                .tls(helidonTls)
+                .socketOptions(SocketOptions.builder().tcpNoDelay(true).connectTimeout(Duration.ofSeconds(10))
+                        .readTimeout(Duration.ZERO).build())
+                .addProtocolConfig(Http2ClientProtocolConfig.builder()
+                        .priorKnowledge(true)
+                        .ping(false)
+                        .initialWindowSize(1 << 20)
+                        .build())
+                .build();
+        this.http2 = (Http2ClientImpl) webClient.client(Http2Client.PROTOCOL);
+        this.key = ConnectionKey.create(tls ? "https" : "http", host, port, helidonTls, DefaultDnsResolver.create(),
+                DnsAddressLookup.defaultLookup(), Proxy.noProxy());
+    }
+
+    /**
+     * @param targetUrl {@code grpc://host:port} or {@code grpcs://host:port}
+     * @throws IllegalArgumentException if the URL is neither or the TLS settings cannot be loaded
+     */
+    public static GrpcChannel create(String targetUrl, Upstream.Pool pool, Upstream.Tls tls) {
+        URI uri = URI.create(targetUrl);
+        if (!"grpc".equals(uri.getScheme()) && !"grpcs".equals(uri.getScheme()) || uri.getHost() == null
+                || uri.getPort() < 0) {
+            throw new IllegalArgumentException("target must be grpc(s)://host:port: " + targetUrl);
+        }
+        return new GrpcChannel(targetUrl, uri, pool, tls);
+    }
+
+    /** {@code host:port}, the {@code :authority} a call carries unless the route preserves the client's. */
+    public String authority() {
+        return authority;
+    }
+
+    /** {@code http} or {@code https}: the {@code :scheme} of the calls. */
+    String scheme() {
+        return tls ? "https" : "http";
+    }
+
+    /**
+     * Starts a call: its request headers go out on a connection, the body follows on the returned call.
+     *
+     * @param connectTimeout bounds opening a new connection (TCP, TLS, the server's SETTINGS)
+     * @throws UpstreamCall.Unavailable if no connection could be opened or the headers not sent: nothing
+     *                                  reached the target, so the call may go to another one
+     */
+    UpstreamCall start(Http2Headers headers, Duration connectTimeout) {
+        // A pooled connection may have died since its last call (GOAWAY, idle close): then one more try on a
+        // fresh connection before the target counts as unavailable.
+        for (int attempt = 0; ; attempt++) {
+            Connection connection = connection(connectTimeout, attempt > 0);
+            UpstreamCall call = new UpstreamCall(connection.h2, connection.lost, connection.socket, http2);
+            try {
+                call.writeHeaders(headers, false);
+                call.onClose(() -> release(connection));
+                return call;
+            } catch (RuntimeException e) {
+                call.close();
+                release(connection);
+                drop(connection);
+                if (attempt > 0 || connection.fresh) {
+                    throw new UpstreamCall.Unavailable("could not start the call on " + url + ": " + e.getMessage(), e);
+                }
+            }
+        }
+    }
+
+    /** The least busy open connection with room for a call, or a new one when there is none and the cap allows. */
+    private Connection connection(Duration connectTimeout, boolean newOnly) {
+        lock.lock();
+        try {
+            if (closed) {
+                throw new UpstreamCall.Unavailable("target " + url + " left the config", null);
+            }
+            Connection best = null;
+            connections.removeIf(c -> c.lost.get());
+            for (Connection c : connections) {
+                if (best == null || c.calls < best.calls) {
+                    best = c;
+                }
+            }
+            if (best != null && !newOnly
+                    && (best.calls < STREAMS_PER_CONNECTION || connections.size() >= maxConnections)) {
+                best.calls++;
+                best.fresh = false;
+                return best;
+            }
+        } finally {
+            lock.unlock();
+        }
+        Connection opened = open(connectTimeout);
+        lock.lock();
+        try {
+            if (closed) {
+                opened.h2.close();
+                throw new UpstreamCall.Unavailable("target " + url + " left the config", null);
+            }
+            opened.calls++;
+            connections.add(opened);
+            return opened;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Opens a connection on a virtual thread and waits at most {@code connectTimeout} for it: Helidon's
+     * connect timeout is per client, a route's is per call. A connection that opens after the wait is closed.
+     */
+    private Connection open(Duration connectTimeout) {
+        CompletableFuture<Connection> opening = new CompletableFuture<>();
+        Thread.ofVirtual().name("grpc-connect-" + authority).start(() -> {
+            try {
+                AtomicBoolean lost = new AtomicBoolean();
+                TcpClientConnection tcp = TcpClientConnection.create(webClient, key, List.of(Http2Client.PROTOCOL_ID),
+                        c -> false, c -> lost.set(true)).connect();
+                Connection connection = new Connection(Http2ClientConnection.create(http2, tcp, true),
+                        tcp.helidonSocket(), lost);
+                if (!opening.complete(connection)) {
+                    connection.h2.close();
+                }
+            } catch (Throwable e) {
+                opening.completeExceptionally(e);
+            }
+        });
+        try {
+            return opening.get(connectTimeout.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+            opening.cancel(false);
+            throw new UpstreamCall.Unavailable("connect to " + url + " timed out after " + connectTimeout.toMillis()
+                    + " ms", e);
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause() instanceof UncheckedIOException io ? io.getCause() : e.getCause();
+            throw new UpstreamCall.Unavailable("cannot connect to " + url + ": " + cause, cause);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new UpstreamCall.Unavailable("interrupted while connecting to " + url, e);
+        }
+    }
+
+    private void release(Connection connection) {
+        lock.lock();
+        try {
+            connection.calls--;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Forgets a connection that failed; the calls on it fail on their own. */
+    void drop(Connection connection) {
+        boolean removed;
+        lock.lock();
+        try {
+            removed = connections.remove(connection);
+        } finally {
+            lock.unlock();
+        }
+        if (removed) {
+            LOG.fine(() -> "event=grpc_connection_dropped target=" + url);
+            connection.h2.close();
+        }
+    }
+
+    /** Drops the connection of a call that failed at the connection level (reset by GOAWAY or an I/O error). */
+    void dropConnectionOf(UpstreamCall call) {
+        lock.lock();
+        List<Connection> failed = new ArrayList<>(1);
+        try {
+            for (Connection c : connections) {
+                if (c.h2 == call.connection()) {
+                    failed.add(c);
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+        failed.forEach(this::drop);
+    }
+
+    /** @return open connections (for tests and status) */
+    public int openConnections() {
+        lock.lock();
+        try {
+            return connections.size();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        closeConnections();
+    }
+
+    /** Closes the open connections; the next call opens a new one (unless the channel is closed). */
+    void closeConnections() {
+        List<Connection> all;
+        lock.lock();
+        try {
+            all = List.copyOf(connections);
+            connections.clear();
+        } finally {
+            lock.unlock();
+        }
+        for (Connection c : all) {
+            try {
+                c.h2.close();
+            } catch (RuntimeException e) {
+                LOG.fine(() -> "event=grpc_connection_close_failed target=" + url + " error=" + e);
+            }
+        }
+    }
+
+    /** One HTTP/2 connection and the number of calls on it (guarded by the channel's lock). */
+    static final class Connection {
+        final Http2ClientConnection h2;
+        final HelidonSocket socket;
+        /** Set when the socket closes (by either side): the calls on it fail, no new call takes it. */
+        final AtomicBoolean lost;
+        int calls;
+        /** Opened for the call now starting: a failure on it is the target's, not a stale connection's. */
+        boolean fresh = true;
+
+        Connection(Http2ClientConnection h2, HelidonSocket socket, AtomicBoolean lost) {
+            this.h2 = h2;
+            this.socket = socket;
+            this.lost = lost;
+        }
+    }
+}

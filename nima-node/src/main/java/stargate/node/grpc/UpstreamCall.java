@@ -1,0 +1,82 @@
+package stargate.node.grpc;
+
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import io.helidon.common.socket.SocketContext;
+import io.helidon.http.http2.Http2Settings;
+import io.helidon.webclient.http2.Http2ClientConnection;
+import io.helidon.webclient.http2.Http2ClientImpl;
+import io.helidon.webclient.http2.Http2ClientStream;
+import io.helidon.webclient.http2.Http2StreamConfig;
+
+/**
+ * One call to a gRPC target: an HTTP/2 stream on one of its {@link GrpcChannel}'s connections, read and
+ * written frame by frame (as Helidon's own gRPC client does), so both directions stream at once.
+ */
+final class UpstreamCall extends Http2ClientStream {
+    /**
+     * How long one wait for response headers lasts before the caller looks at its deadline, read timeout and
+     * client again (Helidon's wait has one fixed timeout per stream).
+     */
+    static final Duration POLL = Duration.ofMillis(250);
+
+    private final Http2ClientConnection connection;
+    private final AtomicBoolean connectionLost;
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private volatile Runnable onClose;
+
+    UpstreamCall(Http2ClientConnection connection, AtomicBoolean connectionLost, SocketContext socket,
+                 Http2ClientImpl http2) {
+        super(connection, Http2Settings.create(), socket, new StreamConfig(POLL), http2.prototype(),
+                connection.streamIdSequence(), http2);
+        this.connection = connection;
+        this.connectionLost = connectionLost;
+    }
+
+    /**
+     * Fails when the call's connection has closed. Helidon does not wake the streams of a connection that
+     * closes (the target went away, GOAWAY), so the relay asks between its bounded waits.
+     */
+    void checkConnection() {
+        if (connectionLost.get()) {
+            throw new IllegalStateException("the connection to the target closed");
+        }
+    }
+
+    Http2ClientConnection connection() {
+        return connection;
+    }
+
+    void onClose(Runnable hook) {
+        this.onClose = hook;
+    }
+
+    @Override
+    public void close() {
+        super.close();
+        Runnable hook = onClose;
+        if (hook != null && closed.compareAndSet(false, true)) {
+            hook.run();
+        }
+    }
+
+    /** Nothing of the call reached the target (no connection, or its headers could not be sent): another may take it. */
+    static final class Unavailable extends RuntimeException {
+        Unavailable(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    private record StreamConfig(Duration readTimeout) implements Http2StreamConfig {
+        @Override
+        public boolean priorKnowledge() {
+            return true;
+        }
+
+        @Override
+        public int priority() {
+            return 0;
+        }
+    }
+}
