@@ -295,7 +295,14 @@ class HelmChartTest {
         assertEquals("redis-credentials", env.getValueFrom().getSecretKeyRef().getName());
         assertEquals("url", env.getValueFrom().getSecretKeyRef().getKey());
 
+        Container tuned = Manifests.container(HelmChart.render(List.of(), Map.of("node.tlsProvider", "conscrypt",
+                "node.labels.zone", "eu-1", "node.labels.canary", "true")).get(Deployment.class, NODE), "node");
+        assertEquals("conscrypt", Manifests.flag(tuned, "tls-provider"));
+        assertEquals("canary=true,zone=eu-1", Manifests.flag(tuned, "node-labels"));
+
         Container defaults = Manifests.container(HelmChart.render(List.of(), Map.of()).get(Deployment.class, NODE), "node");
+        assertTrue(defaults.getArgs().stream().noneMatch(a -> a.startsWith("--tls-provider") || a.startsWith("--node-labels")),
+                defaults.getArgs().toString());
         assertTrue(defaults.getArgs().stream().noneMatch(a -> a.startsWith("--redis") || a.startsWith("--client-header")
                 || a.startsWith("--max-connections")), "the node's own defaults unless set: " + defaults.getArgs());
         assertTrue(defaults.getEnv().stream().noneMatch(e -> e.getName().equals("STARGATE_REDIS")));
