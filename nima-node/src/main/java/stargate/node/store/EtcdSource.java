@@ -244,6 +244,11 @@ public final class EtcdSource implements ConfigSource {
     }
 
     private void queue(WatchResponse response) {
+        long bytes = 0;
+        for (WatchEvent event : response.getEvents()) {
+            bytes += event.getKeyValue().getKey().size() + event.getKeyValue().getValue().size();
+        }
+        metrics.configWatched(response.getEvents().size(), bytes);
         List<WatchEvent> events = gate.offer(response.getEvents()); // held while a big apply is in progress
         if (!events.isEmpty()) {
             updates.add(new Events(events, events.getLast().getKeyValue().getModRevision()));
