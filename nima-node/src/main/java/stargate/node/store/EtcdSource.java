@@ -15,14 +15,15 @@ import io.etcd.jetcd.watch.WatchResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -69,6 +70,8 @@ public final class EtcdSource implements ConfigSource {
     static final int PAGE_KEYS = 1_000;
     /** A page of {@link #PAGE_KEYS} keys near etcd's 1.5 MiB value limit would pass gRPC's default cap of 4 MiB. */
     private static final int MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
+    /** How long watched events may wait for the other watches' progress before the node reads everything again. */
+    private static final Duration PROGRESS_TIMEOUT = Duration.ofSeconds(5);
 
     /** What the sync thread hands the applier: a whole read, or one watch response's events. */
     private sealed interface Update {
@@ -229,29 +232,121 @@ public final class EtcdSource implements ConfigSource {
         Thread.sleep(backoff.next());
     }
 
-    /** Watches the prefix from {@code revision}, queueing each response; returns why the watch ended. */
-    private Throwable watch(long revision) throws InterruptedException, ExecutionException {
+    /**
+     * Watches the config from {@code revision}: one watch per range of {@link #watchedRanges} (so the
+     * controller's logs, node keys and stagings never reach this node), merged back into revision order
+     * ({@link WatchMerge}), each merged batch queued. Returns why the watch ended: the first error of any
+     * of them (compaction included), after which all are closed and the caller reads again.
+     */
+    private Throwable watch(long revision) throws InterruptedException {
         CompletableFuture<Throwable> ended = new CompletableFuture<>();
         watchEnded = ended;
-        WatchOption option = WatchOption.builder().isPrefix(true).withRevision(revision).build();
-        try (Watch.Watcher watcher = client.getWatchClient().watch(prefixKey(), option,
-                Watch.listener(this::queue, ended::complete, () -> ended.complete(null)))) {
-            if (closed) {
-                return null;
+        List<KeyRange> ranges = watchedRanges();
+        WatchMerge merge = new WatchMerge(ranges.size(), revision);
+        Semaphore askProgress = new Semaphore(0);
+        List<Watch.Watcher> watchers = new ArrayList<>();
+        try {
+            for (KeyRange range : ranges) {
+                int watch = watchers.size();
+                WatchOption option = WatchOption.builder().withRange(range.end()).withRevision(revision).build();
+                watchers.add(client.getWatchClient().watch(range.from(), option, Watch.listener(
+                        response -> receive(merge, watch, response, askProgress),
+                        ended::complete, () -> ended.complete(null))));
             }
-            return ended.get();
+            long waitingSince = 0;
+            while (!closed && !ended.isDone()) {
+                askProgress.tryAcquire(WatchMerge.ASK_AGAIN_NANOS, TimeUnit.NANOSECONDS);
+                askProgress.drainPermits();
+                List<Integer> ask;
+                long waiting;
+                synchronized (merge) {
+                    ask = merge.toAsk(System.nanoTime());
+                    waiting = merge.oldestWaiting();
+                }
+                ask.forEach(watch -> watchers.get(watch).requestProgress());
+                waitingSince = waiting == 0 ? 0 : waitingSince == 0 ? System.nanoTime() : waitingSince;
+                if (waitingSince != 0 && System.nanoTime() - waitingSince > PROGRESS_TIMEOUT.toNanos()) {
+                    // an etcd that does not answer progress requests: a whole read is consistent anyway
+                    ended.complete(new TimeoutException("no watch progress past revision " + waiting + " within "
+                            + PROGRESS_TIMEOUT.toMillis() + " ms"));
+                }
+            }
+            return closed ? null : ended.getNow(null);
+        } finally {
+            watchers.forEach(Watch.Watcher::close);
         }
     }
 
-    private void queue(WatchResponse response) {
-        long bytes = 0;
-        for (WatchEvent event : response.getEvents()) {
-            bytes += event.getKeyValue().getKey().size() + event.getKeyValue().getValue().size();
+    /** One response of watch {@code watch}: merged, then what may be applied goes through the gate to the applier. */
+    private void receive(WatchMerge merge, int watch, WatchResponse response, Semaphore askProgress) {
+        boolean ask;
+        synchronized (merge) { // one at a time and in order, from whichever thread each watch calls back on
+            List<WatchEvent> ready;
+            if (response.getEvents().isEmpty()) {
+                ready = response.isProgressNotify() ? merge.progress(watch, response.getHeader().getRevision()) : List.of();
+            } else {
+                long bytes = 0;
+                for (WatchEvent event : response.getEvents()) {
+                    bytes += event.getKeyValue().getKey().size() + event.getKeyValue().getValue().size();
+                }
+                metrics.configWatched(response.getEvents().size(), bytes);
+                long lateBefore = merge.late();
+                ready = merge.events(watch, response.getEvents());
+                if (merge.late() != lateBefore) {
+                    metrics.configWatchLate(merge.late() - lateBefore);
+                    LOG.warning("event=etcd_watch_event_late watch=" + watch + " revision="
+                            + response.getEvents().getFirst().getKeyValue().getModRevision()
+                            + " action=applied_now cause=\"a progress answer overtook it\"");
+                }
+            }
+            queue(ready);
+            ask = merge.wantsProgress();
         }
-        metrics.configWatched(response.getEvents().size(), bytes);
-        List<WatchEvent> events = gate.offer(response.getEvents()); // held while a big apply is in progress
+        if (ask) {
+            askProgress.release();
+        }
+    }
+
+    private void queue(List<WatchEvent> ready) {
+        List<WatchEvent> events = gate.offer(ready); // held while a big apply is in progress
         if (!events.isEmpty()) {
             updates.add(new Events(events, events.getLast().getKeyValue().getModRevision()));
+        }
+    }
+
+    /**
+     * What a node reads: each config folder ({@link Kind}: a folder, or the one key of the global
+     * plugins). A new folder is a new {@link Kind}.
+     */
+    private List<KeyRange> configRanges() {
+        List<KeyRange> ranges = new ArrayList<>();
+        for (Kind kind : Kind.values()) {
+            ranges.add(kind == Kind.GLOBAL_PLUGINS ? KeyRange.key(prefix + "/" + kind.key())
+                    : KeyRange.folder(prefix + "/" + kind.key() + "/"));
+        }
+        return ranges;
+    }
+
+    /** What a node watches: the config folders plus {@code applying} (the {@link ApplyGate}'s key). */
+    private List<KeyRange> watchedRanges() {
+        List<KeyRange> ranges = configRanges();
+        ranges.add(KeyRange.key(gate.applyingKey()));
+        return ranges;
+    }
+
+    /** Keys from {@code from} (included) to {@code end} (excluded). */
+    private record KeyRange(ByteSequence from, ByteSequence end) {
+        /** Every key starting with {@code folder}: the end is its last byte plus one. */
+        static KeyRange folder(String folder) {
+            byte[] end = folder.getBytes(UTF_8);
+            end[end.length - 1]++;
+            return new KeyRange(ByteSequence.from(folder, UTF_8), ByteSequence.from(end));
+        }
+
+        /** Exactly {@code key}: the end is the key plus a NUL byte. */
+        static KeyRange key(String key) {
+            byte[] bytes = key.getBytes(UTF_8);
+            return new KeyRange(ByteSequence.from(bytes), ByteSequence.from(Arrays.copyOf(bytes, bytes.length + 1)));
         }
     }
 
@@ -275,12 +370,10 @@ public final class EtcdSource implements ConfigSource {
         Map<String, EtcdConfigReader.KeyVersion> values = new HashMap<>();
         long revision = gate.readRevision(client, timeout.toMillis()); // never in the middle of a big apply
         int pages = 0;
-        for (Kind kind : Kind.values()) {
-            String folder = prefix + "/" + kind.key() + (kind == Kind.GLOBAL_PLUGINS ? "" : "/");
-            ByteSequence end = rangeEnd(folder);
-            ByteSequence from = ByteSequence.from(folder, UTF_8);
+        for (KeyRange range : configRanges()) {
+            ByteSequence from = range.from();
             while (true) {
-                GetOption option = GetOption.builder().withRange(end).withLimit(PAGE_KEYS).withRevision(revision)
+                GetOption option = GetOption.builder().withRange(range.end()).withLimit(PAGE_KEYS).withRevision(revision)
                         .withSortField(GetOption.SortTarget.KEY).withSortOrder(GetOption.SortOrder.ASCEND).build();
                 GetResponse response = await(client.getKVClient().get(from, option), deadline, timeout);
                 pages++;
@@ -293,7 +386,7 @@ public final class EtcdSource implements ConfigSource {
                 }
                 // the next page starts right after the last key read (a key plus a NUL byte)
                 byte[] last = response.getKvs().getLast().getKey().getBytes();
-                from = ByteSequence.from(java.util.Arrays.copyOf(last, last.length + 1));
+                from = ByteSequence.from(Arrays.copyOf(last, last.length + 1));
             }
         }
         LOG.info("event=etcd_config_read revision=" + revision + " keys=" + values.size() + " pages=" + pages
@@ -301,12 +394,6 @@ public final class EtcdSource implements ConfigSource {
         return new FullRead(values, revision);
     }
 
-    /** The end of the key range holding every key that starts with {@code folder} (its last byte plus one). */
-    private static ByteSequence rangeEnd(String folder) {
-        byte[] end = folder.getBytes(UTF_8);
-        end[end.length - 1]++;
-        return ByteSequence.from(end);
-    }
 
     private static GetResponse await(CompletableFuture<GetResponse> future, long deadlineNanos, Duration timeout)
             throws Exception {
