@@ -23,10 +23,10 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.logging.Logger;
 import stargate.model.Kind;
 import stargate.model.validate.ConfigValidator;
@@ -46,11 +46,12 @@ import stargate.node.observe.SourceStatus;
  * under {@code --cache-dir} instead ({@code /status} says {@code source: cache}). {@link #follow}
  * then starts two threads:
  * <ul>
- *   <li>{@code etcd-sync} watches the prefix from R+1 and queues each watch response. When the
- *       watch ends (history compacted, or any error jetcd does not retry itself) it reads the whole
- *       prefix again at a new revision and queues that; while etcd is unreachable it retries with
- *       jittered exponential backoff ({@link Backoff}). jetcd itself resumes a watch broken by an
- *       unreachable member from the last revision it delivered.</li>
+ *   <li>{@code etcd-sync} watches each config folder and the {@code applying} key from R+1 (one
+ *       watch each, so the controller's logs, node keys and stagings never reach the node) and
+ *       queues their events merged back into whole revisions in order ({@link WatchMerge}). When
+ *       any watch ends (history compacted, or any error) it closes them all, reads the config
+ *       folders again at a new revision and queues that; while etcd is unreachable it retries with
+ *       jittered exponential backoff ({@link Backoff}).</li>
  *   <li>{@code config-applier} takes everything queued at once, folds it into the
  *       {@link EtcdConfigReader} and resolves once: a burst of events costs one validation and one
  *       compile, never one per event. A fresh read after compaction is folded the same way, so only
@@ -64,7 +65,7 @@ public final class EtcdSource implements ConfigSource {
     private static final Logger LOG = Logger.getLogger(EtcdSource.class.getName());
     /** How long a node starting up waits for etcd to answer at all before it serves the cached config. */
     static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(3);
-    /** Bound of one read of the whole prefix (etcd answered: only its size makes it slow). */
+    /** Bound of one read of the whole config (etcd answered: only its size makes it slow). */
     private static final Duration READ_TIMEOUT = Duration.ofSeconds(30);
     /** Keys per range read of a whole read: pages of small objects stay far below {@link #MAX_RESPONSE_BYTES}. */
     static final int PAGE_KEYS = 1_000;
@@ -184,7 +185,7 @@ public final class EtcdSource implements ConfigSource {
         syncThread = Thread.ofPlatform().daemon().name("etcd-sync").start(this::syncLoop);
     }
 
-    /** Read the prefix, watch it until the watch ends, read again; back off while etcd is unreachable. */
+    /** Read the config, watch it until a watch ends, read again; back off while etcd is unreachable. */
     private void syncLoop() {
         long watchFrom = loadedRevision == 0 ? 0 : loadedRevision + 1;
         while (!closed) {
@@ -243,27 +244,24 @@ public final class EtcdSource implements ConfigSource {
         watchEnded = ended;
         List<KeyRange> ranges = watchedRanges();
         WatchMerge merge = new WatchMerge(ranges.size(), revision);
-        Semaphore askProgress = new Semaphore(0);
-        List<Watch.Watcher> watchers = new ArrayList<>();
+        // filled while the watches start; a watch may call back before the last one is in
+        AtomicReferenceArray<Watch.Watcher> watchers = new AtomicReferenceArray<>(ranges.size());
         try {
-            for (KeyRange range : ranges) {
-                int watch = watchers.size();
-                WatchOption option = WatchOption.builder().withRange(range.end()).withRevision(revision).build();
-                watchers.add(client.getWatchClient().watch(range.from(), option, Watch.listener(
-                        response -> receive(merge, watch, response, askProgress),
-                        ended::complete, () -> ended.complete(null))));
+            for (int i = 0; i < ranges.size(); i++) {
+                int watch = i;
+                WatchOption option = WatchOption.builder().withRange(ranges.get(i).end()).withRevision(revision).build();
+                watchers.set(i, client.getWatchClient().watch(ranges.get(i).from(), option, Watch.listener(
+                        response -> receive(merge, watch, response, watchers), ended::complete, () -> ended.complete(null))));
             }
             long waitingSince = 0;
             while (!closed && !ended.isDone()) {
-                askProgress.tryAcquire(WatchMerge.ASK_AGAIN_NANOS, TimeUnit.NANOSECONDS);
-                askProgress.drainPermits();
-                List<Integer> ask;
+                // answers re-ask at once (receive); this only re-sends requests left unanswered
+                Thread.sleep(WatchMerge.ASK_AGAIN_NANOS / 1_000_000);
                 long waiting;
                 synchronized (merge) {
-                    ask = merge.toAsk(System.nanoTime());
+                    askProgress(merge.toAsk(System.nanoTime()), watchers);
                     waiting = merge.oldestWaiting();
                 }
-                ask.forEach(watch -> watchers.get(watch).requestProgress());
                 waitingSince = waiting == 0 ? 0 : waitingSince == 0 ? System.nanoTime() : waitingSince;
                 if (waitingSince != 0 && System.nanoTime() - waitingSince > PROGRESS_TIMEOUT.toNanos()) {
                     // an etcd that does not answer progress requests: a whole read is consistent anyway
@@ -273,13 +271,19 @@ public final class EtcdSource implements ConfigSource {
             }
             return closed ? null : ended.getNow(null);
         } finally {
-            watchers.forEach(Watch.Watcher::close);
+            for (int i = 0; i < watchers.length(); i++) {
+                if (watchers.get(i) != null) {
+                    watchers.get(i).close();
+                }
+            }
         }
     }
 
-    /** One response of watch {@code watch}: merged, then what may be applied goes through the gate to the applier. */
-    private void receive(WatchMerge merge, int watch, WatchResponse response, Semaphore askProgress) {
-        boolean ask;
+    /**
+     * One response of watch {@code watch}: merged; what may be applied goes through the gate to the
+     * applier, and the watches still short of the newest waiting event are asked for their progress.
+     */
+    private void receive(WatchMerge merge, int watch, WatchResponse response, AtomicReferenceArray<Watch.Watcher> watchers) {
         synchronized (merge) { // one at a time and in order, from whichever thread each watch calls back on
             List<WatchEvent> ready;
             if (response.getEvents().isEmpty()) {
@@ -300,10 +304,16 @@ public final class EtcdSource implements ConfigSource {
                 }
             }
             queue(ready);
-            ask = merge.wantsProgress();
+            askProgress(merge.toAsk(System.nanoTime()), watchers);
         }
-        if (ask) {
-            askProgress.release();
+    }
+
+    private static void askProgress(List<Integer> watches, AtomicReferenceArray<Watch.Watcher> watchers) {
+        for (int watch : watches) {
+            Watch.Watcher watcher = watchers.get(watch);
+            if (watcher != null) {
+                watcher.requestProgress();
+            }
         }
     }
 

@@ -98,20 +98,6 @@ final class WatchMerge {
         return ask;
     }
 
-    /** Whether some watch must still be asked (or asked again) before the waiting events can go. */
-    boolean wantsProgress() {
-        if (pending.isEmpty()) {
-            return false;
-        }
-        long wanted = pending.lastKey();
-        for (int watch = 0; watch < complete.length; watch++) {
-            if (complete[watch] < wanted && askedAt[watch] == 0) {
-                return true;
-            }
-        }
-        return false;
-    }
-
     /** The revision of the oldest event still waiting, or 0. */
     long oldestWaiting() {
         return pending.isEmpty() ? 0 : pending.firstKey();
