@@ -253,6 +253,7 @@ public final class EtcdSource implements ConfigSource {
                 watchers.set(i, client.getWatchClient().watch(ranges.get(i).from(), option, Watch.listener(
                         response -> receive(merge, watch, response, watchers), ended::complete, () -> ended.complete(null))));
             }
+            long waitingFor = 0; // the oldest event waiting at the last look, and since when
             long waitingSince = 0;
             while (!closed && !ended.isDone()) {
                 // answers re-ask at once (receive); this only re-sends requests left unanswered
@@ -262,8 +263,11 @@ public final class EtcdSource implements ConfigSource {
                     askProgress(merge.toAsk(System.nanoTime()), watchers);
                     waiting = merge.oldestWaiting();
                 }
-                waitingSince = waiting == 0 ? 0 : waitingSince == 0 ? System.nanoTime() : waitingSince;
-                if (waitingSince != 0 && System.nanoTime() - waitingSince > PROGRESS_TIMEOUT.toNanos()) {
+                if (waiting != waitingFor) { // events move on: only one stuck for the whole timeout counts
+                    waitingFor = waiting;
+                    waitingSince = System.nanoTime();
+                }
+                if (waiting != 0 && System.nanoTime() - waitingSince > PROGRESS_TIMEOUT.toNanos()) {
                     // an etcd that does not answer progress requests: a whole read is consistent anyway
                     ended.complete(new TimeoutException("no watch progress past revision " + waiting + " within "
                             + PROGRESS_TIMEOUT.toMillis() + " ms"));
