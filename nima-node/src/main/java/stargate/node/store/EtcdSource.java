@@ -302,8 +302,9 @@ public final class EtcdSource implements ConfigSource {
                 ready = merge.events(watch, response.getEvents());
                 if (merge.late() != lateBefore) {
                     metrics.configWatchLate(merge.late() - lateBefore);
-                    LOG.warning("event=etcd_watch_event_late watch=" + watch + " revision="
-                            + response.getEvents().getFirst().getKeyValue().getModRevision()
+                    KeyValue first = response.getEvents().getFirst().getKeyValue();
+                    LOG.warning("event=etcd_watch_event_late key=" + first.getKey().toString(UTF_8)
+                            + " revision=" + first.getModRevision()
                             + " action=applied_now cause=\"a progress answer overtook it\"");
                 }
             }

@@ -23,7 +23,9 @@ import java.util.TreeMap;
  * that later request is sent only after the first answer came back, and etcd sends what was queued
  * before it first. With the fix the first answer alone would do; the second costs one round trip.
  * An event that still arrives behind a revision already handed on is handed on at once (never
- * dropped) and counted as late ({@link #late()}).
+ * dropped) and counted as late ({@link #late()}): it happens when etcd created a watch behind its
+ * start revision (a write between the read and the watch) and answers for it before its catch-up
+ * (docs/etcd-layout.md, "Known window").
  *
  * <p>Not thread-safe: the caller serializes calls (the watches call back on several threads).
  */

@@ -104,6 +104,11 @@ class NarrowWatchTest {
         put(client, p + "/routes/m", route("m", "/m", "u0"));
         try (EtcdNodeHarness node = EtcdNodeHarness.start(etcd.url(), p, "atomic", null)) {
             eventually(CONVERGE, () -> assertEquals(200, node.get("/m").statusCode()));
+            // steady state: the watches are up and caught up once a change made now has applied (a watch
+            // that etcd 3.4 creates behind its start revision is the documented exception, see etcd-layout.md)
+            long warm = put(client, p + "/upstreams/warm", upstream("warm", backend.port()));
+            eventually(CONVERGE, () -> assertTrue(node.status().path("applied_revision").asLong() >= warm));
+            double events = node.metric(EVENTS);
             double rejectedBefore = rejectedApplies(node); // the registry is the JVM's: other tests count there too
             int rounds = 100;
             long last = 0;
@@ -122,7 +127,7 @@ class NarrowWatchTest {
             assertEquals(200, node.get("/m").statusCode());
             assertEquals(0, node.status().path("rejected").size(), node.status().toString());
             assertEquals(rejectedBefore, rejectedApplies(node), "no half of a transaction was ever applied alone");
-            assertEquals(3 * rounds, node.metric(EVENTS), "three events a round (the start read is no watch event)");
+            assertEquals(3 * rounds, node.metric(EVENTS) - events, "three events a round");
             assertEquals(0, node.metric(LATE));
         }
     }
