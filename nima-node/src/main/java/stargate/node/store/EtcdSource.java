@@ -249,7 +249,8 @@ public final class EtcdSource implements ConfigSource {
         try {
             for (int i = 0; i < ranges.size(); i++) {
                 int watch = i;
-                WatchOption option = WatchOption.builder().withRange(ranges.get(i).end()).withRevision(revision).build();
+                WatchOption option = WatchOption.builder().withRange(ranges.get(i).end()).withRevision(revision)
+                        .withCreateNotify(true).build();
                 watchers.set(i, client.getWatchClient().watch(ranges.get(i).from(), option, Watch.listener(
                         response -> receive(merge, watch, response, watchers), ended::complete, () -> ended.complete(null))));
             }
@@ -290,8 +291,12 @@ public final class EtcdSource implements ConfigSource {
     private void receive(WatchMerge merge, int watch, WatchResponse response, AtomicReferenceArray<Watch.Watcher> watchers) {
         synchronized (merge) { // one at a time and in order, from whichever thread each watch calls back on
             List<WatchEvent> ready;
-            if (response.getEvents().isEmpty()) {
-                ready = response.isProgressNotify() ? merge.progress(watch, response.getHeader().getRevision()) : List.of();
+            if (response.isCreatedNotify()) {
+                merge.created(watch, response.getHeader().getRevision(), System.nanoTime());
+                ready = List.of();
+            } else if (response.getEvents().isEmpty()) {
+                ready = response.isProgressNotify()
+                        ? merge.progress(watch, response.getHeader().getRevision(), System.nanoTime()) : List.of();
             } else {
                 long bytes = 0;
                 for (WatchEvent event : response.getEvents()) {

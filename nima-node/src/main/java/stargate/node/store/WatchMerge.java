@@ -22,22 +22,31 @@ import java.util.TreeMap;
  * same watch. So an answer's revision is taken only once the answer to a later request has arrived:
  * that later request is sent only after the first answer came back, and etcd sends what was queued
  * before it first. With the fix the first answer alone would do; the second costs one round trip.
- * An event that still arrives behind a revision already handed on is handed on at once (never
- * dropped) and counted as late ({@link #late()}): it happens when etcd created a watch behind its
- * start revision (a write between the read and the watch) and answers for it before its catch-up
- * (docs/etcd-layout.md, "Known window").
+ * A watch's answers count only once etcd has confirmed its creation, and a watch created behind its
+ * start revision is given time to catch up first ({@link #created}). An event that still arrives
+ * behind a revision already handed on is handed on at once (never dropped) and counted as late
+ * ({@link #late()}).
  *
  * <p>Not thread-safe: the caller serializes calls (the watches call back on several threads).
  */
 final class WatchMerge {
-    /** How long a progress request may go unanswered before it is asked again. */
+    /** How long a progress request may go unanswered (or have its answer set aside) before it is asked again. */
     static final long ASK_AGAIN_NANOS = 200_000_000L;
+    /**
+     * How long after its creation a watch that etcd created behind its start revision is not asked
+     * to vouch for progress: etcd sends it what it missed from a sync loop running every 100 ms, and
+     * until then answers its progress requests with the current revision all the same.
+     */
+    static final long CATCH_UP_NANOS = 1_000_000_000L;
 
     private final long[] complete;
     /** Per watch: the revision of the last progress answer, taken once the next answer arrives; 0 = none. */
     private final long[] candidate;
     /** Per watch: when its pending progress request was sent; 0 = none pending. */
     private final long[] askedAt;
+    /** Per watch: from when its progress answers count (after its creation, see {@link #created}). */
+    private final long[] trustFrom;
+    private final long from;
     private final TreeMap<Long, List<WatchEvent>> pending = new TreeMap<>();
     private long released;
     private long late;
@@ -47,7 +56,10 @@ final class WatchMerge {
         complete = new long[watches];
         candidate = new long[watches];
         askedAt = new long[watches];
+        trustFrom = new long[watches];
+        java.util.Arrays.fill(trustFrom, Long.MAX_VALUE);
         java.util.Arrays.fill(complete, from - 1);
+        this.from = from;
         released = from - 1;
     }
 
@@ -68,8 +80,20 @@ final class WatchMerge {
         return out;
     }
 
+    /**
+     * Watch {@code watch} was created, etcd being at {@code revision} then. Created at or past its
+     * start revision (a write landed between the read and the watch), it is behind until etcd's sync
+     * loop catches it up, which etcd does not signal: its answers count only {@link #CATCH_UP_NANOS} later.
+     */
+    void created(int watch, long revision, long nowNanos) {
+        trustFrom[watch] = revision >= from ? nowNanos + CATCH_UP_NANOS : nowNanos;
+    }
+
     /** A progress answer on watch {@code watch} at etcd revision {@code revision}; returns what may be applied now. */
-    List<WatchEvent> progress(int watch, long revision) {
+    List<WatchEvent> progress(int watch, long revision, long nowNanos) {
+        if (nowNanos < trustFrom[watch]) {
+            return List.of(); // set aside; asked again after ASK_AGAIN_NANOS
+        }
         askedAt[watch] = 0;
         if (candidate[watch] > 0) {
             complete[watch] = Math.max(complete[watch], candidate[watch]);

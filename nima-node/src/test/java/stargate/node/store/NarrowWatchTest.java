@@ -104,8 +104,7 @@ class NarrowWatchTest {
         put(client, p + "/routes/m", route("m", "/m", "u0"));
         try (EtcdNodeHarness node = EtcdNodeHarness.start(etcd.url(), p, "atomic", null)) {
             eventually(CONVERGE, () -> assertEquals(200, node.get("/m").statusCode()));
-            // steady state: the watches are up and caught up once a change made now has applied (a watch
-            // that etcd 3.4 creates behind its start revision is the documented exception, see etcd-layout.md)
+            // counted from here: the watches are up once a change made now has applied
             long warm = put(client, p + "/upstreams/warm", upstream("warm", backend.port()));
             eventually(CONVERGE, () -> assertTrue(node.status().path("applied_revision").asLong() >= warm));
             double events = node.metric(EVENTS);
