@@ -43,6 +43,9 @@ public final class Metrics {
     static final String GRPC_CALLS = "stargate_grpc_calls_total";
     /** gRPC call series at most; calls that would add one past it count under service and method "other". */
     static final int MAX_GRPC_SERIES = 4000;
+    static final String WATCH_EVENTS = "stargate_config_watch_events_total";
+    static final String WATCH_BYTES = "stargate_config_watch_bytes_total";
+    static final String WATCH_LATE = "stargate_config_watch_late_events_total";
 
     private final MeterRegistry registry;
     private final LongAdder active = new LongAdder();
@@ -61,6 +64,9 @@ public final class Metrics {
     /** Clients refused by reason (SPEC §14): a few fixed reasons, declared up front. */
     private final ConcurrentHashMap<String, LongAdder> rejected = new ConcurrentHashMap<>();
     private volatile LongSupplier traceSpansDropped = () -> 0;
+    private final LongAdder watchEvents = new LongAdder();
+    private final LongAdder watchBytes = new LongAdder();
+    private final LongAdder watchLate = new LongAdder();
 
     public Metrics(MeterRegistry registry) {
         this.registry = registry;
@@ -232,6 +238,17 @@ public final class Metrics {
         traceSpansDropped = dropped;
     }
 
+    /** Counts what the etcd watch delivered to this node: events, and the bytes of their keys and values. */
+    public void configWatched(int events, long bytes) {
+        watchEvents.add(events);
+        watchBytes.add(bytes);
+    }
+
+    /** Counts watch events that came behind a revision already applied (an etcd whose progress answers overtake events). */
+    public void configWatchLate(long events) {
+        watchLate.add(events);
+    }
+
     /**
      * Writes every meter as Prometheus text (format 0.0.4): Helidon's registry, the JVM's ({@link JvmMetrics}),
      * then the request meters.
@@ -272,6 +289,16 @@ public final class Metrics {
                 .append(" Spans not exported: the export queue was full, or the collector failed or was too slow\n");
         out.append("# TYPE ").append(TRACE_SPANS_DROPPED).append(" counter\n");
         out.append(TRACE_SPANS_DROPPED).append(' ').append(traceSpansDropped.getAsLong()).append('\n');
+        out.append("# HELP ").append(WATCH_EVENTS).append(" etcd watch events this node received (0 in file mode)\n");
+        out.append("# TYPE ").append(WATCH_EVENTS).append(" counter\n");
+        out.append(WATCH_EVENTS).append(' ').append(watchEvents.sum()).append('\n');
+        out.append("# HELP ").append(WATCH_BYTES).append(" Bytes of the keys and values of those events\n");
+        out.append("# TYPE ").append(WATCH_BYTES).append(" counter\n");
+        out.append(WATCH_BYTES).append(' ').append(watchBytes.sum()).append('\n');
+        out.append("# HELP ").append(WATCH_LATE)
+                .append(" Watch events applied after a later revision because etcd's progress answer overtook them\n");
+        out.append("# TYPE ").append(WATCH_LATE).append(" counter\n");
+        out.append(WATCH_LATE).append(' ').append(watchLate.sum()).append('\n');
         return out.toString();
     }
 

@@ -52,6 +52,10 @@ final class ApplyGate {
         return events;
     }
 
+    String applyingKey() {
+        return applyingKey;
+    }
+
     /** Whether events are being held now (an apply is in progress). */
     synchronized boolean holding() {
         return holding;

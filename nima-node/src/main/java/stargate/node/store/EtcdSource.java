@@ -15,17 +15,18 @@ import io.etcd.jetcd.watch.WatchResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.logging.Logger;
 import stargate.model.GatewayConfig;
 import stargate.model.Kind;
@@ -49,11 +50,12 @@ import stargate.node.observe.SourceStatus;
  * under {@code --cache-dir} instead ({@code /status} says {@code source: cache}). {@link #follow}
  * then starts two threads:
  * <ul>
- *   <li>{@code etcd-sync} watches the prefix from R+1 and queues each watch response. When the
- *       watch ends (history compacted, or any error jetcd does not retry itself) it reads the whole
- *       prefix again at a new revision and queues that; while etcd is unreachable it retries with
- *       jittered exponential backoff ({@link Backoff}). jetcd itself resumes a watch broken by an
- *       unreachable member from the last revision it delivered.</li>
+ *   <li>{@code etcd-sync} watches each config folder and the {@code applying} key from R+1 (one
+ *       watch each, so the controller's logs, node keys and stagings never reach the node) and
+ *       queues their events merged back into whole revisions in order ({@link WatchMerge}). When
+ *       any watch ends (history compacted, or any error) it closes them all, reads the config
+ *       folders again at a new revision and queues that; while etcd is unreachable it retries with
+ *       jittered exponential backoff ({@link Backoff}).</li>
  *   <li>{@code config-applier} takes everything queued at once, folds it into the
  *       {@link EtcdConfigReader} and resolves once: a burst of events costs one validation and one
  *       compile, never one per event. A fresh read after compaction is folded the same way, so only
@@ -67,12 +69,14 @@ public final class EtcdSource implements ConfigSource {
     private static final Logger LOG = Logger.getLogger(EtcdSource.class.getName());
     /** How long a node starting up waits for etcd to answer at all before it serves the cached config. */
     static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(3);
-    /** Bound of one read of the whole prefix (etcd answered: only its size makes it slow). */
+    /** Bound of one read of the whole config (etcd answered: only its size makes it slow). */
     private static final Duration READ_TIMEOUT = Duration.ofSeconds(30);
     /** Keys per range read of a whole read: pages of small objects stay far below {@link #MAX_RESPONSE_BYTES}. */
     static final int PAGE_KEYS = 1_000;
     /** A page of {@link #PAGE_KEYS} keys near etcd's 1.5 MiB value limit would pass gRPC's default cap of 4 MiB. */
     private static final int MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
+    /** How long watched events may wait for the other watches' progress before the node reads everything again. */
+    private static final Duration PROGRESS_TIMEOUT = Duration.ofSeconds(5);
 
     /** What the sync thread hands the applier: a whole read, or one watch response's events. */
     private sealed interface Update {
@@ -212,7 +216,7 @@ public final class EtcdSource implements ConfigSource {
         rollouts.start();
     }
 
-    /** Read the prefix, watch it until the watch ends, read again; back off while etcd is unreachable. */
+    /** Read the config, watch it until a watch ends, read again; back off while etcd is unreachable. */
     private void syncLoop() {
         long watchFrom = loadedRevision == 0 ? 0 : loadedRevision + 1;
         while (!closed) {
@@ -260,24 +264,140 @@ public final class EtcdSource implements ConfigSource {
         Thread.sleep(backoff.next());
     }
 
-    /** Watches the prefix from {@code revision}, queueing each response; returns why the watch ended. */
-    private Throwable watch(long revision) throws InterruptedException, ExecutionException {
+    /**
+     * Watches the config from {@code revision}: one watch per range of {@link #watchedRanges} (so the
+     * controller's logs, node keys and stagings never reach this node), merged back into revision order
+     * ({@link WatchMerge}), each merged batch queued. Returns why the watch ended: the first error of any
+     * of them (compaction included), after which all are closed and the caller reads again.
+     */
+    private Throwable watch(long revision) throws InterruptedException {
         CompletableFuture<Throwable> ended = new CompletableFuture<>();
         watchEnded = ended;
-        WatchOption option = WatchOption.builder().isPrefix(true).withRevision(revision).build();
-        try (Watch.Watcher watcher = client.getWatchClient().watch(prefixKey(), option,
-                Watch.listener(this::queue, ended::complete, () -> ended.complete(null)))) {
-            if (closed) {
-                return null;
+        List<KeyRange> ranges = watchedRanges();
+        WatchMerge merge = new WatchMerge(ranges.size(), revision);
+        // filled while the watches start; a watch may call back before the last one is in
+        AtomicReferenceArray<Watch.Watcher> watchers = new AtomicReferenceArray<>(ranges.size());
+        try {
+            for (int i = 0; i < ranges.size(); i++) {
+                int watch = i;
+                WatchOption option = WatchOption.builder().withRange(ranges.get(i).end()).withRevision(revision)
+                        .withCreateNotify(true).build();
+                watchers.set(i, client.getWatchClient().watch(ranges.get(i).from(), option, Watch.listener(
+                        response -> receive(merge, watch, response, watchers), ended::complete, () -> ended.complete(null))));
             }
-            return ended.get();
+            long waitingFor = 0; // the oldest event waiting at the last look, and since when
+            long waitingSince = 0;
+            while (!closed && !ended.isDone()) {
+                // answers re-ask at once (receive); this only re-sends requests left unanswered
+                Thread.sleep(WatchMerge.ASK_AGAIN_NANOS / 1_000_000);
+                long waiting;
+                synchronized (merge) {
+                    askProgress(merge.toAsk(System.nanoTime()), watchers);
+                    waiting = merge.oldestWaiting();
+                }
+                if (waiting != waitingFor) { // events move on: only one stuck for the whole timeout counts
+                    waitingFor = waiting;
+                    waitingSince = System.nanoTime();
+                }
+                if (waiting != 0 && System.nanoTime() - waitingSince > PROGRESS_TIMEOUT.toNanos()) {
+                    // an etcd that does not answer progress requests: a whole read is consistent anyway
+                    ended.complete(new TimeoutException("no watch progress past revision " + waiting + " within "
+                            + PROGRESS_TIMEOUT.toMillis() + " ms"));
+                }
+            }
+            return closed ? null : ended.getNow(null);
+        } finally {
+            for (int i = 0; i < watchers.length(); i++) {
+                if (watchers.get(i) != null) {
+                    watchers.get(i).close();
+                }
+            }
         }
     }
 
-    private void queue(WatchResponse response) {
-        List<WatchEvent> events = gate.offer(response.getEvents()); // held while a big apply is in progress
+    /**
+     * One response of watch {@code watch}: merged; what may be applied goes through the gate to the
+     * applier, and the watches still short of the newest waiting event are asked for their progress.
+     */
+    private void receive(WatchMerge merge, int watch, WatchResponse response, AtomicReferenceArray<Watch.Watcher> watchers) {
+        synchronized (merge) { // one at a time and in order, from whichever thread each watch calls back on
+            List<WatchEvent> ready;
+            if (response.isCreatedNotify()) {
+                merge.created(watch, response.getHeader().getRevision(), System.nanoTime());
+                ready = List.of();
+            } else if (response.getEvents().isEmpty()) {
+                ready = response.isProgressNotify()
+                        ? merge.progress(watch, response.getHeader().getRevision(), System.nanoTime()) : List.of();
+            } else {
+                long bytes = 0;
+                for (WatchEvent event : response.getEvents()) {
+                    bytes += event.getKeyValue().getKey().size() + event.getKeyValue().getValue().size();
+                }
+                metrics.configWatched(response.getEvents().size(), bytes);
+                long lateBefore = merge.late();
+                ready = merge.events(watch, response.getEvents());
+                if (merge.late() != lateBefore) {
+                    metrics.configWatchLate(merge.late() - lateBefore);
+                    KeyValue first = response.getEvents().getFirst().getKeyValue();
+                    LOG.warning("event=etcd_watch_event_late key=" + first.getKey().toString(UTF_8)
+                            + " revision=" + first.getModRevision()
+                            + " action=applied_now cause=\"a progress answer overtook it\"");
+                }
+            }
+            queue(ready);
+            askProgress(merge.toAsk(System.nanoTime()), watchers);
+        }
+    }
+
+    private static void askProgress(List<Integer> watches, AtomicReferenceArray<Watch.Watcher> watchers) {
+        for (int watch : watches) {
+            Watch.Watcher watcher = watchers.get(watch);
+            if (watcher != null) {
+                watcher.requestProgress();
+            }
+        }
+    }
+
+    private void queue(List<WatchEvent> ready) {
+        List<WatchEvent> events = gate.offer(ready); // held while a big apply is in progress
         if (!events.isEmpty()) {
             updates.add(new Events(events, events.getLast().getKeyValue().getModRevision()));
+        }
+    }
+
+    /**
+     * What a node reads: each config folder ({@link Kind}: a folder, or the one key of the global
+     * plugins). A new folder is a new {@link Kind}.
+     */
+    private List<KeyRange> configRanges() {
+        List<KeyRange> ranges = new ArrayList<>();
+        for (Kind kind : Kind.values()) {
+            ranges.add(kind == Kind.GLOBAL_PLUGINS ? KeyRange.key(prefix + "/" + kind.key())
+                    : KeyRange.folder(prefix + "/" + kind.key() + "/"));
+        }
+        return ranges;
+    }
+
+    /** What a node watches: the config folders plus {@code applying} (the {@link ApplyGate}'s key). */
+    private List<KeyRange> watchedRanges() {
+        List<KeyRange> ranges = configRanges();
+        ranges.add(KeyRange.key(gate.applyingKey()));
+        return ranges;
+    }
+
+    /** Keys from {@code from} (included) to {@code end} (excluded). */
+    private record KeyRange(ByteSequence from, ByteSequence end) {
+        /** Every key starting with {@code folder}: the end is its last byte plus one. */
+        static KeyRange folder(String folder) {
+            byte[] end = folder.getBytes(UTF_8);
+            end[end.length - 1]++;
+            return new KeyRange(ByteSequence.from(folder, UTF_8), ByteSequence.from(end));
+        }
+
+        /** Exactly {@code key}: the end is the key plus a NUL byte. */
+        static KeyRange key(String key) {
+            byte[] bytes = key.getBytes(UTF_8);
+            return new KeyRange(ByteSequence.from(bytes), ByteSequence.from(Arrays.copyOf(bytes, bytes.length + 1)));
         }
     }
 
@@ -301,12 +421,10 @@ public final class EtcdSource implements ConfigSource {
         Map<String, EtcdConfigReader.KeyVersion> values = new HashMap<>();
         long revision = gate.readRevision(client, timeout.toMillis()); // never in the middle of a big apply
         int pages = 0;
-        for (Kind kind : Kind.values()) {
-            String folder = prefix + "/" + kind.key() + (kind == Kind.GLOBAL_PLUGINS ? "" : "/");
-            ByteSequence end = rangeEnd(folder);
-            ByteSequence from = ByteSequence.from(folder, UTF_8);
+        for (KeyRange range : configRanges()) {
+            ByteSequence from = range.from();
             while (true) {
-                GetOption option = GetOption.builder().withRange(end).withLimit(PAGE_KEYS).withRevision(revision)
+                GetOption option = GetOption.builder().withRange(range.end()).withLimit(PAGE_KEYS).withRevision(revision)
                         .withSortField(GetOption.SortTarget.KEY).withSortOrder(GetOption.SortOrder.ASCEND).build();
                 GetResponse response = await(client.getKVClient().get(from, option), deadline, timeout);
                 pages++;
@@ -319,7 +437,7 @@ public final class EtcdSource implements ConfigSource {
                 }
                 // the next page starts right after the last key read (a key plus a NUL byte)
                 byte[] last = response.getKvs().getLast().getKey().getBytes();
-                from = ByteSequence.from(java.util.Arrays.copyOf(last, last.length + 1));
+                from = ByteSequence.from(Arrays.copyOf(last, last.length + 1));
             }
         }
         LOG.info("event=etcd_config_read revision=" + revision + " keys=" + values.size() + " pages=" + pages
@@ -327,12 +445,6 @@ public final class EtcdSource implements ConfigSource {
         return new FullRead(values, revision);
     }
 
-    /** The end of the key range holding every key that starts with {@code folder} (its last byte plus one). */
-    private static ByteSequence rangeEnd(String folder) {
-        byte[] end = folder.getBytes(UTF_8);
-        end[end.length - 1]++;
-        return ByteSequence.from(end);
-    }
 
     private static GetResponse await(CompletableFuture<GetResponse> future, long deadlineNanos, Duration timeout)
             throws Exception {

@@ -56,6 +56,22 @@ final class EtcdNodeHarness implements AutoCloseable {
         return JSON.readTree(response.body());
     }
 
+    /** The node's {@code /metrics} (Prometheus text). */
+    String metrics() throws IOException, InterruptedException {
+        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.adminPort() + "/metrics"))
+                .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString()).body();
+    }
+
+    /** A counter or gauge without labels from the node's {@code /metrics}. */
+    double metric(String name) throws IOException, InterruptedException {
+        for (String line : metrics().split("\n")) {
+            if (line.startsWith(name + " ")) {
+                return Double.parseDouble(line.substring(name.length() + 1).trim());
+            }
+        }
+        throw new AssertionError(name + " is not in /metrics");
+    }
+
     @Override
     public void close() {
         node.close();

@@ -133,8 +133,11 @@ class EtcdSourceTest {
         try (EtcdSource source = EtcdSource.create(etcd.url(), p, null, applier, current, metrics, validator,
                 "compacting", java.util.Map.of())) {
             source.load();
-            // history the watch would start from is compacted away before the watch starts
-            put(client, p + "/routes/a", route("a", "/v2", "u"));
+            // history the watch would start from is compacted away before the watch starts: a change
+            // in two folders (a new upstream and the route moved to it) among log writes
+            put(client, p + "/upstreams/v", upstream("v", backend.port()));
+            put(client, p + "/routes/a", route("a", "/v2", "v"));
+            put(client, p + "/audit/00000000000000000001", "{}");
             put(client, p + "/last_change", "{\"summary\": \"~1 route\"}");
             long latest = put(client, p + "/last_change", "{\"summary\": \"nothing\"}");
             client.getKVClient().compact(latest).get(5, TimeUnit.SECONDS);
@@ -142,6 +145,7 @@ class EtcdSourceTest {
             source.follow("127.0.0.1:1", "test");
 
             eventually(CONVERGE, () -> assertEquals(List.of("/v2"), current.get().config().routes().getFirst().paths()));
+            assertEquals("v", current.get().config().routes().getFirst().upstream());
             // listeners run right after the swap that published /v2
             eventually(CONVERGE, () -> assertEquals(2, applied.size(), "the first read, then one apply of the re-read"));
             assertTrue(current.get().revision() >= latest, "applied at the re-read's revision: " + current.get().revision());
