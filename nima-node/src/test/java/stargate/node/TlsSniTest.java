@@ -91,19 +91,7 @@ class TlsSniTest {
     @CsvSource({"jsse, TLSv1.2", "jsse, TLSv1.3", "conscrypt, TLSv1.2", "conscrypt, TLSv1.3"})
     void sessionsResume(String provider, String protocol, @TempDir Path dir) throws Exception {
         WebServer backend = EchoBackend.start("secure", "127.0.0.1", 0);
-        try (RunningNode node = RunningNode.start(dir, """
-                routes:
-                  - {id: r, paths: ["/*"], upstream: u}
-                upstreams:
-                  - id: u
-                    targets: [{url: "http://127.0.0.1:%d"}]
-                certificates:
-                  - id: alpha
-                    snis: [alpha.test.invalid]
-                    cert_file: %s
-                    key_file: %s
-                """.formatted(backend.port(), resource("alpha-fake-cert.pem"), resource("alpha-fake-key.pem")),
-                "--tls-provider", provider)) {
+        try (RunningNode node = RunningNode.start(dir, alphaOnly(backend.port()), "--tls-provider", provider)) {
             SSLContext client = trustingBoth();
             SSLSession[] sessions = new SSLSession[3];
             for (int i = 0; i < sessions.length; i++) {
@@ -137,12 +125,9 @@ class TlsSniTest {
         }
     }
 
-    /** HTTP/2 is chosen by ALPN with either provider (the JDK client offers h2 and http/1.1). */
-    @ParameterizedTest(name = "{0}: h2 by ALPN")
-    @CsvSource({"jsse", "conscrypt"})
-    void http2ByAlpn(String provider, @TempDir Path dir) throws Exception {
-        WebServer backend = EchoBackend.start("secure", "127.0.0.1", 0);
-        try (RunningNode node = RunningNode.start(dir, """
+    /** One route to the backend, one certificate (alpha.test.invalid). */
+    private static String alphaOnly(int backendPort) throws Exception {
+        return """
                 routes:
                   - {id: r, paths: ["/*"], upstream: u}
                 upstreams:
@@ -153,8 +138,15 @@ class TlsSniTest {
                     snis: [alpha.test.invalid]
                     cert_file: %s
                     key_file: %s
-                """.formatted(backend.port(), resource("alpha-fake-cert.pem"), resource("alpha-fake-key.pem")),
-                "--tls-provider", provider)) {
+                """.formatted(backendPort, resource("alpha-fake-cert.pem"), resource("alpha-fake-key.pem"));
+    }
+
+    /** HTTP/2 is chosen by ALPN with either provider (the JDK client offers h2 and http/1.1). */
+    @ParameterizedTest(name = "{0}: h2 by ALPN")
+    @CsvSource({"jsse", "conscrypt"})
+    void http2ByAlpn(String provider, @TempDir Path dir) throws Exception {
+        WebServer backend = EchoBackend.start("secure", "127.0.0.1", 0);
+        try (RunningNode node = RunningNode.start(dir, alphaOnly(backend.port()), "--tls-provider", provider)) {
             int port = node.node.httpsPort();
             Process curl = new ProcessBuilder("curl", "-sk", "--http2", "-o", "/dev/null", "-w", "%{http_version} %{http_code}",
                     "--resolve", "alpha.test.invalid:" + port + ":127.0.0.1", "https://alpha.test.invalid:" + port + "/hello")

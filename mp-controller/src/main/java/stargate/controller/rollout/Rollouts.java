@@ -383,11 +383,11 @@ public class Rollouts {
     /** One pass of the bake loop: judge the active rollout, if this controller leads. */
     void tick() {
         try {
-            if (!leadership.tryLead().equals(leadership.holder())) {
-                return;
-            }
             Optional<EtcdStore.RawEntry> active = store.read(ACTIVE);
             if (active.isEmpty()) {
+                return; // nothing to judge: no leader key, no lease kept alive while no rollout runs
+            }
+            if (!leadership.tryLead().equals(leadership.holder())) {
                 return;
             }
             Stored s;
