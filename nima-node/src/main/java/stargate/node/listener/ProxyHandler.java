@@ -7,6 +7,9 @@ import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import io.helidon.webserver.http.spi.ProtocolUpgradeHandler;
 import io.opentelemetry.api.trace.Span;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import stargate.model.routing.MalformedPathException;
 import stargate.model.routing.PathNormalizer;
 import stargate.model.routing.RouteMatch;
@@ -59,6 +62,9 @@ import stargate.node.trace.Tracing;
  * </ol>
  */
 final class ProxyHandler implements Handler, ProtocolUpgradeHandler {
+    /** At most this much of an unread request body is read before closing (see drainUnreadBody). */
+    private static final long LINGER_BYTES = 1 << 20;
+
     /** The answer (if the client still reads) to a body that paused past {@code --client-body-timeout}. */
     private static final String BODY_TIMEOUT = "the request body paused longer than the client body timeout";
     private final CurrentSnapshot current;
@@ -156,9 +162,29 @@ final class ProxyHandler implements Handler, ProtocolUpgradeHandler {
             // response but leaves the socket open (openssl s_client, for one, waits), and when it was our
             // answer to a body we stopped reading (413, a broken chunk) it would then parse the rest of
             // that body as the next request: request smuggling.
+            drainUnreadBody(req);
             throw new CloseConnectionException("connection closed after answering with Connection: close");
         }
         return false;
+    }
+
+    /**
+     * Reads what is left of a small body nobody read (an answer given up front, a 413 on its
+     * Content-Length) before the connection closes: closing a socket with unread bytes makes the
+     * kernel send a reset, which can destroy the answer in the client's buffers before the client
+     * reads it (nginx's lingering close). Bounded by {@link #LINGER_BYTES} and, for a client that
+     * stalls, by the body timeout; a bigger body is not read: the connection closes anyway.
+     */
+    private static void drainUnreadBody(ServerRequest req) {
+        long length = req.headers().contentLength().orElse(-1);
+        if (length <= 0 || length > LINGER_BYTES || req.content().consumed()) {
+            return;
+        }
+        try (InputStream in = req.content().inputStream()) {
+            in.transferTo(OutputStream.nullOutputStream());
+        } catch (IOException | RuntimeException e) {
+            // the body was taken already, or the client went: the connection closes either way
+        }
     }
 
     private void serve(ServerRequest req, ServerResponse res, String requestId, String method, String rawPath,
