@@ -164,7 +164,7 @@ class WebSocketProxyTest {
 
     @Test
     void theHandshakeRunsThePluginsAndARefusalNeverReachesTheUpstream() throws Exception {
-        int before = upstream.opened.get();
+        int before = upstream.openedOn.computeIfAbsent("/guarded", p -> new java.util.concurrent.atomic.AtomicInteger()).get();
         ExecutionException refused = assertThrows(ExecutionException.class,
                 () -> open(CLIENT, node.node.port(), "/guarded", new Collector()));
         WebSocketHandshakeException handshake = assertInstanceOf(WebSocketHandshakeException.class, refused.getCause());
@@ -175,7 +175,7 @@ class WebSocketProxyTest {
                 .buildAsync(URI.create("ws://127.0.0.1:" + node.node.port() + "/guarded"), messages).get(10, TimeUnit.SECONDS);
         ws.sendText("with a key", true).get(10, TimeUnit.SECONDS);
         assertEquals("with a key", messages.next());
-        assertEquals(before + 1, upstream.opened.get(), "only the authenticated handshake reached the upstream");
+        assertEquals(before + 1, upstream.openedOn.get("/guarded").get(), "only the authenticated handshake reached the upstream");
         ws.sendClose(WebSocket.NORMAL_CLOSURE, "").get(10, TimeUnit.SECONDS);
     }
 

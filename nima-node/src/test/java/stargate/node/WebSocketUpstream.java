@@ -28,13 +28,15 @@ import io.helidon.websocket.WsSession;
  */
 final class WebSocketUpstream implements AutoCloseable {
     final AtomicInteger opened = new AtomicInteger();
+    /** Opened per endpoint path: a test counts its own path, whatever other tests leave in flight. */
+    final java.util.concurrent.ConcurrentMap<String, AtomicInteger> openedOn = new java.util.concurrent.ConcurrentHashMap<>();
     final AtomicInteger plainRequests = new AtomicInteger();
     private final WebServer server;
 
     private WebSocketUpstream(SSLContext tls) {
         WsRouting.Builder ws = WsRouting.builder();
         for (String path : new String[] {"/echo", "/quiet", "/guarded"}) {
-            ws.endpoint(path, Echo::new);
+            ws.endpoint(path, () -> new Echo(path));
         }
         WebServerConfig.Builder config = WebServer.builder().host("127.0.0.1").port(0).shutdownHook(false)
                 .addRouting(ws)
@@ -78,9 +80,16 @@ final class WebSocketUpstream implements AutoCloseable {
     }
 
     private final class Echo implements WsListener {
+        private final String path;
+
+        Echo(String path) {
+            this.path = path;
+        }
+
         @Override
         public void onOpen(WsSession session) {
             opened.incrementAndGet();
+            openedOn.computeIfAbsent(path, p -> new AtomicInteger()).incrementAndGet();
         }
 
         @Override
