@@ -20,11 +20,19 @@ public enum TlsProvider {
     JSSE,
     CONSCRYPT;
 
-    /** {@code jsse} or {@code conscrypt}, any case. */
+    /** {@code jsse} or {@code conscrypt}, any case; conscrypt only where its native library loads. */
     public static TlsProvider parse(String raw) {
         return switch (raw.trim().toLowerCase(Locale.ROOT)) {
             case "jsse" -> JSSE;
-            case "conscrypt" -> CONSCRYPT;
+            case "conscrypt" -> {
+                // refused here, at start, rather than at the first certificate or handshake
+                if (!Conscrypt.isAvailable()) {
+                    throw new IllegalArgumentException("--tls-provider conscrypt: Conscrypt's native library does not "
+                            + "load on this platform (" + System.getProperty("os.name") + "/"
+                            + System.getProperty("os.arch") + "); use jsse");
+                }
+                yield CONSCRYPT;
+            }
             default -> throw new IllegalArgumentException("--tls-provider must be jsse or conscrypt, got \"" + raw + "\"");
         };
     }
@@ -33,10 +41,6 @@ public enum TlsProvider {
     SSLContext newContext() throws GeneralSecurityException {
         if (this == JSSE) {
             return SSLContext.getInstance("TLS");
-        }
-        if (!Conscrypt.isAvailable()) {
-            throw new IllegalStateException("--tls-provider conscrypt: Conscrypt's native library does not load on this "
-                    + "platform (" + System.getProperty("os.name") + "/" + System.getProperty("os.arch") + ")");
         }
         return SSLContext.getInstance("TLS", ConscryptHolder.PROVIDER);
     }
