@@ -58,6 +58,11 @@ final class FieldName {
         return fresh;
     }
 
+    /** The name's octets as sent. */
+    byte[] bytes() {
+        return bytes;
+    }
+
     @Override
     public String toString() {
         return name;

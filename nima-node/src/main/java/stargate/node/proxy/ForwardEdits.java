@@ -122,6 +122,11 @@ public final class ForwardEdits {
         return responseTap;
     }
 
+    /** Whether no plugin looks at or edits the response (then it may bypass Helidon's response layer). */
+    boolean leavesResponse() {
+        return responseHook == null && responseTap == null;
+    }
+
     /** Whether the client's values of this header (name in lower case) are dropped. */
     public boolean removesHeader(String lowerName) {
         return removedHeaders.contains(lowerName);

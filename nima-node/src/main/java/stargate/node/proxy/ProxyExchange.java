@@ -120,7 +120,7 @@ public final class ProxyExchange {
                 pool.release(conn, false);
                 return head.status;
             }
-            respond(res, pool, conn, head, plan);
+            respond(res, http11(req), pool, conn, head, plan);
             return head.status;
         }
     }
@@ -154,7 +154,7 @@ public final class ProxyExchange {
                                         "upstream " + pool.authority() + ": " + e.getMessage(), false, e);
         }
         if (head.status != 101) {
-            respond(res, pool, conn, head, plan);
+            respond(res, http11(req), pool, conn, head, plan);
             return null;
         }
         conn.stallLimit(Long.MAX_VALUE);
@@ -169,25 +169,34 @@ public final class ProxyExchange {
         };
     }
 
-    private static void respond(ServerResponse res, TargetPool pool, UpstreamConnection conn, ResponseHead head,
+    private static boolean http11(ServerRequest req) {
+        return "1.1".equals(req.prologue().protocolVersion());
+    }
+
+    /** @param http11 whether the client's request was HTTP/1.1 (HTTP/1.0 and HTTP/2 go through Helidon's response) */
+    private static void respond(ServerResponse res, boolean http11, TargetPool pool, UpstreamConnection conn, ResponseHead head,
                                 ForwardPlan plan) {
         Status status = Status.create(head.status);
         if (status.reasonPhrase().isEmpty() && !head.reason.isEmpty()) {
             status = Status.create(head.status, head.reason);     // a code Helidon does not know: keep the upstream's reason
         }
         res.status(status);
+        ForwardEdits edits = plan.edits();
+        boolean reusable = !head.closeAfter;
+        if (http11 && (edits == null || edits.leavesResponse()) && DirectResponse.fits(res, head)) {
+            DirectResponse.relay(res, status, pool, conn, head, plan, reusable);
+            return;
+        }
         ServerResponseHeaders headers = res.headers();
         for (int i = 0; i < head.names.size(); i++) {
-            FieldName name = head.names.get(i);
-            if (!name.notForwarded && (head.connectionTokens.isEmpty() || !head.connectionTokens.contains(name.lower))) {
-                headers.add(ObsText.responseHeader(name.headerName, head.values.get(i)));
+            if (head.forwarded(i)) {
+                headers.add(ObsText.responseHeader(head.names.get(i).headerName, head.values.get(i)));
             }
         }
         if (head.contentLength >= 0) {
             headers.contentLength(head.contentLength);     // Helidon then streams fixed-length, not chunked
         }
         headers.set(RequestId.HEADER, plan.requestId());
-        ForwardEdits edits = plan.edits();
         ForwardEdits.BodySink copy = null;
         if (edits != null) {
             if (edits.responseTap() != null) {
@@ -197,7 +206,6 @@ public final class ProxyExchange {
                 edits.responseHook().beforeSend(head.status, headers);
             }
         }
-        boolean reusable = !head.closeAfter;
         if (head.framing == ResponseHead.Framing.NONE) {
             pool.release(conn, reusable && conn.buffered() == 0);
             res.send();
@@ -218,8 +226,7 @@ public final class ProxyExchange {
             throw abortMidResponse(pool, conn, plan, e);
         } catch (RuntimeException e) {
             pool.release(conn, false);
-            LOG.log(System.Logger.Level.DEBUG, "request " + plan.requestId() + ": client went away mid-response", e);
-            throw new CloseConnectionException("client write failed mid-response", e);
+            throw clientGone(plan, e);
         }
         pool.release(conn, reusable && conn.buffered() == 0);
         try {
@@ -317,8 +324,14 @@ public final class ProxyExchange {
         }
     }
 
+    /** Writing to the client failed mid-response: the client connection is done for. */
+    static CloseConnectionException clientGone(ForwardPlan plan, RuntimeException e) {
+        LOG.log(System.Logger.Level.DEBUG, "request " + plan.requestId() + ": client went away mid-response", e);
+        return new CloseConnectionException("client write failed mid-response", e);
+    }
+
     /** The upstream failed after its head: release the connection, log, and abort the client's. */
-    private static CloseConnectionException abortMidResponse(TargetPool pool, UpstreamConnection conn, ForwardPlan plan,
+    static CloseConnectionException abortMidResponse(TargetPool pool, UpstreamConnection conn, ForwardPlan plan,
                                                              IOException e) {
         pool.release(conn, false);
         String why = conn.timedOut() ? "made no progress for " + plan.readTimeout().toMillis() + " ms" : e.getMessage();

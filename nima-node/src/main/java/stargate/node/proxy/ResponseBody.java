@@ -65,7 +65,7 @@ final class ResponseBody {
     }
 
     /** Copies {@code length} bytes, or until end of stream when {@code length} is {@link Long#MAX_VALUE}. */
-    private static void copy(UpstreamConnection conn, long length, OutputStream client) throws IOException {
+    static void copy(UpstreamConnection conn, long length, OutputStream client) throws IOException {
         long remaining = length;
         while (remaining > 0) {
             int available = conn.awaitInput();

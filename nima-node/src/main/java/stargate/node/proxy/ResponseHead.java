@@ -142,6 +142,22 @@ final class ResponseHead {
         }
     }
 
+    /** Whether field {@code i} crosses to the client: not hop-by-hop, not named by {@code Connection}, not set by us. */
+    boolean forwarded(int i) {
+        FieldName name = names.get(i);
+        return !name.notForwarded && (connectionTokens.isEmpty() || !connectionTokens.contains(name.lower));
+    }
+
+    /** Whether the upstream sent a {@code Date} (else the client's answer gets the node's). */
+    boolean hasDate() {
+        for (int i = 0; i < names.size(); i++) {
+            if (names.get(i).lower.equals("date")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private static boolean isOws(byte b) {
         return b == ' ' || b == '\t';
     }
