@@ -34,6 +34,7 @@ import stargate.node.config.Target;
 import stargate.node.health.PassivePolicy;
 import stargate.node.proxy.ClientAddress;
 import stargate.node.proxy.ForwardEdits;
+import stargate.node.proxy.ResponseFields;
 
 /**
  * Proxies one gRPC call (SPEC §16) to a target of the route's {@code grpc://}/{@code grpcs://} upstream.
@@ -540,7 +541,7 @@ public final class GrpcProxy {
                 }
                 out.set(HeaderNames.create("X-Request-Id"), requestId);
                 if (edits != null && edits.responseHook() != null) {
-                    edits.responseHook().beforeSend(200, out);
+                    edits.responseHook().beforeSend(200, ResponseFields.of(out));
                 }
                 res.send();
                 return parseStatus(head.httpHeaders());
@@ -571,7 +572,7 @@ public final class GrpcProxy {
                 }
                 to.set(HeaderNames.create("X-Request-Id"), requestId);
                 if (edits != null && edits.responseHook() != null) {
-                    edits.responseHook().beforeSend(200, to);
+                    edits.responseHook().beforeSend(200, ResponseFields.of(to));
                 }
             }
         }

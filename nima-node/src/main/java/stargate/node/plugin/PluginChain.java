@@ -9,6 +9,7 @@ import io.helidon.webserver.http.ServerResponse;
 import stargate.model.Route;
 import stargate.node.grpc.GrpcStatus;
 import stargate.node.proxy.ErrorResponse;
+import stargate.node.proxy.ResponseFields;
 
 /**
  * The plugins of one route, in {@link Phase} order, and how they run: a config-time object built once
@@ -159,7 +160,7 @@ public final class PluginChain {
             // body, window by window); a Connection field there would make the response malformed.
             headers.set(HeaderValues.CONNECTION_CLOSE);
         }
-        ResponseHeaders view = new ResponseHeaders(verdict.status(), headers);
+        ResponseHeaders view = new ResponseHeaders(verdict.status(), ResponseFields.of(headers));
         for (String[] header : verdict.headers()) {
             view.addHeader(header[0], header[1]);
         }

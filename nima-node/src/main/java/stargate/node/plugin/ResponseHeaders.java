@@ -3,18 +3,17 @@ package stargate.node.plugin;
 import java.util.Locale;
 import java.util.Set;
 
-import io.helidon.http.HeaderNames;
-import io.helidon.http.ServerResponseHeaders;
+import stargate.node.proxy.ResponseFields;
 
-/** {@link Response} over Helidon's response headers, refusing edits of the headers the proxy owns. */
+/** {@link Response} over a response's fields, refusing edits of the headers the proxy owns. */
 final class ResponseHeaders implements Response {
     private static final Set<String> OWNED = Set.of("content-length", "transfer-encoding", "connection", "keep-alive",
             "proxy-connection", "te", "trailer", "upgrade");
 
     private final int status;
-    private final ServerResponseHeaders headers;
+    private final ResponseFields headers;
 
-    ResponseHeaders(int status, ServerResponseHeaders headers) {
+    ResponseHeaders(int status, ResponseFields headers) {
         this.status = status;
         this.headers = headers;
     }
@@ -26,22 +25,22 @@ final class ResponseHeaders implements Response {
 
     @Override
     public String header(String name) {
-        return headers.first(HeaderNames.create(name)).orElse(null);
+        return headers.first(name);
     }
 
     @Override
     public void setHeader(String name, String value) {
-        headers.set(HeaderNames.create(writable(name)), value);
+        headers.set(writable(name), value);
     }
 
     @Override
     public void addHeader(String name, String value) {
-        headers.add(HeaderNames.create(writable(name)), value);
+        headers.add(writable(name), value);
     }
 
     @Override
     public void removeHeader(String name) {
-        headers.remove(HeaderNames.create(writable(name)));
+        headers.remove(writable(name));
     }
 
     private static String writable(String name) {

@@ -26,9 +26,10 @@ import io.helidon.webserver.http.ServerResponse;
  * The upstream head was already checked as it was read ({@link ResponseHead}: token names, no control
  * characters in any line), which is the validation Helidon would repeat.
  *
- * <p>Only plugin-free answers take this path (no plugin taps or edits the response head), with
- * fixed-length or no body, to HTTP/1.1 requests. Everything else (chunked and close-delimited bodies,
- * response plugins, HTTP/2, HTTP/1.0) goes through Helidon's response as before.
+ * <p>Answers with a fixed-length or no body to HTTP/1.1 requests take this path, plugins that edit the
+ * response head included (they edit the {@link ResponseHead}, which checks what they set). Everything
+ * else (chunked and close-delimited bodies, a plugin copying the body, HTTP/2, HTTP/1.0) goes through
+ * Helidon's response as before.
  *
  * <p>How: Helidon 4.5's {@code Http1ServerResponse} holds the connection's {@link DataWriter}; after
  * writing to it, the response is marked sent (and its byte count set) so that Helidon neither answers
@@ -180,8 +181,9 @@ final class DirectResponse {
             String reason = status.reasonPhrase() == null || status.reasonPhrase().isEmpty()
                     ? status.codeText() : status.reasonPhrase();
             boolean ok = status.code() == 200 && reason.equals("OK");
+            boolean requestIdField = !head.hasOwn(RequestId.HEADER.defaultCase());    // unless a plugin set it
             int size = (ok ? OK_200.length : HTTP_11.length + 4 + reason.length() + 2)
-                    + REQUEST_ID.length + requestId.length() + 2
+                    + (requestIdField ? REQUEST_ID.length + requestId.length() + 2 : 0)
                     + (date == null ? 0 : DATE.length + date.length)
                     + (keepAlive ? 0 : CONNECTION_CLOSE.length)
                     + 2;
@@ -217,9 +219,11 @@ final class DirectResponse {
                 putNumber(head.contentLength);
                 crlf();
             }
-            put(REQUEST_ID);
-            putLatin1(requestId);
-            crlf();
+            if (requestIdField) {
+                put(REQUEST_ID);
+                putLatin1(requestId);
+                crlf();
+            }
             if (date != null) {
                 put(DATE);
                 put(date);          // ends with its CRLF

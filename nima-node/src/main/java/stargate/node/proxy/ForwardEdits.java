@@ -34,7 +34,7 @@ public final class ForwardEdits {
 
     /** Edits the response head (status and headers as copied from the upstream) before it is sent. */
     public interface ResponseHook {
-        void beforeSend(int status, ServerResponseHeaders headers);
+        void beforeSend(int status, ResponseFields fields);
     }
 
     /** Sees an upstream response as it streams to the client: the proxy cache's tee. */
@@ -122,9 +122,9 @@ public final class ForwardEdits {
         return responseTap;
     }
 
-    /** Whether no plugin looks at or edits the response (then it may bypass Helidon's response layer). */
-    boolean leavesResponse() {
-        return responseHook == null && responseTap == null;
+    /** Whether no plugin copies the response body (then it may bypass Helidon's response layer). */
+    boolean leavesBody() {
+        return responseTap == null;
     }
 
     /** Whether the client's values of this header (name in lower case) are dropped. */

@@ -183,7 +183,11 @@ public final class ProxyExchange {
         res.status(status);
         ForwardEdits edits = plan.edits();
         boolean reusable = !head.closeAfter;
-        if (http11 && (edits == null || edits.leavesResponse()) && DirectResponse.fits(res, head)) {
+        if (http11 && (edits == null || edits.leavesBody()) && DirectResponse.fits(res, head)) {
+            if (edits != null && edits.responseHook() != null) {
+                head.set(RequestId.HEADER.defaultCase(), plan.requestId());      // as plugins see it on Helidon's path
+                beforeSend(edits, head.status, head, pool, conn);
+            }
             DirectResponse.relay(res, status, pool, conn, head, plan, reusable);
             return;
         }
@@ -203,7 +207,7 @@ public final class ProxyExchange {
                 copy = edits.responseTap().open(head.status, headers);
             }
             if (edits.responseHook() != null) {
-                edits.responseHook().beforeSend(head.status, headers);
+                beforeSend(edits, head.status, ResponseFields.of(headers), pool, conn);
             }
         }
         if (head.framing == ResponseHead.Framing.NONE) {
@@ -324,6 +328,17 @@ public final class ProxyExchange {
         }
     }
 
+    /** The plugins' response phase; when a plugin fails, the upstream connection (its body unread) is closed. */
+    private static void beforeSend(ForwardEdits edits, int status, ResponseFields fields, TargetPool pool,
+                                   UpstreamConnection conn) {
+        try {
+            edits.responseHook().beforeSend(status, fields);
+        } catch (RuntimeException e) {
+            pool.release(conn, false);
+            throw e;
+        }
+    }
+
     /** Writing to the client failed mid-response: the client connection is done for. */
     static CloseConnectionException clientGone(ForwardPlan plan, RuntimeException e) {
         LOG.log(System.Logger.Level.DEBUG, "request " + plan.requestId() + ": client went away mid-response", e);
@@ -351,7 +366,9 @@ public final class ProxyExchange {
         conn.writeText(plan.upstreamPathAndQuery());
         conn.writeText(" HTTP/1.1\r\n");
 
-        List<String> connectionTokens = tokens(headers.values(HeaderNames.CONNECTION));
+        // values() tokenizes through streams even when the field is absent, as it is on most requests
+        List<String> connectionTokens = headers.contains(HeaderNames.CONNECTION)
+                ? tokens(headers.all(HeaderNames.CONNECTION, List::of)) : List.of();
         ForwardEdits edits = plan.edits();
         ClientAddress client = plan.client();
         String forwardedFor = null;

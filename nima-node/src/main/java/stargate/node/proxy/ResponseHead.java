@@ -11,7 +11,7 @@ import java.util.Locale;
  * An upstream response's status line and header fields, and the body framing they imply
  * (RFC 9112 §6.3). Parsed in place from the connection's input buffer.
  */
-final class ResponseHead {
+final class ResponseHead implements ResponseFields {
     /** The whole head (status line, fields, blank line) must fit in this many bytes. */
     static final int MAX_HEAD_BYTES = UpstreamConnection.IN_BUFFER_SIZE;
     /** Interim (1xx) responses skipped before giving up: bounds a server that sends them forever. */
@@ -32,6 +32,8 @@ final class ResponseHead {
     long contentLength = -1;
     /** Whether the upstream will not (or must not) take another request on this connection. */
     boolean closeAfter;
+    /** Fields from here on were set by the proxy or its plugins ({@link ResponseFields}), not the upstream. */
+    private int upstreamFields = Integer.MAX_VALUE;
 
     private ResponseHead(int status, String reason) {
         this.status = status;
@@ -58,6 +60,7 @@ final class ResponseHead {
             }
             if (head.status >= 200) {
                 head.decideFraming(headRequest);
+                head.upstreamFields = head.names.size();
                 return head;
             }
         }
@@ -142,10 +145,84 @@ final class ResponseHead {
         }
     }
 
-    /** Whether field {@code i} crosses to the client: not hop-by-hop, not named by {@code Connection}, not set by us. */
+    /**
+     * Whether field {@code i} goes to the client: one the proxy or a plugin set, or an upstream's that is not
+     * hop-by-hop, not named by {@code Connection} and not one the proxy sets itself.
+     */
     boolean forwarded(int i) {
+        if (i >= upstreamFields) {
+            return true;
+        }
         FieldName name = names.get(i);
         return !name.notForwarded && (connectionTokens.isEmpty() || !connectionTokens.contains(name.lower));
+    }
+
+    /** Whether the proxy or a plugin set this field (see {@link #forwarded}). */
+    boolean hasOwn(String name) {
+        for (int i = upstreamFields; i < names.size(); i++) {
+            if (names.get(i).lower.equalsIgnoreCase(name)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    // ---- ResponseFields: the head as plugins see and edit it before it is written past Helidon
+
+    @Override
+    public String first(String name) {
+        for (int i = 0; i < names.size(); i++) {
+            if (names.get(i).lower.equalsIgnoreCase(name) && forwarded(i)) {
+                return values.get(i);
+            }
+        }
+        return null;
+    }
+
+    @Override
+    public void set(String name, String value) {
+        remove(name);
+        add(name, value);
+    }
+
+    @Override
+    public void add(String name, String value) {
+        byte[] bytes = name.getBytes(StandardCharsets.ISO_8859_1);
+        if (bytes.length == 0 || !name.equals(new String(bytes, StandardCharsets.ISO_8859_1))) {
+            throw new IllegalArgumentException("invalid response header name: " + printable(name));
+        }
+        for (byte b : bytes) {
+            if (!isTokenChar(b & 0xff)) {
+                throw new IllegalArgumentException("invalid response header name: " + printable(name));
+            }
+        }
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c > 0xff || c < ' ' && c != '\t' || c == 0x7f) {
+                throw new IllegalArgumentException("invalid value of response header " + name + ": " + printable(value));
+            }
+        }
+        names.add(FieldName.of(bytes, 0, bytes.length));
+        values.add(value.strip());
+    }
+
+    @Override
+    public void remove(String name) {
+        for (int i = names.size() - 1; i >= 0; i--) {
+            if (names.get(i).lower.equalsIgnoreCase(name)) {
+                names.remove(i);
+                values.remove(i);
+                if (i < upstreamFields) {
+                    upstreamFields--;
+                }
+            }
+        }
+    }
+
+    private static boolean isTokenChar(int c) {
+        return c > ' ' && c < 0x7f && c != '"' && c != '(' && c != ')' && c != ',' && c != '/' && c != '\\'
+                && c != ':' && c != ';' && c != '<' && c != '=' && c != '>' && c != '?' && c != '@' && c != '['
+                && c != ']' && c != '{' && c != '}';
     }
 
     /** Whether the upstream sent a {@code Date} (else the client's answer gets the node's). */

@@ -42,6 +42,7 @@ class DirectResponseTest {
 
     @AfterEach
     void stopUpstream() throws Exception {
+        front.edits = () -> null;
         if (upstream != null) {
             front.pool.close();
             upstream.close();
@@ -170,6 +171,55 @@ class DirectResponseTest {
             client.in.transferTo(got);
             assertTrue(got.size() < 100_000, "the client sees a truncated answer (" + got.size() + " bytes), then EOF");
         }
+    }
+
+    @Test
+    void pluginsEditTheHeadOnItsWayPastHelidon() throws Exception {
+        upstream("HTTP/1.1 200 OK\r\nServer: up\r\nX-Drop: 1\r\nX-Keep: 2\r\nContent-Length: 2\r\n\r\nok");
+        String[] seenRequestId = new String[1];
+        front.edits = () -> {
+            ForwardEdits edits = new ForwardEdits();
+            edits.responseHook((status, fields) -> {
+                seenRequestId[0] = fields.first("x-request-id");
+                fields.set("Server", "gateway");
+                fields.remove("X-Drop");
+                fields.add("RateLimit-Remaining", "9");
+                fields.add("Vary", "Origin");
+                fields.add("Vary", "Accept");
+            });
+            return edits;
+        };
+        try (Client client = new Client()) {
+            client.send("GET / HTTP/1.1\r\nHost: a\r\nX-Request-Id: rid-7\r\n\r\n");
+            String head = client.head();
+            assertTrue(head.startsWith("HTTP/1.1 200 OK\r\nX-Keep: 2\r\nX-Request-Id: rid-7\r\nServer: gateway\r\n"
+                    + "RateLimit-Remaining: 9\r\nVary: Origin\r\nVary: Accept\r\nContent-Length: 2\r\nDate: "), head);
+            assertEquals(1, head.split("X-Request-Id", -1).length - 1, head);
+            assertEquals("rid-7", seenRequestId[0], "the request id is there for plugins, as on Helidon's path");
+        }
+    }
+
+    @Test
+    void aPluginValueThatWouldSplitTheHeadIsRefused() throws Exception {
+        upstream("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+        front.edits = () -> {
+            ForwardEdits edits = new ForwardEdits();
+            edits.responseHook((status, fields) -> fields.set("X-Evil", "a\r\nSet-Cookie: stolen=1"));
+            return edits;
+        };
+        try (Client client = new Client()) {
+            client.send("GET / HTTP/1.1\r\nHost: a\r\n\r\n");
+            String head = client.head();
+            assertTrue(head.startsWith("HTTP/1.1 500 "), head);
+            assertFalse(head.contains("stolen"), head);
+        }
+        front.edits = () -> null;
+        try (Client client = new Client()) {
+            client.send("GET / HTTP/1.1\r\nHost: a\r\n\r\n");
+            assertTrue(client.head().startsWith("HTTP/1.1 200 OK\r\n"));
+            assertEquals("ok", client.body(2));
+        }
+        assertEquals(2, upstream.connections.get(), "the connection with the unread body was not pooled");
     }
 
     /** A raw keep-alive client connection to the front. */

@@ -16,6 +16,8 @@ final class ProxyFront implements AutoCloseable {
     volatile TrustedProxies trustedProxies = TrustedProxies.NONE;
     volatile Duration connectTimeout = Duration.ofSeconds(2);
     volatile Duration readTimeout = Duration.ofSeconds(5);
+    /** Made per request: what plugins would have changed; null for none. */
+    volatile java.util.function.Supplier<ForwardEdits> edits = () -> null;
     private final WebServer server;
 
     ProxyFront() {
@@ -37,7 +39,7 @@ final class ProxyFront implements AutoCloseable {
         String target = req.path().rawPath() + (query.isEmpty() ? "" : "?" + query);
         ForwardPlan plan = ForwardPlan.create(req, RequestId.of(req), "test-route", target, preserveHost,
                                               connectTimeout, readTimeout,
-                                              trustedProxies.resolve(req), null, null, null, null);
+                                              trustedProxies.resolve(req), null, edits.get(), null, null);
         try {
             ProxyExchange.forward(req, res, pool, plan);
         } catch (UpstreamException e) {
