@@ -14,8 +14,9 @@ public final class Drain {
     private final AtomicInteger inFlight = new AtomicInteger();
     private volatile boolean draining;
 
-    void enter() {
-        inFlight.incrementAndGet();
+    /** @return the requests in flight, this one included */
+    int enter() {
+        return inFlight.incrementAndGet();
     }
 
     void exit() {

@@ -92,12 +92,12 @@ public final class Listeners implements AutoCloseable {
         SniKeyManager certificates = new SniKeyManager(options.tlsProvider() == TlsProvider.CONSCRYPT);
         certificates.update(certificatesAtStart.stream().map(c -> PemCertificates.load(c, options.tlsProvider())).toList());
         ProxyHandler handler = new ProxyHandler(current, metrics, accessLog, tracing, drain, options.trustedProxies(),
-                options.maxHeaderBytes());
+                options.maxHeaderBytes(), options.maxConcurrentRequests());
         ConnectionGuard guard = new ConnectionGuard(options.clientLimits(), metrics::rejected);
-        ProtocolErrors protocolErrors = new ProtocolErrors(metrics::rejected);
+        ProtocolErrors protocolErrors = new ProtocolErrors();
         metrics.rejectionReasons(ConnectionGuard.MAX_CONNECTIONS, ConnectionGuard.MAX_CONNECTIONS_PER_IP,
                 ConnectionGuard.HEADER_TIMEOUT, ConnectionGuard.BODY_TIMEOUT, ConnectionGuard.HTTP2_FLOOD,
-                ProtocolErrors.OVERLOADED);
+                ProxyHandler.OVERLOADED);
         WebSockets webSockets = new WebSockets(metrics, accessLog);
 
         WebServerConfig.Builder proxyConfig = WebServer.builder()
@@ -189,7 +189,6 @@ public final class Listeners implements AutoCloseable {
                 .idleConnectionPeriod(clientTimeout.dividedBy(2).compareTo(Duration.ofSeconds(10)) < 0
                         ? clientTimeout.dividedBy(2) : Duration.ofSeconds(10))
                 .shutdownGracePeriod(options.drainTimeout())
-                .maxConcurrentRequests(options.maxConcurrentRequests())
                 // a backstop for connections that send nothing (the guard counts those that do)
                 .maxTcpConnections(options.clientLimits().maxConnections() * 2)
                 .errorHandling(e -> e.includeEntity(true))     // Helidon's messages reach ProtocolErrors

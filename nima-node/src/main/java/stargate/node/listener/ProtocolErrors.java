@@ -21,15 +21,6 @@ final class ProtocolErrors implements DirectHandler {
     static final String HEADERS_TOO_LARGE = "Header size exceeded";
     /** The 431 message, on HTTP/1.1 and HTTP/2 alike. */
     static final String HEADERS_TOO_LARGE_MESSAGE = "request headers exceed the limit (--max-header-size)";
-    /** The {@code stargate_rejected_total} reason of a 503 over {@code --max-concurrent-requests}. */
-    static final String OVERLOADED = "overloaded";
-    private final java.util.function.Consumer<String> rejected;
-
-    /** @param rejected told of each request refused over {@code --max-concurrent-requests} */
-    ProtocolErrors(java.util.function.Consumer<String> rejected) {
-        this.rejected = rejected;
-    }
-
     @Override
     public TransportResponse handle(TransportRequest request, EventType eventType, Status status,
                                     ServerResponseHeaders headers, String message) {
@@ -38,11 +29,6 @@ final class ProtocolErrors implements DirectHandler {
             case PAYLOAD_TOO_LARGE -> "body_too_large";
             default -> code >= 500 ? "internal_error" : "bad_request";
         };
-        if (code == 503) {      // EventType.OTHER: Helidon refused a request over --max-concurrent-requests
-            error = OVERLOADED;
-            message = "the node is serving as many requests as it may (--max-concurrent-requests); retry later";
-            rejected.accept(OVERLOADED);
-        }
         if (eventType == EventType.BAD_REQUEST && HEADERS_TOO_LARGE.equals(message)) {
             code = 431;
             error = "headers_too_large";

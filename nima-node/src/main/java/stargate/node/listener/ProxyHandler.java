@@ -1,5 +1,6 @@
 package stargate.node.listener;
 
+import io.helidon.http.HeaderNames;
 import io.helidon.http.HeaderValues;
 import io.helidon.webserver.CloseConnectionException;
 import io.helidon.webserver.http.Handler;
@@ -62,6 +63,10 @@ import stargate.node.trace.Tracing;
  * </ol>
  */
 final class ProxyHandler implements Handler, ProtocolUpgradeHandler {
+    /** The {@code stargate_rejected_total} reason of a 503 over {@code --max-concurrent-requests}. */
+    static final String OVERLOADED = "overloaded";
+    private static final String OVERLOADED_MESSAGE =
+            "the node is serving as many requests as it may (--max-concurrent-requests); retry later";
     /** At most this much of an unread request body is read before closing (see drainUnreadBody). */
     private static final long LINGER_BYTES = 1 << 20;
 
@@ -74,10 +79,16 @@ final class ProxyHandler implements Handler, ProtocolUpgradeHandler {
     private final Drain drain;
     private final TrustedProxies trustedProxies;
     private final int maxHeaderBytes;
+    private final int maxConcurrentRequests;
     private final UpstreamStage upstreamStage;
 
+    /**
+     * @param maxConcurrentRequests requests served at once, HTTP/1 and HTTP/2 alike; one more is answered 503
+     *                              {@code overloaded}. Counted here, on the in-flight count the drain keeps anyway,
+     *                              rather than by Helidon's limit (a semaphore and a token per request).
+     */
     ProxyHandler(CurrentSnapshot current, Metrics metrics, AccessLog accessLog, Tracing tracing, Drain drain,
-                 TrustedProxies trustedProxies, int maxHeaderBytes) {
+                 TrustedProxies trustedProxies, int maxHeaderBytes, int maxConcurrentRequests) {
         this.current = current;
         this.metrics = metrics;
         this.accessLog = accessLog;
@@ -85,6 +96,7 @@ final class ProxyHandler implements Handler, ProtocolUpgradeHandler {
         this.drain = drain;
         this.trustedProxies = trustedProxies;
         this.maxHeaderBytes = maxHeaderBytes;
+        this.maxConcurrentRequests = maxConcurrentRequests;
         this.upstreamStage = new UpstreamStage(tracing);
     }
 
@@ -107,7 +119,7 @@ final class ProxyHandler implements Handler, ProtocolUpgradeHandler {
         long start = System.nanoTime();
         ConnectionGuard.requestStarted();
         metrics.requestStarted();
-        drain.enter();
+        boolean overloaded = drain.enter() > maxConcurrentRequests;
         Outcome outcome = new Outcome();
         outcome.requestId = RequestId.of(req);
         String method = req.prologue().method().text();
@@ -119,7 +131,14 @@ final class ProxyHandler implements Handler, ProtocolUpgradeHandler {
             outcome.span = tracing.startServer(req, method, rawPath, client.clientIp(), client.peerIp());
         }
         try {
-            if (!http1 && HeaderSection.size(req.headers()) > maxHeaderBytes) {
+            if (overloaded) {
+                metrics.rejected(OVERLOADED);
+                if (http1) {
+                    res.headers().set(HeaderValues.CONNECTION_CLOSE);    // as Helidon's own limit answered
+                }
+                reply(res, outcome, 503, OVERLOADED, OVERLOADED_MESSAGE,
+                        outcome.requestId);
+            } else if (!http1 && HeaderSection.size(req.headers()) > maxHeaderBytes) {
                 reply(res, outcome, 431, "headers_too_large", ProtocolErrors.HEADERS_TOO_LARGE_MESSAGE,
                         outcome.requestId);
             } else {
@@ -156,8 +175,7 @@ final class ProxyHandler implements Handler, ProtocolUpgradeHandler {
         if (outcome.switched) {
             return true;
         }
-        if (http1 && (req.headers().containsToken(HeaderValues.CONNECTION_CLOSE)
-                || res.headers().containsToken(HeaderValues.CONNECTION_CLOSE))) {
+        if (http1 && (asksToClose(req.headers()) || asksToClose(res.headers()))) {
             // RFC 9112 §9.6: the server closes after answering "Connection: close". Helidon 4.5 marks the
             // response but leaves the socket open (openssl s_client, for one, waits), and when it was our
             // answer to a body we stopped reading (413, a broken chunk) it would then parse the rest of
@@ -166,6 +184,11 @@ final class ProxyHandler implements Handler, ProtocolUpgradeHandler {
             throw new CloseConnectionException("connection closed after answering with Connection: close");
         }
         return false;
+    }
+
+    /** {@code Connection: close}; Helidon's containsToken tokenizes through streams, so the common case (no field) goes first. */
+    private static boolean asksToClose(io.helidon.http.Headers headers) {
+        return headers.contains(HeaderNames.CONNECTION) && headers.containsToken(HeaderValues.CONNECTION_CLOSE);
     }
 
     /**
