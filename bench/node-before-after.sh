@@ -7,6 +7,8 @@
 #
 #   BEFORE=2e05684 bash bench/node-before-after.sh                 # 3 rounds x 10 s per path and build
 #   BEFORE=2e05684 ROUNDS=5 PATHS=/64k bash bench/node-before-after.sh
+#   BEFORE=2e05684 NODE_FLAGS="--otlp-endpoint http://127.0.0.1:4318 --otlp-protocol http/protobuf --trace-sample-rate 1" \
+#     bash bench/node-before-after.sh                               # both nodes with extra flags (here: traced)
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 export JAVA_HOME=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64} PATH=$PATH:/usr/sbin
@@ -33,7 +35,7 @@ declare -A jar=([before]="$work/before-src/nima-node/target/stargate-node.jar" [
 declare -A port=([before]=29310 [after]=29312) pid
 for name in before after; do
   "$JAVA_HOME/bin/java" -Xms512m -Xmx512m -XX:+UseG1GC -jar "${jar[$name]}" node --config "$work/node.yaml" \
-    --host 127.0.0.1 --port "${port[$name]}" --https-port 0 --admin-port 0 --access-log off \
+    --host 127.0.0.1 --port "${port[$name]}" --https-port 0 --admin-port 0 --access-log off ${NODE_FLAGS:-} \
     > "$work/node-$name.log" 2>&1 &
   pids+=($!); pid[$name]=$!
   for _ in $(seq 1 120); do curl -sf -o /dev/null "http://127.0.0.1:${port[$name]}/" && break; sleep 0.5; done

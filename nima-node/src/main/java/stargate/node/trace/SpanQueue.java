@@ -24,7 +24,10 @@ import java.util.logging.Logger;
 final class SpanQueue implements SpanProcessor {
     private static final Logger LOG = Logger.getLogger(SpanQueue.class.getName());
     static final int QUEUE_SPANS = 8192;
-    static final int BATCH_SPANS = 512;
+    /** Spans per export: each export is an HTTP or gRPC call whose own cost is spread over this many. */
+    static final int BATCH_SPANS = 2048;
+    /** How long the export thread sleeps between looks at a filling batch. */
+    private static final long NAP_MILLIS = 20;
     /** How long a span may wait for a batch to fill before it is exported anyway. */
     static final long DELAY_MILLIS = 500;
     private static final long WARN_NANOS = TimeUnit.MINUTES.toNanos(1);
@@ -82,14 +85,15 @@ final class SpanQueue implements SpanProcessor {
                     continue;
                 }
                 taken.add(first);
+                // The batch fills while this thread sleeps in short naps: taking spans one by one would
+                // wake it (and make each request's offer signal it) for every span.
                 long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(DELAY_MILLIS);
-                while (taken.size() < BATCH_SPANS && !stopping) {
+                while (queue.size() < BATCH_SPANS - 1 && !stopping) {
                     long left = deadline - System.nanoTime();
-                    ReadableSpan next = left > 0 ? queue.poll(left, TimeUnit.NANOSECONDS) : null;
-                    if (next == null) {
+                    if (left <= 0) {
                         break;
                     }
-                    taken.add(next);
+                    Thread.sleep(Math.min(TimeUnit.NANOSECONDS.toMillis(left) + 1, NAP_MILLIS));
                 }
                 queue.drainTo(taken, BATCH_SPANS - taken.size());
             } catch (InterruptedException e) {
