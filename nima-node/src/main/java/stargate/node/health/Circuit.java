@@ -18,7 +18,7 @@ import stargate.model.Upstream;
  * ones are refused) until {@code half_open_successes} succeed in a row (CLOSED) or one fails (OPEN again).
  * Cost per call: a few atomic operations; the move to HALF_OPEN is a delayed task on Helidon's FT executor.
  *
- * <p>What counts as a failure is the caller's verdict (see {@code UpstreamStage}); an exception thrown by
+ * <p>What counts as a failure is the caller's verdict (see {@code RetryLoop}); an exception thrown by
  * the attempt itself (the client went away) counts as neither, so it cannot open the circuit.
  */
 public final class Circuit {

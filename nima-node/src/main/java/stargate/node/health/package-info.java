@@ -4,6 +4,6 @@
  * and each upstream's {@link stargate.node.health.Circuit}. Entry class:
  * {@link stargate.node.health.HealthRegistry}, which keeps all of it across config changes and reconciles
  * the probes when a snapshot is published. Balancers read {@code TargetHealth.eligible(now)}; the request
- * path ({@code listener.UpstreamStage}) writes the passive results and runs attempts through the circuit.
+ * path ({@code listener.RetryLoop}) writes the passive results and runs attempts through the circuit.
  */
 package stargate.node.health;

@@ -51,10 +51,10 @@ import stargate.node.trace.Tracing;
  *       upstream (401, 429, a CORS preflight...), edit the request, or choose another upstream; the
  *       response phase runs on the response head before it is sent, and on every answer the gateway
  *       makes itself once plugins ran ({@link GatewayAnswer});</li>
- *   <li>{@link UpstreamStage}: pick a target with the upstream's balancer (503 {@code no_healthy_upstream})
+ *   <li>{@link RetryLoop}: pick a target with the upstream's balancer (503 {@code no_healthy_upstream})
  *       and forward: stream the request up, the response down (502/504 on failure);</li>
  *   <li>with tracing on, all of the above inside the request's SERVER span ({@link Tracing});</li>
- *   <li>on a {@code websocket: true} route, a WebSocket handshake goes to {@link UpstreamStage#upgrade} instead,
+ *   <li>on a {@code websocket: true} route, a WebSocket handshake goes to {@link RetryLoop#upgrade} instead,
  *       after the same routing and plugins; the upstream's 101 switches the connection to a
  *       {@link WebSocketRelay} (see {@link WebSocketUpgrader}). On other routes {@code Upgrade} is dropped;</li>
  *   <li>record metrics and one access-log line (a WebSocket's line is written when it closes). The line's
@@ -80,7 +80,7 @@ final class ProxyHandler implements Handler, ProtocolUpgradeHandler {
     private final TrustedProxies trustedProxies;
     private final int maxHeaderBytes;
     private final int maxConcurrentRequests;
-    private final UpstreamStage upstreamStage;
+    private final RetryLoop retryLoop;
 
     /**
      * @param maxConcurrentRequests requests served at once, HTTP/1 and HTTP/2 alike; one more is answered 503
@@ -97,7 +97,7 @@ final class ProxyHandler implements Handler, ProtocolUpgradeHandler {
         this.trustedProxies = trustedProxies;
         this.maxHeaderBytes = maxHeaderBytes;
         this.maxConcurrentRequests = maxConcurrentRequests;
-        this.upstreamStage = new UpstreamStage(tracing);
+        this.retryLoop = new RetryLoop(tracing);
     }
 
     @Override
@@ -258,7 +258,7 @@ final class ProxyHandler implements Handler, ProtocolUpgradeHandler {
                 return;
             }
             try {
-                upstreamStage.forward(req, path, res, route, match, requestId, client, outcome, null, answer);
+                retryLoop.forward(req, path, res, route, match, requestId, client, outcome, null, answer);
             } catch (MalformedBodyException | ConnectionGuard.BodyStalledException e) {
                 if (req.prologue().protocolVersion().startsWith("1")) {
                     // HTTP/2: the answer ends only its stream; a Connection field would make it malformed
@@ -310,7 +310,7 @@ final class ProxyHandler implements Handler, ProtocolUpgradeHandler {
             return;
         }
         try {
-            upstreamStage.forward(req, path, res, target, match, exchange.requestId(), client, outcome,
+            retryLoop.forward(req, path, res, target, match, exchange.requestId(), client, outcome,
                     exchange.forwardEdits(), answer);
         } catch (BodyTooLargeException e) {
             // The client is still sending: answer now and close, rather than read the rest of a body we refuse.
@@ -351,7 +351,7 @@ final class ProxyHandler implements Handler, ProtocolUpgradeHandler {
             return;
         }
         long startMillis = System.currentTimeMillis() - (System.nanoTime() - start) / 1_000_000;
-        outcome.switched = upstreamStage.upgrade(req, path, res, route, match, requestId, client, outcome, edits,
+        outcome.switched = retryLoop.upgrade(req, path, res, route, match, requestId, client, outcome, edits,
                 answer, handshake, startMillis, start);
     }
 

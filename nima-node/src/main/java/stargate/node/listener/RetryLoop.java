@@ -27,7 +27,7 @@ import stargate.node.proxy.UpstreamTunnel;
 import stargate.node.trace.Tracing;
 
 /**
- * The upstream half of an exchange: pick a healthy target, forward through the upstream's circuit
+ * The retry loop, the upstream half of an exchange: pick a healthy target, forward through the upstream's circuit
  * breaker, learn from the outcome, retry when the route allows it, and turn a final failure into the
  * client's JSON error (SPEC §5). {@code edits} carries what the route's plugins changed (null when
  * none ran); it applies to every attempt.
@@ -55,8 +55,8 @@ import stargate.node.trace.Tracing;
  * attempt starts and the answer is 504 {@code upstream_timeout}. Once a response head has arrived, only
  * the read (stall) timeout bounds its body.
  */
-final class UpstreamStage {
-    private static final Logger LOG = Logger.getLogger(UpstreamStage.class.getName());
+final class RetryLoop {
+    private static final Logger LOG = Logger.getLogger(RetryLoop.class.getName());
 
     /**
      * Upstream statuses that count as circuit breaker failures: the overload and outage signals. 501 and
@@ -66,7 +66,7 @@ final class UpstreamStage {
 
     private final Tracing tracing;
 
-    UpstreamStage(Tracing tracing) {
+    RetryLoop(Tracing tracing) {
         this.tracing = tracing;
     }
 
