@@ -1,6 +1,5 @@
 package stargate.node.proxy;
 
-import java.io.EOFException;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.lang.invoke.MethodHandles;
@@ -110,7 +109,7 @@ final class DirectResponse {
         long remaining = bodyLength - inline;
         boolean released = false;
         try {
-            readFully(conn, out.bytes, out.length, inline);
+            ResponseBody.readFully(conn, out.bytes, out.length, inline);
             out.length += inline;
             if (remaining == 0) {
                 pool.release(conn, reusable && conn.buffered() == 0);
@@ -132,20 +131,6 @@ final class DirectResponse {
         }
         IS_SENT.set(res, true);
         BYTES_WRITTEN.set(res, out.length + remaining);
-    }
-
-    private static void readFully(UpstreamConnection conn, byte[] into, int offset, int length) throws IOException {
-        int filled = 0;
-        while (filled < length) {
-            int available = conn.awaitInput();
-            if (available < 0) {
-                throw new EOFException("upstream closed the connection " + (length - filled) + " bytes before the body's end");
-            }
-            int n = Math.min(available, length - filled);
-            System.arraycopy(conn.in, conn.inPos, into, offset + filled, n);
-            conn.inPos += n;
-            filled += n;
-        }
     }
 
     private static void write(DataWriter client, byte[] bytes, int offset, int length) {

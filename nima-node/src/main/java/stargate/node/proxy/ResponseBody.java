@@ -50,6 +50,16 @@ final class ResponseBody {
      */
     static byte[] readFixed(UpstreamConnection conn, int length) throws IOException {
         byte[] body = new byte[length];
+        readFully(conn, body, 0, length);
+        return body;
+    }
+
+    /**
+     * Reads exactly {@code length} body bytes into {@code into} from {@code offset}.
+     *
+     * @throws EOFException if the upstream closed before the body's end
+     */
+    static void readFully(UpstreamConnection conn, byte[] into, int offset, int length) throws IOException {
         int filled = 0;
         while (filled < length) {
             int available = conn.awaitInput();
@@ -57,11 +67,10 @@ final class ResponseBody {
                 throw new EOFException("upstream closed the connection " + (length - filled) + " bytes before the body's end");
             }
             int n = Math.min(available, length - filled);
-            System.arraycopy(conn.in, conn.inPos, body, filled, n);
+            System.arraycopy(conn.in, conn.inPos, into, offset + filled, n);
             conn.inPos += n;
             filled += n;
         }
-        return body;
     }
 
     /** Copies {@code length} bytes, or until end of stream when {@code length} is {@link Long#MAX_VALUE}. */
