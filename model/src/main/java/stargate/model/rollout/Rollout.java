@@ -31,10 +31,11 @@ import stargate.model.validate.Validated;
  * @param endedAt      when it ended; null while active
  * @param reason       why it ended (the numbers of a breach, who aborted); null while active
  * @param verdict      the canary and baseline figures it was judged on; null until judged
+ * @param commit       the Git commit it rolls out (a GitOps apply); null for an API write
  */
 public record Rollout(String id, State state, RolloutPolicy policy, long baseRevision, List<String> canaries,
                       List<Change> changes, Instant createdAt, String createdBy, Instant endedAt, String reason,
-                      JsonNode verdict) {
+                      JsonNode verdict, String commit) {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     public enum State {
@@ -70,7 +71,7 @@ public record Rollout(String id, State state, RolloutPolicy policy, long baseRev
 
     /** This rollout in state {@code to}; {@code at} is when it ended (null while it is active). */
     public Rollout moved(State to, Instant at, String why, JsonNode figures) {
-        return new Rollout(id, to, policy, baseRevision, canaries, changes, createdAt, createdBy, at, why, figures);
+        return new Rollout(id, to, policy, baseRevision, canaries, changes, createdAt, createdBy, at, why, figures, commit);
     }
 
     /** e.g. {@code ~1 route}. */
@@ -136,6 +137,9 @@ public record Rollout(String id, State state, RolloutPolicy policy, long baseRev
         out.put("ended_at", endedAt == null ? null : endedAt.toString());
         out.put("reason", reason);
         out.set("verdict", verdict);
+        if (commit != null) {
+            out.put("commit", commit);
+        }
         return out;
     }
 
@@ -167,7 +171,7 @@ public record Rollout(String id, State state, RolloutPolicy policy, long baseRev
                     t.path("base_revision").asLong(), canaries, changes, Instant.parse(t.path("created_at").asText()),
                     t.path("created_by").asText(), t.hasNonNull("ended_at") ? Instant.parse(t.get("ended_at").asText()) : null,
                     t.hasNonNull("reason") ? t.get("reason").asText() : null,
-                    t.hasNonNull("verdict") ? t.get("verdict") : null);
+                    t.hasNonNull("verdict") ? t.get("verdict") : null, t.hasNonNull("commit") ? t.get("commit").asText() : null);
         } catch (com.fasterxml.jackson.core.JsonProcessingException | RuntimeException e) {
             throw new IllegalArgumentException("not a rollout record: " + e.getMessage(), e);
         }

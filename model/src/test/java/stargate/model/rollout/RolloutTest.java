@@ -28,7 +28,7 @@ class RolloutTest {
 
     private static Rollout rollout(List<Change> changes) {
         return new Rollout("r-000001", Rollout.State.BAKING, RolloutPolicy.DEFAULTS, 7, List.of("n1"), changes,
-                Instant.parse("2026-01-01T00:00:00Z"), "alice", null, null, null);
+                Instant.parse("2026-01-01T00:00:00Z"), "alice", null, null, null, null);
     }
 
     @Test

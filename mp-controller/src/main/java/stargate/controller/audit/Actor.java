@@ -26,7 +26,12 @@ public record Actor(String principal, Source source, String from, String note) {
     }
 
     public static Actor git(String commit) {
-        return new Actor(GITOPS, Source.GIT, commit, null);
+        return git(commit, null);
+    }
+
+    /** A Git apply with a word on it, e.g. the rollout that promotes the commit's change. */
+    public static Actor git(String commit, String note) {
+        return new Actor(GITOPS, Source.GIT, commit, note);
     }
 
     public static Actor rollback(String principal, String address, long revision) {

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -26,6 +27,10 @@ import stargate.model.diff.Change;
  * <p>An entry holds nothing computed from a value: a digest of a stored object would include its
  * key hash, and an unsalted digest of a short API key is found offline by trying keys. So a
  * changed secret shows only as its path ({@code key_auth.key}) in {@code fields}.
+ *
+ * <p>Events that write no config (a rollout's start and end) are entries too, keyed after the
+ * write they follow ({@link #event}); a page never ends on one, so paging by write number sees each
+ * entry once.
  */
 public final class AuditLog {
     public static final String FOLDER = "audit";
@@ -37,18 +42,38 @@ public final class AuditLog {
     /** The audit entry of one write, to commit with it (see {@link EtcdStore#commit}). */
     public static EtcdStore.NumberedEntry entry(long number, Actor actor, Instant at, String summary, List<Change> changes) {
         ObjectNode entry = header(number, actor, at, summary);
-        ArrayNode list = entry.putArray("changes");
+        list(changes, entry.putArray("changes"));
+        return new EtcdStore.NumberedEntry(FOLDER, number, entry.toString());
+    }
+
+    /**
+     * The audit entry of an event that writes no config: a rollout started, rolled back, aborted or
+     * promoted (docs/rollout.md). Logged after write {@code number} ({@link EtcdStore#event}), it
+     * carries that number as its {@code sequence}, and says what happened in {@code event}.
+     *
+     * @param details what the event is about, e.g. {@code {rollout, canaries, reason, verdict}}
+     */
+    public static String event(long number, Actor actor, Instant at, String event, String summary, List<Change> changes,
+                               ObjectNode details) {
+        ObjectNode entry = header(number, actor, at, summary);
+        entry.put("event", event);
+        entry.setAll(details);
+        list(changes, entry.putArray("changes"));
+        return entry.toString();
+    }
+
+    /** Each change as {@code op kind id}, and for a change known before and after, the paths that differ. */
+    private static void list(List<Change> changes, ArrayNode into) {
         for (Change c : changes) {
-            ObjectNode item = list.addObject();
+            ObjectNode item = into.addObject();
             item.put("op", c.op().name().toLowerCase(Locale.ROOT));
             item.put("kind", c.kind().key());
             item.put("id", c.id());
-            if (c.op() == Change.Op.CHANGED) {
+            if (c.op() == Change.Op.CHANGED && c.before() != null && c.after() != null) {
                 ArrayNode fields = item.putArray("fields");
                 changedFields(ConfigCodec.toTree(c.before()), ConfigCodec.toTree(c.after()), "", fields);
             }
         }
-        return new EtcdStore.NumberedEntry(FOLDER, number, entry.toString());
     }
 
     /** The fields audit and history entries share: sequence, at, who, source, from, note, summary. */
@@ -77,16 +102,26 @@ public final class AuditLog {
      * @param after only entries older than this sequence; null = from the newest
      */
     public static ObjectNode page(EtcdStore store, String folder, Long after, int limit) {
-        List<EtcdStore.RawEntry> entries = store.newest(folder, after == null ? null : EtcdStore.sequence(after), limit + 1);
+        List<EtcdStore.RawEntry> entries = new ArrayList<>(store.newest(folder, after == null ? null : EtcdStore.sequence(after),
+                limit + 1));
+        int end = Math.min(limit, entries.size());
+        // a page ends on a write's entry, since next_after is a write number: the events that followed
+        // write n sort between n and n + 1, and a page ending on one would lose write n itself
+        while (end > 0 && EtcdStore.isEvent(entries.get(end - 1).name()) && end < entries.size()) {
+            end++;
+            if (end == entries.size()) { // keep one entry beyond the page, to tell whether one follows
+                entries.addAll(store.newest(folder, entries.getLast().name(), limit + 1));
+            }
+        }
         ObjectNode out = JsonNodeFactory.instance.objectNode();
         ArrayNode items = out.putArray("items");
-        for (EtcdStore.RawEntry e : entries.subList(0, Math.min(limit, entries.size()))) {
+        for (EtcdStore.RawEntry e : entries.subList(0, end)) {
             ObjectNode item = read(e);
             item.remove("config");
             item.remove("delta");
             items.add(item);
         }
-        if (entries.size() > limit) {
+        if (entries.size() > end) {
             out.put("next_after", items.get(items.size() - 1).path("sequence").asLong());
         } else {
             out.putNull("next_after");

@@ -33,6 +33,7 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.eclipse.microprofile.config.Config;
 import stargate.controller.audit.Actor;
+import stargate.controller.audit.AuditLog;
 import stargate.controller.problem.ApiProblem;
 import stargate.controller.store.EtcdStore;
 import stargate.controller.store.Leadership;
@@ -77,6 +78,8 @@ public class Rollouts {
     static final int MAX_BYTES = 1024 * 1024;
     private static final Logger LOG = Logger.getLogger(Rollouts.class.getName());
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** Who ends a rollout when the bake loop does. */
+    private static final Actor BAKE_LOOP = Actor.rollout("rollout", "controller", null);
 
     @Inject
     EtcdStore store;
@@ -194,7 +197,7 @@ public class Rollouts {
         String id = String.format("r-%06d", number);
         List<String> canaries = canaries(policy, store.nodes().records(), id); // the id seeds the choice
         Rollout rollout = new Rollout(id, Rollout.State.BAKING, policy, baseRevision, canaries, changes,
-                clock.instant(), actor.principal(), null, null, null);
+                clock.instant(), actor.principal(), null, null, null, actor.commit());
         String value = rollout.toTree().toString();
         if (value.length() > MAX_BYTES) {
             throw new ApiProblem(413, "rollout-too-large", "Change too large for a rollout", "the change is "
@@ -204,7 +207,12 @@ public class Rollouts {
         Map<String, String> puts = new LinkedHashMap<>();
         puts.put(FOLDER + "/" + id, value);
         puts.put(ACTIVE, id);
-        if (!store.createAll(puts)) {
+        ObjectNode details = JsonNodeFactory.instance.objectNode();
+        canaries.forEach(details.putArray("canaries")::add);
+        details.set("policy", policy.toTree());
+        if (!store.event(List.of(new EtcdStore.Expected(FOLDER + "/" + id, 0), new EtcdStore.Expected(ACTIVE, 0)), puts,
+                List.of(), AuditLog.FOLDER, id + "-1", n -> audit(n, rollout, actor, "rollout_started",
+                        "started: " + rollout.summary() + " on canaries " + String.join(", ", canaries), changes, details))) {
             throw busy(store.read(ACTIVE).map(EtcdStore.RawEntry::value).orElse("another"));
         }
         LOG.info("event=rollout_started id=" + id + " by=" + actor.principal() + " changes=\"" + rollout.summary()
@@ -320,7 +328,7 @@ public class Rollouts {
         if (!s.rollout().state().active()) {
             throw ended(s.rollout());
         }
-        return view(promote(s, actor.principal(), actor.from(), "promoted by " + actor.principal()));
+        return view(promote(s, actor, "promoted by " + actor.principal()));
     }
 
     /** @throws ApiProblem 404, 409 when it has ended or is being promoted */
@@ -330,7 +338,7 @@ public class Rollouts {
             throw ended(s.rollout());
         }
         Judgement figures = Judgement.of(s.rollout(), store.nodes().records());
-        return view(end(s, Rollout.State.ABORTED, "aborted by " + actor.principal(), figures));
+        return view(end(s, Rollout.State.ABORTED, "aborted by " + actor.principal(), figures, actor));
     }
 
     private static ApiProblem ended(Rollout r) {
@@ -338,10 +346,21 @@ public class Rollouts {
                 + (r.reason() == null ? "" : " (" + r.reason() + ")"), List.of());
     }
 
-    /** Moves a baking rollout to an end state; the canaries drop the change. */
-    private Rollout end(Stored s, Rollout.State to, String reason, Judgement figures) {
+    /**
+     * Moves a baking rollout to an end state, audited in the same transaction (who ended it, why, and
+     * the figures it was judged on); the canaries drop the change.
+     */
+    private Rollout end(Stored s, Rollout.State to, String reason, Judgement figures, Actor actor) {
         Rollout next = s.rollout().moved(to, clock.instant(), reason, figures == null ? null : figures.toTree());
-        if (!store.replace(FOLDER + "/" + next.id(), s.modRevision(), next.toTree().toString(), List.of(ACTIVE))) {
+        String key = FOLDER + "/" + next.id();
+        ObjectNode details = JsonNodeFactory.instance.objectNode();
+        details.put("reason", reason);
+        details.set("verdict", next.verdict());
+        String ended = to.label().replace('_', ' ');
+        String summary = reason.startsWith(ended) ? reason : ended + ": " + reason; // "aborted by alice"
+        if (!store.event(List.of(new EtcdStore.Expected(key, s.modRevision())), Map.of(key, next.toTree().toString()),
+                List.of(ACTIVE), AuditLog.FOLDER, next.id() + "-2", number -> audit(number, next, actor,
+                        "rollout_" + to.label(), summary, next.changes(), details))) {
             throw ApiProblem.conflict("rollout " + next.id() + " changed meanwhile; read it again", List.of());
         }
         LOG.info("event=rollout_" + to.label() + " id=" + next.id() + " reason=\"" + reason + "\""
@@ -350,11 +369,26 @@ public class Rollouts {
     }
 
     /**
+     * A rollout event's audit entry: {@code rollout r-000007 <what>}, with the rollout's id (and
+     * commit); its source is {@code rollout} whoever caused it, so one filter finds every event.
+     */
+    private String audit(long number, Rollout r, Actor actor, String event, String what, List<Change> changes,
+                         ObjectNode details) {
+        ObjectNode about = JsonNodeFactory.instance.objectNode().put("rollout", r.id());
+        if (r.commit() != null) {
+            about.put("rollout_commit", r.commit());
+        }
+        about.setAll(details);
+        return AuditLog.event(number, Actor.rollout(actor.principal(), actor.from(), null), clock.instant(), event,
+                "rollout " + r.id() + " " + what, changes, about);
+    }
+
+    /**
      * Writes the change to the config folders through the normal write path, between
      * {@code promoting} and {@code promoted}. A change that no longer fits the config (it moved on
      * meanwhile) rolls the rollout back with the validation errors.
      */
-    private Rollout promote(Stored s, String principal, String from, String reason) {
+    private Rollout promote(Stored s, Actor by, String reason) {
         Stored promoting = s;
         Judgement figures = Judgement.of(s.rollout(), store.nodes().records());
         if (s.rollout().state() == Rollout.State.BAKING) {
@@ -366,7 +400,9 @@ public class Rollouts {
             promoting = new Stored(next, store.read(key).map(EtcdStore.RawEntry::modRevision).orElse(0L));
         }
         Rollout r = promoting.rollout();
-        Actor actor = Actor.rollout(principal, from, "rollout " + r.id() + ": " + reason);
+        String note = "rollout " + r.id() + ": " + reason;
+        // a Git commit's change is written as that commit's apply, so its objects are Git-owned (docs/gitops.md)
+        Actor actor = r.commit() != null ? Actor.git(r.commit(), note) : Actor.rollout(by.principal(), by.from(), note);
         ConfigService.Outcome outcome;
         try {
             outcome = service.write(null, null, false, actor,
@@ -374,10 +410,10 @@ public class Rollouts {
         } catch (ApiProblem problem) {
             String why = "promotion refused: " + problem.getMessage() + (problem.errors().isEmpty() ? ""
                     : " " + problem.errors().stream().map(ConfigError::toString).toList());
-            end(promoting, Rollout.State.ROLLED_BACK, why, figures);
+            end(promoting, Rollout.State.ROLLED_BACK, why, figures, by);
             throw problem;
         }
-        return end(promoting, Rollout.State.PROMOTED, reason + "; written at revision " + outcome.revision(), figures);
+        return end(promoting, Rollout.State.PROMOTED, reason + "; written at revision " + outcome.revision(), figures, by);
     }
 
     /** One pass of the bake loop: judge the active rollout, if this controller leads. */
@@ -400,14 +436,14 @@ public class Rollouts {
             Rollout r = s.rollout();
             if (r.state() == Rollout.State.PROMOTING) {
                 LOG.info("event=rollout_promotion_resumed id=" + r.id());
-                promote(s, r.createdBy(), "controller", "promotion resumed");
+                promote(s, BAKE_LOOP, "promotion resumed");
                 return;
             }
             Judgement j = Judgement.of(r, store.nodes().records());
             if (j.breach() != null) {
-                end(s, Rollout.State.ROLLED_BACK, j.breach(), j);
+                end(s, Rollout.State.ROLLED_BACK, j.breach(), j, BAKE_LOOP);
             } else if (!clock.instant().isBefore(r.createdAt().plus(r.policy().bake())) && j.enough()) {
-                promote(s, "rollout", "controller", "bake of " + r.policy().bake().toSeconds() + " s passed");
+                promote(s, BAKE_LOOP, "bake of " + r.policy().bake().toSeconds() + " s passed");
             }
         } catch (RuntimeException e) { // etcd away, a race lost: the next tick tries again
             LOG.log(Level.WARNING, "event=rollout_tick_failed error=\"" + e.getMessage() + "\"");

@@ -404,25 +404,6 @@ public final class EtcdStore implements AutoCloseable {
     }
 
     /**
-     * Puts keys beside the config (e.g. a rollout and its guard) in one transaction, only if none of
-     * them exists yet.
-     *
-     * @param puts relative key to value
-     * @return false when one of them exists (nothing written)
-     */
-    public boolean createAll(Map<String, String> puts) {
-        List<Cmp> absent = new ArrayList<>();
-        List<Op> ops = new ArrayList<>();
-        puts.forEach((key, value) -> {
-            ByteSequence k = bytes(prefix + "/" + key);
-            absent.add(new Cmp(k, Cmp.Op.EQUAL, CmpTarget.version(0)));
-            ops.add(Op.put(k, bytes(value), PutOption.DEFAULT));
-        });
-        return await(client.getKVClient().txn().If(absent.toArray(Cmp[]::new)).Then(ops.toArray(Op[]::new)).commit(),
-                "creating " + puts.keySet()).isSucceeded();
-    }
-
-    /**
      * Replaces one key beside the config if it still has {@code modRevision} (compare-and-swap), and
      * deletes {@code deletes} in the same transaction.
      *
@@ -435,6 +416,58 @@ public final class EtcdStore implements AutoCloseable {
         deletes.forEach(d -> ops.add(Op.delete(bytes(prefix + "/" + d), DeleteOption.DEFAULT)));
         return await(client.getKVClient().txn().If(new Cmp(k, Cmp.Op.EQUAL, CmpTarget.modRevision(modRevision)))
                 .Then(ops.toArray(Op[]::new)).commit(), "replacing " + relativeKey).isSucceeded();
+    }
+
+    /** A key beside the config that an {@link #event} expects at a mod revision (0 = absent). */
+    public record Expected(String relativeKey, long modRevision) {
+    }
+
+    /** The most attempts of an {@link #event} that keeps losing to config writes. */
+    private static final int EVENT_ATTEMPTS = 20;
+
+    /**
+     * Changes keys beside the config (e.g. a rollout's state) and logs it as an entry of a numbered
+     * log folder, in one transaction. The entry is keyed {@code <number>-<suffix>}, where number is
+     * the newest config write's: it sorts after that write's entries and before the next write's, and
+     * the log's number-based trim removes it with them. The transaction is fenced on
+     * {@code last_change} (not written: nodes and the ETag see no config write), so no write slips
+     * between reading the number and committing; a lost race is tried again.
+     *
+     * @param entry the entry's JSON, given the number it follows
+     * @return false when an expected key was not at its revision (nothing written)
+     */
+    public boolean event(List<Expected> expected, Map<String, String> puts, List<String> deletes, String folder,
+                         String suffix, java.util.function.LongFunction<String> entry) {
+        ByteSequence fenceKey = bytes(prefix + "/" + LAST_CHANGE);
+        for (int attempt = 0; attempt < EVENT_ATTEMPTS; attempt++) {
+            GetResponse fence = await(client.getKVClient().get(fenceKey), "reading the write fence");
+            long fenceRevision = fence.getKvs().isEmpty() ? 0 : fence.getKvs().getFirst().getModRevision();
+            long number = fence.getKvs().isEmpty() ? 0 : writesIn(fence.getKvs().getFirst());
+            List<Cmp> compares = new ArrayList<>();
+            compares.add(new Cmp(fenceKey, Cmp.Op.EQUAL, CmpTarget.modRevision(fenceRevision)));
+            expected.forEach(e -> compares.add(new Cmp(bytes(prefix + "/" + e.relativeKey()), Cmp.Op.EQUAL,
+                    CmpTarget.modRevision(e.modRevision()))));
+            List<Op> ops = new ArrayList<>();
+            puts.forEach((key, value) -> ops.add(Op.put(bytes(prefix + "/" + key), bytes(value), PutOption.DEFAULT)));
+            deletes.forEach(d -> ops.add(Op.delete(bytes(prefix + "/" + d), DeleteOption.DEFAULT)));
+            ops.add(Op.put(bytes(prefix + "/" + folder + "/" + sequence(number) + "-" + suffix),
+                    bytes(entry.apply(number)), PutOption.DEFAULT));
+            TxnResponse response = await(client.getKVClient().txn().If(compares.toArray(Cmp[]::new))
+                    .Then(ops.toArray(Op[]::new)).Else(Op.get(fenceKey, GetOption.DEFAULT)).commit(), "writing " + puts.keySet());
+            if (response.isSucceeded()) {
+                return true;
+            }
+            List<KeyValue> now = response.getGetResponses().getFirst().getKvs();
+            if ((now.isEmpty() ? 0 : now.getFirst().getModRevision()) == fenceRevision) {
+                return false; // the fence held: an expected key moved
+            }
+        }
+        throw new StoreUnavailableException("the config kept changing while " + puts.keySet() + " was written", null);
+    }
+
+    /** Whether a log entry's name is an {@link #event}'s ({@code <number>-<suffix>}), not a write's. */
+    public static boolean isEvent(String entryName) {
+        return entryName.indexOf('-') > 0;
     }
 
     public void delete(String relativeKey) {

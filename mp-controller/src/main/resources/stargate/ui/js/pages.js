@@ -72,7 +72,7 @@ export async function auditPage(ctx, params) {
     return i;
   };
   const who = input('who', 'who'), object = input('object', 'kind/id, e.g. routes/users');
-  const source = el('select', {id: 'filter-source'}, ['', 'api', 'git', 'rollback'].map(s => el('option', {value: s}, s || 'any source')));
+  const source = el('select', {id: 'filter-source'}, ['', 'api', 'git', 'rollback', 'rollout'].map(s => el('option', {value: s}, s || 'any source')));
   source.value = filters.source;
   source.addEventListener('change', () => apply());
   const apply = () => ctx.go('#/audit?' + new URLSearchParams({who: who.value, source: source.value, object: object.value,

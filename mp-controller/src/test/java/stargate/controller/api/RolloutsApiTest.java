@@ -102,6 +102,38 @@ class RolloutsApiTest {
         assertEquals(409, api.post("rollouts/" + id + "/abort", "").status());
         assertEquals(409, api.post("rollouts/" + id + "/promote", "").status());
         assertFalse(servedV2());
+
+        // the start and the abort are audit entries after the route's write; paging by one sees each once
+        JsonNode newest = Api.as(TestController.VIEWER_KEY).get("audit?limit=1").json();
+        JsonNode items = newest.get("items");
+        assertEquals(3, items.size(), "a page never ends on an event, so it runs down to a write: " + newest);
+        JsonNode abortEntry = items.get(0);
+        assertEquals("rollout_aborted", abortEntry.get("event").asText(), abortEntry.toString());
+        assertEquals(id, abortEntry.get("rollout").asText());
+        assertEquals("alice", abortEntry.get("who").asText());
+        assertEquals("rollout", abortEntry.get("source").asText());
+        assertEquals("rollout " + id + " aborted by alice", abortEntry.get("summary").asText());
+        assertEquals(0, abortEntry.get("verdict").get("canary").get("requests").asLong());
+        JsonNode startEntry = items.get(1);
+        assertEquals("rollout_started", startEntry.get("event").asText(), startEntry.toString());
+        assertEquals("[\"n1\"]", startEntry.get("canaries").toString());
+        assertEquals("1h", startEntry.get("policy").get("bake").asText());
+        assertEquals("rollout " + id + " started: ~1 route on canaries n1", startEntry.get("summary").asText());
+        JsonNode change = startEntry.get("changes").get(0);
+        assertEquals("changed routes users", change.get("op").asText() + " " + change.get("kind").asText() + " "
+                + change.get("id").asText());
+        assertEquals("[\"rewrite\"]", change.get("fields").toString(), "the paths that differ, as for a write");
+        assertTrue(abortEntry.get("revision").asLong() > startEntry.get("revision").asLong());
+        JsonNode write = items.get(2);
+        assertFalse(write.has("event"));
+        assertEquals("routes", write.get("changes").get(0).get("kind").asText());
+        assertEquals(write.get("sequence").asLong(), newest.get("next_after").asLong());
+        assertEquals(startEntry.get("sequence").asLong(), write.get("sequence").asLong(), "events carry the write they follow");
+        JsonNode older = api.get("audit?limit=1&after=" + newest.get("next_after").asLong()).json();
+        assertEquals(1, older.get("items").size(), older.toString());
+        assertEquals("upstreams", older.get("items").get(0).get("changes").get(0).get("kind").asText());
+        assertTrue(older.get("next_after").isNull());
+
         assertEquals(404, api.get("rollouts/r-999999").status());
         assertEquals(404, api.get("rollouts/..%2Fnodes").status());
     }
@@ -136,10 +168,17 @@ class RolloutsApiTest {
         assertEquals(200, promoted.status(), promoted.toString());
         assertEquals("promoted", promoted.json().get("state").asText());
         assertTrue(servedV2());
-        JsonNode audit = api.get("audit?limit=1").json().get("items").get(0);
+        JsonNode entries = api.get("audit?limit=1").json().get("items");
+        JsonNode event = entries.get(0);
+        assertEquals("rollout_promoted", event.get("event").asText(), entries.toString());
+        assertEquals("alice", event.get("who").asText());
+        assertTrue(event.get("reason").asText().startsWith("promoted by alice; "), event.toString());
+        JsonNode audit = entries.get(1);
+        assertFalse(audit.has("event"), "the promotion's write: " + audit);
         assertEquals("rollout", audit.get("source").asText());
         assertEquals("alice", audit.get("who").asText());
         assertTrue(audit.get("note").asText().startsWith("rollout " + id + ": promoted by alice"), audit.toString());
+        assertTrue(event.get("reason").asText().endsWith("written at revision " + audit.get("revision").asLong()), event.toString());
         JsonNode history = api.get("history").json().get("items").get(0);
         assertEquals("rollout", history.get("source").asText());
         assertEquals("~1 route", history.get("summary").asText());
@@ -166,14 +205,24 @@ class RolloutsApiTest {
         assertEquals(40, r.get("verdict").get("canary").get("requests").asLong());
         assertEquals(100, r.get("verdict").get("baseline").get("requests").asLong());
         assertFalse(servedV2());
+        JsonNode rolledBack = api.get("audit?limit=1").json().get("items").get(0);
+        assertEquals("rollout_rolled_back", rolledBack.get("event").asText(), rolledBack.toString());
+        assertEquals("rollout", rolledBack.get("who").asText());
+        assertEquals("controller", rolledBack.get("from").asText());
+        assertEquals(r.get("reason").asText(), rolledBack.get("reason").asText());
+        assertTrue(rolledBack.get("summary").asText().startsWith("rollout " + bad + " rolled back: canary 5xx rate 10.00%"),
+                rolledBack.toString());
+        assertEquals(4, rolledBack.get("verdict").get("canary").get("errors_5xx").asLong(), "the numbers it was judged on");
 
         String good = start("{\"bake\": \"2s\", \"min_requests\": 20}");
         node("n1", "{\"canary\": \"true\"}", figures(good, "canary", 40, 0));
         node("n2", "{}", figures(good, "baseline", 100, 1));
         eventually(Duration.ofSeconds(15), () -> assertEquals("promoted", api.get("rollouts/" + good).json().get("state").asText()));
         assertTrue(servedV2());
-        JsonNode audit = api.get("audit?limit=1").json().get("items").get(0);
-        assertEquals("rollout", audit.get("who").asText());
+        JsonNode promotedEntries = api.get("audit?limit=1").json().get("items");
+        assertEquals("rollout_promoted", promotedEntries.get(0).get("event").asText(), promotedEntries.toString());
+        assertTrue(promotedEntries.get(0).get("reason").asText().startsWith("bake of 2 s passed"), promotedEntries.toString());
+        assertEquals("rollout", promotedEntries.get(1).get("who").asText());
         assertNull(api.get("rollouts/" + good).json().get("figures"), "figures are live only while active");
     }
 }

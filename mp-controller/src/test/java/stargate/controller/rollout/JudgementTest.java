@@ -23,7 +23,7 @@ class JudgementTest {
     private static final RolloutPolicy POLICY = new RolloutPolicy(Map.of("canary", "true"), 50, Duration.ofSeconds(3),
             0.01, 0.5, 100);
     private static final Rollout ROLLOUT = new Rollout("r-000001", Rollout.State.BAKING, POLICY, 1, List.of("n1"), List.of(),
-            Instant.now(), "test", null, null, null);
+            Instant.now(), "test", null, null, null, null);
 
     /** A node key whose requests all took {@code millis}. */
     private static String key(String role, long requests, long errors, double millis) {

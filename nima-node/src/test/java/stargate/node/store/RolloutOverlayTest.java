@@ -57,7 +57,7 @@ class RolloutOverlayTest {
         Object changed = ConfigCodec.readObject(Kind.ROUTE,
                 "{\"id\": \"a\", \"paths\": [\"/a/*\"], \"upstream\": \"u\", \"rewrite\": {\"path\": \"/v2\"}}").orElseThrow();
         return new Rollout(id, state, RolloutPolicy.DEFAULTS, 1, List.of(canary),
-                List.of(new Change(Kind.ROUTE, "a", Change.Op.CHANGED, null, changed)), Instant.now(), "test", null, null, null);
+                List.of(new Change(Kind.ROUTE, "a", Change.Op.CHANGED, null, changed)), Instant.now(), "test", null, null, null, null);
     }
 
     private static String path(EtcdNodeHarness node) throws Exception {
