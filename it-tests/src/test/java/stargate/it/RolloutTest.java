@@ -171,8 +171,9 @@ class RolloutTest {
         for (NodeProcess node : nodes) {
             Await.until(node.id() + " serves the promoted change", WAIT, () -> "/v2/x".equals(node.request("/a/x").body()));
         }
-        JsonNode audit = json(controller.api("GET", "/audit?limit=1", null)).get("items").get(0);
-        assertEquals("rollout", audit.get("source").asText(), audit.toString());
+        JsonNode audit = json(controller.api("GET", "/audit?limit=1", null)).get("items");
+        assertEquals("rollout_promoted", audit.get(0).path("event").asText(), audit.toString());
+        assertEquals("rollout", audit.get(1).get("source").asText(), "the promotion's write: " + audit);
     }
 
     @Test

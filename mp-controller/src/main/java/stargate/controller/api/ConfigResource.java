@@ -26,11 +26,9 @@ import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import stargate.controller.store.EtcdStore;
 import stargate.controller.store.Snapshot;
-import stargate.controller.problem.ApiProblem;
 import stargate.controller.rollout.Rollouts;
 import stargate.controller.write.ConfigService;
 import stargate.model.rollout.RolloutPolicy;
-import stargate.model.validate.ConfigError;
 import stargate.model.codec.ConfigCodec;
 
 /**
@@ -95,16 +93,9 @@ public class ConfigResource {
                             @Parameter(description = ObjectResource.ROLLOUT) @QueryParam("rollout") String rollout,
                             @Parameter(description = ObjectResource.ROLLOUT_POLICY) @QueryParam("rollout_policy")
                             String rolloutPolicy) {
-        if (!Rollouts.asked(rollout)) {
-            if (rolloutPolicy != null) {
-                throw ApiProblem.badRequest("rollout_policy needs rollout=canary", List.of(new ConfigError("rollout_policy",
-                        "given without rollout=canary")));
-            }
+        RolloutPolicy policy = rollouts.policyFor(rollout, rolloutPolicy);
+        if (policy == null || dryRun) {
             return write(text, Json.ifMatch(ifMatch), dryRun);
-        }
-        RolloutPolicy policy = rollouts.policy(rolloutPolicy);
-        if (dryRun) {
-            return write(text, Json.ifMatch(ifMatch), true);
         }
         ConfigService.Outcome outcome = outcome(text, Json.ifMatch(ifMatch), true);
         return ObjectResource.rolloutStarted(rollouts, outcome, policy, Principals.actor(security, request));

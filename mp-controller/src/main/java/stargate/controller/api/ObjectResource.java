@@ -162,7 +162,7 @@ public abstract class ObjectResource {
                            @Parameter(description = ROLLOUT) @QueryParam("rollout") String rollout,
                            @Parameter(description = ROLLOUT_POLICY) @QueryParam("rollout_policy") String rolloutPolicy,
                            @Context UriInfo uri) {
-        RolloutPolicy policy = rolloutPolicy(rollout, rolloutPolicy);
+        RolloutPolicy policy = rollouts.policyFor(rollout, rolloutPolicy);
         ObjectNode body = Json.body(text);
         JsonNode given = body.get("id");
         if (given == null || !given.isTextual()) {
@@ -202,7 +202,7 @@ public abstract class ObjectResource {
                         @Parameter(description = ROLLOUT) @QueryParam("rollout") String rollout,
                         @Parameter(description = ROLLOUT_POLICY) @QueryParam("rollout_policy") String rolloutPolicy) {
         Json.id(id);
-        RolloutPolicy policy = rolloutPolicy(rollout, rolloutPolicy);
+        RolloutPolicy policy = rollouts.policyFor(rollout, rolloutPolicy);
         Object incoming = Json.bind(kind, Json.body(text), id);
         ConfigService.Outcome outcome = service.writeObject(new ConfigService.Focus(kind, id), Json.ifMatch(ifMatch),
                 dryRun || policy != null, actor(), view -> ObjectWrites.replace(view, kind, id, incoming));
@@ -226,7 +226,7 @@ public abstract class ObjectResource {
                           @Parameter(description = ROLLOUT) @QueryParam("rollout") String rollout,
                           @Parameter(description = ROLLOUT_POLICY) @QueryParam("rollout_policy") String rolloutPolicy) {
         Json.id(id);
-        RolloutPolicy policy = rolloutPolicy(rollout, rolloutPolicy);
+        RolloutPolicy policy = rollouts.policyFor(rollout, rolloutPolicy);
         ObjectNode patch = Json.body(text);
         ConfigService.Outcome outcome = service.writeObject(new ConfigService.Focus(kind, id), Json.ifMatch(ifMatch),
                 dryRun || policy != null, actor(), view -> {
@@ -252,26 +252,10 @@ public abstract class ObjectResource {
                            @Parameter(description = ROLLOUT) @QueryParam("rollout") String rollout,
                            @Parameter(description = ROLLOUT_POLICY) @QueryParam("rollout_policy") String rolloutPolicy) {
         Json.id(id);
-        RolloutPolicy policy = rolloutPolicy(rollout, rolloutPolicy);
+        RolloutPolicy policy = rollouts.policyFor(rollout, rolloutPolicy);
         ConfigService.Outcome outcome = service.writeObject(new ConfigService.Focus(kind, id), Json.ifMatch(ifMatch),
                 dryRun || policy != null, actor(), view -> ObjectWrites.remove(view, kind, id));
         return answer(outcome, dryRun, policy, () -> Response.noContent().build());
-    }
-
-    /**
-     * The policy of a write that asks for a rollout, or null when it does not.
-     *
-     * @throws ApiProblem 400 for a bad {@code rollout} or policy, or a policy without {@code rollout}
-     */
-    private RolloutPolicy rolloutPolicy(String rollout, String policy) {
-        if (!Rollouts.asked(rollout)) {
-            if (policy != null) {
-                throw ApiProblem.badRequest("rollout_policy needs rollout=canary", List.of(new ConfigError("rollout_policy",
-                        "given without rollout=canary")));
-            }
-            return null;
-        }
-        return rollouts.policy(policy);
     }
 
     /** A dry run's diff, a started rollout (the write was a dry run too), or the write's own answer. */

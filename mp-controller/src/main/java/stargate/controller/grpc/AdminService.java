@@ -11,7 +11,13 @@ import java.util.List;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Logger;
+import stargate.admin.v1.AbortRolloutRequest;
 import stargate.admin.v1.AdminGrpc;
+import stargate.admin.v1.GetRolloutRequest;
+import stargate.admin.v1.ListRolloutsRequest;
+import stargate.admin.v1.ListRolloutsResponse;
+import stargate.admin.v1.PromoteRolloutRequest;
+import stargate.admin.v1.RolloutStatus;
 import stargate.admin.v1.ApplyRequest;
 import stargate.admin.v1.ApplyResponse;
 import stargate.admin.v1.Candidate;
@@ -53,6 +59,8 @@ import stargate.controller.api.WholeConfig;
 import stargate.controller.audit.AuditLog;
 import stargate.controller.gitops.GitOps;
 import stargate.controller.history.History;
+import stargate.controller.rollout.Rollouts;
+import stargate.model.rollout.RolloutPolicy;
 import stargate.controller.audit.Actor;
 import stargate.controller.store.ConfigView;
 import stargate.controller.store.EtcdStore;
@@ -87,13 +95,15 @@ final class AdminService extends AdminGrpc.AdminImplBase {
     private final ConfigService service;
     private final EtcdStore store;
     private final GitOps gitops;
+    private final Rollouts rollouts;
     private final Semaphore watchSlots;
     private final Semaphore uploadSlots = new Semaphore(MAX_UPLOADS);
 
-    AdminService(ConfigService service, EtcdStore store, GitOps gitops, int maxWatches) {
+    AdminService(ConfigService service, EtcdStore store, GitOps gitops, Rollouts rollouts, int maxWatches) {
         this.store = store;
         this.service = service;
         this.gitops = gitops;
+        this.rollouts = rollouts;
         this.watchSlots = new Semaphore(maxWatches);
     }
 
@@ -140,10 +150,11 @@ final class AdminService extends AdminGrpc.AdminImplBase {
             Kind kind = kind(request.getKind());
             String id = ObjectWrites.checkedId(request.getId());
             Object incoming = ObjectWrites.bind(kind, id, request.getJson());
+            RolloutPolicy policy = policy(request.getRollout(), request.getRolloutPolicy());
             ConfigService.Outcome outcome = service.writeObject(new ConfigService.Focus(kind, id),
-                    request.hasIfRevision() ? request.getIfRevision() : null, request.getDryRun(), actor(),
+                    request.hasIfRevision() ? request.getIfRevision() : null, request.getDryRun() || policy != null, actor(),
                     view -> ObjectWrites.replace(view, kind, id, incoming));
-            return written(kind, id, outcome, request.getDryRun());
+            return written(kind, id, outcome, request.getDryRun(), policy);
         });
     }
 
@@ -152,10 +163,11 @@ final class AdminService extends AdminGrpc.AdminImplBase {
         answer(out, () -> {
             Kind kind = kind(request.getKind());
             String id = ObjectWrites.checkedId(request.getId());
+            RolloutPolicy policy = policy(request.getRollout(), request.getRolloutPolicy());
             ConfigService.Outcome outcome = service.writeObject(new ConfigService.Focus(kind, id),
-                    request.hasIfRevision() ? request.getIfRevision() : null, request.getDryRun(), actor(),
+                    request.hasIfRevision() ? request.getIfRevision() : null, request.getDryRun() || policy != null, actor(),
                     view -> ObjectWrites.remove(view, kind, id));
-            return written(kind, id, outcome, request.getDryRun());
+            return written(kind, id, outcome, request.getDryRun(), policy);
         });
     }
 
@@ -387,9 +399,15 @@ final class AdminService extends AdminGrpc.AdminImplBase {
                 r -> PutConfigRequest.newBuilder().setData(r.getData()).setFormat(r.getFormat()).build());
     }
 
-    /** A whole-config write (or, with dryRun, validation) by the caller: the diff. */
-    private DiffResponse writeConfig(String text, stargate.admin.v1.Format format, Long ifRevision, boolean dryRun) {
-        ConfigService.Outcome outcome = WholeConfig.write(service, text, format(format), ifRevision, dryRun, actor());
+    /** A whole-config write (or, with dryRun, validation; or the start of a rollout) by the caller: the diff. */
+    private DiffResponse writeConfig(String text, PutConfigRequest options, boolean dryRun) {
+        RolloutPolicy policy = policy(options.getRollout(), options.getRolloutPolicy());
+        ConfigService.Outcome outcome = WholeConfig.write(service, text, format(options.getFormat()),
+                options.hasIfRevision() ? options.getIfRevision() : null, dryRun || policy != null, actor());
+        if (policy != null && !dryRun) {
+            return DiffResponse.newBuilder().setChanged(false).setDiffJson(ObjectWrites.diff(outcome.changes(), true, -1))
+                    .setRollout(started(outcome, policy)).build();
+        }
         return DiffResponse.newBuilder().setRevision(dryRun ? 0 : outcome.revision()).setChanged(!outcome.changes().isEmpty())
                 .setDiffJson(ObjectWrites.diff(outcome.changes(), dryRun, outcome.revision())).build();
     }
@@ -493,8 +511,51 @@ final class AdminService extends AdminGrpc.AdminImplBase {
             ConfigService.Outcome outcome = service.writeObject(new ConfigService.Focus(Kind.GLOBAL_PLUGINS, ""),
                     request.hasIfRevision() ? request.getIfRevision() : null, request.getDryRun(), actor(),
                     view -> ObjectWrites.replace(view, Kind.GLOBAL_PLUGINS, "", plugins));
-            return written(Kind.GLOBAL_PLUGINS, "", outcome, request.getDryRun());
+            return written(Kind.GLOBAL_PLUGINS, "", outcome, request.getDryRun(), null);
         });
+    }
+
+    @Override
+    public void listRollouts(ListRolloutsRequest request, StreamObserver<ListRolloutsResponse> out) {
+        answer(out, () -> {
+            ListRolloutsResponse.Builder list = ListRolloutsResponse.newBuilder();
+            rollouts.list().path("items").forEach(item -> list.addItems(rollout(item)));
+            return list.build();
+        });
+    }
+
+    @Override
+    public void getRollout(GetRolloutRequest request, StreamObserver<RolloutStatus> out) {
+        answer(out, () -> rollout(rollouts.get(request.getId())));
+    }
+
+    @Override
+    public void promoteRollout(PromoteRolloutRequest request, StreamObserver<RolloutStatus> out) {
+        answer(out, () -> rollout(rollouts.promote(request.getId(), actor())));
+    }
+
+    @Override
+    public void abortRollout(AbortRolloutRequest request, StreamObserver<RolloutStatus> out) {
+        answer(out, () -> rollout(rollouts.abort(request.getId(), actor())));
+    }
+
+    /** A write's {@code rollout} and {@code rollout_policy} (proto3's empty = not given), as REST's query parameters. */
+    private RolloutPolicy policy(String rollout, String policyJson) {
+        return rollouts.policyFor(rollout.isEmpty() ? null : rollout, policyJson.isEmpty() ? null : policyJson);
+    }
+
+    private RolloutStatus started(ConfigService.Outcome dryRun, RolloutPolicy policy) {
+        return rollout(rollouts.start(dryRun.changes(), dryRun.baseRevision(), policy, actor()));
+    }
+
+    /** A rollout as REST shows it, its headline fields typed. */
+    private static RolloutStatus rollout(JsonNode r) {
+        RolloutStatus.Builder out = RolloutStatus.newBuilder().setId(r.path("id").asText()).setState(r.path("state").asText())
+                .setSummary(r.path("summary").asText()).setCreatedAt(r.path("created_at").asText())
+                .setCreatedBy(r.path("created_by").asText()).setBakeEndsAt(r.path("bake_ends_at").asText())
+                .setReason(r.path("reason").isNull() ? "" : r.path("reason").asText()).setJson(r.toString());
+        r.path("canaries").forEach(c -> out.addCanaries(c.asText()));
+        return out.build();
     }
 
     private static ConfigCodec.Format format(stargate.admin.v1.Format format) {
@@ -506,10 +567,15 @@ final class AdminService extends AdminGrpc.AdminImplBase {
     }
 
 
-    private WriteResponse written(Kind kind, String id, ConfigService.Outcome outcome, boolean dryRun) {
+    /** @param policy non-null: the write was a dry run whose changes start a rollout (unless dryRun) */
+    private WriteResponse written(Kind kind, String id, ConfigService.Outcome outcome, boolean dryRun, RolloutPolicy policy) {
         WriteResponse.Builder response = WriteResponse.newBuilder().setChanged(!outcome.changes().isEmpty());
-        if (dryRun) {
-            return response.setDiffJson(ObjectWrites.diff(outcome.changes(), true, -1)).build();
+        if (dryRun || policy != null) {
+            response.setDiffJson(ObjectWrites.diff(outcome.changes(), true, -1));
+            if (!dryRun) {
+                response.setChanged(false).setRollout(started(outcome, policy));
+            }
+            return response.build();
         }
         response.setRevision(outcome.revision()).setDiffJson(ObjectWrites.diff(outcome.changes(), false, outcome.revision()));
         if (outcome.changes().isEmpty()) {

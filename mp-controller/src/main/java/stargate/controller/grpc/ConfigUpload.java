@@ -24,7 +24,8 @@ final class ConfigUpload<Q> implements StreamObserver<Q> {
 
     /** What is done with the text once it is all there: the write or validation, and its answer. */
     interface Write {
-        DiffResponse apply(String text, Format format, Long ifRevision, boolean dryRun);
+        /** @param options the first message's options (its data aside) */
+        DiffResponse apply(String text, PutConfigRequest options, boolean dryRun);
     }
 
     private final Write write;
@@ -61,9 +62,10 @@ final class ConfigUpload<Q> implements StreamObserver<Q> {
             }
             holding = true;
             options = piece;
-        } else if (piece.getFormat() != Format.FORMAT_UNSPECIFIED || piece.hasIfRevision() || piece.getDryRun()) {
+        } else if (piece.getFormat() != Format.FORMAT_UNSPECIFIED || piece.hasIfRevision() || piece.getDryRun()
+                || !piece.getRollout().isEmpty() || !piece.getRolloutPolicy().isEmpty()) {
             fail(GrpcErrors.invalid("options after the first message", "format",
-                    "format, if_revision and dry_run go in the first message only"));
+                    "format, if_revision, dry_run, rollout and rollout_policy go in the first message only"));
             return;
         }
         if ((long) text.size() + piece.getData().size() > MAX_CONFIG_BYTES) {
@@ -108,7 +110,7 @@ final class ConfigUpload<Q> implements StreamObserver<Q> {
                 }
                 String body = utf8(text.toByteArray());
                 text.reset();
-                return write.apply(body, first.getFormat(), first.hasIfRevision() ? first.getIfRevision() : null, dryRun);
+                return write.apply(body, first, dryRun);
             });
         } finally {
             release(); // once the write is done with the text

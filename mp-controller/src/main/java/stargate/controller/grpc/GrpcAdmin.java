@@ -26,6 +26,7 @@ import stargate.controller.store.EtcdStore;
 import stargate.controller.write.ConfigService;
 import stargate.controller.auth.AuthFilter;
 import stargate.controller.gitops.GitOps;
+import stargate.controller.rollout.Rollouts;
 
 /**
  * Serves the gRPC admin API on {@code stargate.grpc.port} ({@code --grpc-port}, 0 = off) from
@@ -68,6 +69,8 @@ public class GrpcAdmin {
     AuthFilter auth;
     @Inject
     GitOps gitops;
+    @Inject
+    Rollouts rollouts;
 
     private Server server;
     private ExecutorService executor;
@@ -84,7 +87,7 @@ public class GrpcAdmin {
         server = builder(new InetSocketAddress(bind, port))
                 .executor(executor)
                 .maxInboundMessageSize(MAX_MESSAGE_BYTES)
-                .addService(ServerInterceptors.intercept(new AdminService(service, store, gitops, MAX_WATCHES), new GrpcAuth(auth)))
+                .addService(ServerInterceptors.intercept(new AdminService(service, store, gitops, rollouts, MAX_WATCHES), new GrpcAuth(auth)))
                 .addService(health.getHealthService())
                 .addService(ProtoReflectionServiceV1.newInstance())
                 .build();

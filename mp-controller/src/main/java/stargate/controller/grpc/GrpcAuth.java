@@ -27,7 +27,7 @@ final class GrpcAuth implements ServerInterceptor {
     static final Metadata.Key<String> AUTHORIZATION = Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
     /** Methods that only read: {@code viewer} is enough. */
     private static final Set<String> READS = Set.of("Get", "List", "WatchConfig", "GetConfig", "ValidateConfig", "ListNodes",
-            "History", "Audit", "Explain", "GetGlobalPlugins");
+            "History", "Audit", "Explain", "GetGlobalPlugins", "ListRollouts", "GetRollout");
     private static final String ANONYMOUS = "anonymous";
 
     private final AuthFilter auth;

@@ -155,6 +155,23 @@ public class Rollouts {
     }
 
     /**
+     * The policy of a write that asks for a rollout, or null when it does not (REST's
+     * {@code ?rollout=&rollout_policy=}, gRPC's fields of the same names).
+     *
+     * @throws ApiProblem 400 for a bad {@code rollout} or policy, or a policy without {@code rollout}
+     */
+    public RolloutPolicy policyFor(String rollout, String policyJson) {
+        if (!asked(rollout)) {
+            if (policyJson != null) {
+                throw ApiProblem.badRequest("rollout_policy needs rollout=canary", List.of(new ConfigError("rollout_policy",
+                        "given without rollout=canary")));
+            }
+            return null;
+        }
+        return policy(policyJson);
+    }
+
+    /**
      * The policy of a rollout: {@code ?rollout_policy=JSON} over the defaults.
      *
      * @throws ApiProblem 400 with every error's path
