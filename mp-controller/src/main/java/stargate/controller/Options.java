@@ -12,7 +12,8 @@ import stargate.model.telemetry.TracingOptions;
  * [--jwt-issuer ISS --jwt-public-key PEM_FILE] [--history-keep 1000] [--audit-keep 1000] [--rollout-policy JSON]}, and
  * GitOps: {@code --git URL [--git-branch main]
  * [--git-path DIR] [--git-interval 30s] [--git-secret-file F] [--git-token-file F] [--git-workdir DIR]
- * [--git-self-heal] [--git-no-prune] [--git-allow-empty]} (the last three are switches). Every flag
+ * [--git-self-heal] [--git-no-prune] [--git-allow-empty] [--git-rollout canary [--git-rollout-policy JSON]]}
+ * (self-heal, no-prune and allow-empty are switches). Every flag
  * also has an env var ({@code --api-keys} is {@code STARGATE_API_KEYS}; a switch's env var is
  * {@code true} or {@code false}); flags win.
  *
@@ -26,7 +27,7 @@ record Options(Map<String, String> values, TracingOptions tracing) {
     static final List<String> FLAGS = java.util.stream.Stream.concat(java.util.stream.Stream.of("etcd", "prefix", "host",
             "port", "grpc-port", "grpc-tls-cert", "grpc-tls-key", "api-keys", "jwt-issuer", "jwt-public-key", "history-keep",
             "audit-keep", "git", "git-branch", "git-path", "git-interval", "git-secret-file", "git-token-file", "git-workdir",
-            "rollout-policy"),
+            "rollout-policy", "git-rollout", "git-rollout-policy"),
             TracingOptions.FLAGS.stream()).toList();
     /** Flags without a value. */
     static final List<String> SWITCHES = List.of("git-self-heal", "git-no-prune", "git-allow-empty");
@@ -86,7 +87,7 @@ record Options(Map<String, String> values, TracingOptions tracing) {
             }
         }
         for (String flag : List.of("git-branch", "git-path", "git-interval", "git-secret-file", "git-token-file", "git-workdir",
-                "git-self-heal", "git-no-prune", "git-allow-empty")) {
+                "git-self-heal", "git-no-prune", "git-allow-empty", "git-rollout")) {
             if (values.containsKey(flag) && !values.containsKey("git")) {
                 throw new UsageException("--" + flag + " needs --git URL");
             }
@@ -115,11 +116,19 @@ record Options(Map<String, String> values, TracingOptions tracing) {
                 throw new UsageException("--" + flag + " must be a port number, got " + values.get(flag));
             }
         }
-        if (values.containsKey("rollout-policy")) {
-            try {
-                stargate.controller.rollout.Rollouts.defaults(values.get("rollout-policy"));
-            } catch (IllegalArgumentException e) {
-                throw new UsageException("--rollout-policy: " + e.getMessage());
+        if (values.containsKey("git-rollout") && !values.get("git-rollout").equals("canary")) {
+            throw new UsageException("--git-rollout must be canary (the one kind of rollout), got " + values.get("git-rollout"));
+        }
+        if (values.containsKey("git-rollout-policy") && !values.containsKey("git-rollout")) {
+            throw new UsageException("--git-rollout-policy needs --git-rollout canary");
+        }
+        for (String flag : List.of("rollout-policy", "git-rollout-policy")) {
+            if (values.containsKey(flag)) {
+                try {
+                    stargate.controller.rollout.Rollouts.defaults(values.get(flag));
+                } catch (IllegalArgumentException e) {
+                    throw new UsageException("--" + flag + ": " + e.getMessage());
+                }
             }
         }
         TracingOptions tracing;
@@ -158,7 +167,8 @@ record Options(Map<String, String> values, TracingOptions tracing) {
         put(config, "stargate.audit.keep", "audit-keep");
         put(config, "stargate.rollout.policy", "rollout-policy");
         put(config, "stargate.git.url", "git");
-        for (String flag : List.of("branch", "path", "interval", "secret-file", "token-file", "workdir", "self-heal", "allow-empty")) {
+        for (String flag : List.of("branch", "path", "interval", "secret-file", "token-file", "workdir", "self-heal", "allow-empty",
+                "rollout", "rollout-policy")) {
             put(config, "stargate.git." + flag, "git-" + flag);
         }
         if (values.containsKey("git-no-prune")) {

@@ -77,4 +77,23 @@ class OptionsTest {
         assertEquals(java.time.Duration.ofSeconds(30),
                 stargate.controller.rollout.Rollouts.defaults(mp.get("stargate.rollout.policy")).bake());
     }
+
+    @Test
+    void gitRolloutFlagsAreCheckedAndReachTheGitSettings() throws Exception {
+        Map<String, String> mp = Options.parse(new String[] {"--etcd", "x", "--git", "file:///r", "--git-rollout", "canary",
+                "--git-rollout-policy", "{\"bake\": \"5m\"}"}, Map.of()).mpConfig();
+        assertEquals("canary", mp.get("stargate.git.rollout"));
+        assertEquals("{\"bake\": \"5m\"}", mp.get("stargate.git.rollout-policy"));
+        assertEquals("--git-rollout must be canary (the one kind of rollout), got linear", assertThrows(Options.UsageException.class,
+                () -> Options.parse(new String[] {"--etcd", "x", "--git", "file:///r", "--git-rollout", "linear"}, Map.of()))
+                .getMessage());
+        assertTrue(assertThrows(Options.UsageException.class, () -> Options.parse(new String[] {"--etcd", "x",
+                "--git-rollout", "canary"}, Map.of())).getMessage().contains("--git URL"));
+        assertEquals("--git-rollout-policy needs --git-rollout canary", assertThrows(Options.UsageException.class,
+                () -> Options.parse(new String[] {"--etcd", "x", "--git", "file:///r", "--git-rollout-policy", "{}"}, Map.of()))
+                .getMessage());
+        assertTrue(assertThrows(Options.UsageException.class, () -> Options.parse(new String[] {"--etcd", "x", "--git", "file:///r",
+                "--git-rollout", "canary", "--git-rollout-policy", "{\"canary_percent\": 0}"}, Map.of())).getMessage()
+                .startsWith("--git-rollout-policy: "));
+    }
 }

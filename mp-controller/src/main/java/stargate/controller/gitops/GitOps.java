@@ -27,6 +27,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.eclipse.microprofile.config.Config;
+import stargate.controller.rollout.Rollouts;
 import stargate.controller.store.EtcdStore;
 import stargate.controller.store.Leadership;
 import stargate.controller.store.StoreUnavailableException;
@@ -57,6 +58,8 @@ public class GitOps {
     @Inject
     EtcdStore store;
     @Inject
+    Rollouts rollouts;
+    @Inject
     Config config;
 
     private GitSettings settings;
@@ -74,7 +77,7 @@ public class GitOps {
         settings = configured.get();
         source = new GitSource(settings);
         leadership = store.leadership(Reconciler.LOCK_KEY, controllerId(), LOCK_TTL);
-        reconciler = new Reconciler(settings, source, service, store, leadership, Clock.systemUTC());
+        reconciler = new Reconciler(settings, source, service, store, rollouts, leadership, Clock.systemUTC());
         executor = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "stargate-gitops");
             t.setDaemon(true);
@@ -83,7 +86,8 @@ public class GitOps {
         executor.scheduleWithFixedDelay(() -> pass(false), 0, settings.interval().toMillis(), TimeUnit.MILLISECONDS);
         LOG.info(() -> "GitOps: following " + settings.url() + " branch " + settings.branch() + " path /" + settings.path()
                 + " every " + settings.interval() + " as " + leadership.holder() + " (self-heal " + settings.selfHeal()
-                + ", prune " + settings.prune() + ", allow-empty " + settings.allowEmpty() + ")");
+                + ", prune " + settings.prune() + ", allow-empty " + settings.allowEmpty() + ", rollout "
+                + settings.rollout().orElse("off") + ")");
     }
 
     void stop(@Observes @BeforeDestroyed(ApplicationScoped.class) Object ignored) {

@@ -19,10 +19,13 @@ import stargate.model.codec.Units;
  * @param selfHeal   revert drift (API edits of Git-owned objects) without waiting for a new commit
  * @param prune      delete Git-owned objects that left Git (on by default)
  * @param allowEmpty allow an apply that deletes every route, or prunes more than half of the Git-owned objects
+ * @param rollout    {@code canary}: a new commit's change goes through a progressive rollout instead of
+ *                   being written at once (docs/gitops.md); empty = written at once
+ * @param rolloutPolicy the rollouts' policy as JSON over the controller's {@code --rollout-policy}; empty = that one
  */
 public record GitSettings(String url, String branch, String path, Duration interval, Optional<Path> secretFile,
                           Optional<Path> tokenFile, Optional<Path> workdir, boolean selfHeal, boolean prune,
-                          boolean allowEmpty) {
+                          boolean allowEmpty, Optional<String> rollout, Optional<String> rolloutPolicy) {
 
     public GitSettings {
         path = normalize(path);
@@ -39,12 +42,15 @@ public record GitSettings(String url, String branch, String path, Duration inter
                 config.getOptionalValue("stargate.git.workdir", String.class).map(Path::of),
                 flag(config, "stargate.git.self-heal", false),
                 flag(config, "stargate.git.prune", true),
-                flag(config, "stargate.git.allow-empty", false)));
+                flag(config, "stargate.git.allow-empty", false),
+                config.getOptionalValue("stargate.git.rollout", String.class),
+                config.getOptionalValue("stargate.git.rollout-policy", String.class)));
     }
 
     /** The same settings with self-heal on or off. */
     GitSettings withSelfHeal(boolean on) {
-        return new GitSettings(url, branch, path, interval, secretFile, tokenFile, workdir, on, prune, allowEmpty);
+        return new GitSettings(url, branch, path, interval, secretFile, tokenFile, workdir, on, prune, allowEmpty, rollout,
+                rolloutPolicy);
     }
 
     private static boolean flag(Config config, String key, boolean fallback) {

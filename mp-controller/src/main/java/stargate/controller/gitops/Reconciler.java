@@ -10,6 +10,7 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -18,6 +19,7 @@ import java.util.function.Function;
 import java.util.logging.Logger;
 import stargate.controller.audit.Actor;
 import stargate.controller.problem.ApiProblem;
+import stargate.controller.rollout.Rollouts;
 import stargate.controller.store.EtcdStore;
 import stargate.controller.store.Leadership;
 import stargate.controller.store.Secrets;
@@ -31,6 +33,7 @@ import stargate.model.Kind;
 import stargate.model.Route;
 import stargate.model.Upstream;
 import stargate.model.diff.Change;
+import stargate.model.rollout.Rollout;
 import stargate.model.validate.ConfigError;
 
 /**
@@ -61,7 +64,8 @@ final class Reconciler {
     static final String SUSPEND_KEY = "gitops/suspend";
     static final String LOCK_KEY = "gitops/lock";
     /** Failure reasons that wait for a new commit. */
-    private static final Set<String> FINAL = Set.of("ValidationFailed", "EmptyRefused", "PruneRefused");
+    private static final Set<String> FINAL = Set.of("ValidationFailed", "EmptyRefused", "PruneRefused", "RolledBack",
+            "RolloutAborted");
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Logger LOG = Logger.getLogger(Reconciler.class.getName());
 
@@ -91,15 +95,17 @@ final class Reconciler {
     private final GitSource source;
     private final ConfigService service;
     private final EtcdStore store;
+    private final Rollouts rollouts;
     private final Leadership leadership;
     private final Clock clock;
 
-    Reconciler(GitSettings settings, GitSource source, ConfigService service, EtcdStore store, Leadership leadership,
-               Clock clock) {
+    Reconciler(GitSettings settings, GitSource source, ConfigService service, EtcdStore store, Rollouts rollouts,
+               Leadership leadership, Clock clock) {
         this.settings = settings;
         this.source = source;
         this.service = service;
         this.store = store;
+        this.rollouts = rollouts;
         this.leadership = leadership;
         this.clock = clock;
     }
@@ -120,6 +126,29 @@ final class Reconciler {
         }
         ObjectNode previous = stored(store);
         ObjectNode status = base(previous);
+        if (previous.hasNonNull("rollout")) { // a commit is rolling out: nothing moves until it has ended
+            ObjectNode rolling = rolloutOf(previous.get("rollout").asText());
+            if (rolling != null && Rollout.State.valueOf(rolling.path("state").asText().toUpperCase(Locale.ROOT)).active()) {
+                return view("leader");
+            }
+            status.remove("rollout");
+            if (rolling != null) {
+                status.set("last_rollout", rolling.deepCopy().retain("id", "state", "reason", "commit"));
+                String rolled = rolling.path("commit").asText();
+                String reason = rolling.path("reason").asText();
+                switch (rolling.path("state").asText()) {
+                    case "promoted" -> status.put("last_applied_commit", rolled); // this pass reads Synced
+                    case "rolled_back" -> {
+                        return finish(store, previous, failed(status, "RolledBack", "commit " + rolled + " was rolled back by "
+                                + "rollout " + rolling.path("id").asText() + ": " + reason, List.of()));
+                    }
+                    default -> {
+                        return finish(store, previous, failed(status, "RolloutAborted", "the rollout of commit " + rolled
+                                + " (" + rolling.path("id").asText() + ") was " + reason, List.of()));
+                    }
+                }
+            }
+        }
         GitSource.Commit commit;
         try {
             commit = source.fetch();
@@ -158,7 +187,7 @@ final class Reconciler {
         try {
             ConfigService.Outcome plan = service.write(null, null, true, actor, propose);
             inventory(status, declared, leaving.kept());
-            boolean newCommit = !commit.id().equals(previous.path("last_applied_commit").asText(null));
+            boolean newCommit = !commit.id().equals(status.path("last_applied_commit").asText(null)); // a promotion sets it
             if (plan.changes().isEmpty()) {
                 return finish(store, previous, synced(status, commit, "UpToDate", "etcd matches commit " + commit.id(),
                         plan.baseRevision()));
@@ -169,6 +198,9 @@ final class Reconciler {
                 status.putArray("errors");
                 drift(status, plan.changes());
                 return finish(store, previous, status);
+            }
+            if (newCommit && settings.rollout().isPresent()) {
+                return finish(store, previous, rollingOut(status, commit, plan, actor));
             }
             ConfigService.Outcome applied = service.write(null, null, false, actor, propose);
             inventory(status, declared, leaving.kept());
@@ -187,6 +219,35 @@ final class Reconciler {
                         + " would make the config invalid", declared.locate(p.errors(), wanted[0])));
             }
             return finish(store, previous, failed(status, "ApplyFailed", p.getMessage(), List.of()));
+        }
+    }
+
+    /**
+     * Starts the rollout of a new commit's change (a dry run's, so validated and guarded as an apply
+     * would be); its promotion writes it as the commit's apply. The status says OutOfSync until it
+     * has ended.
+     *
+     * @throws ApiProblem 409 while another rollout runs or no node matches the selector: tried again next pass
+     */
+    private ObjectNode rollingOut(ObjectNode status, GitSource.Commit commit, ConfigService.Outcome plan, Actor actor) {
+        ObjectNode started = rollouts.start(plan.changes(), plan.baseRevision(),
+                rollouts.policy(settings.rolloutPolicy().orElse(null)), actor);
+        String id = started.path("id").asText();
+        LOG.info(() -> "GitOps: commit " + commit.id() + " rolls out as " + id + ": " + started.path("summary").asText()
+                + " on canaries " + started.path("canaries"));
+        status.put("sync", "OutOfSync").put("reason", "RollingOut").put("message", "commit " + commit.id()
+                + " is rolling out as " + id + " on canaries " + started.path("canaries") + "; it is applied when promoted");
+        status.put("rollout", id);
+        status.putArray("errors");
+        return status;
+    }
+
+    /** The rollout as the API shows it; null when it is gone (trimmed, or etcd was cleared). */
+    private ObjectNode rolloutOf(String id) {
+        try {
+            return rollouts.get(id);
+        } catch (ApiProblem gone) {
+            return null;
         }
     }
 
@@ -260,6 +321,7 @@ final class Reconciler {
         ObjectNode status = previous.deepCopy();
         status.put("repo", settings.url()).put("branch", settings.branch()).put("path", settings.path());
         status.put("self_heal", settings.selfHeal()).put("prune", settings.prune()).put("allow_empty", settings.allowEmpty());
+        status.put("rollout_mode", settings.rollout().orElse("off"));
         status.put("controller", leadership.holder());
         status.remove("drift");
         status.remove("last_change");

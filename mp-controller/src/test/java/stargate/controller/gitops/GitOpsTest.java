@@ -306,7 +306,7 @@ class GitOpsTest {
         EtcdStore store = CDI.current().select(EtcdStore.class).get();
         try (GitSource source = new GitSource(settings);
              Leadership other = store.leadership(Reconciler.LOCK_KEY, "second-controller", Duration.ofSeconds(15))) {
-            ObjectNode standby = new Reconciler(settings, source, CDI.current().select(ConfigService.class).get(), store, other,
+            ObjectNode standby = new Reconciler(settings, source, CDI.current().select(ConfigService.class).get(), store, rollouts(), other,
                     Clock.systemUTC()).reconcile(true);
             assertEquals("standby", standby.get("role").asText(), standby.toString());
             assertEquals(leader, standby.get("leader").asText());
@@ -314,6 +314,86 @@ class GitOpsTest {
             assertEquals(404, api.get("routes/orders").status());
         }
         assertEquals(next, sync().get("last_applied_commit").asText());
+    }
+
+    @Test
+    void withGitRolloutANewCommitBakesOnCanariesIsAppliedWhenPromotedAndFailsWhenRolledBack() throws Exception {
+        String first = repo.pushOnly("config", "users", "config/upstreams.yaml", UPSTREAMS, "config/users.yaml", USERS);
+        assertEquals(first, sync().get("last_applied_commit").asText(), "applied at once: the running GitOps has no rollout");
+        node("n1", "{\"canary\": \"true\"}", null);
+        node("n2", "{}", null);
+        GitSettings canary = new GitSettings(settings().url(), settings().branch(), settings().path(), settings().interval(),
+                settings().secretFile(), settings().tokenFile(), settings().workdir(), false, true, false,
+                java.util.Optional.of("canary"), java.util.Optional.of("{\"bake\": \"1h\", \"min_requests\": 10}"));
+
+        String good = repo.push("orders", "config/orders.yaml", ORDERS);
+        ObjectNode rolling = passAsThisController(canary, false);
+        assertEquals("OutOfSync", rolling.get("sync").asText(), rolling.toString());
+        assertEquals("RollingOut", rolling.get("reason").asText());
+        assertEquals("canary", rolling.get("rollout_mode").asText());
+        String id = rolling.get("rollout").asText();
+        JsonNode r = api.get("rollouts/" + id).json();
+        assertEquals(good, r.get("commit").asText(), r.toString());
+        assertEquals("gitops", r.get("created_by").asText());
+        assertEquals("[\"n1\"]", r.get("canaries").toString());
+        assertEquals("1h", r.get("policy").get("bake").asText(), "--git-rollout-policy over the defaults");
+        assertEquals(404, api.get("routes/orders").status(), "nothing written while it bakes");
+        assertEquals(id, passAsThisController(canary, true).get("rollout").asText(), "a pass waits for the rollout, forced too");
+        assertEquals(1, api.get("rollouts").json().get("items").size());
+
+        assertEquals(200, api.post("rollouts/" + id + "/promote", "").status());
+        JsonNode applied = passAsThisController(canary, false);
+        assertEquals("Synced", applied.get("sync").asText(), applied.toString());
+        assertEquals(good, applied.get("last_applied_commit").asText());
+        assertEquals("promoted", applied.get("last_rollout").get("state").asText());
+        assertFalse(applied.has("rollout"));
+        JsonNode meta = JSON.readTree(TestController.get().etcdValue(TestController.PREFIX + "/routes/orders")).get("meta");
+        assertEquals("git", meta.get("owner").asText(), "the promotion is the commit's apply: Git owns what it wrote");
+        assertEquals(good, meta.get("git_commit").asText());
+        JsonNode written = api.get("audit?limit=1").json().get("items");
+        assertEquals("rollout_promoted", written.get(0).get("event").asText(), written.toString());
+        assertEquals(good, written.get(0).get("rollout_commit").asText());
+        assertEquals("git", written.get(1).get("source").asText());
+        assertEquals(good, written.get(1).get("commit").asText());
+        assertTrue(written.get(1).get("note").asText().startsWith("rollout " + id + ": promoted by alice"), written.toString());
+
+        String bad = repo.push("users to v2", "config/users.yaml", USERS.replace("upstream: users-svc",
+                "upstream: users-svc, rewrite: {path: /v2}"));
+        String badId = passAsThisController(canary, false).get("rollout").asText();
+        node("n1", "{\"canary\": \"true\"}", figures(badId, "canary", 20, 20));
+        node("n2", "{}", figures(badId, "baseline", 100, 0));
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (!api.get("rollouts/" + badId).json().get("state").asText().equals("rolled_back") && System.nanoTime() < deadline) {
+            Thread.sleep(200);
+        }
+        JsonNode failed = passAsThisController(canary, false);
+        assertEquals("Failed", failed.get("sync").asText(), failed.toString());
+        assertEquals("RolledBack", failed.get("reason").asText());
+        assertTrue(failed.get("message").asText().startsWith("commit " + bad + " was rolled back by rollout " + badId
+                + ": canary 5xx rate 100.00% (20 of 20)"), failed.toString());
+        assertEquals(bad, failed.get("last_attempted_commit").asText());
+        assertEquals(good, failed.get("last_applied_commit").asText());
+        assertFalse(api.get("routes/users").json().has("rewrite"), "the bad change never reached the config");
+        JsonNode again = passAsThisController(canary, false);
+        assertEquals("RolledBack", again.get("reason").asText(), "a rolled-back commit waits for the next one");
+        assertEquals(2, api.get("rollouts").json().get("items").size(), "and starts no new rollout");
+    }
+
+    /** A node key as nodes write it; {@code generation} null = outside any rollout. */
+    private static void node(String id, String labels, String generation) throws Exception {
+        TestController.get().etcdPut(TestController.PREFIX + "/nodes/" + id, "{\"address\": \"127.0.0.1:1\", "
+                + "\"applied_revision\": 1, \"labels\": " + labels + (generation == null ? "" : ", \"generation\": " + generation) + "}");
+    }
+
+    private static String figures(String rollout, String role, long requests, long errors) {
+        long[] counts = new long[stargate.model.rollout.LatencyBuckets.SIZE];
+        counts[0] = requests;
+        return "{\"rollout\": \"" + rollout + "\", \"role\": \"" + role + "\", \"requests\": " + requests
+                + ", \"errors_5xx\": " + errors + ", \"latency_counts\": " + java.util.Arrays.toString(counts) + "}";
+    }
+
+    private static stargate.controller.rollout.Rollouts rollouts() {
+        return CDI.current().select(stargate.controller.rollout.Rollouts.class).get();
     }
 
     @Test
@@ -346,7 +426,7 @@ class GitOpsTest {
 
     private static GitSettings withPath(GitSettings s, String path, boolean allowEmpty) {
         return new GitSettings(s.url(), s.branch(), path, s.interval(), s.secretFile(), s.tokenFile(), s.workdir(),
-                s.selfHeal(), s.prune(), allowEmpty);
+                s.selfHeal(), s.prune(), allowEmpty, s.rollout(), s.rolloutPolicy());
     }
 
     /** One pass with other settings, as the controller under test (the GitOps lock holder). */
@@ -355,7 +435,7 @@ class GitOpsTest {
         String holder = api.get("gitops/status").json().get("this_controller").asText();
         try (GitSource source = new GitSource(settings);
              Leadership same = store.leadership(Reconciler.LOCK_KEY, holder, Duration.ofSeconds(15))) {
-            return new Reconciler(settings, source, CDI.current().select(ConfigService.class).get(), store, same,
+            return new Reconciler(settings, source, CDI.current().select(ConfigService.class).get(), store, rollouts(), same,
                     Clock.systemUTC()).reconcile(force);
         }
     }
