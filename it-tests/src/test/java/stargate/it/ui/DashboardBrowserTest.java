@@ -265,6 +265,42 @@ class DashboardBrowserTest {
 
     @Test
     @Order(10)
+    void aRolloutShowsItsStateAndFiguresAndIsAbortedOrPromotedFromItsPage() throws Exception {
+        String aborted = startRollout();
+        Await.until("the canary n1 serves the change", CONVERGE, () -> node.get("/ui-canary") == 200);
+        browser.show("#/rollouts");
+        browser.awaitText(By.cssSelector("tr[data-rollout='" + aborted + "']"), "baking");
+        browser.awaitText(By.id("figures-" + aborted), "canary: ");
+        browser.screenshot("rollouts");
+        browser.find(By.cssSelector("button.abort[data-rollout='" + aborted + "']")).click();
+        browser.awaitText(By.id("flash"), "Rollout " + aborted + ": aborted.");
+        browser.awaitText(By.id("state-" + aborted), "aborted");
+        assertTrue(browser.all(By.cssSelector("button[data-rollout='" + aborted + "']")).isEmpty(), "an ended rollout has no buttons");
+        Await.until("n1 drops the aborted change", CONVERGE, () -> node.get("/ui-canary") == 404);
+
+        String promoted = startRollout();
+        browser.show("#/rollouts");
+        browser.await(By.cssSelector("button.promote[data-rollout='" + promoted + "']")).click();
+        browser.awaitText(By.id("flash"), "Rollout " + promoted + ": promoted.");
+        String reason = browser.awaitText(By.cssSelector("tr[data-rollout='" + promoted + "']"), "promoted by alice");
+        assertTrue(reason.contains("written at revision"), reason);
+        assertTrue(controller.api("GET", "/routes/ui-hello", null, ADMIN).body().contains("/ui-canary"));
+        Await.until("the node serves the promoted change", CONVERGE, () -> node.get("/ui-canary") == 200);
+        startRollout(); // left baking for the viewer
+    }
+
+    /** Starts a rollout adding a path to ui-hello on every node (the one node here is the canary). */
+    private String startRollout() throws Exception {
+        String policy = java.net.URLEncoder.encode("{\"canary_selector\": {}, \"bake\": \"1h\"}", UTF_8);
+        String paths = "[\"/ui-hello\", \"/ui-canary\"" + (node.get("/ui-canary") == 200 ? ", \"/ui-canary-2\"" : "") + "]";
+        Http.Answer started = controller.api("PUT", "/routes/ui-hello?rollout=canary&rollout_policy=" + policy,
+                "{\"paths\": " + paths + ", \"upstream\": \"ui-backend\", \"methods\": [\"GET\"]}", ADMIN);
+        assertEquals(202, started.status(), started.body());
+        return new com.fasterxml.jackson.databind.ObjectMapper().readTree(started.body()).path("id").asText();
+    }
+
+    @Test
+    @Order(11)
     void aViewerSeesEverythingAndCanChangeNothing() throws Exception {
         browser.signOut();
         browser.signIn(VIEWER_KEY);
@@ -285,6 +321,11 @@ class DashboardBrowserTest {
         assertTrue(browser.all(By.cssSelector("button.rollback")).stream().noneMatch(WebElement::isEnabled));
         browser.show("#/global-plugins");
         assertFalse(browser.await(By.id("save")).isEnabled());
+        browser.show("#/rollouts");
+        browser.await(By.cssSelector("tr[data-state='baking']"));
+        List<WebElement> acts = browser.all(By.cssSelector("#rollouts button"));
+        assertEquals(2, acts.size(), "promote and abort of the baking rollout");
+        assertTrue(acts.stream().noneMatch(WebElement::isEnabled), "disabled for a viewer");
         // Buttons are a courtesy; the API is the wall: a forced click is refused with 403.
         browser.show("#/routes/edit/ui-hello");
         browser.js("document.getElementById('save').disabled = false;");

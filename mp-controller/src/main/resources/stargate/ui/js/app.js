@@ -3,12 +3,12 @@ import {el, mount} from './dom.js';
 import {call, probeRole, signIn, signOut, signedIn} from './api.js';
 import {KINDS} from './kinds.js';
 import {editPage, globalPluginsPage, listPage} from './objects.js';
-import {auditPage, explainPage, fleetPage, gitopsPage, historyPage} from './pages.js';
+import {auditPage, explainPage, fleetPage, gitopsPage, historyPage, rolloutsPage} from './pages.js';
 import {problemView} from './save.js';
 
 const NAV = [
   ...Object.entries(KINDS).map(([path, k]) => [path, k.title]),
-  ['global-plugins', 'Global plugins'], ['fleet', 'Fleet'], ['history', 'History'], ['audit', 'Audit'],
+  ['global-plugins', 'Global plugins'], ['fleet', 'Fleet'], ['rollouts', 'Rollouts'], ['history', 'History'], ['audit', 'Audit'],
   ['gitops', 'GitOps'], ['explain', 'Explain'],
 ];
 
@@ -70,6 +70,7 @@ async function page(parts, params) {
   switch (first) {
     case 'global-plugins': return globalPluginsPage(ctx);
     case 'fleet': return fleetPage(ctx);
+    case 'rollouts': return rolloutsPage(ctx);
     case 'history': return historyPage(ctx, params);
     case 'audit': return auditPage(ctx, params);
     case 'gitops': return gitopsPage(ctx);

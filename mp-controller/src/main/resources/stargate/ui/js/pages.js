@@ -1,4 +1,4 @@
-// Fleet, history, audit, GitOps and explain.
+// Fleet, rollouts, history, audit, GitOps and explain.
 import {el, mount, pretty, when} from './dom.js';
 import {call} from './api.js';
 import {confirmThenWrite, problemView} from './save.js';
@@ -25,6 +25,61 @@ export async function fleetPage() {
         el('td', {}, Object.keys(extra(n)).length ? el('pre', {class: 'small'}, pretty(extra(n)))
           : el('span', {class: 'muted'}, 'not in the node record (node admin port /status)')))) :
         el('tr', {}, el('td', {colspan: 8, class: 'muted'}, 'No node has registered.')))));
+}
+
+const ROLLOUT_BADGE = {baking: 'warn', promoting: 'warn', promoted: 'ok', rolled_back: 'bad', aborted: ''};
+
+/** One side of a rollout's figures: `812 requests, 0.06% 5xx, p99 5 ms on 2 node(s)`. */
+function side(name, f) {
+  return f ? `${name}: ${f.requests} requests, ${f.error_rate} 5xx, p99 ${f.p99_ms ?? '—'} ms on ${f.nodes} node(s)` : '';
+}
+
+/** Progressive rollouts (docs/rollout.md): state, canaries, live figures or the verdict; promote and abort the active one. */
+export async function rolloutsPage(ctx) {
+  const items = (await call('GET', '/rollouts')).body.items || [];
+  const panel = el('div', {id: 'panel'});
+  const act = (r, verb, label) => {
+    const b = el('button', {type: 'button', class: verb, disabled: !ctx.canWrite, dataset: {rollout: r.id}}, label);
+    b.addEventListener('click', async () => {
+      b.disabled = true;
+      try {
+        const answer = await call('POST', `/rollouts/${encodeURIComponent(r.id)}/${verb}`);
+        ctx.flash(`Rollout ${r.id}: ${answer.body.state.replace('_', ' ')}.`);
+        ctx.refresh();
+      } catch (e) {
+        mount(panel, problemView(e));
+        b.disabled = false;
+      }
+    });
+    return b;
+  };
+  const figures = r => {
+    const f = r.figures || r.verdict;
+    if (!f) return el('span', {class: 'muted'}, 'none');
+    return el('div', {class: 'figures'}, el('div', {}, side('canary', f.canary)), el('div', {}, side('baseline', f.baseline)),
+      r.figures ? el('div', {class: 'muted'}, f.enough_requests ? 'enough requests to judge' : 'waiting for min_requests') : null);
+  };
+  return el('section', {},
+    el('header', {class: 'page-head'}, el('h2', {}, 'Rollouts'),
+      el('span', {class: 'muted'}, 'writes with ?rollout=canary: canaries serve the change first; promoted after the bake, rolled back on a breach')),
+    panel,
+    el('table', {class: 'list', id: 'rollouts'},
+      el('thead', {}, el('tr', {}, ['rollout', 'state', 'change', 'canaries', 'started', 'bake ends', 'figures', 'reason', '']
+        .map(h => el('th', {}, h)))),
+      el('tbody', {}, items.length ? items.map(r => el('tr', {dataset: {rollout: r.id, state: r.state}},
+        el('td', {}, el('code', {}, r.id)),
+        el('td', {}, el('span', {class: 'badge ' + (ROLLOUT_BADGE[r.state] ?? ''), id: 'state-' + r.id}, r.state.replace('_', ' '))),
+        el('td', {}, r.summary || '', el('ul', {class: 'changes'}, (r.changes || []).map(c =>
+          el('li', {}, el('span', {class: 'op op-' + c.op}, c.op), ' ', c.kind, ' ', el('code', {}, c.id))))),
+        el('td', {}, (r.canaries || []).join(', ')),
+        el('td', {}, when(r.created_at), el('div', {class: 'muted'}, r.created_by || '',
+          r.commit ? el('code', {}, ' ' + String(r.commit).slice(0, 10)) : null)),
+        el('td', {}, when(r.bake_ends_at)),
+        el('td', {id: 'figures-' + r.id}, figures(r)),
+        el('td', {class: r.state === 'rolled_back' ? 'bad' : ''}, r.reason || ''),
+        el('td', {}, r.state === 'baking' ? [act(r, 'promote', 'Promote'), ' ', act(r, 'abort', 'Abort')]
+          : r.state === 'promoting' ? act(r, 'promote', 'Promote') : null))) :
+        el('tr', {}, el('td', {colspan: 9, class: 'muted'}, 'No rollout yet: a write with ?rollout=canary starts one.')))));
 }
 
 /** One page of a numbered log (history, audit): newest first, `after` for older ones. */
