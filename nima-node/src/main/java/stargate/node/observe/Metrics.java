@@ -6,6 +6,7 @@ import io.helidon.metrics.api.MeterRegistry;
 import io.helidon.metrics.api.Tag;
 import io.helidon.metrics.providers.micrometer.MicrometerPrometheusFormatter;
 import stargate.model.GatewayConfig;
+import stargate.model.telemetry.JvmMetrics;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
