@@ -16,7 +16,8 @@ import stargate.model.telemetry.JvmMetrics;
 /**
  * The controller's {@code /metrics} (Prometheus text 0.0.4, lint-clean under {@code promtool check metrics}):
  * admin writes by kind and result, the newest config revision in etcd ({@code stargate_config_revision}, SPEC §11,
- * the revision nodes converge to), whether etcd answers, the GitOps sync status, and the JVM's meters under
+ * the revision nodes converge to; labelled {@code component="controller"} so a rule tells it from the nodes' own,
+ * which may be higher: a node that read the whole config reports etcd's header revision), whether etcd answers, the GitOps sync status, and the JVM's meters under
  * conventional names ({@link JvmMetrics}). Served by {@link MetricsEndpoint}.
  *
  * <p>Written by hand rather than by Helidon MP's metrics: its built-in meters are camelCase
@@ -64,7 +65,7 @@ public class ControllerMetrics {
         out.append(ETCD_CONNECTED).append(' ').append(fence.isPresent() ? 1 : 0).append('\n');
         if (fence.isPresent()) {
             header(out, CONFIG_REVISION, "gauge", "etcd revision of the newest config write (what nodes converge to)");
-            out.append(CONFIG_REVISION).append(' ').append(fence.getAsLong()).append('\n');
+            out.append(CONFIG_REVISION).append("{component=\"controller\"} ").append(fence.getAsLong()).append('\n');
         }
         if (gitops.isResolvable()) {
             gitops.get().lastSync().ifPresent(sync -> {

@@ -30,7 +30,7 @@ class MetricsLintTest {
         String metrics = reply.body();
         assertTrue(metrics.contains("\njvm_memory_used_bytes{area=\"heap\"} "), metrics);
         assertTrue(metrics.contains("\nstargate_controller_writes_total{kind=\"upstreams\",result=\"ok\"} "), metrics);
-        assertTrue(metrics.contains("\nstargate_config_revision " + revision + "\n"), "revision " + revision + ": " + metrics);
+        assertTrue(metrics.contains("\nstargate_config_revision{component=\"controller\"} " + revision + "\n"), "revision " + revision + ": " + metrics);
         assertTrue(metrics.contains("\nstargate_etcd_connected 1\n"), metrics);
         assertFalse(metrics.contains("quantile="), "no summaries with quantiles");
         Process check = new ProcessBuilder(promtool.toString(), "check", "metrics").redirectErrorStream(true).start();
