@@ -4,6 +4,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
 import java.time.Duration;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
@@ -17,8 +18,9 @@ import stargate.model.telemetry.JvmMetrics;
  * The controller's {@code /metrics} (Prometheus text 0.0.4, lint-clean under {@code promtool check metrics}):
  * admin writes by kind and result, the newest config revision in etcd ({@code stargate_config_revision}, SPEC §11,
  * the revision nodes converge to; labelled {@code component="controller"} so a rule tells it from the nodes' own,
- * which may be higher: a node that read the whole config reports etcd's header revision), whether etcd answers, the GitOps sync status, and the JVM's meters under
- * conventional names ({@link JvmMetrics}). Served by {@link MetricsEndpoint}.
+ * which may be higher: a node that read the whole config reports etcd's header revision), whether etcd answers,
+ * the GitOps sync status, and the JVM's meters under conventional names ({@link JvmMetrics}). Served by
+ * {@link MetricsEndpoint}.
  *
  * <p>Written by hand rather than by Helidon MP's metrics: its built-in meters are camelCase
  * ({@code memory_usedHeap_bytes}) with {@code _count} gauges, which Prometheus' own linter refuses. Like the
@@ -35,13 +37,13 @@ public class ControllerMetrics {
     /** Short: a scrape must answer well within Prometheus' scrape timeout (10 s by default) while etcd is down. */
     static final Duration ETCD_WAIT = Duration.ofSeconds(1);
 
+    private static final Comparator<List<String>> BY_KIND_THEN_RESULT =
+            Comparator.<List<String>, String>comparing(k -> k.get(0)).thenComparing(k -> k.get(1));
+
     @Inject
     EtcdStore store;
     @Inject
     Instance<GitOps> gitops;
-
-    private static final java.util.Comparator<List<String>> BY_KIND_THEN_RESULT =
-            java.util.Comparator.<List<String>, String>comparing(k -> k.get(0)).thenComparing(k -> k.get(1));
 
     /** {@code kind, result} → count; both labels come from fixed sets (kinds, problem slugs). */
     private final Map<List<String>, LongAdder> writes = new ConcurrentHashMap<>();
