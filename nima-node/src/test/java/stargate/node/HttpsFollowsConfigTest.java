@@ -59,6 +59,10 @@ class HttpsFollowsConfigTest {
             RunningNode.eventually(Duration.ofSeconds(10), () -> assertTrue(node.node.httpsPort() > 0));
             int port = node.node.httpsPort();
             assertServes(client, port, cert.certificate());
+            // keytool's certificate is valid for 2 days: the expiry gauge says when, so an alert can fire in time
+            String expiry = "stargate_certificate_expiry_seconds{id=\"late\",sni=\"" + SNI + "\"} "
+                    + cert.certificate().getNotAfter().toInstant().getEpochSecond() + "\n";
+            assertTrue(node.adminGet("/metrics").body().contains(expiry), expiry);
 
             node.rewrite(config(backend.port(), null));
             RunningNode.eventually(Duration.ofSeconds(10), () -> {
@@ -66,6 +70,8 @@ class HttpsFollowsConfigTest {
                 assertTrue(String.valueOf(refused.getMessage()).contains("unrecognized_name"), refused.toString());
             });
             assertEquals(port, node.node.httpsPort(), "the https port stays open");
+            assertTrue(!node.adminGet("/metrics").body().contains("stargate_certificate_expiry_seconds{"),
+                    "no expiry for a certificate no longer served");
             try (Socket plain = new Socket()) {
                 plain.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
             }

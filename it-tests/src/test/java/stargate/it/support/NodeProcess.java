@@ -101,6 +101,11 @@ public final class NodeProcess implements AutoCloseable {
         return port;
     }
 
+    /** The admin port (health, {@code /status}, {@code /metrics}). */
+    public int adminPort() {
+        return adminPort;
+    }
+
     /** GET on the proxy port; the status code, or -1 when the node does not answer. */
     public int get(String path) {
         return request(path).status();

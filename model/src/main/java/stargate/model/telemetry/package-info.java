@@ -1,6 +1,7 @@
 /**
- * Tracing settings shared by the node and the controller (SPEC §17): the {@code --otlp-*},
- * {@code --trace-sample-rate} and {@code --service-name} flags over the standard {@code OTEL_*} variables.
- * Plain Java: each side builds its OpenTelemetry SDK from a {@link stargate.model.telemetry.TracingOptions}.
+ * Telemetry shared by the node and the controller: tracing settings (SPEC §17: the {@code --otlp-*},
+ * {@code --trace-sample-rate} and {@code --service-name} flags over the standard {@code OTEL_*} variables;
+ * each side builds its OpenTelemetry SDK from a {@link stargate.model.telemetry.TracingOptions}) and the JVM's
+ * meters under conventional Prometheus names ({@link stargate.model.telemetry.JvmMetrics}). Plain Java.
  */
 package stargate.model.telemetry;

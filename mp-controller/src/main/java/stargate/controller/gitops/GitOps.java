@@ -68,6 +68,17 @@ public class GitOps {
     private Reconciler reconciler;
     private ScheduledExecutorService executor;
     private volatile Instant lastCheckedAt;
+    /** The sync status seen by this controller's last finished pass ({@code Unknown} before one). */
+    private volatile String lastSync = "Unknown";
+
+    /**
+     * The GitOps sync status for {@code /metrics}.
+     *
+     * @param repo   the repository URL without credentials
+     * @param status {@code Synced}, {@code OutOfSync}, {@code Failed} or {@code Unknown}
+     */
+    public record SyncStatus(String repo, String branch, String path, String status) {
+    }
 
     void start(@Observes @Initialized(ApplicationScoped.class) Object ignored) {
         Optional<GitSettings> configured = GitSettings.from(config);
@@ -111,6 +122,29 @@ public class GitOps {
         ObjectNode view = reconciler.view(leadership.holder().equals(store.read(Reconciler.LOCK_KEY)
                 .map(e -> e.value()).orElse("")) ? "leader" : "standby");
         return withLocal(view);
+    }
+
+    /**
+     * The sync status as of this controller's last pass (leader or standby: each reads the shared status every
+     * interval), without a call to etcd; empty without GitOps.
+     */
+    public Optional<SyncStatus> lastSync() {
+        if (!enabled()) {
+            return Optional.empty();
+        }
+        return Optional.of(new SyncStatus(withoutCredentials(settings.url()), settings.branch(), settings.path(), lastSync));
+    }
+
+    /** {@code https://user:token@host/x} → {@code https://host/x}: a metric label is no place for a secret. */
+    static String withoutCredentials(String url) {
+        int authority = url.indexOf("://");
+        if (authority < 0) {
+            return url; // scp-like git@host:repo: the user is a login name, not a secret
+        }
+        authority += 3;
+        int end = url.indexOf('/', authority);
+        int at = url.lastIndexOf('@', end < 0 ? url.length() - 1 : end);
+        return at < authority ? url : url.substring(0, authority) + url.substring(at + 1);
     }
 
     /** A forced pass (retries a failed commit, reverts drift), answered when it is done. */
@@ -169,7 +203,11 @@ public class GitOps {
 
     private ObjectNode pass(boolean force) {
         try {
-            return Telemetry.gitSync(force, () -> reconciler.reconcile(force));
+            ObjectNode view = Telemetry.gitSync(force, () -> reconciler.reconcile(force));
+            if (view != null && view.hasNonNull("sync")) {
+                lastSync = view.get("sync").asText();
+            }
+            return view;
         } catch (StoreUnavailableException e) {
             LOG.warning(() -> "GitOps: etcd unavailable, retrying at the next interval: " + e.getMessage());
             if (force) {

@@ -511,16 +511,24 @@ public final class EtcdStore implements AutoCloseable {
 
     /** Answers whether etcd serves a read within {@code wait}; never throws. */
     public boolean reachable(Duration wait) {
+        return fenceRevision(wait).isPresent();
+    }
+
+    /**
+     * The fence key's mod revision (the newest config write; 0 before any) if etcd serves the read within
+     * {@code wait}, else empty; never throws.
+     */
+    public java.util.OptionalLong fenceRevision(Duration wait) {
         CompletableFuture<GetResponse> read = client.getKVClient().get(bytes(prefix + "/" + LAST_CHANGE));
         try {
-            read.get(wait.toMillis(), TimeUnit.MILLISECONDS);
-            return true;
+            GetResponse response = read.get(wait.toMillis(), TimeUnit.MILLISECONDS);
+            return java.util.OptionalLong.of(response.getKvs().isEmpty() ? 0 : response.getKvs().getFirst().getModRevision());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return false;
+            return java.util.OptionalLong.empty();
         } catch (ExecutionException | TimeoutException e) {
             read.cancel(true);
-            return false;
+            return java.util.OptionalLong.empty();
         }
     }
 

@@ -27,8 +27,6 @@ import java.util.function.Function;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
-import org.eclipse.microprofile.metrics.MetricRegistry;
-import org.eclipse.microprofile.metrics.Tag;
 import stargate.controller.audit.Actor;
 import stargate.controller.audit.AuditLog;
 import stargate.controller.history.History;
@@ -42,6 +40,7 @@ import stargate.controller.store.Snapshot;
 import stargate.controller.store.StagedApply;
 import stargate.controller.store.StoreUnavailableException;
 import stargate.controller.store.StoredObject;
+import stargate.controller.telemetry.ControllerMetrics;
 import stargate.controller.telemetry.Telemetry;
 import stargate.model.Consumer;
 import stargate.model.GatewayConfig;
@@ -140,7 +139,7 @@ public class ConfigService {
     @Inject
     EtcdStore store;
     @Inject
-    MetricRegistry metrics;
+    ControllerMetrics metrics;
     /** History entries kept (each the changes of one write). */
     @Inject
     @ConfigProperty(name = "stargate.history.keep", defaultValue = "1000")
@@ -803,6 +802,6 @@ public class ConfigService {
     }
 
     private void count(String kind, String result) {
-        metrics.counter("stargate_controller_writes", new Tag("kind", kind), new Tag("result", result)).inc();
+        metrics.write(kind, result);
     }
 }

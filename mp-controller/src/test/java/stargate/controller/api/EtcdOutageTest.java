@@ -9,7 +9,8 @@ import stargate.controller.Api;
 import stargate.controller.EtcdProcess;
 import stargate.controller.TestController;
 
-/** Without etcd every call answers 503 problem details within a bounded time, and readiness is DOWN. */
+/** Without etcd every call answers 503 problem details within a bounded time, readiness is DOWN and
+ * {@code stargate_etcd_connected} is 0 on {@code /metrics}. */
 class EtcdOutageTest {
     @Test
     void withEtcdDownRequestsAnswer503AndReadyIsDown() throws Exception {
@@ -31,6 +32,9 @@ class EtcdOutageTest {
             Api.Reply ready = Api.as(null).get("/health/ready");
             assertEquals(503, ready.status());
             assertEquals("DOWN", ready.json().get("status").asText());
+            String metrics = Api.as(null).get("/metrics").body();
+            assertTrue(metrics.contains("\nstargate_etcd_connected 0\n"), metrics);
+            assertTrue(!metrics.contains("\nstargate_config_revision{"), "no revision while etcd cannot say it");
         } finally {
             etcd.startAgain();
         }
@@ -41,6 +45,7 @@ class EtcdOutageTest {
             Thread.sleep(200);
         }
         assertEquals(200, status);
+        assertTrue(Api.as(null).get("/metrics").body().contains("\nstargate_etcd_connected 1\n"));
         assertEquals(201, admin.post("upstreams", ObjectsApiTest.UPSTREAM).status());
     }
 }

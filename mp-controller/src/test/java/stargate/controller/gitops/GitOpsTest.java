@@ -116,6 +116,7 @@ class GitOpsTest {
         assertEquals("Failed", status.get("sync").asText(), status.toString());
         assertEquals("ValidationFailed", status.get("reason").asText());
         assertEquals(bad, status.get("last_attempted_commit").asText());
+        assertEquals(List.of("Failed"), syncStatusOnMetrics());
         assertEquals(good, status.get("last_applied_commit").asText());
         JsonNode error = status.get("errors").get(0);
         assertEquals("config/routes/orders.yaml", error.get("file").asText());
@@ -136,6 +137,28 @@ class GitOpsTest {
         assertEquals(fix, fixed.get("last_applied_commit").asText());
         assertEquals(0, fixed.get("errors").size());
         assertEquals(200, api.get("routes/orders").status());
+        assertEquals(List.of("Synced"), syncStatusOnMetrics());
+    }
+
+    @Test
+    void theRepositoryLabelOnMetricsCarriesNoCredentials() {
+        assertEquals("https://git.example/team/config.git", GitOps.withoutCredentials("https://user:s3cret@git.example/team/config.git"));
+        assertEquals("https://git.example", GitOps.withoutCredentials("https://tok@git.example"));
+        assertEquals("https://git.example/a@b", GitOps.withoutCredentials("https://git.example/a@b"));
+        assertEquals("git@git.example:team/config.git", GitOps.withoutCredentials("git@git.example:team/config.git"));
+    }
+
+    /** The states {@code stargate_gitops_sync_status} reports as current (value 1) for this test's repository. */
+    private static List<String> syncStatusOnMetrics() {
+        String metrics = Api.as(null).get("/metrics").body();
+        List<String> current = new ArrayList<>();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^stargate_gitops_sync_status\\{repo=\"([^\"]*)\","
+                + "branch=\"" + GitRepo.BRANCH + "\",path=\"config\",status=\"(\\w+)\"} 1$").matcher(metrics);
+        while (m.find()) {
+            assertEquals(repo.url(), m.group(1));
+            current.add(m.group(2));
+        }
+        return current;
     }
 
     @Test

@@ -91,6 +91,7 @@ public final class Listeners implements AutoCloseable {
         Drain drain = new Drain();
         SniKeyManager certificates = new SniKeyManager(options.tlsProvider() == TlsProvider.CONSCRYPT);
         certificates.update(certificatesAtStart.stream().map(c -> PemCertificates.load(c, options.tlsProvider())).toList());
+        metrics.certificates(certificates::expiries);
         ProxyHandler handler = new ProxyHandler(current, metrics, accessLog, tracing, drain, options.trustedProxies(),
                 options.maxHeaderBytes(), options.maxConcurrentRequests());
         ConnectionGuard guard = new ConnectionGuard(options.clientLimits(), metrics::rejected);

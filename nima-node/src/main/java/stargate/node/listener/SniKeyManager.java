@@ -4,11 +4,13 @@ import java.net.Socket;
 import java.security.Principal;
 import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.logging.Logger;
+import java.util.stream.Stream;
 import javax.net.ssl.ExtendedSSLSession;
 import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SNIMatcher;
@@ -18,6 +20,7 @@ import javax.net.ssl.SSLSession;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.StandardConstants;
 import javax.net.ssl.X509ExtendedKeyManager;
+import stargate.node.observe.Metrics;
 
 /**
  * Picks the server certificate from the client's SNI name (Helidon 4.x has one certificate per
@@ -57,6 +60,17 @@ final class SniKeyManager extends X509ExtendedKeyManager {
 
     /** A config certificate: its main pair, and the optional ECDSA pair served to clients that take ECDSA. */
     record Entry(String id, List<String> snis, Pair main, Pair ecdsa) {
+        /** The earliest notAfter in both chains, in seconds since the epoch: the first to lapse breaks a handshake. */
+        long notAfter() {
+            return Stream.concat(Arrays.stream(main.chain()), ecdsa == null ? Stream.empty() : Arrays.stream(ecdsa.chain()))
+                    .mapToLong(c -> c.getNotAfter().toInstant().getEpochSecond()).min().orElse(0);
+        }
+    }
+
+    /** The certificates served now and when each expires, for {@code stargate_certificate_expiry_seconds}. */
+    List<Metrics.CertificateExpiry> expiries() {
+        return certs.byId().values().stream().map(e -> new Metrics.CertificateExpiry(e.id(), e.snis(), e.notAfter()))
+                .toList();
     }
 
     void update(List<Entry> entries) {

@@ -6,6 +6,7 @@ import io.helidon.metrics.api.MeterRegistry;
 import io.helidon.metrics.api.Tag;
 import io.helidon.metrics.providers.micrometer.MicrometerPrometheusFormatter;
 import stargate.model.GatewayConfig;
+import stargate.model.telemetry.JvmMetrics;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -15,6 +16,7 @@ import java.util.concurrent.atomic.LongAdder;
 import java.util.function.BooleanSupplier;
 import java.util.function.IntSupplier;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 
 /**
  * Every metric the node exports (SPEC §11), declared in one place, written as Prometheus text on the
@@ -46,6 +48,8 @@ public final class Metrics {
     static final String WATCH_EVENTS = "stargate_config_watch_events_total";
     static final String WATCH_BYTES = "stargate_config_watch_bytes_total";
     static final String WATCH_LATE = "stargate_config_watch_late_events_total";
+    static final String ETCD_CONNECTED = "stargate_etcd_connected";
+    static final String CERTIFICATE_EXPIRY = "stargate_certificate_expiry_seconds";
 
     private final MeterRegistry registry;
     private final LongAdder active = new LongAdder();
@@ -67,6 +71,21 @@ public final class Metrics {
     private final LongAdder watchEvents = new LongAdder();
     private final LongAdder watchBytes = new LongAdder();
     private final LongAdder watchLate = new LongAdder();
+    /** Null in file mode: the gauge is written only where there is an etcd to reach. */
+    private volatile BooleanSupplier etcdConnected;
+    private volatile Supplier<List<CertificateExpiry>> certificates = List::of;
+
+    /**
+     * When one served certificate stops being valid, for {@code stargate_certificate_expiry_seconds{id,sni}}.
+     *
+     * @param notAfter the earliest notAfter of every certificate in its chains (leaf or intermediate, main
+     *                 or ECDSA pair: the first to lapse breaks the handshake), in seconds since the epoch
+     */
+    public record CertificateExpiry(String id, List<String> snis, long notAfter) {
+        public CertificateExpiry {
+            snis = List.copyOf(snis);
+        }
+    }
 
     public Metrics(MeterRegistry registry) {
         this.registry = registry;
@@ -249,6 +268,16 @@ public final class Metrics {
         watchLate.add(events);
     }
 
+    /** The source of {@code stargate_etcd_connected} (etcd mode): whether the node's last read, watch or lease renewal reached etcd. */
+    public void etcdConnected(BooleanSupplier connected) {
+        etcdConnected = connected;
+    }
+
+    /** The source of {@code stargate_certificate_expiry_seconds}: the certificates served now, read at scrape time. */
+    public void certificates(Supplier<List<CertificateExpiry>> served) {
+        certificates = served;
+    }
+
     /**
      * Writes every meter as Prometheus text (format 0.0.4): Helidon's registry, the JVM's ({@link JvmMetrics}),
      * then the request meters.
@@ -299,6 +328,21 @@ public final class Metrics {
                 .append(" Watch events applied after a later revision because etcd's progress answer overtook them\n");
         out.append("# TYPE ").append(WATCH_LATE).append(" counter\n");
         out.append(WATCH_LATE).append(' ').append(watchLate.sum()).append('\n');
+        BooleanSupplier etcd = etcdConnected;
+        if (etcd != null) {
+            out.append("# HELP ").append(ETCD_CONNECTED).append(" 1 while the node reaches etcd (reads, watch, lease), else 0\n");
+            out.append("# TYPE ").append(ETCD_CONNECTED).append(" gauge\n");
+            out.append(ETCD_CONNECTED).append(' ').append(etcd.getAsBoolean() ? 1 : 0).append('\n');
+        }
+        out.append("# HELP ").append(CERTIFICATE_EXPIRY)
+                .append(" When a served certificate expires (earliest notAfter in its chains), in seconds since the epoch, by id and SNI name\n");
+        out.append("# TYPE ").append(CERTIFICATE_EXPIRY).append(" gauge\n");
+        for (CertificateExpiry certificate : certificates.get()) {
+            for (String sni : certificate.snis()) {
+                out.append(CERTIFICATE_EXPIRY).append("{id=\"").append(certificate.id()).append("\",sni=\"").append(sni)
+                        .append("\"} ").append(certificate.notAfter()).append('\n');
+            }
+        }
         return out.toString();
     }
 

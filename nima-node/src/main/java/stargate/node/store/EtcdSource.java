@@ -150,6 +150,7 @@ public final class EtcdSource implements ConfigSource {
         this.labels = Map.copyOf(labels);
         this.rollouts = new RolloutWatch(client, prefix, nodeId, a -> updates.add(new Assigned(a)));
         current.reportSource(this::status);
+        metrics.etcdConnected(() -> status().connected());
     }
 
     /**

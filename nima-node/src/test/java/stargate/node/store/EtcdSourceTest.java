@@ -159,6 +159,7 @@ class EtcdSourceTest {
         put(client, p + "/routes/a", route("a", "/a", "u"));
         try (EtcdNodeHarness node = EtcdNodeHarness.start(etcd.url(), p, "outage", null)) {
             eventually(CONVERGE, () -> assertNotNull(EtcdNodeHarness.get(client, p + "/nodes/outage")));
+            assertEquals(1, node.metric("stargate_etcd_connected"));
             etcd.stop();
             try {
                 for (int i = 0; i < 20; i++) {
@@ -167,6 +168,7 @@ class EtcdSourceTest {
                 }
                 eventually(Duration.ofSeconds(NodeRegistration.TTL_SECONDS + 5),
                         () -> assertTrue(!node.status().path("etcd_connected").asBoolean()));
+                assertEquals(0, node.metric("stargate_etcd_connected"));
                 assertEquals(200, node.get("/a").statusCode());
             } finally {
                 etcd.start();
@@ -174,6 +176,7 @@ class EtcdSourceTest {
             put(client, p + "/routes/b", route("b", "/b", "u"));
             eventually(CONVERGE, () -> assertEquals(200, node.get("/b").statusCode()));
             eventually(CONVERGE, () -> assertTrue(node.status().path("etcd_connected").asBoolean()));
+            assertEquals(1, node.metric("stargate_etcd_connected"));
         }
     }
 

@@ -1,4 +1,4 @@
-package stargate.node.observe;
+package stargate.model.telemetry;
 
 import java.lang.management.ClassLoadingMXBean;
 import java.lang.management.GarbageCollectorMXBean;
@@ -10,14 +10,16 @@ import java.lang.management.ThreadMXBean;
 /**
  * The JVM's and the process's meters under the names the Prometheus Java client and its dashboards use
  * ({@code jvm_memory_used_bytes{area}}, {@code jvm_threads_current}, {@code process_cpu_seconds_total}...),
- * read from the platform MXBeans at scrape time. Replaces Helidon's system meters, whose camelCase names
- * ({@code memory_usedHeap_bytes}) and {@code _count} gauges {@code promtool check metrics} refuses.
+ * read from the platform MXBeans at scrape time, on the node's and the controller's {@code /metrics}. Replaces
+ * Helidon's system meters, whose camelCase names ({@code memory_usedHeap_bytes}) and {@code _count} gauges
+ * {@code promtool check metrics} refuses.
  */
-final class JvmMetrics {
+public final class JvmMetrics {
     private JvmMetrics() {
     }
 
-    static void write(StringBuilder out) {
+    /** Appends the JVM's meters, read now, to {@code out} as Prometheus text (format 0.0.4). */
+    public static void write(StringBuilder out) {
         var memory = ManagementFactory.getMemoryMXBean();
         MemoryUsage heap = memory.getHeapMemoryUsage();
         MemoryUsage nonHeap = memory.getNonHeapMemoryUsage();
