@@ -88,39 +88,98 @@ public final class ShadowIndex {
             int at = position.applyAsInt(id);
             return CompiledRoute.compile(at, r, at);
         });
+        Map<String, Entry<Integer>[]> ranked = new HashMap<>();
+        java.util.function.Function<String, Entry<Integer>[]> rankedLeaf = key -> ranked.computeIfAbsent(key, k -> {
+            List<Entry<Integer>> entries = new ArrayList<>();
+            for (Route member : leaf.apply(k)) {
+                for (Entry<Integer> e : compile.apply(member).entries()) {
+                    if (key(e).equals(k)) {
+                        entries.add(e);
+                    }
+                }
+            }
+            return PathTable.Builder.sorted(entries);
+        });
         List<CompiledRoute<Integer>> shadowed = new ArrayList<>();
         Map<CompiledRoute<Integer>, Set<CompiledRoute<Integer>>> winners = new HashMap<>();
         for (Route candidate : candidates.values()) {
             CompiledRoute<Integer> route = compile.apply(candidate);
-            Set<CompiledRoute<Integer>> won = new LinkedHashSet<>();
-            boolean reachable = false;
-            for (Entry<Integer> entry : route.entries()) {
-                String key = key(entry);
-                List<Entry<Integer>> entries = new ArrayList<>();
-                for (Route member : leaf.apply(key)) {
-                    for (Entry<Integer> e : compile.apply(member).entries()) {
-                        if (key(e).equals(key)) {
-                            entries.add(e);
-                        }
-                    }
-                }
-                Entry<Integer>[] ranked = PathTable.Builder.sorted(entries);
-                int i = 0;
-                while (ranked[i].route() != route) {
-                    i++;
-                }
-                Set<CompiledRoute<Integer>> cover = Shadowing.coverOf(ranked, i);
-                if (cover.isEmpty()) {
-                    reachable = true;
-                    break;
-                }
-                won.addAll(cover);
-            }
-            if (!reachable) {
+            Set<CompiledRoute<Integer>> won = covered(route, rankedLeaf);
+            if (won != null) {
                 shadowed.add(route);
                 winners.put(route, won);
             }
         }
+        return errors(shadowed, winners);
+    }
+
+    /**
+     * The shadowing errors of the whole indexed config, as {@link Shadowing#find} reports them: only a
+     * leaf holding two routes or more can hide one, so a config of 100,000 routes with distinct paths
+     * ranks almost nothing, and each route is compiled once here instead of once more per check.
+     *
+     * @param position a route id's index in the config's route list (the error paths)
+     */
+    public List<ConfigError> findAll(ToIntFunction<String> position) {
+        Map<String, CompiledRoute<Integer>> compiled = new HashMap<>();
+        Map<String, Entry<Integer>[]> ranked = new HashMap<>();
+        for (Map.Entry<String, Map<String, Route>> leaf : leaves.entrySet()) {
+            if (leaf.getValue().size() < 2) {
+                continue;
+            }
+            List<Entry<Integer>> entries = new ArrayList<>();
+            for (Route member : leaf.getValue().values()) {
+                CompiledRoute<Integer> route = compiled.computeIfAbsent(member.id(), id -> {
+                    int at = position.applyAsInt(id);
+                    return CompiledRoute.compile(at, member, at);
+                });
+                for (Entry<Integer> e : route.entries()) {
+                    if (key(e).equals(leaf.getKey())) {
+                        entries.add(e);
+                    }
+                }
+            }
+            ranked.put(leaf.getKey(), PathTable.Builder.sorted(entries));
+        }
+        List<CompiledRoute<Integer>> shadowed = new ArrayList<>();
+        Map<CompiledRoute<Integer>, Set<CompiledRoute<Integer>>> winners = new HashMap<>();
+        for (CompiledRoute<Integer> route : compiled.values()) {
+            Set<CompiledRoute<Integer>> won = covered(route, ranked::get);
+            if (won != null) {
+                shadowed.add(route);
+                winners.put(route, won);
+            }
+        }
+        return errors(shadowed, winners);
+    }
+
+    /**
+     * The routes that together take all of {@code route}'s requests, leaf by leaf in its entry order;
+     * null when one of its entries is reachable (a leaf without ranking holds it alone).
+     */
+    private static Set<CompiledRoute<Integer>> covered(CompiledRoute<Integer> route,
+                                                       java.util.function.Function<String, Entry<Integer>[]> rankedLeaf) {
+        Set<CompiledRoute<Integer>> won = new LinkedHashSet<>();
+        for (Entry<Integer> entry : route.entries()) {
+            Entry<Integer>[] ranked = rankedLeaf.apply(key(entry));
+            if (ranked == null) {
+                return null;
+            }
+            int i = 0;
+            while (ranked[i].route() != route) {
+                i++;
+            }
+            Set<CompiledRoute<Integer>> cover = Shadowing.coverOf(ranked, i);
+            if (cover.isEmpty()) {
+                return null;
+            }
+            won.addAll(cover);
+        }
+        return won;
+    }
+
+    private static List<ConfigError> errors(List<CompiledRoute<Integer>> shadowed,
+                                            Map<CompiledRoute<Integer>, Set<CompiledRoute<Integer>>> winners) {
         shadowed.sort(java.util.Comparator.comparingInt(r -> r.order));
         List<ConfigError> errors = new ArrayList<>();
         for (CompiledRoute<Integer> route : shadowed) {

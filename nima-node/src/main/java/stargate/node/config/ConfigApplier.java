@@ -103,11 +103,11 @@ public final class ConfigApplier {
                 }
             }
         }
-        Validated<GatewayConfig> checked = validator.check(read);
+        Validated<ValidatedConfig> checked = validator.validated(read);
         if (!checked.isValid()) {
             return reject(checked.errors(), revision, source);
         }
-        applyValid(checked.value(), revision, source);
+        applyWhole(checked.value(), revision, source, null);
         return List.of();
     }
 
@@ -147,9 +147,15 @@ public final class ConfigApplier {
      *                null = diff the previous and the new config here (O(n log n) in the objects)
      */
     public Snapshot applyValid(GatewayConfig config, long revision, String source, String changes) {
+        return applyWhole(validator.trusted(config), revision, source, changes);
+    }
+
+    /** Compiles and publishes {@code valid} whole; it becomes {@link #served()}. */
+    private Snapshot applyWhole(ValidatedConfig valid, long revision, String source, String changes) {
         long started = System.nanoTime();
         Snapshot previous = current.get();
-        served = validator.trusted(config);
+        GatewayConfig config = valid.config();
+        served = valid;
         Snapshot next = compiler.compile(config, revision, source);
         publish(next, source);
         metrics.retain(config);
