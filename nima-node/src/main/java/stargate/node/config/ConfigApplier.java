@@ -92,6 +92,17 @@ public final class ConfigApplier {
         try (Reader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
             read = ConfigCodec.stream(in, format);
         }
+        return applyRead(read, revision, source);
+    }
+
+    /**
+     * Applies a config streamed from a standalone file ({@link ConfigCodec#stream}), as
+     * {@link #applyFile} does after reading it: for a caller that read the file itself (a node reads
+     * its file while the rest of it starts).
+     *
+     * @return every error that rejected it; empty when it was applied
+     */
+    public List<ConfigError> applyRead(StreamedConfig read, long revision, String source) {
         List<Change> changes = served != null && !read.malformed() && read.errors().isEmpty()
                 ? changes(served.config(), read.readable()) : null;
         if (changes != null) {
