@@ -91,11 +91,7 @@ public final class Node implements AutoCloseable {
         Listeners listeners = Listeners.start(options, current, metrics, accessLog, tracing,
                 first == null ? List.of() : first.config().certificates());
         applier.onApplied(snapshot -> listeners.updateCertificates(snapshot.config().certificates()));
-        switch (source) {
-            case FileSource watched -> watched.watch();
-            case EtcdSource etcd -> etcd.follow(address(options.host(), listeners.port()), Main.version());
-            default -> throw new IllegalStateException("unknown config source " + source);
-        }
+        source.start(() -> address(options.host(), listeners.port()), Main.version());
         LOG.info("event=node_started node_id=" + options.nodeId()
                 + " source=" + (first == null ? "none" : first.source())
                 + " revision=" + (first == null ? 0 : first.revision())

@@ -16,6 +16,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.FutureTask;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import java.util.logging.Logger;
 import stargate.model.codec.ConfigCodec;
 import stargate.model.codec.StreamedConfig;
@@ -84,8 +85,9 @@ public final class FileSource implements ConfigSource {
         return errors;
     }
 
-    /** Starts watching for changes. */
-    public void watch() {
+    /** Starts watching the file for changes; a file has nobody to tell the address to. */
+    @Override
+    public void start(Supplier<String> address, String version) {
         poller.scheduleWithFixedDelay(this::poll, POLL_MILLIS, POLL_MILLIS, TimeUnit.MILLISECONDS);
     }
 

@@ -63,7 +63,7 @@ class FileSourceTest {
         assertEquals(1, current.get().revision());
         assertEquals("r1", current.get().config().routes().get(0).id());
 
-        source.watch();
+        source.start(() -> "127.0.0.1:1", "test");
         // same bytes, new modification time: the poller looks, the digest of the first read matches
         Files.setLastModifiedTime(file, FileTime.from(Instant.now().plusSeconds(5)));
         Thread.sleep(1_500); // several polls and their settling period
