@@ -56,6 +56,7 @@ public final class Node implements AutoCloseable {
      * @throws IllegalArgumentException when the config file at start is invalid (each error in the message)
      */
     public static Node start(NodeOptions options) {
+        FileSource file = options.configFile() == null ? null : new FileSource(options.configFile()); // reading from here on
         stargate.node.observe.Metrics metrics = new stargate.node.observe.Metrics(Metrics.globalRegistry());
         CurrentSnapshot current = new CurrentSnapshot();
         PluginRegistry plugins = PluginRegistry.load(options.pluginsDir());
@@ -65,9 +66,8 @@ public final class Node implements AutoCloseable {
         ConfigValidator validator = ConfigValidator.create(plugins.catalog(pluginContext));
         ConfigApplier applier = new ConfigApplier(current, compiler, metrics, validator);
         ConfigSource source;
-        if (options.configFile() != null) {
-            FileSource file = new FileSource(options.configFile(), applier);
-            List<ConfigError> errors = file.load();
+        if (file != null) {
+            List<ConfigError> errors = file.load(applier);
             if (!errors.isEmpty()) {
                 compiler.close();
                 if (redis != null) {
@@ -91,11 +91,7 @@ public final class Node implements AutoCloseable {
         Listeners listeners = Listeners.start(options, current, metrics, accessLog, tracing,
                 first == null ? List.of() : first.config().certificates());
         applier.onApplied(snapshot -> listeners.updateCertificates(snapshot.config().certificates()));
-        switch (source) {
-            case FileSource file -> file.watch();
-            case EtcdSource etcd -> etcd.follow(address(options.host(), listeners.port()), Main.version());
-            default -> throw new IllegalStateException("unknown config source " + source);
-        }
+        source.start(() -> address(options.host(), listeners.port()), Main.version());
         LOG.info("event=node_started node_id=" + options.nodeId()
                 + " source=" + (first == null ? "none" : first.source())
                 + " revision=" + (first == null ? 0 : first.revision())

@@ -22,29 +22,62 @@ import stargate.model.validate.ConfigError;
  * incremental validator) adds and removes routes as changes are committed.
  */
 public final class ShadowIndex {
-    /** Leaf key ({@code host + " " + path shape}) to the ids of the routes there, with their routes. */
-    private final Map<String, Map<String, Route>> leaves = new HashMap<>();
+    /**
+     * Leaf key ({@code host + " " + path shape}) to the one {@link Route} there, or to a map of the ids
+     * of the routes there to their routes when there are two or more: most leaves hold one route, and a
+     * map per leaf would cost ~100 B per route at 100,000 routes.
+     */
+    private final Map<String, Object> leaves;
+
+    private ShadowIndex(int routes) {
+        leaves = HashMap.newHashMap(routes);
+    }
 
     /** @param routes routes that are valid on their own (a malformed host or path is skipped) */
     public static ShadowIndex of(Collection<Route> routes) {
-        ShadowIndex index = new ShadowIndex();
+        ShadowIndex index = new ShadowIndex(routes.size());
         routes.forEach(index::add);
         return index;
     }
 
     public void add(Route route) {
         for (String key : leafKeys(route)) {
-            leaves.computeIfAbsent(key, k -> new HashMap<>(2)).put(route.id(), route);
+            leaves.merge(key, route, (there, added) -> {
+                if (there instanceof Route one) {
+                    if (one.id().equals(route.id())) {
+                        return route;
+                    }
+                    Map<String, Route> many = new HashMap<>(4);
+                    many.put(one.id(), one);
+                    there = many;
+                }
+                @SuppressWarnings("unchecked")
+                Map<String, Route> many = (Map<String, Route>) there;
+                many.put(route.id(), route);
+                return many;
+            });
         }
     }
 
     public void remove(Route route) {
         for (String key : leafKeys(route)) {
-            Map<String, Route> leaf = leaves.get(key);
-            if (leaf != null && leaf.remove(route.id()) != null && leaf.isEmpty()) {
-                leaves.remove(key);
-            }
+            leaves.computeIfPresent(key, (k, there) -> {
+                if (there instanceof Route one) {
+                    return one.id().equals(route.id()) ? null : one;
+                }
+                @SuppressWarnings("unchecked")
+                Map<String, Route> many = (Map<String, Route>) there;
+                many.remove(route.id());
+                return many.size() == 1 ? many.values().iterator().next() : many;
+            });
         }
+    }
+
+    /** The routes in one leaf; empty when none. */
+    @SuppressWarnings("unchecked")
+    private Collection<Route> members(String key) {
+        Object there = leaves.get(key);
+        return there == null ? List.of() : there instanceof Route one ? List.of(one) : ((Map<String, Route>) there).values();
     }
 
     /**
@@ -68,11 +101,11 @@ public final class ShadowIndex {
         Map<String, List<Route>> members = new HashMap<>();
         java.util.function.Function<String, List<Route>> leaf = key -> members.computeIfAbsent(key, k -> {
             List<Route> routes = new ArrayList<>();
-            leaves.getOrDefault(k, Map.of()).forEach((id, route) -> {
-                if (!changedIds.contains(id)) {
+            for (Route route : members(k)) {
+                if (!changedIds.contains(route.id())) {
                     routes.add(route);
                 }
-            });
+            }
             routes.addAll(addedByLeaf.getOrDefault(k, List.of()));
             return routes;
         });
@@ -88,39 +121,98 @@ public final class ShadowIndex {
             int at = position.applyAsInt(id);
             return CompiledRoute.compile(at, r, at);
         });
+        Map<String, Entry<Integer>[]> ranked = new HashMap<>();
+        java.util.function.Function<String, Entry<Integer>[]> rankedLeaf = key -> ranked.computeIfAbsent(key, k -> {
+            List<Entry<Integer>> entries = new ArrayList<>();
+            for (Route member : leaf.apply(k)) {
+                for (Entry<Integer> e : compile.apply(member).entries()) {
+                    if (key(e).equals(k)) {
+                        entries.add(e);
+                    }
+                }
+            }
+            return PathTable.Builder.sorted(entries);
+        });
         List<CompiledRoute<Integer>> shadowed = new ArrayList<>();
         Map<CompiledRoute<Integer>, Set<CompiledRoute<Integer>>> winners = new HashMap<>();
         for (Route candidate : candidates.values()) {
             CompiledRoute<Integer> route = compile.apply(candidate);
-            Set<CompiledRoute<Integer>> won = new LinkedHashSet<>();
-            boolean reachable = false;
-            for (Entry<Integer> entry : route.entries()) {
-                String key = key(entry);
-                List<Entry<Integer>> entries = new ArrayList<>();
-                for (Route member : leaf.apply(key)) {
-                    for (Entry<Integer> e : compile.apply(member).entries()) {
-                        if (key(e).equals(key)) {
-                            entries.add(e);
-                        }
-                    }
-                }
-                Entry<Integer>[] ranked = PathTable.Builder.sorted(entries);
-                int i = 0;
-                while (ranked[i].route() != route) {
-                    i++;
-                }
-                Set<CompiledRoute<Integer>> cover = Shadowing.coverOf(ranked, i);
-                if (cover.isEmpty()) {
-                    reachable = true;
-                    break;
-                }
-                won.addAll(cover);
-            }
-            if (!reachable) {
+            Set<CompiledRoute<Integer>> won = covered(route, rankedLeaf);
+            if (won != null) {
                 shadowed.add(route);
                 winners.put(route, won);
             }
         }
+        return errors(shadowed, winners);
+    }
+
+    /**
+     * The shadowing errors of the whole indexed config, as {@link Shadowing#find} reports them: only a
+     * leaf holding two routes or more can hide one, so a config of 100,000 routes with distinct paths
+     * ranks almost nothing, and each route is compiled once here instead of once more per check.
+     *
+     * @param position a route id's index in the config's route list (the error paths)
+     */
+    public List<ConfigError> findAll(ToIntFunction<String> position) {
+        Map<String, CompiledRoute<Integer>> compiled = new HashMap<>();
+        Map<String, Entry<Integer>[]> ranked = new HashMap<>();
+        for (Map.Entry<String, Object> leaf : leaves.entrySet()) {
+            if (leaf.getValue() instanceof Route) { // alone in its leaf: nothing to rank
+                continue;
+            }
+            List<Entry<Integer>> entries = new ArrayList<>();
+            for (Route member : members(leaf.getKey())) {
+                CompiledRoute<Integer> route = compiled.computeIfAbsent(member.id(), id -> {
+                    int at = position.applyAsInt(id);
+                    return CompiledRoute.compile(at, member, at);
+                });
+                for (Entry<Integer> e : route.entries()) {
+                    if (key(e).equals(leaf.getKey())) {
+                        entries.add(e);
+                    }
+                }
+            }
+            ranked.put(leaf.getKey(), PathTable.Builder.sorted(entries));
+        }
+        List<CompiledRoute<Integer>> shadowed = new ArrayList<>();
+        Map<CompiledRoute<Integer>, Set<CompiledRoute<Integer>>> winners = new HashMap<>();
+        for (CompiledRoute<Integer> route : compiled.values()) {
+            Set<CompiledRoute<Integer>> won = covered(route, ranked::get);
+            if (won != null) {
+                shadowed.add(route);
+                winners.put(route, won);
+            }
+        }
+        return errors(shadowed, winners);
+    }
+
+    /**
+     * The routes that together take all of {@code route}'s requests, leaf by leaf in its entry order;
+     * null when one of its entries is reachable (a leaf without ranking holds it alone).
+     */
+    private static Set<CompiledRoute<Integer>> covered(CompiledRoute<Integer> route,
+                                                       java.util.function.Function<String, Entry<Integer>[]> rankedLeaf) {
+        Set<CompiledRoute<Integer>> won = new LinkedHashSet<>();
+        for (Entry<Integer> entry : route.entries()) {
+            Entry<Integer>[] ranked = rankedLeaf.apply(key(entry));
+            if (ranked == null) {
+                return null;
+            }
+            int i = 0;
+            while (ranked[i].route() != route) {
+                i++;
+            }
+            Set<CompiledRoute<Integer>> cover = Shadowing.coverOf(ranked, i);
+            if (cover.isEmpty()) {
+                return null;
+            }
+            won.addAll(cover);
+        }
+        return won;
+    }
+
+    private static List<ConfigError> errors(List<CompiledRoute<Integer>> shadowed,
+                                            Map<CompiledRoute<Integer>, Set<CompiledRoute<Integer>>> winners) {
         shadowed.sort(java.util.Comparator.comparingInt(r -> r.order));
         List<ConfigError> errors = new ArrayList<>();
         for (CompiledRoute<Integer> route : shadowed) {
@@ -134,13 +226,18 @@ public final class ShadowIndex {
     }
 
     private static Set<String> leafKeys(Route route) {
-        Set<String> keys = new LinkedHashSet<>();
+        List<Entry<Integer>> entries;
         try {
-            for (Entry<Integer> entry : CompiledRoute.compile(0, route, 0).entries()) {
-                keys.add(key(entry));
-            }
+            entries = CompiledRoute.compile(0, route, 0).entries();
         } catch (IllegalArgumentException malformed) {
-            // reported by validation; never in a valid config
+            return Set.of(); // reported by validation; never in a valid config
+        }
+        if (entries.size() == 1) { // one host with one path: most routes
+            return Set.of(key(entries.get(0)));
+        }
+        Set<String> keys = new LinkedHashSet<>();
+        for (Entry<Integer> entry : entries) {
+            keys.add(key(entry));
         }
         return keys;
     }

@@ -18,7 +18,8 @@ import stargate.model.Kind;
 import stargate.model.Route;
 import stargate.model.Upstream;
 import stargate.model.codec.ConfigCodec;
-import stargate.model.routing.Shadowing;
+import stargate.model.codec.StreamedConfig;
+import stargate.model.routing.ShadowIndex;
 
 /**
  * Checks what the codec cannot: ids, references, syntax of hosts, paths, methods and URLs,
@@ -50,7 +51,7 @@ public final class ConfigValidator {
 
     /** @return every error, in document order; empty when the config is valid */
     public List<ConfigError> validate(GatewayConfig config) {
-        return validate(PartialConfig.whole(config));
+        return validate(PartialConfig.whole(config)).errors();
     }
 
     /**
@@ -59,8 +60,26 @@ public final class ConfigValidator {
      * applier, the controller's writes).
      */
     public Validated<ValidatedConfig> validated(GatewayConfig config) {
-        List<ConfigError> errors = validate(config);
-        return errors.isEmpty() ? Validated.valid(new ValidatedConfig(config, plugins)) : Validated.invalid(errors);
+        Outcome outcome = validate(PartialConfig.whole(config));
+        return outcome.errors().isEmpty() ? Validated.valid(new ValidatedConfig(config, plugins, outcome.shadows()))
+                : Validated.invalid(outcome.errors());
+    }
+
+    /**
+     * {@link #check(StreamedConfig)} that keeps, when the read is valid, what lets later changes be
+     * validated one by one: a standalone file's first load or whole reload on a node.
+     */
+    public Validated<ValidatedConfig> validated(StreamedConfig read) {
+        if (read.malformed()) {
+            return Validated.invalid(read.errors());
+        }
+        Outcome outcome = validate(PartialConfig.of(read));
+        if (!read.errors().isEmpty() || !outcome.errors().isEmpty()) {
+            List<ConfigError> errors = new ArrayList<>(read.errors());
+            errors.addAll(outcome.errors());
+            return Validated.invalid(errors);
+        }
+        return Validated.valid(new ValidatedConfig(read.readable(), plugins, outcome.shadows()));
     }
 
     /** A config known to be valid (checked by this validator before, e.g. the cached last good one), without checking it again. */
@@ -68,14 +87,21 @@ public final class ConfigValidator {
         return new ValidatedConfig(valid, plugins);
     }
 
+    /**
+     * What a whole validation found, and the routes grouped by leaf it used for shadowing (null when the
+     * routes were not all valid, so shadowing was not looked for): a {@link ValidatedConfig} keeps it.
+     */
+    private record Outcome(List<ConfigError> errors, ShadowIndex shadows) {
+    }
+
     /** The checks of meaning, on the objects that read; error paths are their places in the text. */
-    private List<ConfigError> validate(PartialConfig parts) {
+    private Outcome validate(PartialConfig parts) {
         GatewayConfig config = parts.readable();
         Findings f = new Findings();
         Set<String> upstreamIds = config.upstreams().stream().map(Upstream::id).collect(Collectors.toSet());
         Predicate<String> upstreamDeclared = id -> parts.declares(Kind.UPSTREAM, upstreamIds, id);
         RouteChecks routes = new RouteChecks(f, upstreamDeclared, plugins);
-        section(f, Kind.ROUTE, config.routes(), parts, Route::id, routes::check);
+        Map<String, Integer> routePositions = section(f, Kind.ROUTE, config.routes(), parts, Route::id, routes::check);
         boolean routesValid = f.count() == 0 && parts.complete(Kind.ROUTE);
         UpstreamChecks upstreams = new UpstreamChecks(f);
         section(f, Kind.UPSTREAM, config.upstreams(), parts, Upstream::id, upstreams::check);
@@ -84,10 +110,12 @@ public final class ConfigValidator {
         section(f, Kind.CERTIFICATE, config.certificates(), parts, Certificate::id, credentials::certificate);
         plugins.validate(config.globalPlugins(), Kind.GLOBAL_PLUGINS.key(), f.errors());
         upstreamReferences(config.globalPlugins(), Kind.GLOBAL_PLUGINS.key(), upstreamDeclared, f);
+        ShadowIndex shadows = null;
         if (routesValid) {
-            f.errors().addAll(Shadowing.find(config.routes()));
+            shadows = ShadowIndex.of(config.routes());
+            f.errors().addAll(shadows.findAll(routePositions::get));
         }
-        return List.copyOf(f.errors());
+        return new Outcome(List.copyOf(f.errors()), shadows);
     }
 
     /**
@@ -115,7 +143,7 @@ public final class ConfigValidator {
         Validated<GatewayConfig> read = ConfigCodec.readConfig(tree.value());
         PartialConfig parts = read.isValid() ? PartialConfig.whole(read.value()) : PartialConfig.of(tree.value());
         List<ConfigError> errors = new ArrayList<>(read.errors());
-        errors.addAll(validate(parts.map(resolve)));
+        errors.addAll(validate(parts.map(resolve)).errors());
         return errors.isEmpty() ? read : Validated.invalid(errors);
     }
 
@@ -135,12 +163,12 @@ public final class ConfigValidator {
      * what {@link #check(java.io.Reader, ConfigCodec.Format)} reports, for a caller that looked at the
      * read before (a node diffing it against the config it serves).
      */
-    public Validated<GatewayConfig> check(stargate.model.codec.StreamedConfig read) {
+    public Validated<GatewayConfig> check(StreamedConfig read) {
         if (read.malformed()) {
             return Validated.invalid(read.errors());
         }
         List<ConfigError> errors = new ArrayList<>(read.errors());
-        errors.addAll(validate(PartialConfig.of(read)));
+        errors.addAll(validate(PartialConfig.of(read)).errors());
         return errors.isEmpty() ? Validated.valid(read.readable()) : Validated.invalid(errors);
     }
 
@@ -163,10 +191,12 @@ public final class ConfigValidator {
     /**
      * Checks each object of one kind: its id (present, well-formed, unique in the kind), then the rest.
      * Paths name each object's place in the text ({@code parts}), which skips the objects that did not read.
+     *
+     * @return each well-formed id's place in the text (its first, when repeated)
      */
-    static <T> void section(Findings f, Kind kind, List<T> objects, PartialConfig parts, Function<T, String> id,
+    static <T> Map<String, Integer> section(Findings f, Kind kind, List<T> objects, PartialConfig parts, Function<T, String> id,
                                     BiConsumer<T, String> check) {
-        Map<String, Integer> first = new HashMap<>();
+        Map<String, Integer> first = HashMap.newHashMap(objects.size());
         for (int i = 0; i < objects.size(); i++) {
             String at = item(kind, parts.position(kind, i));
             String value = id.apply(objects.get(i));
@@ -181,6 +211,7 @@ public final class ConfigValidator {
             }
             check.accept(objects.get(i), at);
         }
+        return first;
     }
 
     private static String item(Kind kind, int index) {

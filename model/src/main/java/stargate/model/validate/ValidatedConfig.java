@@ -60,6 +60,11 @@ public final class ValidatedConfig {
     private long version;
 
     ValidatedConfig(GatewayConfig valid, PluginCatalog plugins) {
+        this(valid, plugins, ShadowIndex.of(valid.routes()));
+    }
+
+    /** @param shadows {@code valid}'s routes by leaf, built by the validation that found it valid */
+    ValidatedConfig(GatewayConfig valid, PluginCatalog plugins, ShadowIndex shadows) {
         this.plugins = plugins;
         this.routes = new Section<>(valid.routes(), Route::id);
         this.upstreams = new Section<>(valid.upstreams(), Upstream::id);
@@ -67,7 +72,7 @@ public final class ValidatedConfig {
         this.certificates = valid.certificates();
         this.globalPlugins = valid.globalPlugins();
         valid.routes().forEach(this::refer);
-        this.shadows = ShadowIndex.of(valid.routes());
+        this.shadows = shadows;
         this.config = valid;
     }
 

@@ -3,7 +3,9 @@ package stargate.model.routing;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static stargate.model.routing.TestRoutes.route;
 
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -51,6 +53,16 @@ class ShadowingTest {
     @MethodSource
     void shadowed(String why, List<Route> routes, List<ConfigError> expected) {
         assertEquals(expected, Shadowing.find(routes), why);
+        assertEquals(expected, wholeIndex(routes), why + " (whole validation's index)");
+    }
+
+    /** What whole validation reports: {@link ShadowIndex#findAll}, which ranks only the leaves holding two routes or more. */
+    private static List<ConfigError> wholeIndex(List<Route> routes) {
+        Map<String, Integer> positions = new HashMap<>();
+        for (int i = 0; i < routes.size(); i++) {
+            positions.putIfAbsent(routes.get(i).id(), i);
+        }
+        return ShadowIndex.of(routes).findAll(positions::get);
     }
 
     static Stream<Arguments> notShadowed() {
@@ -97,5 +109,8 @@ class ShadowingTest {
     @MethodSource
     void notShadowed(String why, List<Route> routes) {
         assertEquals(List.of(), Shadowing.find(routes), why);
+        if (routes.stream().map(Route::id).distinct().count() == routes.size()) { // the index holds valid configs: ids unique
+            assertEquals(List.of(), wholeIndex(routes), why + " (whole validation's index)");
+        }
     }
 }

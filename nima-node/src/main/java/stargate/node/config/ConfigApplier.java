@@ -92,6 +92,17 @@ public final class ConfigApplier {
         try (Reader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
             read = ConfigCodec.stream(in, format);
         }
+        return applyRead(read, revision, source);
+    }
+
+    /**
+     * Applies a config streamed from a standalone file ({@link ConfigCodec#stream}), as
+     * {@link #applyFile} does after reading it: for a caller that read the file itself (a node reads
+     * its file while the rest of it starts).
+     *
+     * @return every error that rejected it; empty when it was applied
+     */
+    public List<ConfigError> applyRead(StreamedConfig read, long revision, String source) {
         List<Change> changes = served != null && !read.malformed() && read.errors().isEmpty()
                 ? changes(served.config(), read.readable()) : null;
         if (changes != null) {
@@ -103,11 +114,11 @@ public final class ConfigApplier {
                 }
             }
         }
-        Validated<GatewayConfig> checked = validator.check(read);
+        Validated<ValidatedConfig> checked = validator.validated(read);
         if (!checked.isValid()) {
             return reject(checked.errors(), revision, source);
         }
-        applyValid(checked.value(), revision, source);
+        applyWhole(checked.value(), revision, source, null);
         return List.of();
     }
 
@@ -147,9 +158,15 @@ public final class ConfigApplier {
      *                null = diff the previous and the new config here (O(n log n) in the objects)
      */
     public Snapshot applyValid(GatewayConfig config, long revision, String source, String changes) {
+        return applyWhole(validator.trusted(config), revision, source, changes);
+    }
+
+    /** Compiles and publishes {@code valid} whole; it becomes {@link #served()}. */
+    private Snapshot applyWhole(ValidatedConfig valid, long revision, String source, String changes) {
         long started = System.nanoTime();
         Snapshot previous = current.get();
-        served = validator.trusted(config);
+        GatewayConfig config = valid.config();
+        served = valid;
         Snapshot next = compiler.compile(config, revision, source);
         publish(next, source);
         metrics.retain(config);

@@ -23,7 +23,6 @@ import stargate.node.NodeOptions;
 import stargate.node.config.CurrentSnapshot;
 import stargate.node.observe.AccessLog;
 import stargate.node.trace.Tracing;
-import stargate.node.observe.AdminEndpoints;
 import stargate.node.observe.Metrics;
 
 /**

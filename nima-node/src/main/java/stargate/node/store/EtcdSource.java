@@ -27,6 +27,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReferenceArray;
+import java.util.function.Supplier;
 import java.util.logging.Logger;
 import stargate.model.GatewayConfig;
 import stargate.model.Kind;
@@ -47,7 +48,7 @@ import stargate.node.observe.SourceStatus;
  * <p>Flow. {@link #load()} reads the config folders under the prefix at one revision R (paged range
  * reads, {@link #readAll}) and applies it;
  * when etcd does not answer within {@link #STARTUP_TIMEOUT} it serves the last good config saved
- * under {@code --cache-dir} instead ({@code /status} says {@code source: cache}). {@link #follow}
+ * under {@code --cache-dir} instead ({@code /status} says {@code source: cache}). {@link #start}
  * then starts two threads:
  * <ul>
  *   <li>{@code etcd-sync} watches each config folder and the {@code applying} key from R+1 (one
@@ -203,13 +204,10 @@ public final class EtcdSource implements ConfigSource {
                 + " action=serve_cache_until_etcd_answers");
     }
 
-    /**
-     * Follows etcd from now on and registers this node.
-     *
-     * @param address the proxy address other parts of the system reach this node at
-     */
-    public void follow(String address, String version) {
-        registration = new NodeRegistration(client, prefix, nodeId, address, version, labels, applier::generation);
+    /** Follows etcd from now on and registers this node at {@code address}. */
+    @Override
+    public void start(Supplier<String> address, String version) {
+        registration = new NodeRegistration(client, prefix, nodeId, address.get(), version, labels, applier::generation);
         registration.update(current.get() == null ? 0 : current.get().revision(), lastError());
         registration.start();
         applierThread = Thread.ofPlatform().daemon().name("config-applier").start(this::applyLoop);

@@ -1,16 +1,25 @@
 package stargate.node.store;
 
+import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
+import java.util.concurrent.FutureTask;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import java.util.logging.Logger;
 import stargate.model.codec.ConfigCodec;
+import stargate.model.codec.StreamedConfig;
 import stargate.model.validate.ConfigError;
 import stargate.node.config.ConfigApplier;
 
@@ -22,13 +31,19 @@ import stargate.node.config.ConfigApplier;
  * also sees the symlink swaps of Kubernetes ConfigMaps and editors that replace the file, and a
  * stat per poll costs nothing. A change is applied once the file has been stable for one poll,
  * so a half-written file is not read; identical content is not applied twice.
+ *
+ * <p>The first read starts when the source is made, on a thread of its own: at 100,000 routes
+ * parsing the file is the biggest part of a node's start, and it overlaps the rest of the setup
+ * (plugins, metrics, compiler) that {@link #load} waits behind.
  */
 public final class FileSource implements ConfigSource {
     private static final Logger LOG = Logger.getLogger(FileSource.class.getName());
     private static final long POLL_MILLIS = 250;
 
     private final Path file;
-    private final ConfigApplier applier;
+    /** The first read, under way from the constructor until {@link #load} takes it. */
+    private final FutureTask<FirstRead> firstRead;
+    private ConfigApplier applier;
     private final ScheduledExecutorService poller = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "config-file-watch");
         t.setDaemon(true);
@@ -39,19 +54,40 @@ public final class FileSource implements ConfigSource {
     /** SHA-256 of the content being served: a file of 100 MiB is not kept to compare with. */
     private byte[] appliedDigest;
 
-    public FileSource(Path file, ConfigApplier applier) {
+    /** Starts reading {@code file}; {@link #load} applies what it read. */
+    public FileSource(Path file) {
         this.file = file;
+        this.seen = Stamp.of(file);
+        this.firstRead = new FutureTask<>(() -> FirstRead.of(file));
+        Thread.ofPlatform().name("config-file-read").daemon().start(firstRead);
+    }
+
+    /**
+     * Applies the first read of the file through {@code applier}, which then applies every change.
+     *
+     * @return the errors that rejected it (empty when it is being served)
+     */
+    public List<ConfigError> load(ConfigApplier applier) {
         this.applier = applier;
+        FirstRead first;
+        try {
+            first = firstRead.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return List.of(new ConfigError("", "interrupted while reading " + file));
+        } catch (ExecutionException e) {
+            return cannotRead(e.getCause());
+        }
+        List<ConfigError> errors = applier.applyRead(first.config(), ++revision, "file:" + file);
+        if (errors.isEmpty()) {
+            appliedDigest = first.digest();
+        }
+        return errors;
     }
 
-    /** Loads the file once; returns the errors that rejected it (empty when it is being served). */
-    public List<ConfigError> load() {
-        seen = Stamp.of(file);
-        return read();
-    }
-
-    /** Starts watching for changes. */
-    public void watch() {
+    /** Starts watching the file for changes; a file has nobody to tell the address to. */
+    @Override
+    public void start(Supplier<String> address, String version) {
         poller.scheduleWithFixedDelay(this::poll, POLL_MILLIS, POLL_MILLIS, TimeUnit.MILLISECONDS);
     }
 
@@ -93,9 +129,7 @@ public final class FileSource implements ConfigSource {
             }
             errors = applier.applyFile(file, ConfigCodec.Format.YAML, ++revision, "file:" + file);
         } catch (IOException | java.io.UncheckedIOException e) {
-            LOG.warning("event=config_rejected source=file:" + file + " error=\"cannot read: " + e.getMessage()
-                    + "\" action=kept_previous_config");
-            return List.of(new ConfigError("", "cannot read " + file + ": " + e.getMessage()));
+            return cannotRead(e);
         }
         if (errors.isEmpty()) {
             appliedDigest = digest;
@@ -103,14 +137,15 @@ public final class FileSource implements ConfigSource {
         return errors;
     }
 
+    private List<ConfigError> cannotRead(Throwable e) {
+        LOG.warning("event=config_rejected source=file:" + file + " error=\"cannot read: " + e.getMessage()
+                + "\" action=kept_previous_config");
+        return List.of(new ConfigError("", "cannot read " + file + ": " + e.getMessage()));
+    }
+
     /** One streamed pass over the file; cheap next to parsing it, and nothing is parsed when it did not change. */
     private static byte[] digest(Path file) throws IOException {
-        MessageDigest sha;
-        try {
-            sha = MessageDigest.getInstance("SHA-256");
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every JDK has SHA-256", e);
-        }
+        MessageDigest sha = sha256();
         try (InputStream in = Files.newInputStream(file)) {
             byte[] buffer = new byte[64 * 1024];
             for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
@@ -118,6 +153,26 @@ public final class FileSource implements ConfigSource {
             }
         }
         return sha.digest();
+    }
+
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JDK has SHA-256", e);
+        }
+    }
+
+    /** The file streamed once, with the digest of the very bytes parsed (one pass for both). */
+    private record FirstRead(StreamedConfig config, byte[] digest) {
+        static FirstRead of(Path file) throws IOException {
+            MessageDigest sha = sha256();
+            try (Reader in = new InputStreamReader(new DigestInputStream(Files.newInputStream(file), sha),
+                    StandardCharsets.UTF_8)) {
+                StreamedConfig config = ConfigCodec.stream(new BufferedReader(in, 64 * 1024), ConfigCodec.Format.YAML);
+                return new FirstRead(config, sha.digest());
+            }
+        }
     }
 
     @Override

@@ -142,7 +142,7 @@ class EtcdSourceTest {
             long latest = put(client, p + "/last_change", "{\"summary\": \"nothing\"}");
             client.getKVClient().compact(latest).get(5, TimeUnit.SECONDS);
 
-            source.follow("127.0.0.1:1", "test");
+            source.start(() -> "127.0.0.1:1", "test");
 
             eventually(CONVERGE, () -> assertEquals(List.of("/v2"), current.get().config().routes().getFirst().paths()));
             assertEquals("v", current.get().config().routes().getFirst().upstream());

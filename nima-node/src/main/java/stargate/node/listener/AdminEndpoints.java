@@ -1,4 +1,4 @@
-package stargate.node.observe;
+package stargate.node.listener;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -25,6 +25,8 @@ import stargate.node.config.CurrentSnapshot;
 import stargate.node.config.Snapshot;
 import stargate.node.config.Target;
 import stargate.node.health.TargetHealth;
+import stargate.node.observe.Metrics;
+import stargate.node.observe.SourceStatus;
 
 /**
  * The admin listener (port 9901, never the proxy port): {@code /health/live}, {@code /health/ready}

@@ -1,0 +1,103 @@
+package stargate.node.store;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import stargate.model.validate.ConfigError;
+import stargate.model.validate.ConfigValidator;
+import stargate.node.config.ConfigApplier;
+import stargate.node.config.CurrentSnapshot;
+import stargate.node.config.SnapshotCompiler;
+import stargate.node.observe.Metrics;
+import stargate.node.plugin.ChainCompiler;
+import stargate.node.plugin.PluginContext;
+import stargate.node.plugin.PluginRegistry;
+
+/** The standalone file source: its first read (started when the source is made), then the poller. */
+class FileSourceTest {
+    private static final String ONE_ROUTE = """
+            routes:
+              - {id: r1, paths: ["/a"], upstream: u1}
+            upstreams:
+              - {id: u1, targets: [{url: "http://127.0.0.1:9"}]}
+            """;
+
+    @TempDir
+    Path dir;
+    private final CurrentSnapshot current = new CurrentSnapshot();
+    private SnapshotCompiler compiler;
+    private FileSource source;
+
+    private ConfigApplier applier() {
+        Metrics metrics = new Metrics(io.helidon.metrics.api.Metrics.globalRegistry());
+        compiler = new SnapshotCompiler(metrics, new ChainCompiler(PluginRegistry.load(null),
+                PluginContext.system(io.helidon.metrics.api.Metrics.globalRegistry())));
+        return new ConfigApplier(current, compiler, metrics, ConfigValidator.create());
+    }
+
+    @AfterEach
+    void close() {
+        if (source != null) {
+            source.close();
+        }
+        if (compiler != null) {
+            compiler.close();
+        }
+    }
+
+    @Test
+    void firstReadIsServedAndItsDigestKeepsAnUntouchedFileFromBeingAppliedAgain() throws Exception {
+        Path file = Files.writeString(dir.resolve("c.yaml"), ONE_ROUTE);
+        source = new FileSource(file);
+        assertEquals(List.of(), source.load(applier()));
+        assertEquals(1, current.get().revision());
+        assertEquals("r1", current.get().config().routes().get(0).id());
+
+        source.start(() -> "127.0.0.1:1", "test");
+        // same bytes, new modification time: the poller looks, the digest of the first read matches
+        Files.setLastModifiedTime(file, FileTime.from(Instant.now().plusSeconds(5)));
+        Thread.sleep(1_500); // several polls and their settling period
+        assertEquals(1, current.get().revision(), "identical content is not applied again");
+
+        Files.writeString(dir.resolve("next.yaml"), ONE_ROUTE.replace("\"/a\"", "\"/b\""));
+        Files.move(dir.resolve("next.yaml"), file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (current.get().revision() == 1 && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        assertEquals(2, current.get().revision(), "a changed file is applied");
+        assertEquals("/b", current.get().config().routes().get(0).paths().get(0));
+    }
+
+    @Test
+    void anInvalidFileIsRefusedWithItsLine() throws Exception {
+        Path file = Files.writeString(dir.resolve("c.yaml"), ONE_ROUTE.replace("upstream: u1}", "upstream: u1, colour: red}"));
+        source = new FileSource(file);
+        List<ConfigError> errors = source.load(applier());
+        assertEquals(1, errors.size(), errors.toString());
+        assertTrue(errors.get(0).toString().contains("colour") && errors.get(0).toString().contains("line 2"),
+                errors.toString());
+        assertNull(current.get(), "nothing is served");
+    }
+
+    @Test
+    void aMissingFileIsOneClearError() {
+        Path file = dir.resolve("absent.yaml");
+        source = new FileSource(file);
+        List<ConfigError> errors = source.load(applier());
+        assertEquals(1, errors.size(), errors.toString());
+        assertTrue(errors.get(0).message().startsWith("cannot read " + file), errors.toString());
+        assertNull(current.get());
+    }
+}
