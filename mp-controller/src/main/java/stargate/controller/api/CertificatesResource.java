@@ -8,7 +8,7 @@ import stargate.model.Kind;
 /** {@code /api/v1/certificates}: see {@link ObjectResource}. */
 @Path("certificates")
 @ApplicationScoped
-@Tag(name = "certificates")
+@Tag(name = "certificates", description = "Certificates: TLS certificates and keys by SNI name; keys are write-only")
 public class CertificatesResource extends ObjectResource {
     public CertificatesResource() {
         super(Kind.CERTIFICATE);

@@ -38,7 +38,7 @@ import stargate.model.codec.ConfigCodec;
  */
 @Path("config")
 @RequestScoped
-@Tag(name = "config")
+@Tag(name = "config", description = "The whole config at once: export, atomic replace, validate with a diff")
 public class ConfigResource {
     private static final List<String> YAML_TYPES = List.of("application/yaml", "application/x-yaml", "text/yaml");
 
@@ -57,8 +57,9 @@ public class ConfigResource {
 
     @GET
     @Produces({MediaType.APPLICATION_JSON, "application/yaml", "application/x-yaml", "text/yaml"})
-    @Operation(summary = "Export the whole config (JSON, or YAML by Accept), secrets masked; streamed as read "
-            + "from etcd at one revision (X-Stargate-Revision)")
+    @Operation(operationId = "exportConfig",
+            summary = "Export the whole config (JSON, or YAML by Accept), secrets masked; streamed as read "
+                + "from etcd at one revision (X-Stargate-Revision)")
     @APIResponse(responseCode = "200", description = "the config file",
             content = {@Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(ref = "GatewayConfig")),
                        @Content(mediaType = "application/yaml", schema = @Schema(ref = "GatewayConfig"))})
@@ -77,7 +78,8 @@ public class ConfigResource {
     @PUT
     @Consumes({MediaType.APPLICATION_JSON, "application/yaml", "application/x-yaml", "text/yaml"})
     @Produces(MediaType.APPLICATION_JSON)
-    @Operation(summary = "Replace the whole config in one etcd transaction, validated as a whole")
+    @Operation(operationId = "replaceConfig",
+            summary = "Replace the whole config in one etcd transaction, validated as a whole")
     @RequestBody(required = true, content = {
             @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(ref = "GatewayConfig")),
             @Content(mediaType = "application/yaml", schema = @Schema(ref = "GatewayConfig"))})
@@ -105,7 +107,8 @@ public class ConfigResource {
     @Path("validate")
     @Consumes({MediaType.APPLICATION_JSON, "application/yaml", "application/x-yaml", "text/yaml"})
     @Produces(MediaType.APPLICATION_JSON)
-    @Operation(summary = "Validate a whole config and answer the diff against etcd; writes nothing (= PUT ?dry_run=true)")
+    @Operation(operationId = "validateConfig",
+            summary = "Validate a whole config and answer the diff against etcd; writes nothing (= PUT ?dry_run=true)")
     @RequestBody(required = true, content = {
             @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(ref = "GatewayConfig")),
             @Content(mediaType = "application/yaml", schema = @Schema(ref = "GatewayConfig"))})

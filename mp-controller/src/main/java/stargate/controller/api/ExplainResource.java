@@ -26,7 +26,7 @@ import stargate.model.routing.Explanation;
  */
 @Path("explain")
 @RequestScoped
-@Tag(name = "explain")
+@Tag(name = "explain", description = "Which route would serve a request, and why the others would not")
 public class ExplainResource {
     @Inject
     ConfigService service;
@@ -34,7 +34,8 @@ public class ExplainResource {
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.APPLICATION_JSON)
-    @Operation(summary = "Explain routing: the winning route, its path parameters, and why each candidate lost")
+    @Operation(operationId = "explainRequest",
+            summary = "Explain routing: the winning route, its path parameters, and why each candidate lost")
     @RequestBody(required = true, content = @Content(schema = @Schema(ref = "ExplainRequest")))
     @APIResponse(responseCode = "200", description = "{route, params, candidates, path, refused, revision}; path is "
             + "the normalized path that was matched, refused says why the path would be a 400 instead",

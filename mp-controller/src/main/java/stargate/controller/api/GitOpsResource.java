@@ -17,6 +17,7 @@ import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirementsSet;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import stargate.controller.gitops.GitOps;
 import stargate.controller.problem.ApiProblem;
@@ -28,7 +29,7 @@ import stargate.controller.problem.ApiProblem;
  */
 @Path("gitops")
 @RequestScoped
-@Tag(name = "gitops")
+@Tag(name = "gitops", description = "The Git reconciler: status, forced sync, push webhook, suspend and resume (docs/gitops.md)")
 @Produces(MediaType.APPLICATION_JSON)
 public class GitOpsResource {
     @Inject
@@ -38,7 +39,8 @@ public class GitOpsResource {
 
     @GET
     @Path("status")
-    @Operation(summary = "Sync status: sync (Synced/OutOfSync/Failed/Unknown), last attempted and applied commits, errors with file and path, drift, inventory, this controller's role")
+    @Operation(operationId = "getGitOpsStatus",
+            summary = "Sync status: sync (Synced/OutOfSync/Failed/Unknown), last attempted and applied commits, errors with file and path, drift, inventory, this controller's role")
     @APIResponse(responseCode = "200", description = "the status; {\"enabled\": false} without --git",
             content = @Content(schema = @Schema(ref = "GitOpsStatus")))
     public Response status() {
@@ -47,7 +49,8 @@ public class GitOpsResource {
 
     @POST
     @Path("sync")
-    @Operation(summary = "Fetch and reconcile now, answered when done: retries a failed commit and reverts drift even without self-heal")
+    @Operation(operationId = "syncGitOps",
+            summary = "Fetch and reconcile now, answered when done: retries a failed commit and reverts drift even without self-heal")
     @APIResponse(responseCode = "200", description = "the status after the pass", content = @Content(schema = @Schema(ref = "GitOpsStatus")))
     @APIResponse(responseCode = "404", ref = "NotFound")
     public Response sync() {
@@ -57,7 +60,10 @@ public class GitOpsResource {
 
     @POST
     @Path("webhook")
-    @Operation(summary = "Push webhook (GitHub style): queues a fetch and reconcile. Authenticated by X-Hub-Signature-256 only")
+    @Operation(operationId = "gitOpsWebhook",
+            summary = "Push webhook (GitHub style): queues a fetch and reconcile. Authenticated by X-Hub-Signature-256 only")
+    // No API credentials: a Git host has none; the X-Hub-Signature-256 parameter authenticates the body.
+    @SecurityRequirementsSet
     @APIResponse(responseCode = "202", description = "accepted: a pass is queued")
     @APIResponse(responseCode = "401", ref = "Unauthorized")
     @APIResponse(responseCode = "404", ref = "NotFound")
@@ -78,7 +84,8 @@ public class GitOpsResource {
 
     @POST
     @Path("suspend")
-    @Operation(summary = "Suspend GitOps on every controller: no applies and no drift correction until resumed; allows POST /rollback")
+    @Operation(operationId = "suspendGitOps",
+            summary = "Suspend GitOps on every controller: no applies and no drift correction until resumed; allows POST /rollback")
     @APIResponse(responseCode = "200", description = "the status", content = @Content(schema = @Schema(ref = "GitOpsStatus")))
     @APIResponse(responseCode = "404", ref = "NotFound")
     public Response suspend() {
@@ -89,7 +96,8 @@ public class GitOpsResource {
 
     @POST
     @Path("resume")
-    @Operation(summary = "Resume GitOps; the next pass re-applies Git (reverting a rollback)")
+    @Operation(operationId = "resumeGitOps",
+            summary = "Resume GitOps; the next pass re-applies Git (reverting a rollback)")
     @APIResponse(responseCode = "200", description = "the status", content = @Content(schema = @Schema(ref = "GitOpsStatus")))
     @APIResponse(responseCode = "404", ref = "NotFound")
     public Response resume() {

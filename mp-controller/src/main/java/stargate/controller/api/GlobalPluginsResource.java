@@ -31,7 +31,7 @@ import stargate.model.Kind;
 /** {@code /api/v1/global-plugins}: the plugins that run on every route, one object per config. */
 @Path("global-plugins")
 @RequestScoped
-@Tag(name = "global-plugins")
+@Tag(name = "global-plugins", description = "Global plugins: plugins that run on every route")
 @Produces(MediaType.APPLICATION_JSON)
 public class GlobalPluginsResource {
     private static final ConfigService.Focus FOCUS = new ConfigService.Focus(Kind.GLOBAL_PLUGINS, "");
@@ -46,7 +46,8 @@ public class GlobalPluginsResource {
     ServerRequest request;
 
     @GET
-    @Operation(summary = "The global plugins, by plugin name; {} when none")
+    @Operation(operationId = "getGlobalPlugins",
+            summary = "The global plugins, by plugin name; {} when none")
     @APIResponse(responseCode = "200", description = "plugin name to config, plus the server-owned fields",
             content = @Content(schema = @Schema(ref = "GlobalPlugins")))
     public Response get() {
@@ -58,7 +59,8 @@ public class GlobalPluginsResource {
 
     @PUT
     @Consumes(MediaType.APPLICATION_JSON)
-    @Operation(summary = "Replace the global plugins ({} removes them all)")
+    @Operation(operationId = "replaceGlobalPlugins",
+            summary = "Replace the global plugins ({} removes them all)")
     @RequestBody(required = true, content = @Content(schema = @Schema(ref = "GlobalPlugins")))
     @APIResponse(responseCode = "200", description = "as written, or the diff of a dry run",
             content = @Content(schema = @Schema(ref = "GlobalPlugins")))

@@ -40,7 +40,7 @@ import stargate.model.validate.ConfigError;
  */
 @Path("")
 @RequestScoped
-@Tag(name = "history")
+@Tag(name = "history", description = "Config versions, the audit log, and rollback to a version")
 @Produces(MediaType.APPLICATION_JSON)
 public class HistoryResource {
     static final int DEFAULT_LIMIT = 50;
@@ -60,7 +60,8 @@ public class HistoryResource {
 
     @GET
     @Path("history")
-    @Operation(summary = "Config versions, newest first: each write that changed something (revision, at, who, source api/git/rollback, from, commit, summary)")
+    @Operation(operationId = "listHistory",
+            summary = "Config versions, newest first: each write that changed something (revision, at, who, source api/git/rollback, from, commit, summary)")
     @APIResponse(responseCode = "200", description = "{items, next_after}", content = @Content(schema = @Schema(ref = "LogPage")))
     public Response history(@Parameter(description = "page size (default 50, at most 500)") @QueryParam("limit") Integer limit,
                             @Parameter(description = "the next_after of the previous page: only older entries") @QueryParam("after") Long after) {
@@ -69,7 +70,8 @@ public class HistoryResource {
 
     @GET
     @Path("audit")
-    @Operation(summary = "Audit log, newest first: every config write with who, what (kind/id, the paths of changed fields; never values), when and from where (client address or Git commit)")
+    @Operation(operationId = "listAudit",
+            summary = "Audit log, newest first: every config write with who, what (kind/id, the paths of changed fields; never values), when and from where (client address or Git commit)")
     @APIResponse(responseCode = "200", description = "{items, next_after}", content = @Content(schema = @Schema(ref = "LogPage")))
     public Response audit(@Parameter(description = "page size (default 50, at most 500)") @QueryParam("limit") Integer limit,
                           @Parameter(description = "the next_after of the previous page: only older entries") @QueryParam("after") Long after) {
@@ -79,7 +81,8 @@ public class HistoryResource {
     @POST
     @Path("rollback")
     @Consumes(MediaType.APPLICATION_JSON)
-    @Operation(summary = "Restore the whole config as of a revision, in one transaction (a new revision, audited); 409 while GitOps applies")
+    @Operation(operationId = "rollback",
+            summary = "Restore the whole config as of a revision, in one transaction (a new revision, audited); 409 while GitOps applies")
     @RequestBody(required = true, content = @Content(schema = @Schema(ref = "Rollback")))
     @APIResponse(responseCode = "200", description = "the diff applied (or, for a dry run, that would be)",
             content = @Content(schema = @Schema(ref = "Diff")))

@@ -17,14 +17,15 @@ import stargate.controller.store.EtcdStore;
 /** {@code /api/v1/nodes}: every registered node and how far it lags ({@link NodeReport}). */
 @Path("nodes")
 @RequestScoped
-@Tag(name = "nodes")
+@Tag(name = "nodes", description = "The fleet: each node's applied revision, lag and last error")
 @Produces(MediaType.APPLICATION_JSON)
 public class NodesResource {
     @Inject
     EtcdStore store;
 
     @GET
-    @Operation(summary = "Every registered node: its record, applied revision, lag and last error")
+    @Operation(operationId = "listNodes",
+            summary = "Every registered node: its record, applied revision, lag and last error")
     @APIResponse(responseCode = "200", description = "{revision, items: [node]}", content = @Content(schema = @Schema(ref = "Nodes")))
     public Response list() {
         return Response.ok(NodeReport.fleet(store).toString()).build();

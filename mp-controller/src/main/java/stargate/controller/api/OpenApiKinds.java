@@ -2,6 +2,7 @@ package stargate.controller.api;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.TreeMap;
 import org.eclipse.microprofile.openapi.OASFactory;
 import org.eclipse.microprofile.openapi.OASFilter;
 import org.eclipse.microprofile.openapi.models.OpenAPI;
@@ -14,32 +15,63 @@ import org.eclipse.microprofile.openapi.models.media.Schema;
  * Completes the generated OpenAPI document. The four object resources share their operations
  * ({@link ObjectResource}), so their annotations name placeholder schemas; this filter gives each
  * path its kind's own schema: {@code KindObject} becomes {@code Route} under {@code /api/v1/routes},
- * and {@code KindList} a list of them. And it adds the responses every admin API operation can
- * give (401, 403, 503; 400 for writes), which annotations would repeat on every method.
- * Registered with {@code mp.openapi.filter}.
+ * and {@code KindList} a page of them ({@code RouteList}); and its kind's own operationId ({@code listRoutes},
+ * {@code createRoute}, {@code getRoute}, {@code replaceRoute}, {@code patchRoute}, {@code deleteRoute}:
+ * the method names of generated clients). And it adds the responses every admin API operation can
+ * give (503; 400 for writes; 401 and 403 where the API credentials apply), which annotations would
+ * repeat on every method. Registered with {@code mp.openapi.filter}.
  */
 public class OpenApiKinds implements OASFilter {
     private static final String SCHEMAS = "#/components/schemas/";
-    private static final Map<String, String> SCHEMA_BY_FOLDER = Map.of(
-            "routes", "Route", "upstreams", "Upstream", "consumers", "Consumer", "certificates", "Certificate");
+    /** Sorted, so the document comes out the same every time (docs/openapi.json is compared with it). */
+    private static final Map<String, String> SCHEMA_BY_FOLDER = new TreeMap<>(Map.of(
+            "routes", "Route", "upstreams", "Upstream", "consumers", "Consumer", "certificates", "Certificate"));
 
     @Override
     public void filterOpenAPI(OpenAPI openAPI) {
         if (openAPI.getPaths() == null || openAPI.getPaths().getPathItems() == null) {
             return;
         }
+        SCHEMA_BY_FOLDER.values().forEach(schema -> openAPI.getComponents().addSchema(schema + "List", list(schema)));
         openAPI.getPaths().getPathItems().forEach((path, item) -> {
             if (!path.startsWith("/api/v1/")) {
                 return;
             }
             String schema = SCHEMA_BY_FOLDER.get(path.split("/")[3]);
+            boolean one = path.endsWith("/{id}");
             item.getOperations().forEach((method, op) -> {
                 if (schema != null) {
                     rewrite(op, schema);
+                    op.setOperationId(operationId(method, one, schema));
                 }
                 common(op, method != PathItem.HttpMethod.GET);
             });
         });
+    }
+
+    /** A page of a kind's list: its own component, so generated clients get a named class ({@code RouteList}). */
+    private static Schema list(String schema) {
+        return OASFactory.createSchema().type(Schema.SchemaType.OBJECT)
+                .description("a page of " + schema + " objects in id order")
+                .addProperty("items", OASFactory.createSchema().type(Schema.SchemaType.ARRAY)
+                        .items(OASFactory.createSchema().ref(SCHEMAS + schema)))
+                .addProperty("count", OASFactory.createSchema().type(Schema.SchemaType.INTEGER)
+                        .description("objects in this page"))
+                .addProperty("revision", OASFactory.createSchema().type(Schema.SchemaType.INTEGER)
+                        .description("the etcd revision every page of this list is read at"))
+                .addProperty("continue", OASFactory.createSchema().type(Schema.SchemaType.STRING)
+                        .description("present when more objects follow: pass it as ?continue= for the next page"));
+    }
+
+    private static String operationId(PathItem.HttpMethod method, boolean one, String schema) {
+        return switch (method) {
+            case GET -> one ? "get" + schema : "list" + schema + "s";
+            case POST -> "create" + schema;
+            case PUT -> "replace" + schema;
+            case PATCH -> "patch" + schema;
+            case DELETE -> "delete" + schema;
+            default -> throw new IllegalStateException("no operationId for " + method + " on " + schema);
+        };
     }
 
     private static void common(Operation op, boolean write) {
@@ -47,8 +79,11 @@ public class OpenApiKinds implements OASFilter {
         if (write) {
             refs.put("400", "BadRequest");
         }
-        refs.put("401", "Unauthorized");
-        refs.put("403", "Forbidden");
+        // An operation with its own security (the Git webhook) is not subject to the API credentials.
+        if (op.getSecurity() == null) {
+            refs.put("401", "Unauthorized");
+            refs.put("403", "Forbidden");
+        }
         refs.put("503", "EtcdUnavailable");
         refs.forEach((status, ref) -> {
             if (op.getResponses().getAPIResponse(status) == null) {
@@ -78,15 +113,7 @@ public class OpenApiKinds implements OASFilter {
             if (s.getRef().equals(SCHEMAS + "KindObject")) {
                 media.setSchema(OASFactory.createSchema().ref(SCHEMAS + schema));
             } else if (s.getRef().equals(SCHEMAS + "KindList")) {
-                media.setSchema(OASFactory.createSchema().type(Schema.SchemaType.OBJECT)
-                        .addProperty("items", OASFactory.createSchema().type(Schema.SchemaType.ARRAY)
-                                .items(OASFactory.createSchema().ref(SCHEMAS + schema)))
-                        .addProperty("count", OASFactory.createSchema().type(Schema.SchemaType.INTEGER)
-                                .description("objects in this page"))
-                        .addProperty("revision", OASFactory.createSchema().type(Schema.SchemaType.INTEGER)
-                                .description("the etcd revision every page of this list is read at"))
-                        .addProperty("continue", OASFactory.createSchema().type(Schema.SchemaType.STRING)
-                                .description("present when more objects follow: pass it as ?continue= for the next page")));
+                media.setSchema(OASFactory.createSchema().ref(SCHEMAS + schema + "List"));
             }
         });
     }

@@ -26,7 +26,7 @@ import stargate.controller.rollout.Rollouts;
  */
 @Path("rollouts")
 @RequestScoped
-@Tag(name = "rollouts")
+@Tag(name = "rollouts", description = "Progressive rollouts: canary changes baking, promoted or rolled back (docs/rollout.md)")
 @Produces(MediaType.APPLICATION_JSON)
 public class RolloutsResource {
     @Inject
@@ -37,7 +37,8 @@ public class RolloutsResource {
     ServerRequest request;
 
     @GET
-    @Operation(summary = "Every kept rollout, newest first")
+    @Operation(operationId = "listRollouts",
+            summary = "Every kept rollout, newest first")
     @APIResponse(responseCode = "200", description = "{items: [rollout]}", content = @Content(schema = @Schema(ref = "Rollouts")))
     public Response list() {
         return Response.ok(rollouts.list().toString()).build();
@@ -45,7 +46,8 @@ public class RolloutsResource {
 
     @GET
     @Path("{id}")
-    @Operation(summary = "One rollout: state, policy, canaries, changes, and its figures (live while it bakes)")
+    @Operation(operationId = "getRollout",
+            summary = "One rollout: state, policy, canaries, changes, and its figures (live while it bakes)")
     @APIResponse(responseCode = "200", description = "the rollout", content = @Content(schema = @Schema(ref = "Rollout")))
     @APIResponse(responseCode = "404", ref = "NotFound")
     public Response get(@PathParam("id") String id) {
@@ -54,7 +56,8 @@ public class RolloutsResource {
 
     @POST
     @Path("{id}/promote")
-    @Operation(summary = "Promote now: write the change to the config (audited, in the history); every node serves it")
+    @Operation(operationId = "promoteRollout",
+            summary = "Promote now: write the change to the config (audited, in the history); every node serves it")
     @APIResponse(responseCode = "200", description = "the promoted rollout", content = @Content(schema = @Schema(ref = "Rollout")))
     @APIResponse(responseCode = "400", ref = "BadRequest")
     @APIResponse(responseCode = "404", ref = "NotFound")
@@ -65,7 +68,8 @@ public class RolloutsResource {
 
     @POST
     @Path("{id}/abort")
-    @Operation(summary = "Abort: the canaries go back to the config; nothing is written to it")
+    @Operation(operationId = "abortRollout",
+            summary = "Abort: the canaries go back to the config; nothing is written to it")
     @APIResponse(responseCode = "200", description = "the aborted rollout", content = @Content(schema = @Schema(ref = "Rollout")))
     @APIResponse(responseCode = "404", ref = "NotFound")
     @APIResponse(responseCode = "409", ref = "Conflict")

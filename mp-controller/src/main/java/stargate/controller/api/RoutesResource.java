@@ -8,7 +8,7 @@ import stargate.model.Kind;
 /** {@code /api/v1/routes}: see {@link ObjectResource}. */
 @Path("routes")
 @ApplicationScoped
-@Tag(name = "routes")
+@Tag(name = "routes", description = "Routes: which requests (hosts, paths, methods, headers) go to which upstream, with which plugins")
 public class RoutesResource extends ObjectResource {
     public RoutesResource() {
         super(Kind.ROUTE);

@@ -8,7 +8,7 @@ import stargate.model.Kind;
 /** {@code /api/v1/upstreams}: see {@link ObjectResource}. */
 @Path("upstreams")
 @ApplicationScoped
-@Tag(name = "upstreams")
+@Tag(name = "upstreams", description = "Upstreams: the targets a route sends to, their balancing, health checks, circuit breaker and pool")
 public class UpstreamsResource extends ObjectResource {
     public UpstreamsResource() {
         super(Kind.UPSTREAM);
