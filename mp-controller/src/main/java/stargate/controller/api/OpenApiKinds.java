@@ -57,7 +57,7 @@ public class OpenApiKinds implements OASFilter {
                         .items(OASFactory.createSchema().ref(SCHEMAS + schema)))
                 .addProperty("count", OASFactory.createSchema().type(Schema.SchemaType.INTEGER)
                         .description("objects in this page"))
-                .addProperty("revision", OASFactory.createSchema().type(Schema.SchemaType.INTEGER)
+                .addProperty("revision", OASFactory.createSchema().type(Schema.SchemaType.INTEGER).format("int64")
                         .description("the etcd revision every page of this list is read at"))
                 .addProperty("continue", OASFactory.createSchema().type(Schema.SchemaType.STRING)
                         .description("present when more objects follow: pass it as ?continue= for the next page"));
