@@ -37,6 +37,11 @@ final class Browser implements AutoCloseable {
 
     /** @param base the dashboard's URL, e.g. {@code http://127.0.0.1:9080/ui/} */
     static Browser open(String base, Path dir) throws Exception {
+        return open(base, dir, By.id("signin"));
+    }
+
+    /** Opens {@code url} and waits until {@code ready} shows (another page than the dashboard: Swagger UI). */
+    static Browser open(String url, Path dir, By ready) throws Exception {
         Path chromium = Path.of(System.getProperty("stargate.chromium", "/usr/bin/chromium"));
         Path chromedriver = Path.of(System.getProperty("stargate.chromedriver", "/usr/bin/chromedriver"));
         for (Path tool : List.of(chromium, chromedriver)) {
@@ -55,9 +60,9 @@ final class Browser implements AutoCloseable {
                 .withLogFile(dir.resolve("chromedriver.log").toFile()).build();
         ChromeDriver driver = new ChromeDriver(service, options);
         driver.manage().timeouts().pageLoadTimeout(WAIT).scriptTimeout(WAIT);
-        Browser browser = new Browser(driver, profile, base);
-        driver.get(base);
-        browser.await(By.id("signin"));
+        Browser browser = new Browser(driver, profile, url);
+        driver.get(url);
+        browser.await(ready);
         return browser;
     }
 

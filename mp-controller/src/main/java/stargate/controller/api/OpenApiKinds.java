@@ -18,8 +18,8 @@ import org.eclipse.microprofile.openapi.models.media.Schema;
  * and {@code KindList} a page of them ({@code RouteList}); and its kind's own operationId ({@code listRoutes},
  * {@code createRoute}, {@code getRoute}, {@code replaceRoute}, {@code patchRoute}, {@code deleteRoute}:
  * the method names of generated clients). And it adds the responses every admin API operation can
- * give (503; 400 for writes; 401 and 403 where the API credentials apply), which annotations would
- * repeat on every method. Registered with {@code mp.openapi.filter}.
+ * give (503; 400 for writes; 401 and 403 where the API credentials apply; 202 and the rollout where
+ * {@code ?rollout=canary} is taken), which annotations would repeat on every method. Registered with {@code mp.openapi.filter}.
  */
 public class OpenApiKinds implements OASFilter {
     private static final String SCHEMAS = "#/components/schemas/";
@@ -90,6 +90,15 @@ public class OpenApiKinds implements OASFilter {
                 op.getResponses().addAPIResponse(status, OASFactory.createAPIResponse().ref(ref));
             }
         });
+        boolean canRollOut = op.getParameters() != null
+                && op.getParameters().stream().anyMatch(p -> "rollout".equals(p.getName()));
+        if (canRollOut && op.getResponses().getAPIResponse("202") == null) {
+            op.getResponses().addAPIResponse("202", OASFactory.createAPIResponse()
+                    .description("rollout=canary: the rollout that started (its URL in Location); the config is "
+                            + "not written until it is promoted")
+                    .content(OASFactory.createContent().addMediaType("application/json",
+                            OASFactory.createMediaType().schema(OASFactory.createSchema().ref(SCHEMAS + "Rollout")))));
+        }
     }
 
     private static void rewrite(Operation op, String schema) {

@@ -145,6 +145,24 @@ class OpenApiDocumentTest {
     }
 
     @Test
+    void everyWriteThatCanRollOutDocumentsThe202AndItsRollout() {
+        List<String> rollouts = new ArrayList<>();
+        operations((where, op) -> {
+            boolean canRollOut = false;
+            for (JsonNode p : op.path("parameters")) {
+                canRollOut |= p.path("name").asText().equals("rollout");
+            }
+            if (canRollOut) {
+                rollouts.add(where);
+                assertEquals("#/components/schemas/Rollout",
+                        op.at("/responses/202/content/application~1json/schema/$ref").asText(), where);
+            }
+        });
+        assertTrue(rollouts.containsAll(List.of("post /api/v1/routes", "put /api/v1/config", "delete /api/v1/upstreams/{id}")),
+                rollouts.toString());
+    }
+
+    @Test
     void serversLicenseAndNoUnusedOrDanglingComponents() {
         assertTrue(doc.path("servers").size() > 0, "no servers");
         doc.path("servers").forEach(s -> {
