@@ -1,8 +1,13 @@
 package stargate.controller;
 
 import io.helidon.microprofile.server.Server;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.util.Arrays;
+import java.util.logging.LogManager;
 import java.util.logging.Logger;
+import stargate.model.telemetry.LogFormat;
 import stargate.controller.telemetry.Telemetry;
 
 /**
@@ -36,6 +41,7 @@ public final class Main {
 
     /** Starts the controller in this JVM and returns the running server (tests stop it). */
     public static Server start(Options options) {
+        configureLogging(options.logFormat());
         if (!options.authConfigured()) {
             LOG.warning("no auth configured (--api-keys, --jwt-issuer/--jwt-public-key): the admin API is open to "
                     + "anyone on this machine, so it listens on 127.0.0.1 only"
@@ -44,6 +50,27 @@ public final class Main {
         options.mpConfig().forEach(System::setProperty);
         Telemetry.start(options.tracing(), version());
         return Server.create().start();
+    }
+
+    /**
+     * Text: as Helidon configures it ({@code logging.properties}). JSON: Helidon MP reads that file again when its
+     * container starts, which would put its text formatter back; so the file is read here, as Helidon would
+     * (unless {@code java.util.logging.config.file} or {@code .class} names the operator's own), and Helidon is
+     * told to leave logging alone.
+     */
+    private static void configureLogging(LogFormat format) {
+        if (format == LogFormat.JSON) {
+            if (System.getProperty("java.util.logging.config.file") == null
+                    && System.getProperty("java.util.logging.config.class") == null) {
+                try (InputStream properties = Main.class.getResourceAsStream("/logging.properties")) {
+                    LogManager.getLogManager().readConfiguration(properties);
+                } catch (IOException e) {
+                    throw new UncheckedIOException("cannot read logging.properties from the controller's jar", e);
+                }
+            }
+            System.setProperty("io.helidon.logging.config.disabled", "true");
+        }
+        format.install(Telemetry::currentSpan);
     }
 
     static String version() {

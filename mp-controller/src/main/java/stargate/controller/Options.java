@@ -4,6 +4,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import stargate.model.telemetry.LogFormat;
 import stargate.model.telemetry.TracingOptions;
 
 /**
@@ -20,14 +21,17 @@ import stargate.model.telemetry.TracingOptions;
  * Tracing: {@code --otlp-endpoint URL [--otlp-protocol grpc|http/protobuf] [--trace-sample-rate 1]
  * [--service-name stargate-controller]} over the {@code OTEL_*} variables ({@link TracingOptions}).
  *
- * @param values  flag name (without {@code --}) to value
- * @param tracing span export (SPEC §17)
+ * Logs: {@code --log-format text|json} ({@link LogFormat}).
+ *
+ * @param values    flag name (without {@code --}) to value
+ * @param tracing   span export (SPEC §17)
+ * @param logFormat how the controller's log lines are written
  */
-record Options(Map<String, String> values, TracingOptions tracing) {
+record Options(Map<String, String> values, TracingOptions tracing, LogFormat logFormat) {
     static final List<String> FLAGS = java.util.stream.Stream.concat(java.util.stream.Stream.of("etcd", "prefix", "host",
             "port", "grpc-port", "grpc-tls-cert", "grpc-tls-key", "api-keys", "jwt-issuer", "jwt-public-key", "history-keep",
             "audit-keep", "git", "git-branch", "git-path", "git-interval", "git-secret-file", "git-token-file", "git-workdir",
-            "rollout-policy", "git-rollout", "git-rollout-policy"),
+            "rollout-policy", "git-rollout", "git-rollout-policy", LogFormat.FLAG),
             TracingOptions.FLAGS.stream()).toList();
     /** Flags without a value. */
     static final List<String> SWITCHES = List.of("git-self-heal", "git-no-prune", "git-allow-empty");
@@ -131,13 +135,12 @@ record Options(Map<String, String> values, TracingOptions tracing) {
                 }
             }
         }
-        TracingOptions tracing;
         try {
-            tracing = TracingOptions.parse(values, env, "stargate-controller");
+            return new Options(Map.copyOf(values), TracingOptions.parse(values, env, "stargate-controller"),
+                    LogFormat.parse(values.get(LogFormat.FLAG)));
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
         }
-        return new Options(Map.copyOf(values), tracing);
     }
 
     /** Whether any auth is configured; without it the controller listens on loopback only. */

@@ -19,6 +19,13 @@ class OptionsTest {
     }
 
     @Test
+    void logsAreTextUnlessTheFlagOrItsVariableSaysJson() throws Exception {
+        assertEquals(stargate.model.telemetry.LogFormat.TEXT, Options.parse(new String[] {"--etcd", "x"}, Map.of()).logFormat());
+        assertEquals(stargate.model.telemetry.LogFormat.JSON,
+                Options.parse(new String[] {"--etcd", "x"}, Map.of("STARGATE_LOG_FORMAT", "json")).logFormat());
+    }
+
+    @Test
     void withoutAuthTheControllerBindsToLoopbackWhateverHostSays() throws Exception {
         Options open = Options.parse(new String[] {"--etcd", "http://e:2379", "--host", "0.0.0.0"}, Map.of());
         assertFalse(open.authConfigured());
@@ -58,6 +65,8 @@ class OptionsTest {
                 () -> Options.parse(new String[] {"--etcd", "x", "--git", "file:///r", "--git-interval", "soon"}, Map.of()));
         assertThrows(Options.UsageException.class, () -> Options.parse(new String[] {"--etcd", "x", "--history-keep", "0"}, Map.of()));
         assertThrows(Options.UsageException.class, () -> Options.parse(new String[] {"--etcd"}, Map.of()));
+        assertEquals("--log-format must be text or json, got \"xml\"", assertThrows(Options.UsageException.class,
+                () -> Options.parse(new String[] {"--etcd", "x", "--log-format", "xml"}, Map.of())).getMessage());
         assertTrue(assertThrows(Options.UsageException.class, () -> Options.parse(new String[] {"--etcd", "x",
                 "--grpc-tls-cert", "c.pem"}, Map.of())).getMessage().contains("go together"));
         assertTrue(assertThrows(Options.UsageException.class, () -> Options.parse(new String[] {"--etcd", "x",

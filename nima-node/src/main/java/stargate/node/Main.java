@@ -3,6 +3,7 @@ package stargate.node;
 import java.util.Arrays;
 import java.util.List;
 import stargate.node.demo.Demo;
+import stargate.node.trace.Tracing;
 
 /**
  * Entry point of the data plane: {@code node} (serve) and {@code demo} (serve in front of two
@@ -45,6 +46,7 @@ public final class Main {
 
     /** Starts a node, drains it on SIGTERM/SIGINT (the process then exits 0) and reopens its access log on SIGUSR1. */
     public static Node serve(NodeOptions options) {
+        options.logFormat().install(Tracing::currentSpan);
         Node node = Node.start(options);
         onSignal("USR1", node::reopenAccessLog);
         DrainAwareLogManager.holdHandlers(); // so the JDK's shutdown hook cannot close them before the drain logs

@@ -12,6 +12,7 @@ import stargate.model.codec.Units;
 import stargate.model.rollout.RolloutPolicy;
 import stargate.node.listener.ClientLimits;
 import stargate.node.listener.TlsProvider;
+import stargate.model.telemetry.LogFormat;
 import stargate.model.telemetry.TracingOptions;
 import stargate.node.observe.AccessLogOptions;
 import stargate.node.proxy.TrustedProxies;
@@ -50,6 +51,7 @@ import stargate.node.redis.RedisUrl;
  * @param tlsProvider       {@code --tls-provider jsse|conscrypt}: who terminates TLS on the https listener
  * @param tracing           span export (SPEC §17): {@code --otlp-endpoint}, {@code --otlp-protocol},
  *                          {@code --trace-sample-rate}, {@code --service-name} over the {@code OTEL_*} variables
+ * @param logFormat         {@code --log-format text|json}: the node's own log lines (not the access log)
  */
 public record NodeOptions(Path configFile,
                           String etcd,
@@ -73,14 +75,15 @@ public record NodeOptions(Path configFile,
                           Duration redisTimeout,
                           ClientLimits clientLimits,
                           TlsProvider tlsProvider,
-                          TracingOptions tracing) {
+                          TracingOptions tracing,
+                          LogFormat logFormat) {
 
     private static final Set<String> FLAGS = Stream.concat(Stream.of("config", "etcd", "prefix", "node-id", "node-labels", "cache-dir",
             "host", "port", "https-port", "admin-port", "admin-host", "drain-timeout", "access-log",
             "max-concurrent-requests", "max-header-size", "client-timeout", "plugins-dir", "trusted-proxies",
             "access-log-max-size", "access-log-keep", "access-log-compress", "access-log-sample", "redis", "redis-timeout",
             "client-header-timeout", "client-body-timeout", "max-connections", "max-connections-per-ip", "tls-provider"),
-            TracingOptions.FLAGS.stream()).collect(Collectors.toUnmodifiableSet());
+            Stream.concat(TracingOptions.FLAGS.stream(), Stream.of(LogFormat.FLAG))).collect(Collectors.toUnmodifiableSet());
 
     /** Parses {@code --name value} / {@code --name=value} flags over {@code STARGATE_NAME} variables. */
     public static NodeOptions parse(List<String> args, Map<String, String> env) {
@@ -143,7 +146,8 @@ public record NodeOptions(Path configFile,
                 redisTimeout(values),
                 clientLimits(values),
                 TlsProvider.parse(values.getOrDefault("tls-provider", "jsse")),
-                TracingOptions.parse(values, env, "stargate-node"));
+                TracingOptions.parse(values, env, "stargate-node"),
+                LogFormat.parse(values.get(LogFormat.FLAG)));
     }
 
     private static ClientLimits clientLimits(Map<String, String> values) {

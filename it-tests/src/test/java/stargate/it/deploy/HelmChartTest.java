@@ -295,13 +295,19 @@ class HelmChartTest {
         assertEquals("redis-credentials", env.getValueFrom().getSecretKeyRef().getName());
         assertEquals("url", env.getValueFrom().getSecretKeyRef().getKey());
 
-        Container tuned = Manifests.container(HelmChart.render(List.of(), Map.of("node.tlsProvider", "conscrypt",
-                "node.labels.zone", "eu-1", "node.labels.canary", "true")).get(Deployment.class, NODE), "node");
+        Manifests tunedChart = HelmChart.render(List.of(), Map.of("node.tlsProvider", "conscrypt",
+                "node.labels.zone", "eu-1", "node.labels.canary", "true", "node.logFormat", "json",
+                "controller.logFormat", "json"));
+        Container tuned = Manifests.container(tunedChart.get(Deployment.class, NODE), "node");
         assertEquals("conscrypt", Manifests.flag(tuned, "tls-provider"));
+        assertEquals("json", Manifests.flag(tuned, "log-format"));
+        assertEquals("json", Manifests.flag(Manifests.container(tunedChart.get(Deployment.class, CONTROLLER), "controller"),
+                "log-format"));
         assertEquals("canary=true,zone=eu-1", Manifests.flag(tuned, "node-labels"));
 
         Container defaults = Manifests.container(HelmChart.render(List.of(), Map.of()).get(Deployment.class, NODE), "node");
-        assertTrue(defaults.getArgs().stream().noneMatch(a -> a.startsWith("--tls-provider") || a.startsWith("--node-labels")),
+        assertTrue(defaults.getArgs().stream().noneMatch(a -> a.startsWith("--tls-provider") || a.startsWith("--node-labels")
+                || a.startsWith("--log-format")),
                 defaults.getArgs().toString());
         assertTrue(defaults.getArgs().stream().noneMatch(a -> a.startsWith("--redis") || a.startsWith("--client-header")
                 || a.startsWith("--max-connections")), "the node's own defaults unless set: " + defaults.getArgs());
@@ -313,6 +319,8 @@ class HelmChartTest {
         assertRefused("terminationGracePeriodSeconds", Map.of("node.terminationGracePeriodSeconds", "35"));
         assertRefused("controller needs auth", Map.of("controller.auth.apiKeys.generate", "false"));
         assertRefused("mode must be", Map.of("mode", "fleet"));
+        assertRefused("node.logFormat must be text or json", Map.of("node.logFormat", "logfmt"));
+        assertRefused("controller.logFormat must be text or json", Map.of("controller.logFormat", "JSON"));
         assertRefused("externalEndpoints", Map.of("etcd.enabled", "false"));
         assertRefused("1 to 3", Map.of("controller.replicas", "4"));
         assertRefused("node.redis.url holds a password", Map.of("node.redis.url", "redis://app:s3cret@redis:6379"));

@@ -71,6 +71,11 @@ public final class ControllerProcess implements AutoCloseable {
         return grpcPort;
     }
 
+    /** The controller's whole log so far (stdout and stderr). */
+    public String log() {
+        return process.log();
+    }
+
     /** The last lines of the controller's log, for failure messages. */
     public String logTail() {
         return process.logTail();

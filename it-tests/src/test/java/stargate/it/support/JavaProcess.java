@@ -32,7 +32,10 @@ final class JavaProcess {
         this.log = log;
     }
 
-    /** Starts {@code java -Xmx256m -jar ../<module>/target/<jar> args...}; a missing jar fails with the command that builds it. */
+    /**
+     * Starts {@code java -Xmx256m -jar ../<module>/target/<jar> args...} (on JDK 24+ with the access flags
+     * bin/stargate passes); a missing jar fails with the command that builds it.
+     */
     static JavaProcess start(String name, String module, String jarName, List<String> args, Path log) {
         return start(name, module, jarName, args, java.util.Map.of(), log, 0);
     }
@@ -50,7 +53,13 @@ final class JavaProcess {
             throw new IllegalStateException(jar + " is missing: build it with mvn -pl " + module + " -am package -DskipTests");
         }
         List<String> command = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m", "-jar", jar.toString()));
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m"));
+        if (Runtime.version().feature() >= 24) {
+            // as bin/stargate, the images and the units run it: JDK 24+ would print warnings about netty's and
+            // gRPC's Unsafe and native access, lines that are not the process's own logs
+            command.addAll(List.of("--sun-misc-unsafe-memory-access=allow", "--enable-native-access=ALL-UNNAMED"));
+        }
+        command.addAll(List.of("-jar", jar.toString()));
         command.addAll(args);
         if (fileSizeLimitKiB > 0) {
             command.addAll(0, List.of("/bin/bash", "-c", "ulimit -f " + fileSizeLimitKiB + " && exec \"$0\" \"$@\""));

@@ -22,6 +22,7 @@ import io.opentelemetry.sdk.trace.samplers.Sampler;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import java.util.logging.Logger;
+import stargate.model.telemetry.JsonLogFormatter;
 import stargate.model.telemetry.TracingOptions;
 
 /**
@@ -85,6 +86,12 @@ public final class Telemetry {
             tracer = TracerProvider.noop().get("stargate-controller");
             running.shutdown().join(2, TimeUnit.SECONDS);
         }
+    }
+
+    /** The ids of the span current on this thread (an API request's, a GitOps pass's), null when none: for the log lines. */
+    public static JsonLogFormatter.SpanIds currentSpan() {
+        SpanContext context = Span.current().getSpanContext();
+        return context.isValid() ? new JsonLogFormatter.SpanIds(context.getTraceId(), context.getSpanId()) : null;
     }
 
     static Tracer tracer() {

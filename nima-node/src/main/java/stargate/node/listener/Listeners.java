@@ -165,7 +165,7 @@ public final class Listeners implements AutoCloseable {
         return proxy.isRunning() && (open == null || open.isRunning());
     }
 
-    /** Socket options that decide proxy throughput and limits (see ../shared/docs/proxy-spike.md). */
+    /** Socket options that decide proxy throughput and limits (see docs/proxy-spike.md). */
     private static void tune(ListenerConfig.BuilderBase<?, ?> listener, NodeOptions options, ConnectionGuard guard,
                              ProtocolErrors protocolErrors, WebSockets webSockets, boolean tls) {
         Duration clientTimeout = options.clientTimeout();

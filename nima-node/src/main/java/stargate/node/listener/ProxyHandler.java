@@ -8,6 +8,7 @@ import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import io.helidon.webserver.http.spi.ProtocolUpgradeHandler;
 import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.context.Scope;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -53,7 +54,8 @@ import stargate.node.trace.Tracing;
  *       makes itself once plugins ran ({@link GatewayAnswer});</li>
  *   <li>{@link RetryLoop}: pick a target with the upstream's balancer (503 {@code no_healthy_upstream})
  *       and forward: stream the request up, the response down (502/504 on failure);</li>
- *   <li>with tracing on, all of the above inside the request's SERVER span ({@link Tracing});</li>
+ *   <li>with tracing on, all of the above inside the request's SERVER span ({@link Tracing}), current on the
+ *       request's thread meanwhile (log lines name its trace);</li>
  *   <li>on a {@code websocket: true} route, a WebSocket handshake goes to {@link RetryLoop#upgrade} instead,
  *       after the same routing and plugins; the upstream's 101 switches the connection to a
  *       {@link WebSocketRelay} (see {@link WebSocketUpgrader}). On other routes {@code Upgrade} is dropped;</li>
@@ -130,7 +132,8 @@ final class ProxyHandler implements Handler, ProtocolUpgradeHandler {
         if (tracing.on()) {
             outcome.span = tracing.startServer(req, method, rawPath, client.clientIp(), client.peerIp());
         }
-        try {
+        // Current while the request is served, so what is logged meanwhile names its trace (--log-format json).
+        try (Scope ignored = outcome.span == null ? Scope.noop() : outcome.span.makeCurrent()) {
             if (overloaded) {
                 metrics.rejected(OVERLOADED);
                 if (http1) {

@@ -35,7 +35,7 @@ import stargate.model.Upstream;
  * first from the bottom of the stack, O(evicted).
  *
  * <p>Every connection has TCP_NODELAY on: without it, a response written in two segments waits ~40 ms
- * for a delayed ACK (Nagle), the main loss measured in ../shared/docs/proxy-spike.md.
+ * for a delayed ACK (Nagle), the main loss measured in docs/proxy-spike.md.
  */
 public final class TargetPool implements AutoCloseable {
     private final String host;

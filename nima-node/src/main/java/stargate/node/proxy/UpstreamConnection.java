@@ -23,7 +23,7 @@ import javax.net.ssl.SSLSocket;
  * into {@link #out}. Both buffers live as long as the connection, so an exchange allocates none.
  *
  * <p>Deadlines without socket timeouts: a per-read {@code SO_TIMEOUT} on a virtual thread arms a timer
- * on every park and halved throughput in the spike (../shared/docs/proxy-spike.md). Instead, every blocking
+ * on every park and halved throughput in the spike (docs/proxy-spike.md). Instead, every blocking
  * socket call is bracketed by two increments of {@link #ioSeq}, so the sequence is odd exactly while
  * the owner is blocked. The watchdog samples it every tick: an odd value unchanged for longer than
  * {@link #stallLimitNanos} means the owner is stuck in one call, and the watchdog closes the socket,

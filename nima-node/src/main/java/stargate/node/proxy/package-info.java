@@ -10,7 +10,7 @@
  * {@link stargate.node.proxy.RetryBudget}.
  *
  * <p>Why not Helidon WebClient: blocking socket I/O on the request's own virtual thread, TCP_NODELAY and
- * no per-read socket timeout measured ~1.7x its throughput (../shared/docs/proxy-spike.md). Deadlines are enforced
+ * no per-read socket timeout measured ~1.7x its throughput (docs/proxy-spike.md). Deadlines are enforced
  * off the hot path by one {@code Watchdog} thread that closes stalled sockets.
  */
 package stargate.node.proxy;

@@ -27,6 +27,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import stargate.model.telemetry.JsonLogFormatter;
 import stargate.model.telemetry.TracingOptions;
 import stargate.node.config.Target;
 
@@ -264,6 +265,12 @@ public final class Tracing implements AutoCloseable {
             attempt.setStatus(StatusCode.ERROR);
         }
         attempt.end();
+    }
+
+    /** The ids of the span current on this thread (the request's, while it is served), null when none: for the log lines. */
+    public static JsonLogFormatter.SpanIds currentSpan() {
+        SpanContext context = Span.current().getSpanContext();
+        return context.isValid() ? new JsonLogFormatter.SpanIds(context.getTraceId(), context.getSpanId()) : null;
     }
 
     /** The W3C {@code traceparent} naming {@code span} as the parent: what the upstream receives. */
