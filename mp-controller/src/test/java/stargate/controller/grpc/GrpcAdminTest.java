@@ -12,19 +12,15 @@ import com.google.protobuf.Any;
 import com.google.rpc.BadRequest;
 import com.google.rpc.ErrorInfo;
 import io.etcd.jetcd.Client;
-import io.grpc.ManagedChannel;
-import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthCheckResponse;
 import io.grpc.health.v1.HealthGrpc;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.protobuf.StatusProto;
 import io.grpc.reflection.v1.ServerReflectionGrpc;
 import io.grpc.reflection.v1.ServerReflectionRequest;
 import io.grpc.reflection.v1.ServerReflectionResponse;
-import io.grpc.stub.MetadataUtils;
 import io.grpc.stub.StreamObserver;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -35,8 +31,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import stargate.admin.v1.AdminGrpc;
@@ -59,17 +53,6 @@ import stargate.controller.TestController;
 class GrpcAdminTest {
     static final String UPSTREAM = "{\"targets\":[{\"url\":\"http://127.0.0.1:8081\"}]}";
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static ManagedChannel channel;
-
-    @BeforeAll
-    static void connect() {
-        channel = NettyChannelBuilder.forAddress("127.0.0.1", TestController.get().grpcPort()).usePlaintext().build();
-    }
-
-    @AfterAll
-    static void disconnect() throws InterruptedException {
-        channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
-    }
 
     @BeforeEach
     void emptyConfig() throws Exception {
@@ -77,22 +60,15 @@ class GrpcAdminTest {
     }
 
     static AdminGrpc.AdminBlockingStub as(String header, String value) {
-        Metadata metadata = new Metadata();
-        if (header != null) {
-            metadata.put(Metadata.Key.of(header, Metadata.ASCII_STRING_MARSHALLER), value);
-        }
-        return AdminGrpc.newBlockingStub(channel).withInterceptors(MetadataUtils.newAttachHeadersInterceptor(metadata))
-                .withDeadlineAfter(30, TimeUnit.SECONDS);
+        return AdminChannel.as(header, value);
     }
 
     static AdminGrpc.AdminBlockingStub admin() {
-        return as("x-api-key", TestController.ADMIN_KEY);
+        return AdminChannel.withKey(TestController.ADMIN_KEY);
     }
 
     static AdminGrpc.AdminStub adminAsync() {
-        Metadata metadata = new Metadata();
-        metadata.put(GrpcAuth.API_KEY, TestController.ADMIN_KEY);
-        return AdminGrpc.newStub(channel).withInterceptors(MetadataUtils.newAttachHeadersInterceptor(metadata));
+        return AdminChannel.async(TestController.ADMIN_KEY);
     }
 
     static PutRequest put(Kind kind, String id, String json) {
@@ -315,11 +291,11 @@ class GrpcAdminTest {
 
     @Test
     void healthAndReflectionAreServed() throws Exception {
-        HealthCheckResponse health = HealthGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS)
+        HealthCheckResponse health = HealthGrpc.newBlockingStub(AdminChannel.get()).withDeadlineAfter(10, TimeUnit.SECONDS)
                 .check(HealthCheckRequest.newBuilder().setService(AdminGrpc.SERVICE_NAME).build());
         assertEquals(HealthCheckResponse.ServingStatus.SERVING, health.getStatus());
         CompletableFuture<ServerReflectionResponse> listed = new CompletableFuture<>();
-        StreamObserver<ServerReflectionRequest> reflection = ServerReflectionGrpc.newStub(channel).serverReflectionInfo(unary(listed));
+        StreamObserver<ServerReflectionRequest> reflection = ServerReflectionGrpc.newStub(AdminChannel.get()).serverReflectionInfo(unary(listed));
         reflection.onNext(ServerReflectionRequest.newBuilder().setListServices("").build());
         reflection.onCompleted();
         List<String> services = listed.get(10, TimeUnit.SECONDS).getListServicesResponse().getServiceList().stream()

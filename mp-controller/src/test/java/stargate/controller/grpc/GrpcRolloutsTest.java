@@ -7,19 +7,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.protobuf.ByteString;
-import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.MetadataUtils;
 import io.grpc.stub.StreamObserver;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import stargate.admin.v1.AbortRolloutRequest;
@@ -48,17 +44,6 @@ import stargate.controller.TestController;
 class GrpcRolloutsTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String ROUTE_V2 = "{\"paths\": [\"/users\"], \"upstream\": \"users-svc\", \"rewrite\": {\"path\": \"/v2\"}}";
-    private static ManagedChannel channel;
-
-    @BeforeAll
-    static void connect() {
-        channel = NettyChannelBuilder.forAddress("127.0.0.1", TestController.get().grpcPort()).usePlaintext().build();
-    }
-
-    @AfterAll
-    static void disconnect() throws InterruptedException {
-        channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
-    }
 
     @BeforeEach
     void configWithOneRouteAndTwoNodes() throws Exception {
@@ -73,10 +58,7 @@ class GrpcRolloutsTest {
     }
 
     private static AdminGrpc.AdminBlockingStub as(String apiKey) {
-        Metadata metadata = new Metadata();
-        metadata.put(GrpcAuth.API_KEY, apiKey);
-        return AdminGrpc.newBlockingStub(channel).withInterceptors(MetadataUtils.newAttachHeadersInterceptor(metadata))
-                .withDeadlineAfter(30, TimeUnit.SECONDS);
+        return AdminChannel.withKey(apiKey);
     }
 
     private static AdminGrpc.AdminBlockingStub admin() {
@@ -184,7 +166,7 @@ class GrpcRolloutsTest {
         Metadata metadata = new Metadata();
         metadata.put(GrpcAuth.API_KEY, TestController.ADMIN_KEY);
         CompletableFuture<DiffResponse> answer = new CompletableFuture<>();
-        StreamObserver<PutConfigRequest> stream = AdminGrpc.newStub(channel)
+        StreamObserver<PutConfigRequest> stream = AdminGrpc.newStub(AdminChannel.get())
                 .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(metadata)).withDeadlineAfter(30, TimeUnit.SECONDS)
                 .putConfig(GrpcAdminTest.unary(answer));
         stream.onNext(options.toBuilder().setData(ByteString.copyFromUtf8(text)).build());

@@ -14,11 +14,8 @@ import static stargate.controller.grpc.GrpcAdminTest.violations;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.protobuf.ByteString;
-import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
-import io.grpc.stub.MetadataUtils;
 import io.grpc.stub.StreamObserver;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
@@ -27,8 +24,6 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import stargate.admin.v1.AdminGrpc;
@@ -67,17 +62,6 @@ class GrpcWholeConfigTest {
              "routes": [{"id": "users", "paths": ["/users/{id}"], "upstream": "u1"}],
              "consumers": [{"id": "alice", "key_auth": {"key": "alice-secret-key-1"}}]}
             """;
-    private static io.grpc.ManagedChannel channel;
-
-    @BeforeAll
-    static void connect() {
-        channel = NettyChannelBuilder.forAddress("127.0.0.1", TestController.get().grpcPort()).usePlaintext().build();
-    }
-
-    @AfterAll
-    static void disconnect() throws InterruptedException {
-        channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
-    }
 
     @BeforeEach
     void emptyConfig() throws Exception {
@@ -85,21 +69,15 @@ class GrpcWholeConfigTest {
     }
 
     static AdminGrpc.AdminBlockingStub as(String header, String value) {
-        Metadata metadata = new Metadata();
-        metadata.put(Metadata.Key.of(header, Metadata.ASCII_STRING_MARSHALLER), value);
-        return AdminGrpc.newBlockingStub(channel).withInterceptors(MetadataUtils.newAttachHeadersInterceptor(metadata))
-                .withDeadlineAfter(30, TimeUnit.SECONDS);
+        return AdminChannel.as(header, value);
     }
 
     static AdminGrpc.AdminBlockingStub admin() {
-        return as("x-api-key", TestController.ADMIN_KEY);
+        return AdminChannel.withKey(TestController.ADMIN_KEY);
     }
 
     static AdminGrpc.AdminStub async(String apiKey) {
-        Metadata metadata = new Metadata();
-        metadata.put(GrpcAuth.API_KEY, apiKey);
-        return AdminGrpc.newStub(channel).withInterceptors(MetadataUtils.newAttachHeadersInterceptor(metadata))
-                .withDeadlineAfter(60, TimeUnit.SECONDS);
+        return AdminChannel.async(apiKey).withDeadlineAfter(60, TimeUnit.SECONDS);
     }
 
     /** PutConfig with the text cut into pieces of {@code piece} bytes; the first message carries {@code options}. */
