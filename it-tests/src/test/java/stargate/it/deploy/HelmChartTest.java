@@ -315,12 +315,30 @@ class HelmChartTest {
     }
 
     @Test
+    void rolloutPoliciesReachTheControllerAsJson(@TempDir Path dir) {
+        Path values = HelmChart.valuesFile(dir, "rollouts", """
+                controller:
+                  rolloutPolicy: '{"bake": "5m", "min_requests": 500}'
+                  git: {url: "https://git.example/config.git", rollout: canary, rolloutPolicy: '{"bake": "10m"}'}
+                """);
+        Container controller = Manifests.container(HelmChart.render(List.of(values), Map.of())
+                .get(Deployment.class, CONTROLLER), "controller");
+        assertEquals("canary", Manifests.flag(controller, "git-rollout"));
+        assertEquals("{\"bake\": \"10m\"}", Manifests.flag(controller, "git-rollout-policy"));
+        assertEquals("{\"bake\": \"5m\", \"min_requests\": 500}", Manifests.flag(controller, "rollout-policy"));
+    }
+
+    @Test
     void refusesValuesThatCannotWork(@TempDir Path dir) {
         assertRefused("terminationGracePeriodSeconds", Map.of("node.terminationGracePeriodSeconds", "35"));
         assertRefused("controller needs auth", Map.of("controller.auth.apiKeys.generate", "false"));
         assertRefused("mode must be", Map.of("mode", "fleet"));
         assertRefused("node.logFormat must be text or json", Map.of("node.logFormat", "logfmt"));
         assertRefused("controller.logFormat must be text or json", Map.of("controller.logFormat", "JSON"));
+        assertRefused("controller.git.rollout must be canary", Map.of("controller.git.url", "https://g/c.git",
+                "controller.git.rollout", "blue-green"));
+        assertRefused("rolloutPolicy needs controller.git.rollout", Map.of("controller.git.url", "https://g/c.git",
+                "controller.git.rolloutPolicy", "{}"));
         assertRefused("externalEndpoints", Map.of("etcd.enabled", "false"));
         assertRefused("1 to 3", Map.of("controller.replicas", "4"));
         assertRefused("node.redis.url holds a password", Map.of("node.redis.url", "redis://app:s3cret@redis:6379"));
