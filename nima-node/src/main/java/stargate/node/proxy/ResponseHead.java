@@ -7,6 +7,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
+import io.helidon.http.HeaderValues;
+
 /**
  * An upstream response's status line and header fields, and the body framing they imply
  * (RFC 9112 §6.3). Parsed in place from the connection's input buffer.
@@ -187,23 +189,17 @@ final class ResponseHead implements ResponseFields {
 
     @Override
     public void add(String name, String value) {
-        byte[] bytes = name.getBytes(StandardCharsets.ISO_8859_1);
-        if (bytes.length == 0 || !name.equals(new String(bytes, StandardCharsets.ISO_8859_1))) {
-            throw new IllegalArgumentException("invalid response header name: " + printable(name));
-        }
-        for (byte b : bytes) {
-            if (!isTokenChar(b & 0xff)) {
-                throw new IllegalArgumentException("invalid response header name: " + printable(name));
-            }
-        }
-        for (int i = 0; i < value.length(); i++) {
-            char c = value.charAt(i);
-            if (c > 0xff || c < ' ' && c != '\t' || c == 0x7f) {
+        String stripped = value.strip();
+        // the check Helidon's response layer makes of what plugins set (a token name, no control character)
+        HeaderValues.create(name, stripped).validate();
+        for (int i = 0; i < stripped.length(); i++) {
+            if (stripped.charAt(i) > 0xff) {     // written as one octet per char
                 throw new IllegalArgumentException("invalid value of response header " + name + ": " + printable(value));
             }
         }
+        byte[] bytes = name.getBytes(StandardCharsets.US_ASCII);
         names.add(FieldName.of(bytes, 0, bytes.length));
-        values.add(value.strip());
+        values.add(stripped);
     }
 
     @Override
@@ -217,12 +213,6 @@ final class ResponseHead implements ResponseFields {
                 }
             }
         }
-    }
-
-    private static boolean isTokenChar(int c) {
-        return c > ' ' && c < 0x7f && c != '"' && c != '(' && c != ')' && c != ',' && c != '/' && c != '\\'
-                && c != ':' && c != ';' && c != '<' && c != '=' && c != '>' && c != '?' && c != '@' && c != '['
-                && c != ']' && c != '{' && c != '}';
     }
 
     /** Whether the upstream sent a {@code Date} (else the client's answer gets the node's). */
