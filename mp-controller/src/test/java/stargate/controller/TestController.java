@@ -140,19 +140,19 @@ public final class TestController {
     /** Deletes every key under the prefix: each test starts from an empty config. */
     public void clear() throws Exception {
         client.getKVClient().delete(bytes(PREFIX + "/"), DeleteOption.builder().isPrefix(true).build())
-                .get(5, TimeUnit.SECONDS);
+                .get(30, TimeUnit.SECONDS);
     }
 
     /** The raw etcd value of a key, or null. */
     public String etcdValue(String key) throws Exception {
-        var kvs = client.getKVClient().get(bytes(key)).get(5, TimeUnit.SECONDS).getKvs();
+        var kvs = client.getKVClient().get(bytes(key)).get(30, TimeUnit.SECONDS).getKvs();
         return kvs.isEmpty() ? null : kvs.get(0).getValue().toString(StandardCharsets.UTF_8);
     }
 
     /** How many keys are under the prefix. */
     public long etcdCount() throws Exception {
         return client.getKVClient().get(bytes(PREFIX + "/"), GetOption.builder().isPrefix(true).withCountOnly(true).build())
-                .get(5, TimeUnit.SECONDS).getCount();
+                .get(30, TimeUnit.SECONDS).getCount();
     }
 
     /** How many config keys (objects and the write fence) are under the prefix: the audit and history logs left out. */
@@ -163,17 +163,17 @@ public final class TestController {
 
     public long etcdCount(String folder) throws Exception {
         return client.getKVClient().get(bytes(folder), GetOption.builder().isPrefix(true).withCountOnly(true).build())
-                .get(5, TimeUnit.SECONDS).getCount();
+                .get(30, TimeUnit.SECONDS).getCount();
     }
 
     public void etcdPut(String key, String value) throws Exception {
-        client.getKVClient().put(bytes(key), bytes(value)).get(5, TimeUnit.SECONDS);
+        client.getKVClient().put(bytes(key), bytes(value)).get(30, TimeUnit.SECONDS);
     }
 
     /** Compacts etcd's history up to its current revision: older revisions can no longer be read. */
     public void etcdCompact() throws Exception {
-        long revision = client.getKVClient().get(bytes(PREFIX + "/")).get(5, TimeUnit.SECONDS).getHeader().getRevision();
-        client.getKVClient().compact(revision).get(5, TimeUnit.SECONDS);
+        long revision = client.getKVClient().get(bytes(PREFIX + "/")).get(30, TimeUnit.SECONDS).getHeader().getRevision();
+        client.getKVClient().compact(revision).get(30, TimeUnit.SECONDS);
     }
 
     /** The jetcd client on the test etcd, for tests that write objects directly. */
