@@ -33,6 +33,7 @@ import stargate.controller.telemetry.Telemetry;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.logging.Logger;
 import java.util.regex.Pattern;
 import stargate.model.Kind;
 import stargate.model.codec.ConfigCodec;
@@ -422,8 +423,17 @@ public final class EtcdStore implements AutoCloseable {
     public record Expected(String relativeKey, long modRevision) {
     }
 
+    private static final Logger LOG = Logger.getLogger(EtcdStore.class.getName());
     /** The most attempts of an {@link #event} that keeps losing to config writes. */
     private static final int EVENT_ATTEMPTS = 20;
+    /**
+     * The most {@link #event} entries kept after one config write. A log trims by write number, so events
+     * with no write between them (a rollout started and aborted again and again) would grow it without end;
+     * past this many, each new event deletes the oldest one after the same write, in its own transaction.
+     * 200: a start and an end for as many rollouts as the controller keeps (100); it also bounds an audit
+     * page, which takes in every event after its last write.
+     */
+    static final int MAX_EVENTS_PER_WRITE = 200;
 
     /**
      * Changes keys beside the config (e.g. a rollout's state) and logs it as an entry of a numbered
@@ -450,11 +460,23 @@ public final class EtcdStore implements AutoCloseable {
             List<Op> ops = new ArrayList<>();
             puts.forEach((key, value) -> ops.add(Op.put(bytes(prefix + "/" + key), bytes(value), PutOption.DEFAULT)));
             deletes.forEach(d -> ops.add(Op.delete(bytes(prefix + "/" + d), DeleteOption.DEFAULT)));
-            ops.add(Op.put(bytes(prefix + "/" + folder + "/" + sequence(number) + "-" + suffix),
-                    bytes(entry.apply(number)), PutOption.DEFAULT));
+            String eventsAfterWrite = prefix + "/" + folder + "/" + sequence(number) + "-";
+            GetResponse oldest = await(client.getKVClient().get(bytes(eventsAfterWrite), GetOption.builder().isPrefix(true)
+                    .withKeysOnly(true).withLimit(1).withSortField(GetOption.SortTarget.KEY)
+                    .withSortOrder(GetOption.SortOrder.ASCEND).build()), "counting the events after write " + number);
+            String dropped = null;
+            if (oldest.getCount() >= MAX_EVENTS_PER_WRITE && !oldest.getKvs().isEmpty()) {
+                dropped = oldest.getKvs().getFirst().getKey().toString(StandardCharsets.UTF_8);
+                ops.add(Op.delete(bytes(dropped), DeleteOption.DEFAULT));
+            }
+            ops.add(Op.put(bytes(eventsAfterWrite + suffix), bytes(entry.apply(number)), PutOption.DEFAULT));
             TxnResponse response = await(client.getKVClient().txn().If(compares.toArray(Cmp[]::new))
                     .Then(ops.toArray(Op[]::new)).Else(Op.get(fenceKey, GetOption.DEFAULT)).commit(), "writing " + puts.keySet());
             if (response.isSucceeded()) {
+                if (dropped != null) {
+                    LOG.warning("event=log_event_dropped folder=" + folder + " key=" + dropped.substring(prefix.length() + 1)
+                            + " reason=\"over " + MAX_EVENTS_PER_WRITE + " events after write " + number + "\"");
+                }
                 return true;
             }
             List<KeyValue> now = response.getGetResponses().getFirst().getKvs();
