@@ -46,8 +46,8 @@ import stargate.node.redis.RedisUrl;
  * @param trustedProxies    peers whose {@code X-Forwarded-For} names the client (SPEC §13); none by default
  * @param redis             where {@code rate-limit} with {@code policy: cluster} counts (SPEC §15); null = none
  * @param redisTimeout      a Redis call slower than this falls back (or answers 503); 50 ms by default
- * @param clientLimits      {@code --client-header-timeout}, {@code --client-body-timeout}, {@code --max-connections},
- *                          {@code --max-connections-per-ip} (SPEC §14)
+ * @param clientLimits      {@code --client-header-timeout}, {@code --client-body-timeout}, {@code --client-send-timeout},
+ *                          {@code --max-connections}, {@code --max-connections-per-ip} (SPEC §14)
  * @param tlsProvider       {@code --tls-provider jsse|conscrypt}: who terminates TLS on the https listener
  * @param tracing           span export (SPEC §17): {@code --otlp-endpoint}, {@code --otlp-protocol},
  *                          {@code --trace-sample-rate}, {@code --service-name} over the {@code OTEL_*} variables
@@ -82,7 +82,8 @@ public record NodeOptions(Path configFile,
             "host", "port", "https-port", "admin-port", "admin-host", "drain-timeout", "access-log",
             "max-concurrent-requests", "max-header-size", "client-timeout", "plugins-dir", "trusted-proxies",
             "access-log-max-size", "access-log-keep", "access-log-compress", "access-log-sample", "redis", "redis-timeout",
-            "client-header-timeout", "client-body-timeout", "max-connections", "max-connections-per-ip", "tls-provider"),
+            "client-header-timeout", "client-body-timeout", "client-send-timeout", "max-connections", "max-connections-per-ip",
+            "tls-provider"),
             Stream.concat(TracingOptions.FLAGS.stream(), Stream.of(LogFormat.FLAG))).collect(Collectors.toUnmodifiableSet());
 
     /** Parses {@code --name value} / {@code --name=value} flags over {@code STARGATE_NAME} variables. */
@@ -155,6 +156,7 @@ public record NodeOptions(Path configFile,
         return new ClientLimits(
                 duration(values, "client-header-timeout", defaults.headerTimeout().toSeconds() + "s"),
                 duration(values, "client-body-timeout", defaults.bodyTimeout().toSeconds() + "s"),
+                duration(values, "client-send-timeout", defaults.sendTimeout().toSeconds() + "s"),
                 integer(values, "max-connections", defaults.maxConnections()),
                 integer(values, "max-connections-per-ip", defaults.maxConnectionsPerIp()));
     }

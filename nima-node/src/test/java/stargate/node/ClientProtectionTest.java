@@ -152,6 +152,115 @@ class ClientProtectionTest {
         }
     }
 
+    /**
+     * The slow-read attack: a client asks for a large answer and reads none of it. Past the send timeout the
+     * node cuts the connection, releases the upstream connection it was relaying from, and keeps serving.
+     */
+    @Test
+    void aClientThatStopsReadingIsCutAndItsUpstreamReleased(@TempDir Path dir) throws Exception {
+        try (java.net.ServerSocket upstream = new java.net.ServerSocket(0, 50, CLIENT)) {
+            java.util.concurrent.CompletableFuture<Long> upstreamHeld = endlessBody(upstream);
+            try (RunningNode node = RunningNode.start(dir, bigAndEcho(upstream.getLocalPort()), "--client-send-timeout", "1s");
+                 Socket socket = new Socket()) {
+                socket.setReceiveBufferSize(4096);      // before connecting: the window the node may fill
+                socket.bind(new InetSocketAddress(ATTACKER, 0));
+                socket.connect(new InetSocketAddress(CLIENT, node.node.port()), 5_000);
+                socket.getOutputStream().write("GET /big HTTP/1.1\r\nHost: a\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+                long heldMs = upstreamHeld.get(30, java.util.concurrent.TimeUnit.SECONDS);
+                assertTrue(heldMs < 10_000, "the upstream connection was held " + heldMs + " ms by a client that reads nothing");
+                assertEquals(1, rejected(node, "send_timeout"));
+                assertEquals(200, node.get("/after").statusCode());
+            }
+        }
+    }
+
+    /** A slow client that keeps reading is not cut, however long the whole answer takes. */
+    @Test
+    void aSlowButReadingClientGetsTheWholeAnswer(@TempDir Path dir) throws Exception {
+        int size = 1024 * 1024;
+        try (java.net.ServerSocket upstream = new java.net.ServerSocket(0, 50, CLIENT)) {
+            Thread.ofVirtual().start(() -> {
+                try (Socket conn = upstream.accept()) {
+                    readHead(conn.getInputStream());    // all of it: a close with unread bytes would reset the connection
+                    conn.getOutputStream().write(("HTTP/1.1 200 OK\r\nContent-Length: " + size + "\r\n\r\n")
+                            .getBytes(StandardCharsets.US_ASCII));
+                    conn.getOutputStream().write(new byte[size]);
+                    conn.shutdownOutput();
+                    conn.getInputStream().transferTo(java.io.OutputStream.nullOutputStream());     // until the node closes
+                } catch (IOException e) {
+                    // the test's assertions say what went wrong
+                }
+            });
+            try (RunningNode node = RunningNode.start(dir, bigAndEcho(upstream.getLocalPort()), "--client-send-timeout", "1s");
+                 Socket socket = new Socket()) {
+                socket.setReceiveBufferSize(4096);
+                socket.bind(new InetSocketAddress(CLIENT, 0));
+                socket.connect(new InetSocketAddress(CLIENT, node.node.port()), 5_000);
+                socket.setSoTimeout(15_000);
+                socket.getOutputStream().write("GET /big HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n"
+                        .getBytes(StandardCharsets.US_ASCII));
+                InputStream in = socket.getInputStream();
+                byte[] piece = new byte[16 * 1024];
+                long received = 0;
+                for (int n; (n = in.read(piece)) >= 0; ) {
+                    received += n;
+                    Thread.sleep(20);       // ~0.8 MB/s at most: slower than the node writes, never a second's pause
+                }
+                assertTrue(received > size, "the whole answer, head and " + size + " body bytes: got " + received);
+                assertEquals(0, rejected(node, "send_timeout"));
+            }
+        }
+    }
+
+    /** Reads a request head up to its empty line. */
+    private static void readHead(InputStream in) throws IOException {
+        for (int b, matched = 0; matched < 4 && (b = in.read()) >= 0; ) {
+            matched = b == "\r\n\r\n".charAt(matched) ? matched + 1 : b == '\r' ? 1 : 0;
+        }
+    }
+
+    /** {@code /big} to {@code port}, everything else to the echo backend. */
+    private String bigAndEcho(int port) {
+        return """
+                routes:
+                  - {id: big, paths: ["/big"], upstream: big, timeouts: {read: 60s}}
+                  - {id: r, paths: ["/*"], upstream: u}
+                upstreams:
+                  - id: big
+                    targets: [{url: "http://127.0.0.1:%d"}]
+                  - id: u
+                    targets: [{url: "http://127.0.0.1:%d"}]
+                """.formatted(port, backend.port());
+    }
+
+    /**
+     * An upstream that answers one request with a 1 GiB body and writes it until the node closes the
+     * connection; completes with how long, in ms, the node held the connection after the first write.
+     */
+    private static java.util.concurrent.CompletableFuture<Long> endlessBody(java.net.ServerSocket upstream) {
+        java.util.concurrent.CompletableFuture<Long> held = new java.util.concurrent.CompletableFuture<>();
+        Thread.ofVirtual().start(() -> {
+            try (Socket conn = upstream.accept()) {
+                readHead(conn.getInputStream());
+                java.io.OutputStream out = conn.getOutputStream();
+                long opened = System.nanoTime();
+                out.write("HTTP/1.1 200 OK\r\nContent-Length: 1073741824\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+                byte[] piece = new byte[64 * 1024];
+                try {
+                    for (int i = 0; i < 16 * 1024; i++) {       // bounded: 1 GiB
+                        out.write(piece);
+                    }
+                    held.completeExceptionally(new AssertionError("the node took the whole body"));
+                } catch (IOException closed) {
+                    held.complete((System.nanoTime() - opened) / 1_000_000);
+                }
+            } catch (IOException e) {
+                held.completeExceptionally(e);
+            }
+        });
+        return held;
+    }
+
     @Test
     void aSilentConnectionIsClosedAfterTheClientTimeout(@TempDir Path dir) throws Exception {
         try (RunningNode node = RunningNode.start(dir, config(), "--client-timeout", "3s");

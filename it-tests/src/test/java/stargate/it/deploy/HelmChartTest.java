@@ -276,12 +276,14 @@ class HelmChartTest {
     @Test
     void clientProtectionAndRedisValuesBecomeNodeFlags() {
         Manifests m = HelmChart.render(List.of(), Map.of("node.clientProtection.headerTimeout", "5s",
-                "node.clientProtection.bodyTimeout", "20s", "node.clientProtection.maxConnections", "50000",
+                "node.clientProtection.bodyTimeout", "20s", "node.clientProtection.sendTimeout", "45s",
+                "node.clientProtection.maxConnections", "50000",
                 "node.clientProtection.maxConnectionsPerIp", "200", "node.redis.url", "rediss://redis.cache:6380/2",
                 "node.redis.timeout", "25ms"));
         Container node = Manifests.container(m.get(Deployment.class, NODE), "node");
         assertEquals("5s", Manifests.flag(node, "client-header-timeout"));
         assertEquals("20s", Manifests.flag(node, "client-body-timeout"));
+        assertEquals("45s", Manifests.flag(node, "client-send-timeout"));
         assertEquals("50000", Manifests.flag(node, "max-connections"));
         assertEquals("200", Manifests.flag(node, "max-connections-per-ip"));
         assertEquals("rediss://redis.cache:6380/2", Manifests.flag(node, "redis"));

@@ -44,10 +44,13 @@ import stargate.node.proxy.ErrorResponse;
  * for the protocols' own ({@link #guard}): Helidon hands it every connection before reading a byte; a
  * connection over a limit is closed at once; the others choose their protocol (HTTP/1 or HTTP/2, by
  * ALPN or by their first bytes) under the head deadline and read through a {@link DataReader} that
- * notes when it waits for bytes and when a head starts. The handler marks when a request's head is complete and when its answer is done
+ * notes when it waits for bytes and when a head starts, and write through a {@link DataWriter} that notes
+ * when a write waits for the client to read. The handler marks when a request's head is complete and when its answer is done
  * ({@link #requestStarted}, {@link #requestFinished}; HTTP/1 serves a connection's requests on its own
  * thread, so a thread-local finds it). A watchdog thread closes a connection whose head is late (with
- * a 408 {@code client_timeout}) or whose body paused too long.
+ * a 408 {@code client_timeout}), whose body paused too long, or that stopped reading what it is sent (a
+ * write blocked past {@code --client-send-timeout}: the slow-read attack, which would otherwise hold the
+ * request's thread, and the upstream connection it relays from, for as long as the client likes).
  *
  * <p>A connection that never sends a byte, or stalls in its TLS handshake, is in its head phase from the
  * start, so the head deadline ends it (unanswered). The watchdog never writes or closes itself: a TLS close
@@ -65,6 +68,7 @@ final class ConnectionGuard implements AutoCloseable {
     static final String MAX_CONNECTIONS_PER_IP = "max_connections_per_ip";
     static final String HEADER_TIMEOUT = "header_timeout";
     static final String BODY_TIMEOUT = "body_timeout";
+    static final String SEND_TIMEOUT = "send_timeout";
     static final String HTTP2_FLOOD = "http2_flood";
     private static final int ENHANCE_YOUR_CALM = 0xb;
     /** How long closing a connection may take before the watchdog interrupts its thread. */
@@ -184,7 +188,8 @@ final class ConnectionGuard implements AutoCloseable {
     }
 
     private void watch() {
-        long tick = Math.max(50, Math.min(limits.headerTimeout().toMillis(), limits.bodyTimeout().toMillis()) / 10);
+        long tick = Math.max(50, Math.min(limits.sendTimeout().toMillis(),
+                Math.min(limits.headerTimeout().toMillis(), limits.bodyTimeout().toMillis())) / 10);
         while (!closed) {
             try {
                 Thread.sleep(Math.min(tick, 500));
@@ -293,6 +298,7 @@ final class ConnectionGuard implements AutoCloseable {
         private final ConnectionContext ctx;
         private final InetAddress address;
         private final DataReader reader;
+        private final DataWriter writer;
         private final List<ServerConnectionSelector> protocols;
         private final long openedNanos = System.nanoTime();
         private volatile ServerConnection delegate;
@@ -300,6 +306,8 @@ final class ConnectionGuard implements AutoCloseable {
         private volatile long phaseSince = System.nanoTime();
         /** When the current blocking read began, or 0 while none is waiting. */
         private volatile long readingSince;
+        /** When the current write to the client began, or 0 while none is under way. */
+        private volatile long writingSince;
         private volatile boolean bodyTimedOut;
         /** Whether the client sent any byte (after TLS): a connection cut before that is answered nothing. */
         private volatile boolean receivedBytes;
@@ -349,6 +357,7 @@ final class ConnectionGuard implements AutoCloseable {
                 }
                 return bytes;
             });
+            this.writer = new WatchedWriter(ctx.dataWriter());
         }
 
         void phase(Phase next) {
@@ -362,6 +371,13 @@ final class ConnectionGuard implements AutoCloseable {
                 if (!cutDone && now - cut > CUT_GRACE_NANOS) {
                     interruptServing();
                 }
+                return;
+            }
+            long writing = writingSince;
+            if (writing != 0 && now - writing > limits.sendTimeout().toNanos()) {
+                reject(SEND_TIMEOUT, remotePeer().address() + " read nothing of its response for "
+                        + limits.sendTimeout().toMillis() + " ms");
+                cut(null);      // the blocked write fails; there is no way to answer a client that does not read
                 return;
             }
             Phase current = phase;
@@ -667,7 +683,83 @@ final class ConnectionGuard implements AutoCloseable {
 
         @Override
         public DataWriter dataWriter() {
-            return ctx.dataWriter();
+            return writer;
+        }
+
+        /**
+         * The connection's writer (HTTP/1 and HTTP/2 write through it), marking when each write starts for the
+         * send deadline. A write of more than {@link #SEND_PIECE} bytes goes out in pieces of that size, each
+         * timed on its own: the deadline bounds a pause in the client's reading, not how long a large answer
+         * takes to a slow but reading client. The listener's socket writer is direct (write queue 0), so
+         * {@code write} is {@code writeNow} here.
+         */
+        private final class WatchedWriter implements DataWriter {
+            /** The most bytes one timed write hands the socket: what a slow client must take per send timeout. */
+            static final int SEND_PIECE = 64 * 1024;
+            private final DataWriter socket;
+
+            WatchedWriter(DataWriter socket) {
+                this.socket = socket;
+            }
+
+            @Override
+            public void write(BufferData... buffers) {
+                writeNow(buffers);
+            }
+
+            @Override
+            public void write(BufferData buffer) {
+                writeNow(buffer);
+            }
+
+            @Override
+            public void writeNow(BufferData... buffers) {
+                int total = 0;
+                for (BufferData buffer : buffers) {
+                    total += buffer.available();
+                }
+                if (total <= SEND_PIECE) {
+                    writingSince = System.nanoTime();
+                    try {
+                        socket.writeNow(buffers);
+                    } finally {
+                        writingSince = 0;
+                    }
+                    return;
+                }
+                for (BufferData buffer : buffers) {
+                    writeNow(buffer);
+                }
+            }
+
+            @Override
+            public void writeNow(BufferData buffer) {
+                while (buffer.available() > SEND_PIECE) {
+                    byte[] piece = new byte[SEND_PIECE];
+                    buffer.read(piece);
+                    timedWrite(BufferData.create(piece));
+                }
+                timedWrite(buffer);
+            }
+
+            private void timedWrite(BufferData buffer) {
+                writingSince = System.nanoTime();
+                try {
+                    socket.writeNow(buffer);
+                } finally {
+                    writingSince = 0;
+                }
+            }
+
+            @Override
+            public void flush() {
+                socket.flush();
+            }
+
+            @Override
+            public void close() {
+                socket.close();
+            }
         }
 
         @Override

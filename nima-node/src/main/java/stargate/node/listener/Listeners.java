@@ -96,8 +96,8 @@ public final class Listeners implements AutoCloseable {
         ConnectionGuard guard = new ConnectionGuard(options.clientLimits(), metrics::rejected);
         ProtocolErrors protocolErrors = new ProtocolErrors();
         metrics.rejectionReasons(ConnectionGuard.MAX_CONNECTIONS, ConnectionGuard.MAX_CONNECTIONS_PER_IP,
-                ConnectionGuard.HEADER_TIMEOUT, ConnectionGuard.BODY_TIMEOUT, ConnectionGuard.HTTP2_FLOOD,
-                ProxyHandler.OVERLOADED);
+                ConnectionGuard.HEADER_TIMEOUT, ConnectionGuard.BODY_TIMEOUT, ConnectionGuard.SEND_TIMEOUT,
+                ConnectionGuard.HTTP2_FLOOD, ProxyHandler.OVERLOADED);
         WebSockets webSockets = new WebSockets(metrics, accessLog);
 
         WebServerConfig.Builder proxyConfig = WebServer.builder()
