@@ -299,6 +299,7 @@ final class ConnectionGuard implements AutoCloseable {
         private final InetAddress address;
         private final DataReader reader;
         private final DataWriter writer;
+        private final PeerInfo peer;
         private final List<ServerConnectionSelector> protocols;
         private final long openedNanos = System.nanoTime();
         private volatile ServerConnection delegate;
@@ -358,6 +359,7 @@ final class ConnectionGuard implements AutoCloseable {
                 return bytes;
             });
             this.writer = new WatchedWriter(ctx.dataWriter());
+            this.peer = new ConnectionPeer(ctx.remotePeer());
         }
 
         void phase(Phase next) {
@@ -779,7 +781,7 @@ final class ConnectionGuard implements AutoCloseable {
 
         @Override
         public PeerInfo remotePeer() {
-            return ctx.remotePeer();
+            return peer;
         }
 
         @Override
