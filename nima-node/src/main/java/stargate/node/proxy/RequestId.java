@@ -1,6 +1,5 @@
 package stargate.node.proxy;
 
-import java.util.HexFormat;
 import java.util.concurrent.ThreadLocalRandom;
 
 import io.helidon.http.HeaderName;
@@ -31,8 +30,10 @@ public final class RequestId {
      */
     public static String generate() {
         ThreadLocalRandom random = ThreadLocalRandom.current();
-        HexFormat hex = HexFormat.of();
-        return hex.toHexDigits(random.nextLong()) + hex.toHexDigits(random.nextLong());
+        byte[] id = new byte[32];
+        Hex.put(id, 0, random.nextLong());
+        Hex.put(id, 16, random.nextLong());
+        return Hex.text(id);
     }
 
     /** Whether a client-sent id is kept: printable ASCII, 1..128 characters. */

@@ -1,6 +1,5 @@
 package stargate.node.proxy;
 
-import java.util.HexFormat;
 import java.util.concurrent.ThreadLocalRandom;
 
 import io.helidon.http.HeaderName;
@@ -14,6 +13,7 @@ import io.helidon.http.HeaderNames;
  * a new span id (the gateway's); anything else starts a new trace, sampled ({@code 01}), since the
  * gateway is then its root.
  */
+@SuppressWarnings("deprecation") // String.getBytes(int, int, byte[], int): the ASCII copy needed
 final class TraceParent {
     static final HeaderName HEADER = HeaderNames.create("traceparent");
     private static final int LENGTH = 55;          // "00-" + 32 + "-" + 16 + "-" + 2
@@ -23,13 +23,25 @@ final class TraceParent {
 
     /** @return the {@code traceparent} to send upstream, given the client's (null if absent) */
     static String next(String incoming) {
-        HexFormat hex = HexFormat.of();
         ThreadLocalRandom random = ThreadLocalRandom.current();
-        String span = hex.toHexDigits(nonZero(random));
-        if (isValid(incoming)) {
-            return "00-" + incoming.substring(3, 35) + "-" + span + "-" + incoming.substring(53, 55);
+        byte[] out = new byte[LENGTH];
+        boolean continued = isValid(incoming);
+        out[0] = '0';
+        out[1] = '0';
+        out[2] = '-';
+        if (continued) {
+            incoming.getBytes(3, 35, out, 3);       // the client's trace id (checked hex, so ASCII)
+            incoming.getBytes(53, 55, out, 53);     // and its flags
+        } else {
+            Hex.put(out, 3, nonZero(random));
+            Hex.put(out, 19, random.nextLong());
+            out[53] = '0';
+            out[54] = '1';                          // a new trace, with the gateway its sampled root
         }
-        return "00-" + hex.toHexDigits(nonZero(random)) + hex.toHexDigits(random.nextLong()) + "-" + span + "-01";
+        out[35] = '-';
+        Hex.put(out, 36, nonZero(random));          // the gateway's span id
+        out[52] = '-';
+        return Hex.text(out);
     }
 
     /** Version 00 exactly 55 chars; a later version may append {@code -...}; version ff is invalid. */
