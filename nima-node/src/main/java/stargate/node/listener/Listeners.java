@@ -174,6 +174,7 @@ public final class Listeners implements AutoCloseable {
                 .maxPrologueLength(8192)
                 .receiveLog(false)
                 .sendLog(false)
+                .validateRequestHostHeader(false)              // checked by HostHeader, without a regex per request
                 .build();
         // An idle keep-alive connection is closed after clientTimeout. Plain client sockets are read as
         // blocking streams (useNio false) so the socket read timeout holds: it ends a connection that sends

@@ -129,6 +129,7 @@ final class ProxyHandler implements Handler, ProtocolUpgradeHandler {
         ClientAddress client = trustedProxies.resolve(req);
         boolean http1 = req.prologue().protocolVersion().startsWith("1");
         outcome.grpc = !http1 && GrpcStatus.isGrpc(req.headers());
+        String badHost;
         if (tracing.on()) {
             outcome.span = tracing.startServer(req, method, rawPath, client.clientIp(), client.peerIp());
         }
@@ -141,6 +142,11 @@ final class ProxyHandler implements Handler, ProtocolUpgradeHandler {
                 }
                 reply(res, outcome, 503, OVERLOADED, OVERLOADED_MESSAGE,
                         outcome.requestId);
+            } else if ((badHost = HostHeader.problem(req.headers(), http1)) != null) {
+                if (http1) {
+                    res.headers().set(HeaderValues.CONNECTION_CLOSE);    // as Helidon answered it
+                }
+                reply(res, outcome, 400, "bad_request", badHost, outcome.requestId);
             } else if (!http1 && HeaderSection.size(req.headers()) > maxHeaderBytes) {
                 reply(res, outcome, 431, "headers_too_large", ProtocolErrors.HEADERS_TOO_LARGE_MESSAGE,
                         outcome.requestId);
