@@ -63,6 +63,39 @@ class AdminEndpointsTest {
         assertTrue(metrics.contains("stargate_config_revision"), "revision gauge exported");
     }
 
+    /** {@code stargate_active_requests} counts a request while it waits for its upstream, and not after. */
+    @Test
+    void activeRequestsCountsARequestWhileItIsServed(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        try (java.net.ServerSocket upstream = new java.net.ServerSocket(0, 10, java.net.InetAddress.getLoopbackAddress());
+             RunningNode slow = RunningNode.start(dir, """
+                     routes:
+                       - {id: slow, paths: ["/*"], upstream: u}
+                     upstreams:
+                       - id: u
+                         targets: [{url: "http://127.0.0.1:%d"}]
+                     """.formatted(upstream.getLocalPort()))) {
+            assertEquals("0", activeRequests(slow));
+            var answer = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                try {
+                    return slow.get("/held").statusCode();
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            try (java.net.Socket held = upstream.accept()) {       // the request is at its upstream now
+                assertEquals("1", activeRequests(slow));
+                held.getOutputStream().write("HTTP/1.1 204 No Content\r\n\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                assertEquals(204, answer.get(10, java.util.concurrent.TimeUnit.SECONDS));
+            }
+            assertEquals("0", activeRequests(slow));
+        }
+    }
+
+    private static String activeRequests(RunningNode node) throws Exception {
+        return node.adminGet("/metrics").body().lines().filter(l -> l.startsWith("stargate_active_requests "))
+                .map(l -> l.substring(l.lastIndexOf(' ') + 1)).findFirst().orElse("absent");
+    }
+
     @Test
     void observeEndpointsAreNotOnTheProxyPort() throws Exception {
         for (String path : new String[] {"/metrics", "/health/ready", "/observe/metrics", "/observe/health"}) {

@@ -88,6 +88,7 @@ public final class Listeners implements AutoCloseable {
     public static Listeners start(NodeOptions options, CurrentSnapshot current, Metrics metrics, AccessLog accessLog,
                                   Tracing tracing, List<Certificate> certificatesAtStart) {
         Drain drain = new Drain();
+        metrics.activeRequests(drain::inFlight);
         SniKeyManager certificates = new SniKeyManager(options.tlsProvider() == TlsProvider.CONSCRYPT);
         certificates.update(certificatesAtStart.stream().map(c -> PemCertificates.load(c, options.tlsProvider())).toList());
         metrics.certificates(certificates::expiries);

@@ -120,7 +120,6 @@ final class ProxyHandler implements Handler, ProtocolUpgradeHandler {
         WebSocketUpgrader.Handshake handshake = WebSocketUpgrader.take();
         long start = System.nanoTime();
         ConnectionGuard.requestStarted();
-        metrics.requestStarted();
         boolean overloaded = drain.enter() > maxConcurrentRequests;
         Outcome outcome = new Outcome();
         outcome.requestId = RequestId.of(req);
@@ -178,7 +177,6 @@ final class ProxyHandler implements Handler, ProtocolUpgradeHandler {
                 metrics.grpcCall(outcome.route == null ? null : outcome.route.id(), rawPath, outcome.grpcStatus);
             }
             drain.exit();
-            metrics.requestFinished();
             ConnectionGuard.requestFinished(outcome.switched);
         }
         if (outcome.switched) {

@@ -52,7 +52,8 @@ public final class Metrics {
     static final String CERTIFICATE_EXPIRY = "stargate_certificate_expiry_seconds";
 
     private final MeterRegistry registry;
-    private final LongAdder active = new LongAdder();
+    /** Requests being served now: the drain's in-flight count, which the concurrency limit keeps anyway. */
+    private volatile IntSupplier activeRequests = () -> 0;
     private final AtomicLong revision = new AtomicLong();
     private final MicrometerPrometheusFormatter registryText;
     /** Route id to its series; {@link #UNROUTED} counts requests that matched no route. */
@@ -89,10 +90,6 @@ public final class Metrics {
 
     public Metrics(MeterRegistry registry) {
         this.registry = registry;
-        registry.getOrCreate(Gauge.builder(ACTIVE_REQUESTS, active, LongAdder::doubleValue)
-                .description("Requests being served now"));
-        registry.getOrCreate(Gauge.builder(CONFIG_REVISION, revision, AtomicLong::doubleValue)
-                .description("Revision of the config being served"));
         registryText = MicrometerPrometheusFormatter.builder(registry).build();
     }
 
@@ -140,12 +137,9 @@ public final class Metrics {
         unrouted.record(method, status, totalNanos);
     }
 
-    public void requestStarted() {
-        active.increment();
-    }
-
-    public void requestFinished() {
-        active.decrement();
+    /** Where {@code stargate_active_requests} is read from. */
+    public void activeRequests(IntSupplier inFlight) {
+        activeRequests = inFlight;
     }
 
     /**
@@ -286,6 +280,14 @@ public final class Metrics {
         StringBuilder out = new StringBuilder(4096 + 256 * routes.size());
         registryText.format().ifPresent(out::append);
         JvmMetrics.write(out);
+        // written here, not registered in Helidon's registry: that one is global, so a second node in one JVM
+        // (tests, the demo) would have its gauges read the first node's state
+        out.append("# HELP ").append(ACTIVE_REQUESTS).append(" Requests being served now\n");
+        out.append("# TYPE ").append(ACTIVE_REQUESTS).append(" gauge\n");
+        out.append(ACTIVE_REQUESTS).append(' ').append(activeRequests.getAsInt()).append('\n');
+        out.append("# HELP ").append(CONFIG_REVISION).append(" Revision of the config being served\n");
+        out.append("# TYPE ").append(CONFIG_REVISION).append(" gauge\n");
+        out.append(CONFIG_REVISION).append(' ').append(revision.get()).append('\n');
         out.append("# HELP ").append(REQUESTS_TOTAL).append(" Requests served, by route, method and status\n");
         out.append("# TYPE ").append(REQUESTS_TOTAL).append(" counter\n");
         unrouted.writeCounts(out, UNROUTED);
