@@ -46,7 +46,7 @@ import stargate.node.proxy.ErrorResponse;
  * ALPN or by their first bytes) under the head deadline and read through a {@link DataReader} that
  * notes when it waits for bytes and when a head starts, and write through a {@link DataWriter} that notes
  * when a write waits for the client to read. The handler marks when a request's head is complete and when its answer is done
- * ({@link #requestStarted}, {@link #requestFinished}; HTTP/1 serves a connection's requests on its own
+ * ({@link #requestStarted}, {@link RequestPhase#finished}; HTTP/1 serves a connection's requests on its own
  * thread, so a thread-local finds it). A watchdog thread closes a connection whose head is late (with
  * a 408 {@code client_timeout}), whose body paused too long, or that stopped reading what it is sent (a
  * write blocked past {@code --client-send-timeout}: the slow-read attack, which would otherwise hold the
@@ -102,23 +102,30 @@ final class ConnectionGuard implements AutoCloseable {
         return new GuardedSelector(protocols);
     }
 
-    /** The handler has a request's whole head: the head deadline no longer applies. */
-    static void requestStarted() {
+    /**
+     * The handler has a request's whole head: the head deadline no longer applies. HTTP/1 serves a connection's
+     * requests on its own thread, so a thread-local finds the connection, once per request.
+     *
+     * @return what the handler tells when the request is answered (nothing to tell on an HTTP/2 stream)
+     */
+    static RequestPhase requestStarted() {
         Guarded connection = CURRENT.get();
-        if (connection != null) {
-            connection.phase(Phase.REQUEST);
+        if (connection == null) {
+            return RequestPhase.NONE;
         }
+        connection.phase(Phase.REQUEST);
+        return connection;
     }
 
-    /**
-     * The request was answered: until the next one starts, the connection is idle (keep-alive); or it
-     * switched protocols (a WebSocket relay, with its own idle timeout): no deadline of ours applies.
-     */
-    static void requestFinished(boolean switchedProtocols) {
-        Guarded connection = CURRENT.get();
-        if (connection != null) {
-            connection.phase(switchedProtocols ? Phase.SWITCHED : Phase.IDLE);
-        }
+    /** A request being served on a guarded connection. */
+    interface RequestPhase {
+        RequestPhase NONE = switchedProtocols -> { };
+
+        /**
+         * The request was answered: until the next one starts, the connection is idle (keep-alive); or it
+         * switched protocols (a WebSocket relay, with its own idle timeout): no deadline of ours applies.
+         */
+        void finished(boolean switchedProtocols);
     }
 
     /**
@@ -294,7 +301,7 @@ final class ConnectionGuard implements AutoCloseable {
     }
 
     /** One served connection: the context the protocol reads through, and the connection it serves. */
-    private final class Guarded implements ServerConnection, ConnectionContext {
+    private final class Guarded implements ServerConnection, ConnectionContext, RequestPhase {
         private final ConnectionContext ctx;
         private final InetAddress address;
         private final DataReader reader;
@@ -365,6 +372,11 @@ final class ConnectionGuard implements AutoCloseable {
         void phase(Phase next) {
             phaseSince = System.nanoTime();
             phase = next;
+        }
+
+        @Override
+        public void finished(boolean switchedProtocols) {
+            phase(switchedProtocols ? Phase.SWITCHED : Phase.IDLE);
         }
 
         void check(long now) {

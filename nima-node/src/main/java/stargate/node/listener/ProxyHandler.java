@@ -119,7 +119,7 @@ final class ProxyHandler implements Handler, ProtocolUpgradeHandler {
     private boolean serve(ServerRequest req, ServerResponse res) {
         WebSocketUpgrader.Handshake handshake = WebSocketUpgrader.take();
         long start = System.nanoTime();
-        ConnectionGuard.requestStarted();
+        ConnectionGuard.RequestPhase phase = ConnectionGuard.requestStarted();
         boolean overloaded = drain.enter() > maxConcurrentRequests;
         Outcome outcome = new Outcome();
         outcome.requestId = RequestId.of(req);
@@ -177,7 +177,7 @@ final class ProxyHandler implements Handler, ProtocolUpgradeHandler {
                 metrics.grpcCall(outcome.route == null ? null : outcome.route.id(), rawPath, outcome.grpcStatus);
             }
             drain.exit();
-            ConnectionGuard.requestFinished(outcome.switched);
+            phase.finished(outcome.switched);
         }
         if (outcome.switched) {
             return true;
