@@ -396,25 +396,25 @@ public final class ProxyExchange {
         }
         if (edits != null) {
             for (String[] added : edits.addedHeaders()) {
-                writeField(conn, added[0], added[1]);
+                conn.writeField(added[0], added[1]);
             }
         }
         String clientHost = headers.first(HeaderNames.HOST).orElseGet(req::authority);
-        writeField(conn, "Host", plan.preserveHost() ? clientHost : pool.authority());
+        conn.writeField("Host", plan.preserveHost() ? clientHost : pool.authority());
         String peerIp = client.peerIp();
-        writeField(conn, "X-Forwarded-For", forwardedFor == null ? peerIp : forwardedFor + ", " + peerIp);
-        writeField(conn, "X-Forwarded-Proto", forwardedProto != null ? forwardedProto : req.isSecure() ? "https" : "http");
-        writeField(conn, "X-Forwarded-Host", forwardedHost != null ? forwardedHost : clientHost);
-        writeField(conn, "X-Request-Id", plan.requestId());
-        writeField(conn, "traceparent", plan.traceparent());
+        conn.writeField("X-Forwarded-For", forwardedFor == null ? peerIp : forwardedFor + ", " + peerIp);
+        conn.writeField("X-Forwarded-Proto", forwardedProto != null ? forwardedProto : req.isSecure() ? "https" : "http");
+        conn.writeField("X-Forwarded-Host", forwardedHost != null ? forwardedHost : clientHost);
+        conn.writeField("X-Request-Id", plan.requestId());
+        conn.writeField("traceparent", plan.traceparent());
         if (upgrade != null) {
-            writeField(conn, "Upgrade", upgrade);
-            writeField(conn, "Connection", "Upgrade");
+            conn.writeField("Upgrade", upgrade);
+            conn.writeField("Connection", "Upgrade");
         }
         if (body.length >= 0) {
-            writeField(conn, "Content-Length", Long.toString(body.length));
+            conn.writeField("Content-Length", Long.toString(body.length));
         } else if (body.length == RequestBody.CHUNKED) {
-            writeField(conn, "Transfer-Encoding", "chunked");
+            conn.writeField("Transfer-Encoding", "chunked");
         }
         conn.writeText("\r\n");
         if (body.length > 0) {
@@ -440,7 +440,7 @@ public final class ProxyExchange {
             String value = values.get(i);
             byte[] sent = i == 0 && ObsText.decodedLossily(value) ? ObsText.clientBytes(header) : null;
             if (sent == null) {
-                writeField(conn, header.name(), value);
+                conn.writeField(header.name(), value);
             } else {
                 conn.writeText(header.name());
                 conn.writeText(": ");
@@ -448,13 +448,6 @@ public final class ProxyExchange {
                 conn.writeText("\r\n");
             }
         }
-    }
-
-    private static void writeField(UpstreamConnection conn, String name, String value) throws IOException {
-        conn.writeText(name);
-        conn.writeText(": ");
-        conn.writeText(value);
-        conn.writeText("\r\n");
     }
 
     /** Lower-case comma-separated tokens of all values. */

@@ -54,6 +54,26 @@ class ProxyExchangeTest {
                 + String.join("", List.of(headerLines).stream().map(h -> h + "\r\n").toList()) + "\r\n");
     }
 
+    /**
+     * Header fields that together overflow the upstream connection's 16 KiB output buffer, one of them larger
+     * than the buffer itself, arrive whole.
+     */
+    @Test
+    void headersPastTheOutputBufferArriveWhole() throws Exception {
+        upstream(FakeUpstream.ok("ok"));
+        List<String> lines = new java.util.ArrayList<>();
+        for (int i = 0; i < 12; i++) {
+            lines.add("X-Field-" + i + ": " + Character.toString('a' + i).repeat(i == 7 ? 20_000 : 1000 + 97 * i));
+        }
+        RawClient.Response response = get("/wide", lines.toArray(String[]::new));
+        assertEquals(200, response.status(), response.toString());
+        FakeUpstream.Request received = upstream.nextRequest();
+        for (int i = 0; i < 12; i++) {
+            assertEquals(List.of(Character.toString('a' + i).repeat(i == 7 ? 20_000 : 1000 + 97 * i)), received.all("X-Field-" + i));
+        }
+        assertEquals(List.of("example.com"), received.all("X-Forwarded-Host"));
+    }
+
     @Test
     void getWithContentLengthForwardsTargetAndReturnsFixedLengthBody() throws Exception {
         upstream(FakeUpstream.ok("hello"));

@@ -25,6 +25,8 @@ final class ProxyFront implements AutoCloseable {
                 .host("127.0.0.1")
                 .port(0)
                 .connectionOptions(options -> options.tcpNoDelay(true))
+                // room for heads larger than the upstream connection's 16 KiB output buffer
+                .addProtocol(io.helidon.webserver.http1.Http1Config.builder().maxHeadersSize(64 * 1024).build())
                 .routing(routing -> routing.any(this::handle))
                 .build()
                 .start();
