@@ -4,7 +4,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.util.List;
 import stargate.controller.telemetry.MetricsSource;
-import stargate.controller.telemetry.PrometheusText;
+import stargate.model.telemetry.PrometheusText;
 
 /** The GitOps sync status as of the last pass ({@code stargate_gitops_sync_status}); nothing when GitOps is off. */
 @ApplicationScoped

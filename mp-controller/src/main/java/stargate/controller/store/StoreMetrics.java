@@ -5,7 +5,7 @@ import jakarta.inject.Inject;
 import java.time.Duration;
 import java.util.OptionalLong;
 import stargate.controller.telemetry.MetricsSource;
-import stargate.controller.telemetry.PrometheusText;
+import stargate.model.telemetry.PrometheusText;
 
 /**
  * Whether etcd answers, and the newest config revision in it ({@code stargate_config_revision}, SPEC §11, the

@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 import stargate.model.telemetry.JvmMetrics;
+import stargate.model.telemetry.PrometheusText;
 
 /**
  * The controller's {@code /metrics} (Prometheus text 0.0.4, lint-clean under {@code promtool check metrics}):

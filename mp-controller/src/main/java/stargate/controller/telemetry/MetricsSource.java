@@ -1,5 +1,7 @@
 package stargate.controller.telemetry;
 
+import stargate.model.telemetry.PrometheusText;
+
 /**
  * A bean that adds its own meters to the controller's {@code /metrics}: each part of the controller reports
  * its state (etcd's, GitOps') without the metrics endpoint depending on that part.

@@ -7,6 +7,7 @@ import io.helidon.metrics.api.Tag;
 import io.helidon.metrics.providers.micrometer.MicrometerPrometheusFormatter;
 import stargate.model.GatewayConfig;
 import stargate.model.telemetry.JvmMetrics;
+import stargate.model.telemetry.PrometheusText;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -277,75 +278,49 @@ public final class Metrics {
      * then the request meters.
      */
     public String writePrometheus() {
-        StringBuilder out = new StringBuilder(4096 + 256 * routes.size());
-        registryText.format().ifPresent(out::append);
-        JvmMetrics.write(out);
+        StringBuilder text = new StringBuilder(4096 + 256 * routes.size());
+        registryText.format().ifPresent(text::append);
+        JvmMetrics.write(text);
+        PrometheusText out = new PrometheusText(text);
         // written here, not registered in Helidon's registry: that one is global, so a second node in one JVM
         // (tests, the demo) would have its gauges read the first node's state
-        out.append("# HELP ").append(ACTIVE_REQUESTS).append(" Requests being served now\n");
-        out.append("# TYPE ").append(ACTIVE_REQUESTS).append(" gauge\n");
-        out.append(ACTIVE_REQUESTS).append(' ').append(activeRequests.getAsInt()).append('\n');
-        out.append("# HELP ").append(CONFIG_REVISION).append(" Revision of the config being served\n");
-        out.append("# TYPE ").append(CONFIG_REVISION).append(" gauge\n");
-        out.append(CONFIG_REVISION).append(' ').append(revision.get()).append('\n');
-        out.append("# HELP ").append(REQUESTS_TOTAL).append(" Requests served, by route, method and status\n");
-        out.append("# TYPE ").append(REQUESTS_TOTAL).append(" counter\n");
-        unrouted.writeCounts(out, UNROUTED);
-        routes.forEach((id, series) -> series.writeCounts(out, id));
-        out.append("# HELP ").append(REQUEST_DURATION).append(" Time from request received to response complete\n");
-        out.append("# TYPE ").append(REQUEST_DURATION).append(" histogram\n");
-        unrouted.writeDuration(out, UNROUTED);
-        routes.forEach((id, series) -> series.writeDuration(out, id));
-        out.append("# HELP ").append(UPSTREAM_DURATION).append(" Time spent on the upstream exchange\n");
-        out.append("# TYPE ").append(UPSTREAM_DURATION).append(" histogram\n");
-        upstreams.forEach((id, histogram) -> histogram.write(out, UPSTREAM_DURATION, "upstream=\"" + id + "\""));
-        out.append("# HELP ").append(ACCESS_LOG_DROPPED)
-                .append(" Access-log lines dropped because the disk was full, failing or too slow\n");
-        out.append("# TYPE ").append(ACCESS_LOG_DROPPED).append(" counter\n");
-        out.append(ACCESS_LOG_DROPPED).append(' ').append(accessLogDropped.getAsLong()).append('\n');
-        out.append("# HELP ").append(REJECTED).append(" Clients refused by a limit (connections, timeouts, overload), by reason\n");
-        out.append("# TYPE ").append(REJECTED).append(" counter\n");
-        new java.util.TreeMap<>(rejected).forEach((reason, count) ->
-                out.append(REJECTED).append("{reason=\"").append(reason).append("\"} ").append(count.sum()).append('\n'));
-        out.append("# HELP ").append(WEBSOCKETS).append(" WebSockets open now, by route\n");
-        out.append("# TYPE ").append(WEBSOCKETS).append(" gauge\n");
-        webSockets.forEach((id, count) -> out.append(WEBSOCKETS).append("{route=\"").append(id).append("\"} ")
-                .append(count.sum()).append('\n'));
-        out.append("# HELP ").append(GRPC_CALLS).append(" gRPC calls ended, by route, service, method and grpc-status\n");
-        out.append("# TYPE ").append(GRPC_CALLS).append(" counter\n");
-        grpcCalls.forEach((k, count) -> out.append(GRPC_CALLS).append("{route=\"").append(k.get(0))
-                .append("\",service=\"").append(k.get(1)).append("\",method=\"").append(k.get(2))
-                .append("\",grpc_status=\"").append(k.get(3)).append("\"} ").append(count.sum()).append('\n'));
-        out.append("# HELP ").append(TRACE_SPANS_DROPPED)
-                .append(" Spans not exported: the export queue was full, or the collector failed or was too slow\n");
-        out.append("# TYPE ").append(TRACE_SPANS_DROPPED).append(" counter\n");
-        out.append(TRACE_SPANS_DROPPED).append(' ').append(traceSpansDropped.getAsLong()).append('\n');
-        out.append("# HELP ").append(WATCH_EVENTS).append(" etcd watch events this node received (0 in file mode)\n");
-        out.append("# TYPE ").append(WATCH_EVENTS).append(" counter\n");
-        out.append(WATCH_EVENTS).append(' ').append(watchEvents.sum()).append('\n');
-        out.append("# HELP ").append(WATCH_BYTES).append(" Bytes of the keys and values of those events\n");
-        out.append("# TYPE ").append(WATCH_BYTES).append(" counter\n");
-        out.append(WATCH_BYTES).append(' ').append(watchBytes.sum()).append('\n');
-        out.append("# HELP ").append(WATCH_LATE)
-                .append(" Watch events applied after a later revision because etcd's progress answer overtook them\n");
-        out.append("# TYPE ").append(WATCH_LATE).append(" counter\n");
-        out.append(WATCH_LATE).append(' ').append(watchLate.sum()).append('\n');
+        out.gauge(ACTIVE_REQUESTS, "Requests being served now", activeRequests.getAsInt());
+        out.gauge(CONFIG_REVISION, "Revision of the config being served", revision.get());
+        out.family(REQUESTS_TOTAL, "counter", "Requests served, by route, method and status");
+        unrouted.writeCounts(text, UNROUTED);
+        routes.forEach((id, series) -> series.writeCounts(text, id));
+        out.family(REQUEST_DURATION, "histogram", "Time from request received to response complete");
+        unrouted.writeDuration(text, UNROUTED);
+        routes.forEach((id, series) -> series.writeDuration(text, id));
+        out.family(UPSTREAM_DURATION, "histogram", "Time spent on the upstream exchange");
+        upstreams.forEach((id, histogram) -> histogram.write(text, UPSTREAM_DURATION, "upstream=\"" + id + "\""));
+        out.counter(ACCESS_LOG_DROPPED, "Access-log lines dropped because the disk was full, failing or too slow",
+                accessLogDropped.getAsLong());
+        out.family(REJECTED, "counter", "Clients refused by a limit (connections, timeouts, overload), by reason");
+        new java.util.TreeMap<>(rejected).forEach((reason, count) -> out.sample(REJECTED, count.sum(), "reason", reason));
+        out.family(WEBSOCKETS, "gauge", "WebSockets open now, by route");
+        webSockets.forEach((id, count) -> out.sample(WEBSOCKETS, count.sum(), "route", id));
+        out.family(GRPC_CALLS, "counter", "gRPC calls ended, by route, service, method and grpc-status");
+        grpcCalls.forEach((k, count) -> out.sample(GRPC_CALLS, count.sum(), "route", (String) k.get(0),
+                "service", (String) k.get(1), "method", (String) k.get(2), "grpc_status", String.valueOf(k.get(3))));
+        out.counter(TRACE_SPANS_DROPPED, "Spans not exported: the export queue was full, or the collector failed or was too slow",
+                traceSpansDropped.getAsLong());
+        out.counter(WATCH_EVENTS, "etcd watch events this node received (0 in file mode)", watchEvents.sum());
+        out.counter(WATCH_BYTES, "Bytes of the keys and values of those events", watchBytes.sum());
+        out.counter(WATCH_LATE, "Watch events applied after a later revision because etcd's progress answer overtook them",
+                watchLate.sum());
         BooleanSupplier etcd = etcdConnected;
         if (etcd != null) {
-            out.append("# HELP ").append(ETCD_CONNECTED).append(" 1 while the node reaches etcd (reads, watch, lease), else 0\n");
-            out.append("# TYPE ").append(ETCD_CONNECTED).append(" gauge\n");
-            out.append(ETCD_CONNECTED).append(' ').append(etcd.getAsBoolean() ? 1 : 0).append('\n');
+            out.gauge(ETCD_CONNECTED, "1 while the node reaches etcd (reads, watch, lease), else 0", etcd.getAsBoolean() ? 1 : 0);
         }
-        out.append("# HELP ").append(CERTIFICATE_EXPIRY)
-                .append(" When a served certificate expires (earliest notAfter in its chains), in seconds since the epoch, by id and SNI name\n");
-        out.append("# TYPE ").append(CERTIFICATE_EXPIRY).append(" gauge\n");
+        out.family(CERTIFICATE_EXPIRY, "gauge", "When a served certificate expires (earliest notAfter in its chains), "
+                + "in seconds since the epoch, by id and SNI name");
         for (CertificateExpiry certificate : certificates.get()) {
             for (String sni : certificate.snis()) {
-                out.append(CERTIFICATE_EXPIRY).append("{id=\"").append(certificate.id()).append("\",sni=\"").append(sni)
-                        .append("\"} ").append(certificate.notAfter()).append('\n');
+                out.sample(CERTIFICATE_EXPIRY, certificate.notAfter(), "id", certificate.id(), "sni", sni);
             }
         }
-        return out.toString();
+        return text.toString();
     }
 
     /** Records the outcome of one config apply: {@code success} or {@code rejected}. */
