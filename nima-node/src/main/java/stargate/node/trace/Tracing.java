@@ -41,16 +41,17 @@ import stargate.node.config.Target;
  *   <li>SERVER, one per request, named {@code METHOD route-id} ({@code METHOD} when no route matched), child
  *       of the client's {@code traceparent} when it sent a valid one: {@code http.request.method},
  *       {@code url.path} (as the client sent it), {@code url.scheme}, {@code server.address},
- *       {@code client.address}, {@code network.peer.address}, {@code network.protocol.version},
+ *       {@code client.address}, {@code network.peer.address} (only when it differs: a trusted proxy's),
+ *       {@code network.protocol.version},
  *       {@code user_agent.original}, {@code http.response.status_code}, {@code stargate.route},
  *       {@code stargate.consumer}, {@code stargate.request_id}; status ERROR and {@code error.type} on 5xx;
  *       an event {@code stargate.plugin.rejected} when a plugin answered instead of the upstream.</li>
  *   <li>CLIENT, one per upstream attempt (retries are siblings), named {@code METHOD upstream-id}, its
  *       context sent upstream as {@code traceparent}: {@code http.request.method}, {@code server.address},
  *       {@code server.port}, {@code url.full} (target and path, without the query: it may carry secrets),
- *       {@code http.request.resend_count} (from the second attempt), {@code stargate.attempt},
- *       {@code stargate.upstream}, {@code stargate.target}, {@code http.response.status_code};
- *       {@code error.type} and status ERROR when the attempt failed.</li>
+ *       {@code http.request.resend_count} (from the second attempt), {@code stargate.upstream},
+ *       {@code http.response.status_code}; {@code error.type} and status ERROR when the attempt failed. No
+ *       attribute repeats what the SERVER span or another attribute says (each costs CPU per span).</li>
  * </ul>
  * {@code tracestate} and {@code baggage} pass through to the upstream as the client sent them.
  */
@@ -83,8 +84,6 @@ public final class Tracing implements AutoCloseable {
     static final AttributeKey<String> CONSUMER = AttributeKey.stringKey("stargate.consumer");
     static final AttributeKey<String> REQUEST_ID = AttributeKey.stringKey("stargate.request_id");
     static final AttributeKey<String> UPSTREAM = AttributeKey.stringKey("stargate.upstream");
-    static final AttributeKey<String> TARGET = AttributeKey.stringKey("stargate.target");
-    static final AttributeKey<Long> ATTEMPT = AttributeKey.longKey("stargate.attempt");
     static final AttributeKey<String> PLUGIN = AttributeKey.stringKey("stargate.plugin");
     static final AttributeKey<String> ERROR = AttributeKey.stringKey("stargate.error");
 
@@ -181,8 +180,10 @@ public final class Tracing implements AutoCloseable {
                 .setAttribute(URL_SCHEME, req.isSecure() ? "https" : "http")
                 .setAttribute(SERVER_ADDRESS, req.authority())
                 .setAttribute(CLIENT_ADDRESS, clientIp)
-                .setAttribute(PEER_ADDRESS, peerIp)
                 .setAttribute(PROTOCOL_VERSION, req.prologue().protocolVersion());
+        if (!peerIp.equals(clientIp)) {
+            builder.setAttribute(PEER_ADDRESS, peerIp);      // a trusted proxy's; else it is client.address
+        }
         req.headers().first(HeaderNames.USER_AGENT).ifPresent(agent -> builder.setAttribute(USER_AGENT, agent));
         return builder.startSpan();
     }
@@ -232,15 +233,14 @@ public final class Tracing implements AutoCloseable {
         if (url.endsWith("/")) {
             url = url.substring(0, url.length() - 1);
         }
+        // What the SERVER span lacks and no more: each attribute is stored, copied and encoded once per span.
         var builder = tracer.spanBuilder(method + " " + upstreamId).setSpanKind(SpanKind.CLIENT)
                 .setParent(Context.root().with(server))
                 .setAttribute(METHOD, method)
                 .setAttribute(SERVER_ADDRESS, target.pool().host())
                 .setAttribute(SERVER_PORT, (long) target.pool().port())
                 .setAttribute(URL_FULL, url + path)
-                .setAttribute(ATTEMPT, (long) attempt)
-                .setAttribute(UPSTREAM, upstreamId)
-                .setAttribute(TARGET, target.url());
+                .setAttribute(UPSTREAM, upstreamId);
         if (attempt > 1) {
             builder.setAttribute(RESEND_COUNT, (long) attempt - 1);
         }
