@@ -6,7 +6,8 @@
 # exported). The collector is a second local nginx answering 200 to every POST /v1/traces (it reads and
 # discards the protobuf), so it never slows the export; stargate_trace_spans_dropped_total is printed to
 # show the spans were exported, not dropped. wrk runs the nodes in interleaved rounds; the figures are
-# traced/off rps and the node's CPU time per request (utime+stime from /proc; steadier on a shared box).
+# traced/off rps and the node's CPU time per request (utime+stime from /proc, JIT compiler threads left out;
+# steadier on a shared box), and the share of it on the traced node's export threads.
 #
 #   bash bench/tracing-cost.sh                     # 3 rounds x 10 s each
 #   ROUNDS=5 DURATION=15 bash bench/tracing-cost.sh
@@ -25,6 +26,23 @@ cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
             nginx -c "$work/collector/nginx.conf" -s stop 2>/dev/null || true; rm -rf "$work"; }
 trap cleanup EXIT
 source "$ROOT/bench/lib.sh"
+# Threads' CPU ticks (utime + stime) of a node, summed over its live threads whose name matches $2 and not $3
+# (extended regexps). The CPU per request below leaves the JIT compiler threads out: on a loaded box they
+# go on compiling for minutes, more in the node with more code to compile (the traced one), and that is not
+# what a request costs once compiled. A thread that ends meanwhile loses its ticks (rare: none of a node's
+# serving threads ends under load).
+thread_ticks() {
+  local t sum=0 name
+  for t in /proc/"$1"/task/*; do
+    name=$(cat "$t/comm" 2>/dev/null) || continue
+    [[ $name =~ $2 && ! $name =~ $3 ]] || continue
+    sum=$((sum + $(awk '{print $14 + $15}' "$t/stat" 2>/dev/null || echo 0)))
+  done
+  echo "$sum"
+}
+ticks() { thread_ticks "$1" '.' '^C[12] Compi'; }
+# the export: our batching thread and the OTLP sender's (OkHttp) threads
+export_ticks() { thread_ticks "$1" '^(trace-export|OkHttp|okhttp)' '^$'; }
 start_index_upstream "$work" "$UPSTREAM_PORT"
 mkdir -p "$work/collector" && chmod 755 "$work/collector"
 cat > "$work/collector/nginx.conf" <<NGINX
@@ -57,8 +75,10 @@ for name in "${names[@]}"; do
   i=$((i + 1))
 done
 run() { wrk -t1 -c"$CONNS" -d"$1"s --latency "http://127.0.0.1:${port[$2]}/index.html"; }
+served() { curl -s "http://127.0.0.1:${admin[$1]}/metrics" | awk '/^stargate_requests_total[{ ]/ {n += $NF} END {printf "%d", n}'; }
 dropped() { curl -s "http://127.0.0.1:${admin[$1]}/metrics" | awk '/^stargate_trace_spans_dropped_total / {print $2}'; }
 declare -A all cpu
+export0=$(export_ticks "${pid[traced]}"); served0=$(served traced)
 interleaved_rounds node
 off=$(median ${all[off]}) offcpu=$(median ${cpu[off]})
 for name in "${names[@]}"; do
@@ -66,6 +86,9 @@ for name in "${names[@]}"; do
   echo "median $name: $m rps ($(awk -v m="$m" -v o="$off" 'BEGIN {printf "%.3f", m/o}') of off)," \
        "$c us CPU/request (off/$name = $(awk -v c="$c" -v o="$offcpu" 'BEGIN {printf "%.3f", o/c}'): throughput per core)"
 done
+served=$(( $(served traced) - served0 ))
+echo "traced node's export threads: $(awk -v t=$(( $(export_ticks "${pid[traced]}") - export0 )) -v u=$((1000000 / $(getconf CLK_TCK))) \
+  -v n="$served" 'BEGIN {printf "%.1f", t * u / n}') us CPU per request over warm-up and rounds ($served requests)"
 sleep 2   # the last batch
 echo "traced node: stargate_trace_spans_dropped_total $(dropped traced)"
 grep -h "trace_export" "$work/node-traced.log" | tail -3 || true
