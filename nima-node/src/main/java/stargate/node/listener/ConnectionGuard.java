@@ -141,10 +141,22 @@ final class ConnectionGuard implements AutoCloseable {
 
             @Override
             public ServerConnection upgrade(ConnectionContext ctx, HttpPrologue prologue, WritableHeaders<?> headers) {
-                ServerConnection upgraded = upgrader.upgrade(ctx, prologue, headers);
-                if (upgraded != null && ctx instanceof Guarded connection) {
-                    connection.phase(Phase.SWITCHED);
-                    connection.frames.expectPreface();      // h2c: its preface follows (a WebSocket's frames do not start so)
+                Guarded guarded = ctx instanceof Guarded connection ? connection : null;
+                boolean h2c = guarded != null && "h2c".equals(upgrader.supportedProtocol());
+                if (h2c) {
+                    guarded.writeHttp2(true);       // the 101 and the HTTP/2 connection made next write through it
+                }
+                ServerConnection upgraded = null;
+                try {
+                    upgraded = upgrader.upgrade(ctx, prologue, headers);
+                } finally {
+                    if (h2c && upgraded == null) {
+                        guarded.writeHttp2(false);
+                    }
+                }
+                if (upgraded != null && guarded != null) {
+                    guarded.phase(Phase.SWITCHED);
+                    guarded.frames.expectPreface();      // h2c: its preface follows (a WebSocket's frames do not start so)
                 }
                 return upgraded;
             }
@@ -328,6 +340,8 @@ final class ConnectionGuard implements AutoCloseable {
         /** HTTP/2 stream bodies whose handler waits in a read now. */
         private final Set<StreamBody> stalling = ConcurrentHashMap.newKeySet();
         private final ExecutorService streams = new StreamExecutor();
+        /** HTTP/2's writer, which sends the frames of the connection's streams together; null for HTTP/1. */
+        private volatile Http2SocketWriter http2Writer;
         private boolean finished;
 
         Guarded(ConnectionContext ctx, InetAddress address, List<ServerConnectionSelector> protocols) {
@@ -477,6 +491,7 @@ final class ConnectionGuard implements AutoCloseable {
                 ServerConnectionSelector protocol = choose();
                 if (protocol != null && !(protocol instanceof Http1ConnectionSelector)) {
                     phase(Phase.SWITCHED);      // HTTP/2: streams run on threads of their own, with HTTP/2's limits
+                    writeHttp2(true);
                 }
                 if (protocol != null) {
                     delegate = protocol.connection(this);
@@ -491,9 +506,18 @@ final class ConnectionGuard implements AutoCloseable {
                 }
                 // closed by the watchdog, or by the client, while the protocol was being chosen
             } finally {
+                Http2SocketWriter http2 = http2Writer;
+                if (http2 != null) {
+                    http2.drain();      // a last GOAWAY goes out before Helidon closes the socket
+                }
                 CURRENT.remove();
                 finish();
             }
+        }
+
+        /** Makes the connection's writer an {@link Http2SocketWriter} (or its own again): before HTTP/2 takes it. */
+        void writeHttp2(boolean http2) {
+            http2Writer = http2 ? new Http2SocketWriter(writer, this::closeSocket) : null;     // its writes timed too
         }
 
         /** By ALPN, else by the first bytes (read under the head deadline); null when none speaks them. */
@@ -697,7 +721,8 @@ final class ConnectionGuard implements AutoCloseable {
 
         @Override
         public DataWriter dataWriter() {
-            return writer;
+            Http2SocketWriter http2 = http2Writer;
+            return http2 != null ? http2 : writer;
         }
 
         /**

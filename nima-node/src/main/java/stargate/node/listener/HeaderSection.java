@@ -23,6 +23,10 @@ final class HeaderSection {
         long size = 0;
         for (Header header : headers) {
             int name = header.name().length() + FIELD_OVERHEAD;
+            if (header.valueCount() == 1) {
+                size += name + header.get().length();       // the usual field: no list of values made for it
+                continue;
+            }
             for (String value : header.allValues()) {
                 size += name + value.length();
             }
