@@ -568,7 +568,11 @@ public final class GrpcProxy {
                 return status;
             }
 
-            /** The target answered with one header block (status included): its status goes in the client's trailers. */
+            /**
+             * The target answered Trailers-Only (one header block, status included, no message): every field
+             * of it is trailer metadata, so all but its content-type go in the client's trailers (Helidon
+             * sends no Trailers-Only block: headers, then trailers).
+             */
             private int trailersOnly(Http2Headers head) {
                 res.status(200);
                 ServerResponseHeaders out = res.headers();
@@ -579,10 +583,10 @@ public final class GrpcProxy {
                     if (lower.startsWith(":") || NOT_RELAYED.contains(lower)) {
                         continue;
                     }
-                    if (lower.startsWith("grpc-") && !lower.equals("grpc-encoding")) {
-                        trailers.set(h);
-                    } else {
+                    if (lower.equals("content-type")) {
                         out.set(h);
+                    } else {
+                        trailers.set(h);
                     }
                 }
                 out.set(HeaderValues.create(X_REQUEST_ID, true, false, requestId));
