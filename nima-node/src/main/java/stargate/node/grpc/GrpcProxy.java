@@ -44,8 +44,9 @@ import stargate.node.proxy.ResponseFields;
  * <ul>
  *   <li>Streams both ways at once: the client's messages go up on a virtual thread as they arrive, the
  *       target's come down as they arrive; neither side's stream is ever held whole. A small body that has
- *       all arrived when the call starts (a unary call's, mostly) goes up from the handler's own thread. Then the target's
- *       trailers ({@code grpc-status}, {@code grpc-message} and any custom ones) end the client's stream.</li>
+ *       all arrived when the call starts (a unary call's, mostly) goes up from the handler's own thread.
+ *       Then the target's trailers ({@code grpc-status}, {@code grpc-message} and any custom ones) end the
+ *       client's stream.</li>
  *   <li>Deadline: the client's {@code grpc-timeout}, cut to the route's {@code timeouts.total}; the target
  *       gets what is left as its own {@code grpc-timeout}. Past it the call is cancelled upstream
  *       (RST_STREAM) and the client gets DEADLINE_EXCEEDED. {@code timeouts.read} bounds the wait for the
