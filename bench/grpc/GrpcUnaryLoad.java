@@ -12,6 +12,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -23,8 +25,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * in front of it, in interleaved rounds of the same run (SPEC §12: through the node >= 0.5x direct).
  *
  * <p>Two modes: {@code serve PORT} runs the echo server (the node's target, started first by the script);
- * {@code drive DIRECT_PORT NODE_PORT CONCURRENCY SECONDS ROUNDS} runs the load: CONCURRENCY virtual threads
- * each making blocking unary calls of a 64-byte message on one shared HTTP/2 channel per side.
+ * {@code drive DIRECT_PORT CONCURRENCY SECONDS ROUNDS WARMUP_CALLS NAME=PORT:PID...} runs the load: CONCURRENCY virtual
+ * threads each making blocking unary calls of a 64-byte message on one shared HTTP/2 channel per side, the
+ * server and each node (NAME; PID is the node's process, whose CPU time per call is reported) in turn.
  * Runs from the node's classpath (jetcd brings grpc-java): see bench/grpc-unary.sh.
  */
 public final class GrpcUnaryLoad {
@@ -61,32 +64,74 @@ public final class GrpcUnaryLoad {
             return;
         }
         int direct = Integer.parseInt(args[1]);
-        int node = Integer.parseInt(args[2]);
-        int concurrency = Integer.parseInt(args[3]);
-        int seconds = Integer.parseInt(args[4]);
-        int rounds = Integer.parseInt(args[5]);
-        ManagedChannel toServer = NettyChannelBuilder.forAddress("127.0.0.1", direct).usePlaintext().build();
-        ManagedChannel toNode = NettyChannelBuilder.forAddress("127.0.0.1", node).usePlaintext().build();
-        run(toServer, concurrency, 2);     // warm-up: JIT and connections, both sides
-        run(toNode, concurrency, 2);
-        List<double[]> directRuns = new ArrayList<>();
-        List<double[]> nodeRuns = new ArrayList<>();
-        for (int r = 0; r < rounds; r++) {
-            directRuns.add(run(toServer, concurrency, seconds));
-            nodeRuns.add(run(toNode, concurrency, seconds));
-            System.out.printf("round %d: direct %.0f calls/s p99 %.2f ms | node %.0f calls/s p99 %.2f ms%n", r + 1,
-                    directRuns.getLast()[0], directRuns.getLast()[1], nodeRuns.getLast()[0], nodeRuns.getLast()[1]);
+        int concurrency = Integer.parseInt(args[2]);
+        int seconds = Integer.parseInt(args[3]);
+        int rounds = Integer.parseInt(args[4]);
+        int warmUpCalls = Integer.parseInt(args[5]);
+        List<Side> sides = new ArrayList<>();
+        sides.add(new Side("direct", direct, 0));
+        for (int i = 6; i < args.length; i++) {
+            String[] spec = args[i].split("[=:]");      // NAME=PORT:PID, PID the node's, for its CPU per call
+            sides.add(new Side(spec[0], Integer.parseInt(spec[1]), Long.parseLong(spec[2])));
         }
-        double directRate = median(directRuns, 0);
-        double nodeRate = median(nodeRuns, 0);
-        double directP99 = median(directRuns, 1);
-        double nodeP99 = median(nodeRuns, 1);
-        System.out.printf("median: direct %.0f calls/s p99 %.2f ms | node %.0f calls/s p99 %.2f ms%n",
-                directRate, directP99, nodeRate, nodeP99);
-        System.out.printf("ratio node/direct: calls/s %.2fx, p99 %.2fx (budget: calls/s >= 0.5x)%n",
-                nodeRate / directRate, nodeP99 / directP99);
-        toServer.shutdownNow();
-        toNode.shutdownNow();
+        for (Side side : sides) {
+            // JIT and connections, every side: counted in calls, not seconds, so that a loaded box (where a
+            // node gets little CPU) still measures compiled code; bounded at 3 minutes a side
+            long warmUpUntil = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
+            for (double calls = 0; calls < warmUpCalls && System.nanoTime() < warmUpUntil; ) {
+                calls += run(side.channel, concurrency, 2)[0] * 2;
+            }
+        }
+        for (int r = 0; r < rounds; r++) {
+            StringBuilder line = new StringBuilder("round " + (r + 1) + ":");
+            for (Side side : sides) {
+                long cpuBefore = side.cpuTicks();
+                double[] result = run(side.channel, concurrency, seconds);
+                long cpuTicks = side.cpuTicks() - cpuBefore;
+                // {calls/s, p99 ms, node CPU microseconds per call}; /proc ticks are 10 ms (USER_HZ 100)
+                side.runs.add(new double[] {result[0], result[1], cpuTicks * 10_000.0 / (result[0] * seconds)});
+                line.append(String.format(" | %s %.0f calls/s p99 %.2f ms", side.name, result[0], result[1]));
+                if (side.pid > 0) {
+                    line.append(String.format(" cpu %.0f us/call", side.runs.getLast()[2]));
+                }
+            }
+            System.out.println(line);
+        }
+        Side baseline = sides.getFirst();
+        double directRate = median(baseline.runs, 0);
+        double directP99 = median(baseline.runs, 1);
+        System.out.printf("median: direct %.0f calls/s p99 %.2f ms%n", directRate, directP99);
+        for (Side side : sides.subList(1, sides.size())) {
+            System.out.printf("median: %s %.0f calls/s p99 %.2f ms, node cpu %.0f us/call | ratio %s/direct: calls/s %.2fx, "
+                            + "p99 %.2fx (budget: calls/s >= 0.5x)%n", side.name, median(side.runs, 0),
+                    median(side.runs, 1), median(side.runs, 2), side.name, median(side.runs, 0) / directRate,
+                    median(side.runs, 1) / directP99);
+        }
+        sides.forEach(side -> side.channel.shutdownNow());
+    }
+
+    /** One thing the load goes to: the server itself, or a node (whose CPU is read from /proc). */
+    static final class Side {
+        final String name;
+        final long pid;
+        final ManagedChannel channel;
+        final List<double[]> runs = new ArrayList<>();
+
+        Side(String name, int port, long pid) {
+            this.name = name;
+            this.pid = pid;
+            this.channel = NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
+        }
+
+        /** utime + stime of the process, in clock ticks; 0 without a pid. */
+        long cpuTicks() throws IOException {
+            if (pid <= 0) {
+                return 0;
+            }
+            String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return Long.parseLong(fields[11]) + Long.parseLong(fields[12]);     // fields 14 and 15 of stat(5)
+        }
     }
 
     /** @return {calls per second, p99 in ms} of one timed run */

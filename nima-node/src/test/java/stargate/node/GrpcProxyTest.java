@@ -63,15 +63,19 @@ class GrpcProxyTest {
                   - {id: nowhere, paths: ["/test.Nowhere/*"], upstream: nowhere}
                   - {id: quick, paths: ["/test.Echo/*"], headers: {x-route: quick}, upstream: echo,
                      timeouts: {total: 300ms}}
+                  - {id: retried, paths: ["/test.Echo/*"], headers: {x-route: retried}, upstream: halfdead,
+                     retries: {attempts: 1, on: [connect-failure, "503"], methods: [POST]}}
                 upstreams:
                   - id: echo
                     targets: [{url: "grpc://127.0.0.1:%d"}]
                   - id: nowhere
                     targets: [{url: "grpc://127.0.0.1:%d"}]
                     circuit_breaker: {failure_ratio: 0.5, volume: 2, open_for: 60s, half_open_successes: 1}
+                  - id: halfdead
+                    targets: [{url: "grpc://127.0.0.1:%d"}, {url: "grpc://127.0.0.1:%d"}]
                 consumers:
                   - {id: alice, key_auth: {key: "alice-key-0123"}}
-                """.formatted(echo.port(), closedPort));
+                """.formatted(echo.port(), closedPort, closedPort, echo.port()));
         channel = NettyChannelBuilder.forAddress("127.0.0.1", node.node.port()).usePlaintext()
                 .maxInboundMessageSize(GrpcTestServer.MAX_MESSAGE).build();
     }
@@ -122,11 +126,43 @@ class GrpcProxyTest {
 
     @Test
     void anUpstreamErrorStatusAndMessageReachTheClient() {
+        // the target answers Trailers-Only (one header block, no message): its status, message and custom
+        // metadata all reach the client
+        AtomicReference<Metadata> headers = new AtomicReference<>();
+        AtomicReference<Metadata> trailers = new AtomicReference<>();
+        io.grpc.Channel capturing = io.grpc.ClientInterceptors.intercept(channel,
+                MetadataUtils.newAttachHeadersInterceptor(metadata("x-echo", "failed")),
+                MetadataUtils.newCaptureMetadataInterceptor(headers, trailers));
         StatusRuntimeException e = assertThrows(StatusRuntimeException.class,
-                () -> ClientCalls.blockingUnaryCall(channel, GrpcTestServer.FAIL, options(),
+                () -> ClientCalls.blockingUnaryCall(capturing, GrpcTestServer.FAIL, options(),
                         "wid/get é".getBytes(StandardCharsets.UTF_8)));
         assertEquals(Status.Code.NOT_FOUND, e.getStatus().getCode());
         assertEquals("no such thing: wid/get é", e.getStatus().getDescription());
+        assertEquals("trailer-failed", e.getTrailers().get(GrpcTestServer.TRAILER), "the target's custom metadata");
+    }
+
+    @Test
+    void aCallThatReachedNoTargetIsRetriedOnAnother() {
+        // halfdead: a closed port and the echo server, round robin; retries on connect-failure for POST
+        for (int i = 0; i < 4; i++) {
+            byte[] reply = ClientCalls.blockingUnaryCall(call(GrpcTestServer.UNARY, metadata("x-route", "retried")), HELLO);
+            assertArrayEquals(HELLO, reply, "call " + i);
+        }
+    }
+
+    @Test
+    void aTargetsOwnUnavailableAnswerIsNotRetried() {
+        // the route retries on connect-failure and 503, but a call that reached a target may have been
+        // processed: the target's UNAVAILABLE goes to the client as it is, after exactly one call there
+        int before = echo.unavailableCalls.get();
+        for (int i = 0; i < 4; i++) {
+            StatusRuntimeException e = assertThrows(StatusRuntimeException.class,
+                    () -> ClientCalls.blockingUnaryCall(call(GrpcTestServer.UNAVAILABLE, metadata("x-route", "retried")),
+                            HELLO));
+            assertEquals(Status.Code.UNAVAILABLE, e.getStatus().getCode());
+            assertEquals("target overloaded", e.getStatus().getDescription(), "the target's answer, not the gateway's");
+        }
+        assertEquals(4, echo.unavailableCalls.get() - before, "one call on the target per client call");
     }
 
     @Test

@@ -52,6 +52,7 @@ final class GrpcTestServer implements AutoCloseable {
     static final MethodDescriptor<byte[], byte[]> CHAT = method("test.Echo/Chat", MethodDescriptor.MethodType.BIDI_STREAMING);
     static final MethodDescriptor<byte[], byte[]> SLOW = method("test.Echo/Slow", MethodDescriptor.MethodType.UNARY);
     static final MethodDescriptor<byte[], byte[]> FAIL = method("test.Echo/Fail", MethodDescriptor.MethodType.UNARY);
+    static final MethodDescriptor<byte[], byte[]> UNAVAILABLE = method("test.Echo/Unavailable", MethodDescriptor.MethodType.UNARY);
     static final MethodDescriptor<byte[], byte[]> HEALTH = method("grpc.health.v1.Health/Check", MethodDescriptor.MethodType.UNARY);
     static final Metadata.Key<String> ECHO_META = Metadata.Key.of("x-echo", Metadata.ASCII_STRING_MARSHALLER);
     static final Metadata.Key<String> TRAILER = Metadata.Key.of("x-trailer", Metadata.ASCII_STRING_MARSHALLER);
@@ -62,6 +63,8 @@ final class GrpcTestServer implements AutoCloseable {
     final java.util.concurrent.atomic.AtomicInteger health = new java.util.concurrent.atomic.AtomicInteger(1);
     /** Unary calls served. */
     final java.util.concurrent.atomic.AtomicInteger unaryCalls = new java.util.concurrent.atomic.AtomicInteger();
+    /** Unavailable calls served. */
+    final java.util.concurrent.atomic.AtomicInteger unavailableCalls = new java.util.concurrent.atomic.AtomicInteger();
     /** The last health check's service name. */
     final AtomicReference<String> checkedService = new AtomicReference<>();
     /** Counted down when a Chat call is cancelled by its client. */
@@ -154,6 +157,10 @@ final class GrpcTestServer implements AutoCloseable {
                 .addMethod(FAIL, ServerCalls.asyncUnaryCall((req, out) ->
                         out.onError(Status.NOT_FOUND.withDescription("no such thing: " + new String(req,
                                 StandardCharsets.UTF_8)).asRuntimeException())))
+                .addMethod(UNAVAILABLE, ServerCalls.asyncUnaryCall((req, out) -> {
+                    self[0].unavailableCalls.incrementAndGet();
+                    out.onError(Status.UNAVAILABLE.withDescription("target overloaded").asRuntimeException());
+                }))
                 .build();
         ServerServiceDefinition health = ServerServiceDefinition.builder("grpc.health.v1.Health")
                 .addMethod(HEALTH, ServerCalls.asyncUnaryCall((req, out) -> {

@@ -11,15 +11,16 @@ import io.helidon.webserver.CloseConnectionException;
 import io.helidon.webserver.http.ServerResponse;
 
 /**
- * Whether the client has reset its HTTP/2 stream: the one thing about a call Helidon 4.5's server API does
- * not tell a handler. The relay needs it twice: to cancel the upstream call at once, and never to write to
- * a stream the client reset. Helidon would send those frames, the client would answer them with
- * RST_STREAM, and Helidon answers a RST_STREAM on a stream it has forgotten, while a newer one is open, with
- * GOAWAY PROTOCOL_ERROR, failing every call on the connection.
+ * Whether the client has reset its HTTP/2 stream, or has already sent its whole body: what Helidon 4.5's
+ * server API does not tell a handler. The relay needs the first twice: to cancel the upstream call at once,
+ * and never to write to a stream the client reset. Helidon would send those frames, the client would answer
+ * them with RST_STREAM, and Helidon answers a RST_STREAM on a stream it has forgotten, while a newer one is
+ * open, with GOAWAY PROTOCOL_ERROR, failing every call on the connection. The second lets the relay send a
+ * unary call's body on the handler's own thread, without a thread to pump it.
  *
  * <p>Read through the response's (package-private) stream field; should a Helidon version move it, the
- * lookup fails once at start-up (logged) and every stream then counts as open: calls still work, a client's
- * reset is then seen only when its request body ends early.
+ * lookup fails once at start-up (logged) and every stream then counts as open with its body still coming:
+ * calls still work, a client's reset is then seen only when its request body ends early.
  */
 final class ClientStream {
     private static final Logger LOG = Logger.getLogger(ClientStream.class.getName());
@@ -45,6 +46,14 @@ final class ClientStream {
     /** Whether the client reset the stream (RST_STREAM) or its connection closed. */
     boolean reset() {
         return stream != null && stream.streamState() == Http2StreamState.CLOSED;
+    }
+
+    /**
+     * Whether the client's whole request body has arrived (its END_STREAM came in; Helidon queues every DATA
+     * frame before marking that), so reading it cannot wait on the client. False when unknown.
+     */
+    boolean bodyComplete() {
+        return stream != null && stream.streamState() == Http2StreamState.HALF_CLOSED_REMOTE;
     }
 
     /**

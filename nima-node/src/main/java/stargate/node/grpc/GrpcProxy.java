@@ -15,7 +15,9 @@ import java.util.logging.Logger;
 
 import io.helidon.common.buffers.BufferData;
 import io.helidon.http.Header;
+import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
+import io.helidon.http.HeaderValues;
 import io.helidon.http.Headers;
 import io.helidon.http.Method;
 import io.helidon.http.ServerResponseHeaders;
@@ -41,8 +43,10 @@ import stargate.node.proxy.ResponseFields;
  *
  * <ul>
  *   <li>Streams both ways at once: the client's messages go up on a virtual thread as they arrive, the
- *       target's come down as they arrive; neither side's stream is ever held whole. Then the target's
- *       trailers ({@code grpc-status}, {@code grpc-message} and any custom ones) end the client's stream.</li>
+ *       target's come down as they arrive; neither side's stream is ever held whole. A small body that has
+ *       all arrived when the call starts (a unary call's, mostly) goes up from the handler's own thread.
+ *       Then the target's trailers ({@code grpc-status}, {@code grpc-message} and any custom ones) end the
+ *       client's stream.</li>
  *   <li>Deadline: the client's {@code grpc-timeout}, cut to the route's {@code timeouts.total}; the target
  *       gets what is left as its own {@code grpc-timeout}. Past it the call is cancelled upstream
  *       (RST_STREAM) and the client gets DEADLINE_EXCEEDED. {@code timeouts.read} bounds the wait for the
@@ -66,6 +70,11 @@ public final class GrpcProxy {
     private static final Set<String> NOT_RELAYED = Set.of("connection", "keep-alive", "transfer-encoding",
             "content-length", "date", "trailer");
     private static final int COPY_BUFFER = 16 * 1024;
+    private static final HeaderName TE = HeaderNames.create("te");
+    private static final HeaderName GRPC_TIMEOUT = HeaderNames.create("grpc-timeout");
+    private static final HeaderName X_FORWARDED_FOR = HeaderNames.create("x-forwarded-for");
+    private static final HeaderName X_FORWARDED_PROTO = HeaderNames.create("x-forwarded-proto");
+    private static final HeaderName X_REQUEST_ID = HeaderNames.create("x-request-id");
     /**
      * How long after the client's own deadline ({@code grpc-timeout}) the node gives up on the call. The
      * client enforces its deadline itself and resets the stream; the node only has to stop the upstream
@@ -120,7 +129,7 @@ public final class GrpcProxy {
         CompiledUpstream upstream = route.upstream();
         Route.Timeouts timeouts = route.route().timeouts();
         long started = System.nanoTime();
-        long grpcTimeout = GrpcStatus.timeoutNanos(req.headers().first(HeaderNames.create("grpc-timeout")).orElse(null));
+        long grpcTimeout = GrpcStatus.timeoutNanos(req.headers().first(GRPC_TIMEOUT).orElse(null));
         long deadline = Long.MAX_VALUE;
         if (grpcTimeout >= 0) {
             deadline = started + Math.min(grpcTimeout, Long.MAX_VALUE / 4) + CLIENT_DEADLINE_GRACE_NANOS;
@@ -301,14 +310,16 @@ public final class GrpcProxy {
                     headers.add(HeaderNames.create(added[0].toLowerCase(Locale.ROOT)), added[1]);
                 }
             }
-            headers.set(HeaderNames.create("te"), "trailers");
+            headers.set(TE, "trailers");
             String peerIp = from.peerIp();
-            headers.set(HeaderNames.create("x-forwarded-for"), forwardedFor == null ? peerIp : forwardedFor + ", " + peerIp);
-            headers.set(HeaderNames.create("x-forwarded-proto"), req.isSecure() ? "https" : "http");
-            headers.set(HeaderNames.create("x-request-id"), requestId);
+            headers.set(X_FORWARDED_FOR, forwardedFor == null ? peerIp : forwardedFor + ", " + peerIp);
+            headers.set(X_FORWARDED_PROTO, req.isSecure() ? "https" : "http");
+            // Values new on every call are marked changing: HPACK then sends them as literals without adding
+            // them to the connection's table, where they would only push out the values that repeat
+            headers.set(HeaderValues.create(X_REQUEST_ID, true, false, requestId));
             if (deadline != Long.MAX_VALUE) {
-                headers.set(HeaderNames.create("grpc-timeout"),
-                        GrpcStatus.timeoutValue(deadline - now + UPSTREAM_DEADLINE_SLACK_NANOS));
+                headers.set(HeaderValues.create(GRPC_TIMEOUT, true, false,
+                        GrpcStatus.timeoutValue(deadline - now + UPSTREAM_DEADLINE_SLACK_NANOS)));
             }
             Http2Headers h2 = Http2Headers.create(headers);
             h2.method(Method.POST);
@@ -334,7 +345,11 @@ public final class GrpcProxy {
             }
 
             int run() {
-                Thread pump = Thread.ofVirtual().name("grpc-up-" + requestId).start(this::pumpRequest);
+                InputStream in = req.content().inputStream();
+                if (clientStream.bodyComplete() && sendWholeBody(in)) {
+                    return relayResponse();
+                }
+                Thread pump = Thread.ofVirtual().name("grpc-up-" + requestId).start(() -> pumpRequest(in));
                 try {
                     return relayResponse();
                 } finally {
@@ -353,12 +368,44 @@ public final class GrpcProxy {
             }
 
             /**
+             * Sends the client's body from the handler's thread when all of it has arrived (so no read waits)
+             * and it fits in one buffer (so the write does not wait on the target's flow control while nobody
+             * reads its answer): a unary call then needs no pump thread, and its message goes up in one DATA
+             * frame that ends the stream.
+             *
+             * @return false when the body is bigger than the buffer: what was read went up, the pump sends the rest
+             */
+            private boolean sendWholeBody(InputStream in) {
+                byte[] buffer = new byte[COPY_BUFFER];
+                int n;
+                try {
+                    n = in.readNBytes(buffer, 0, buffer.length);
+                } catch (IOException | RuntimeException e) {
+                    clientGone.set(true);
+                    call.cancel();
+                    return true;
+                }
+                boolean whole = n < buffer.length;
+                try {
+                    call.writeData(BufferData.create(buffer, 0, n), whole);
+                    if (whole) {
+                        in.close();
+                    }
+                } catch (IOException | RuntimeException e) {
+                    // the target's failure: the relay, reading the same upstream stream, sees and answers it
+                    LOG.fine(() -> "event=grpc_upload_stopped request_id=" + requestId + " error=" + e);
+                    return true;
+                }
+                return whole;
+            }
+
+            /**
              * The client's body, frame by frame, to the target. A failed read is the client's (a reset):
              * the upstream stream is reset too. A failed write is the target's: the pump stops, and the
              * relay, reading the same upstream stream, sees the failure and answers it.
              */
-            private void pumpRequest() {
-                try (InputStream in = req.content().inputStream()) {
+            private void pumpRequest(InputStream body) {
+                try (InputStream in = body) {
                     byte[] buffer = new byte[COPY_BUFFER];
                     while (true) {
                         int n;
@@ -522,7 +569,11 @@ public final class GrpcProxy {
                 return status;
             }
 
-            /** The target answered with one header block (status included): its status goes in the client's trailers. */
+            /**
+             * The target answered Trailers-Only (one header block, status included, no message): every field
+             * of it is trailer metadata, so all but its content-type go in the client's trailers (Helidon
+             * sends no Trailers-Only block: headers, then trailers).
+             */
             private int trailersOnly(Http2Headers head) {
                 res.status(200);
                 ServerResponseHeaders out = res.headers();
@@ -533,13 +584,13 @@ public final class GrpcProxy {
                     if (lower.startsWith(":") || NOT_RELAYED.contains(lower)) {
                         continue;
                     }
-                    if (lower.startsWith("grpc-") && !lower.equals("grpc-encoding")) {
-                        trailers.set(h);
-                    } else {
+                    if (lower.equals("content-type")) {
                         out.set(h);
+                    } else {
+                        trailers.set(h);
                     }
                 }
-                out.set(HeaderNames.create("X-Request-Id"), requestId);
+                out.set(HeaderValues.create(X_REQUEST_ID, true, false, requestId));
                 if (edits != null && edits.responseHook() != null) {
                     edits.responseHook().beforeSend(200, ResponseFields.of(out));
                 }
@@ -570,7 +621,7 @@ public final class GrpcProxy {
                         to.set(h);
                     }
                 }
-                to.set(HeaderNames.create("X-Request-Id"), requestId);
+                to.set(HeaderValues.create(X_REQUEST_ID, true, false, requestId));
                 if (edits != null && edits.responseHook() != null) {
                     edits.responseHook().beforeSend(200, ResponseFields.of(to));
                 }
