@@ -12,6 +12,7 @@ import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import stargate.model.Consumer;
 import stargate.model.GatewayConfig;
 import stargate.model.Kind;
 import stargate.model.Route;
@@ -38,6 +39,8 @@ import stargate.node.plugin.PluginRegistry;
  *       (stream-read, diff, check, compile, swap); the applier's own share (after reading) is its
  *       {@code compile_us} log field; against the whole way: read + whole check + whole compile.</li>
  * </ul>
+ * And one consumer added or removed ({@code served().check} + {@code apply}), against the whole
+ * compile every consumer change took before the chains looked consumers up in the snapshot.
  * The file is {@code bench/gen-routes.py}'s mix (plugins on 1 route in 10, a global plugin).
  *
  * <pre>
@@ -126,6 +129,38 @@ public final class ConfigApply {
             }
             report("parsed change, incremental (etcd mode after reading the key)", incremental);
             report("parsed change, whole (before)", whole);
+
+            // consumers: one added, then removed again, checked and applied; a consumer change compiled
+            // every route's plugin chain until the chains looked consumers up in the snapshot (the
+            // whole way, timed as applyValid of the same change: what that compile cost)
+            long[] consumerChanges = new long[parsedChanges];
+            for (int round = 0; round < 2; round++) {
+                for (int i = 0; i < parsedChanges; i++) {
+                    String id = "bench-consumer-" + round + "-" + i / 2;
+                    Consumer added = i % 2 == 0 ? new Consumer(id, new Consumer.KeyAuth(id + "-key-123"), null, null, null) : null;
+                    long t = System.nanoTime();
+                    ValidatedConfig.Checked checked = applier.served().check(List.of(new Change(Kind.CONSUMER, id,
+                            added == null ? Change.Op.REMOVED : Change.Op.ADDED, null, added)));
+                    if (!checked.isValid()) {
+                        throw new IllegalStateException(checked.errors().toString());
+                    }
+                    applier.apply(checked, ++revision, "bench", added == null ? "-1 consumer" : "+1 consumer");
+                    consumerChanges[i] = System.nanoTime() - t;
+                }
+            }
+            long[] wholeConsumer = new long[wholeSamples];
+            for (int i = 0; i < wholeSamples; i++) {
+                GatewayConfig base = applier.served().config();
+                List<Consumer> consumers = new ArrayList<>(base.consumers());
+                consumers.add(new Consumer("bench-whole-" + i, new Consumer.KeyAuth("bench-whole-" + i + "-key"), null, null, null));
+                GatewayConfig next = new GatewayConfig(base.routes(), base.upstreams(), consumers, base.certificates(),
+                        base.globalPlugins());
+                long t = System.nanoTime();
+                applier.applyValid(next, ++revision, "bench", "+1 consumer");
+                wholeConsumer[i] = System.nanoTime() - t;
+            }
+            report("consumer added or removed, incremental", consumerChanges);
+            report("consumer added, whole compile (before)", wholeConsumer);
 
             // file reloads
             List<String> lines = new ArrayList<>(Files.readAllLines(file, StandardCharsets.UTF_8));

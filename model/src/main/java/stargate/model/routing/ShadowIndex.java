@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.function.ToIntFunction;
 import stargate.model.Route;
+import stargate.model.SeededHash;
 import stargate.model.validate.ConfigError;
 
 /**
@@ -23,11 +24,14 @@ import stargate.model.validate.ConfigError;
  */
 public final class ShadowIndex {
     /**
-     * Leaf key ({@code host + " " + path shape}) to the one {@link Route} there, or to a map of the ids
-     * of the routes there to their routes when there are two or more: most leaves hold one route, and a
-     * map per leaf would cost ~100 B per route at 100,000 routes.
+     * A leaf key's {@link SeededHash} ({@code host + " " + path shape}, hashed: a Long where the key
+     * itself is ~80 B, SPEC §12's heap per route) to the one {@link Route} there, or to a map of the
+     * ids of the routes there to their routes when there are two or more: most leaves hold one route,
+     * and a map per leaf would cost ~100 B per route at 100,000 routes. Two keys with one hash share
+     * an entry, so the members of a leaf are the entry's routes that have its key ({@link #members}).
      */
-    private final Map<String, Object> leaves;
+    private final Map<Long, Object> leaves;
+    private final SeededHash hash = new SeededHash();
 
     private ShadowIndex(int routes) {
         leaves = HashMap.newHashMap(routes);
@@ -42,7 +46,7 @@ public final class ShadowIndex {
 
     public void add(Route route) {
         for (String key : leafKeys(route)) {
-            leaves.merge(key, route, (there, added) -> {
+            leaves.merge(hash.of(key), route, (there, added) -> {
                 if (there instanceof Route one) {
                     if (one.id().equals(route.id())) {
                         return route;
@@ -61,7 +65,7 @@ public final class ShadowIndex {
 
     public void remove(Route route) {
         for (String key : leafKeys(route)) {
-            leaves.computeIfPresent(key, (k, there) -> {
+            leaves.computeIfPresent(hash.of(key), (k, there) -> {
                 if (there instanceof Route one) {
                     return one.id().equals(route.id()) ? null : one;
                 }
@@ -74,9 +78,19 @@ public final class ShadowIndex {
     }
 
     /** The routes in one leaf; empty when none. */
+    private List<Route> members(String key) {
+        List<Route> members = new ArrayList<>(2);
+        for (Route route : entry(leaves.get(hash.of(key)))) {
+            if (leafKeys(route).contains(key)) {
+                members.add(route);
+            }
+        }
+        return members;
+    }
+
+    /** The routes of one entry of {@link #leaves}: one leaf's, or those of leaves whose keys share a hash. */
     @SuppressWarnings("unchecked")
-    private Collection<Route> members(String key) {
-        Object there = leaves.get(key);
+    private static Collection<Route> entry(Object there) {
         return there == null ? List.of() : there instanceof Route one ? List.of(one) : ((Map<String, Route>) there).values();
     }
 
@@ -155,25 +169,26 @@ public final class ShadowIndex {
      */
     public List<ConfigError> findAll(ToIntFunction<String> position) {
         Map<String, CompiledRoute<Integer>> compiled = new HashMap<>();
-        Map<String, Entry<Integer>[]> ranked = new HashMap<>();
-        for (Map.Entry<String, Object> leaf : leaves.entrySet()) {
-            if (leaf.getValue() instanceof Route) { // alone in its leaf: nothing to rank
+        Map<String, List<Entry<Integer>>> byLeaf = new HashMap<>();
+        for (Map.Entry<Long, Object> shared : leaves.entrySet()) {
+            if (shared.getValue() instanceof Route) { // alone in its leaf: nothing to rank
                 continue;
             }
-            List<Entry<Integer>> entries = new ArrayList<>();
-            for (Route member : members(leaf.getKey())) {
+            for (Route member : entry(shared.getValue())) {
                 CompiledRoute<Integer> route = compiled.computeIfAbsent(member.id(), id -> {
                     int at = position.applyAsInt(id);
                     return CompiledRoute.compile(at, member, at);
                 });
                 for (Entry<Integer> e : route.entries()) {
-                    if (key(e).equals(leaf.getKey())) {
-                        entries.add(e);
+                    String key = key(e);
+                    if (hash.of(key) == shared.getKey()) {
+                        byLeaf.computeIfAbsent(key, k -> new ArrayList<>()).add(e);
                     }
                 }
             }
-            ranked.put(leaf.getKey(), PathTable.Builder.sorted(entries));
         }
+        Map<String, Entry<Integer>[]> ranked = new HashMap<>();
+        byLeaf.forEach((key, entries) -> ranked.put(key, PathTable.Builder.sorted(entries)));
         List<CompiledRoute<Integer>> shadowed = new ArrayList<>();
         Map<CompiledRoute<Integer>, Set<CompiledRoute<Integer>>> winners = new HashMap<>();
         for (CompiledRoute<Integer> route : compiled.values()) {

@@ -29,8 +29,10 @@ import stargate.model.routing.ShadowIndex;
  * <ul>
  *   <li>the changed objects themselves: their own checks, as the whole validation runs them;</li>
  *   <li>references: a removed upstream breaks the routes that name it ({@code upstream} or a
- *       {@code traffic-split} upstream), found through a reverse index; consumers and the global
- *       plugins, which may name upstreams too, are checked again whole when an upstream goes;</li>
+ *       {@code traffic-split} upstream), found by one pass over the routes (no reverse index: it
+ *       would hold an entry per route, ~40 B each at 100,000 routes, for a change that is rare and
+ *       costs ~1 ms of scanning); consumers and the global plugins, which may name upstreams too,
+ *       are checked again whole when an upstream goes;</li>
  *   <li>credential and SNI uniqueness: the consumers and certificates are checked again whole when
  *       one of them changes (they are few next to routes);</li>
  *   <li>shadowing: only among the routes that share a leaf with a changed route ({@link ShadowIndex}).</li>
@@ -41,8 +43,10 @@ import stargate.model.routing.ShadowIndex;
  * object in place, appends an added one, and moves the last object of its list into the place of a
  * removed one (O(1); order never affects matching).
  *
- * <p>Cost per check: O(changed objects + routes naming a removed upstream + routes in the touched
- * leaves), plus O(consumers + certificates) when one of those changes or an upstream is removed.
+ * <p>Cost per check: O(changed objects + routes in the touched leaves), plus O(routes) when an
+ * upstream is removed and O(consumers + certificates) when one of those changes or an upstream is
+ * removed. Kept per route (SPEC §12: <= 1 KiB of heap per route, all of the node counted): a slot
+ * of the route list, one of {@link IdPositions} and the route's leaf in {@link ShadowIndex}.
  * Mutable and not thread-safe: one owner checks and commits.
  */
 public final class ValidatedConfig {
@@ -52,8 +56,6 @@ public final class ValidatedConfig {
     private List<Consumer> consumers;
     private List<Certificate> certificates;
     private Map<String, JsonNode> globalPlugins;
-    /** Upstream id to the ids of the routes that name it. */
-    private final Map<String, Set<String>> referrers = new HashMap<>();
     private final ShadowIndex shadows;
     private GatewayConfig config;
     /** Bumped by each commit, so a {@link Checked} of an older state is refused. */
@@ -71,7 +73,6 @@ public final class ValidatedConfig {
         this.consumers = valid.consumers();
         this.certificates = valid.certificates();
         this.globalPlugins = valid.globalPlugins();
-        valid.routes().forEach(this::refer);
         this.shadows = shadows;
         this.config = valid;
     }
@@ -173,8 +174,12 @@ public final class ValidatedConfig {
         Predicate<String> upstreamDeclared = id -> u.get(id) != null;
 
         Set<String> recheck = new HashSet<>(touchedRoutes.keySet());
-        for (String upstream : removedUpstreams) {
-            recheck.addAll(referrers.getOrDefault(upstream, Set.of()));
+        if (!removedUpstreams.isEmpty()) {
+            for (Route route : routes.items) { // the routes a change touched are in recheck already
+                if (namesAny(route, removedUpstreams)) {
+                    recheck.add(route.id());
+                }
+            }
         }
         Findings f = new Findings();
         List<Route> present = new ArrayList<>();
@@ -244,11 +249,9 @@ public final class ValidatedConfig {
                 Route old = routes.get(change.id());
                 if (old != null) {
                     shadows.remove(old);
-                    unrefer(old);
                 }
                 if (change.after() instanceof Route now) {
                     shadows.add(now);
-                    refer(now);
                 }
             }
             apply(change, routes.mutable(), upstreams.mutable(), others);
@@ -333,33 +336,14 @@ public final class ValidatedConfig {
         }
     }
 
-    private void refer(Route route) {
-        for (String upstream : references(route)) {
-            referrers.computeIfAbsent(upstream, k -> new HashSet<>()).add(route.id());
-        }
-    }
-
-    private void unrefer(Route route) {
-        for (String upstream : references(route)) {
-            Set<String> ids = referrers.get(upstream);
-            if (ids != null && ids.remove(route.id()) && ids.isEmpty()) {
-                referrers.remove(upstream);
-            }
-        }
-    }
-
-    /** The upstreams a route names: its own, and a traffic-split's. */
-    private static Set<String> references(Route route) {
-        Set<String> ids = new HashSet<>(2);
-        if (route.upstream() != null) {
-            ids.add(route.upstream());
+    /** Whether a route names one of {@code upstreams}: as its own, or as a traffic-split's. */
+    private static boolean namesAny(Route route, Set<String> upstreams) {
+        if (route.upstream() != null && upstreams.contains(route.upstream())) {
+            return true;
         }
         JsonNode split = route.plugins().get("traffic-split");
         JsonNode upstream = split == null ? null : split.get("upstream");
-        if (upstream != null && upstream.isValueNode() && !upstream.isNull()) {
-            ids.add(upstream.asText());
-        }
-        return ids;
+        return upstream != null && upstream.isValueNode() && !upstream.isNull() && upstreams.contains(upstream.asText());
     }
 
     /**
@@ -369,20 +353,21 @@ public final class ValidatedConfig {
      */
     private static final class Section<T> {
         final ArrayList<T> items;
-        final Map<String, Integer> positions = new HashMap<>();
+        final IdPositions positions;
         final Function<T, String> idOf;
 
         Section(List<T> items, Function<T, String> idOf) {
             this.items = new ArrayList<>(items);
             this.idOf = idOf;
+            this.positions = new IdPositions(items.size());
             for (int i = 0; i < items.size(); i++) {
                 positions.put(idOf.apply(items.get(i)), i);
             }
         }
 
         T get(String id) {
-            Integer at = positions.get(id);
-            return at == null ? null : items.get(at);
+            int at = positions.get(id);
+            return at < 0 ? null : items.get(at);
         }
 
         Ops mutable() {
@@ -399,8 +384,7 @@ public final class ValidatedConfig {
 
                 @Override
                 int position(String id) {
-                    Integer at = positions.get(id);
-                    return at == null ? -1 : at;
+                    return positions.get(id);
                 }
 
                 @Override
@@ -484,9 +468,9 @@ public final class ValidatedConfig {
                 if (at != null) {
                     return at;
                 }
-                Integer base = positions.get(id);
+                int base = positions.get(id);
                 // a base position now past the end or holding another object means it went
-                return base == null || base >= size || !idOf.apply(at(base)).equals(id) ? -1 : base;
+                return base < 0 || base >= size || !idOf.apply(at(base)).equals(id) ? -1 : base;
             }
 
             @Override

@@ -4,6 +4,7 @@ import java.time.Instant;
 import java.util.Map;
 import stargate.model.GatewayConfig;
 import stargate.model.routing.RouteIndex;
+import stargate.node.plugin.Consumers;
 
 /**
  * One immutable, compiled config: everything a request needs, built off the request path and
@@ -16,6 +17,8 @@ import stargate.model.routing.RouteIndex;
  * @param config    the validated model it was compiled from
  * @param routes    the route index; items carry the compiled route
  * @param upstreams compiled upstreams by id
+ * @param consumers the consumers auth plugins look up and their plugin stages; the routes' chains
+ *                  serve these once this snapshot is published ({@link SnapshotCompiler#published})
  * @param generation the rollout generation it serves and its request counters (docs/rollout.md)
  */
 public record Snapshot(long revision,
@@ -24,15 +27,16 @@ public record Snapshot(long revision,
                        GatewayConfig config,
                        RouteIndex<CompiledRoute> routes,
                        Map<String, CompiledUpstream> upstreams,
+                       Consumers consumers,
                        Generation generation) {
     /** A snapshot outside any rollout. */
     public Snapshot(long revision, String source, Instant appliedAt, GatewayConfig config,
-                    RouteIndex<CompiledRoute> routes, Map<String, CompiledUpstream> upstreams) {
-        this(revision, source, appliedAt, config, routes, upstreams, Generation.base());
+                    RouteIndex<CompiledRoute> routes, Map<String, CompiledUpstream> upstreams, Consumers consumers) {
+        this(revision, source, appliedAt, config, routes, upstreams, consumers, Generation.base());
     }
 
     /** The same compiled config, counted on {@code next}. */
     public Snapshot withGeneration(Generation next) {
-        return new Snapshot(revision, source, appliedAt, config, routes, upstreams, next);
+        return new Snapshot(revision, source, appliedAt, config, routes, upstreams, consumers, next);
     }
 }

@@ -80,7 +80,7 @@ public final class SnapshotCompiler implements AutoCloseable {
         lastRoutes = routesById;
         upstreamsChanged = true;
         return new Snapshot(revision, source, Instant.now(), config,
-                RouteIndex.build(routes, CompiledRoute::route), Collections.unmodifiableMap(upstreams));
+                RouteIndex.build(routes, CompiledRoute::route), Collections.unmodifiableMap(upstreams), routeChains.consumers());
     }
 
     /**
@@ -88,14 +88,16 @@ public final class SnapshotCompiler implements AutoCloseable {
      * changes between them: only the changed routes and upstreams, and the routes of a changed
      * upstream, are compiled; the route index is changed in place of rebuilt ({@link RouteIndex#withChanges}).
      * Everything else is the previous snapshot's (compiled routes, balancers, pools, circuits, meters,
-     * plugin instances). A change to the consumers or the global plugins reaches every plugin chain:
-     * it is compiled whole.
+     * plugin instances). A change to the consumers compiles the consumers alone (O(consumers)): the
+     * chains look them up in the snapshot being served ({@link #published}). A change to the global
+     * plugins reaches every plugin chain: it is compiled whole.
      *
      * @param changes what differs from {@code previous.config()}; {@code config} must be valid
      */
     public Snapshot compile(Snapshot previous, GatewayConfig config, List<Change> changes, long revision, String source) {
         Map<String, Route> touchedRoutes = new LinkedHashMap<>(); // id -> route now (null = removed)
         Map<String, CompiledUpstream> upstreams = null;
+        boolean consumersChanged = false;
         for (Change change : changes) {
             switch (change.kind()) {
                 case ROUTE -> touchedRoutes.put(change.id(), (Route) change.after());
@@ -109,7 +111,8 @@ public final class SnapshotCompiler implements AutoCloseable {
                         upstreams.remove(change.id());
                     }
                 }
-                case CONSUMER, GLOBAL_PLUGINS -> {
+                case CONSUMER -> consumersChanged = true;
+                case GLOBAL_PLUGINS -> {
                     return compile(config, revision, source);
                 }
                 case CERTIFICATE -> { } // served by the listeners, not compiled here
@@ -148,8 +151,10 @@ public final class SnapshotCompiler implements AutoCloseable {
         lastUpstreams = nextUpstreams;
         upstreamsChanged = upstreams != null;
         return new Snapshot(revision, source, Instant.now(), config,
-                previous.routes().withChanges(removed, added, CompiledRoute::route),
-                upstreams == null ? previous.upstreams() : Collections.unmodifiableMap(upstreams));
+                removed.isEmpty() && added.isEmpty() ? previous.routes() // e.g. consumers only
+                        : previous.routes().withChanges(removed, added, CompiledRoute::route),
+                upstreams == null ? previous.upstreams() : Collections.unmodifiableMap(upstreams),
+                consumersChanged ? chains.consumers(config.consumers()) : previous.consumers());
     }
 
     private CompiledUpstream upstream(Upstream upstream) {
@@ -174,10 +179,11 @@ public final class SnapshotCompiler implements AutoCloseable {
     }
 
     /**
-     * Called after {@code snapshot} was published: releases what older snapshots held alone, and
-     * reconciles the active health checks with the new upstreams.
+     * Called after {@code snapshot} was published: its consumers become the ones the chains look up,
+     * what older snapshots held alone is released, and the active health checks follow the new upstreams.
      */
     public void published(Snapshot snapshot) {
+        chains.serve(snapshot.consumers());
         if (upstreamsChanged) { // O(targets): skipped when a change left every upstream as it was
             pools.retainOnly(snapshot.config().upstreams());
             health.published(snapshot.config().upstreams());

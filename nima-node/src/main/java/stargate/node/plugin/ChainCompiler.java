@@ -26,6 +26,10 @@ import stargate.model.Route;
  * Global plugins are one instance for all routes (a {@code rate-limit} keyed by route still counts
  * each route apart); consumer plugins one instance per consumer, shared by all routes.
  *
+ * <p><b>Consumers are compiled apart from routes</b> ({@link Consumers}): the chains of one whole
+ * compile read them through one holder, so a change of consumers alone is {@link #consumers} (O(consumers))
+ * and {@link #serve} when its snapshot is published, not a compile of every route's chain.
+ *
  * <p>Not thread-safe: one config applier calls it.
  */
 public final class ChainCompiler {
@@ -33,10 +37,12 @@ public final class ChainCompiler {
 
     private final PluginRegistry registry;
     private final PluginContext context;
+    /** Route and global instances of the last compile. */
     private Map<InstanceKey, Stage> instances = new HashMap<>();
+    /** Consumer instances of the last compile of consumers. */
+    private Map<InstanceKey, Stage> consumerInstances = new HashMap<>();
     /** What the last whole compile built that routes share: for {@link #route}. */
-    private Credentials credentials;
-    private Map<String, Stage[]> consumerStages = Map.of();
+    private Consumers.Served served = new Consumers.Served(Consumers.NONE);
     private Map<String, JsonNode> globalPlugins = Map.of();
     private PluginChain globalOnly;
 
@@ -50,19 +56,16 @@ public final class ChainCompiler {
 
     /** The chains of {@code config}, which must have passed validation with {@link PluginRegistry#catalog()}. */
     public Chains compile(GatewayConfig config) {
+        Map<InstanceKey, Stage> builtConsumers = new HashMap<>();
+        Consumers consumers = consumers(config.consumers(), builtConsumers);
+        // a holder of its own: the chains of the snapshot being replaced keep theirs, and their consumers
+        Consumers.Served served = new Consumers.Served(consumers);
         Map<InstanceKey, Stage> built = new HashMap<>();
-        Credentials credentials = Credentials.of(config.consumers());
-        Map<String, Stage[]> consumerStages = new HashMap<>();
-        for (Consumer consumer : config.consumers()) {
-            if (!consumer.plugins().isEmpty()) {
-                consumerStages.put(consumer.id(), stages("consumer:" + consumer.id(), consumer.plugins(), Map.of(), built));
-            }
-        }
         Map<String, PluginChain> chains = new HashMap<>();
         // routes without plugins of their own share one chain of the global plugins: at 100,000 routes
         // that is one object instead of 100,000 (SPEC §12, heap per route)
         PluginChain globalOnly = config.globalPlugins().isEmpty() ? null
-                : new PluginChain(stages("global", Map.of(), config.globalPlugins(), built), consumerStages, credentials);
+                : new PluginChain(stages("global", Map.of(), config.globalPlugins(), built, instances), served);
         for (Route route : config.routes()) {
             if (route.plugins().isEmpty()) {
                 if (globalOnly != null) {
@@ -70,15 +73,46 @@ public final class ChainCompiler {
                 }
                 continue;
             }
-            Stage[] stages = stages("route:" + route.id(), route.plugins(), config.globalPlugins(), built);
-            chains.put(route.id(), new PluginChain(stages, consumerStages, credentials));
+            Stage[] stages = stages("route:" + route.id(), route.plugins(), config.globalPlugins(), built, instances);
+            chains.put(route.id(), new PluginChain(stages, served));
         }
         instances = built;
-        this.credentials = credentials;
-        this.consumerStages = consumerStages;
+        consumerInstances = builtConsumers;
+        this.served = served;
         this.globalPlugins = config.globalPlugins();
         this.globalOnly = globalOnly;
-        return new Chains(chains);
+        return new Chains(chains, consumers);
+    }
+
+    /**
+     * The consumers of a config whose routes and global plugins are those of the last {@link #compile}
+     * (a change of consumers only): their credentials and stages, instances of unchanged consumer
+     * plugins kept. The chains go on serving the previous ones until {@link #serve}.
+     */
+    public Consumers consumers(List<Consumer> consumers) {
+        Map<InstanceKey, Stage> built = new HashMap<>();
+        Consumers compiled = consumers(consumers, built);
+        consumerInstances = built;
+        return compiled;
+    }
+
+    private Consumers consumers(List<Consumer> consumers, Map<InstanceKey, Stage> built) {
+        Map<String, Stage[]> stages = new HashMap<>();
+        for (Consumer consumer : consumers) {
+            if (!consumer.plugins().isEmpty()) {
+                stages.put(consumer.id(), stages("consumer:" + consumer.id(), consumer.plugins(), Map.of(), built,
+                        consumerInstances));
+            }
+        }
+        return new Consumers(Credentials.of(consumers), stages);
+    }
+
+    /**
+     * Makes {@code consumers} the ones every chain of the last whole compile looks up, from the next
+     * request on: called when the snapshot they belong to is published.
+     */
+    public void serve(Consumers consumers) {
+        served.set(consumers);
     }
 
     /**
@@ -94,8 +128,7 @@ public final class ChainCompiler {
         Map<InstanceKey, Stage> kept = new HashMap<>();
         PluginChain chain = null;
         if (after != null && !after.plugins().isEmpty()) {
-            chain = new PluginChain(stages("route:" + after.id(), after.plugins(), globalPlugins, kept),
-                    consumerStages, credentials);
+            chain = new PluginChain(stages("route:" + after.id(), after.plugins(), globalPlugins, kept, instances), served);
         } else if (after != null) {
             chain = globalOnly;
         }
@@ -106,9 +139,12 @@ public final class ChainCompiler {
         return chain;
     }
 
-    /** {@code own} over {@code global} (same name: own wins), as stages in run order. */
+    /**
+     * {@code own} over {@code global} (same name: own wins), as stages in run order; an instance in
+     * {@code previous} with the same key is reused.
+     */
     private Stage[] stages(String scope, Map<String, JsonNode> own, Map<String, JsonNode> global,
-                           Map<InstanceKey, Stage> built) {
+                           Map<InstanceKey, Stage> built, Map<InstanceKey, Stage> previous) {
         Map<String, InstanceKey> keys = new LinkedHashMap<>();
         global.forEach((name, cfg) -> keys.put(name, new InstanceKey("global", name, cfg)));
         own.forEach((name, cfg) -> keys.put(name, new InstanceKey(scope, name, cfg)));
@@ -120,8 +156,8 @@ public final class ChainCompiler {
                         + "PluginRegistry.catalog(PluginContext))");
             }
             stages.add(built.computeIfAbsent(key, k -> {
-                Stage previous = instances.get(k);
-                return previous != null ? previous : Stage.of(k.name(), factory.phase(),
+                Stage reused = previous.get(k);
+                return reused != null ? reused : Stage.of(k.name(), factory.phase(),
                         factory.create(k.config(), context.at(k.scope())));
             }));
         }
@@ -132,9 +168,16 @@ public final class ChainCompiler {
     /** The chains of one snapshot, by route id. Immutable. */
     public static final class Chains {
         private final Map<String, PluginChain> byRoute;
+        private final Consumers consumers;
 
-        Chains(Map<String, PluginChain> byRoute) {
+        Chains(Map<String, PluginChain> byRoute, Consumers consumers) {
             this.byRoute = byRoute;
+            this.consumers = consumers;
+        }
+
+        /** The consumers the chains serve. */
+        public Consumers consumers() {
+            return consumers;
         }
 
         /** The route's chain, or null when no plugin applies to it. */

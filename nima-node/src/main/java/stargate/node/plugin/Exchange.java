@@ -22,7 +22,7 @@ public final class Exchange {
     private final IncomingRequest request;
     private final Route route;
     private final Map<String, String> pathParams;
-    private final Credentials credentials;
+    private final Consumers consumers;
     private String requestId;
     private Consumer consumer;
     private String upstream;
@@ -39,11 +39,16 @@ public final class Exchange {
      */
     public Exchange(IncomingRequest request, Route route, Map<String, String> pathParams, String requestId,
                     Credentials credentials) {
+        this(request, route, pathParams, requestId, new Consumers(credentials, Map.of()));
+    }
+
+    /** @param consumers the served consumers as the request started: it keeps them to the end */
+    Exchange(IncomingRequest request, Route route, Map<String, String> pathParams, String requestId, Consumers consumers) {
         this.request = Objects.requireNonNull(request, "request");
         this.route = Objects.requireNonNull(route, "route");
         this.pathParams = pathParams;
         this.requestId = requestId;
-        this.credentials = credentials;
+        this.consumers = consumers;
     }
 
     public IncomingRequest request() {
@@ -99,7 +104,12 @@ public final class Exchange {
     }
 
     public Credentials credentials() {
-        return credentials;
+        return consumers.credentials();
+    }
+
+    /** The consumers this request looks up, credentials and consumer stages from one config. */
+    Consumers consumers() {
+        return consumers;
     }
 
     /** The plugin whose request phase ran last (after a rejection: the one that answered), or null. */

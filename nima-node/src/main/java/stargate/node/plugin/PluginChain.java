@@ -34,22 +34,19 @@ import stargate.node.proxy.ResponseFields;
  */
 public final class PluginChain {
     private static final System.Logger LOG = System.getLogger(PluginChain.class.getName());
-    private static final Stage[] NONE = new Stage[0];
 
     private final Stage[] stages;
-    /** Consumer id to that consumer's stages (phases after AUTH only), shared by every chain of a snapshot. */
-    private final Map<String, Stage[]> consumerStages;
-    private final Credentials credentials;
+    /** The consumers served now (credentials and their stages), shared by every chain of a compile. */
+    private final Consumers.Served consumers;
 
-    PluginChain(Stage[] stages, Map<String, Stage[]> consumerStages, Credentials credentials) {
+    PluginChain(Stage[] stages, Consumers.Served consumers) {
         this.stages = stages;
-        this.consumerStages = consumerStages;
-        this.credentials = credentials;
+        this.consumers = consumers;
     }
 
-    /** A new exchange for a request on this chain's route. */
+    /** A new exchange for a request on this chain's route, with the consumers served as it starts. */
     public Exchange exchange(IncomingRequest request, Route route, Map<String, String> pathParams, String requestId) {
-        return new Exchange(request, route, pathParams, requestId, credentials);
+        return new Exchange(request, route, pathParams, requestId, consumers.get());
     }
 
     /**
@@ -88,7 +85,7 @@ public final class PluginChain {
                 standIn = verdict;
             }
             if (consumer == null && exchange.consumer() != null) {
-                consumer = consumerStages.getOrDefault(exchange.consumer().id(), NONE);
+                consumer = exchange.consumers().stagesOf(exchange.consumer().id());
             }
         }
         if (standIn != null) {

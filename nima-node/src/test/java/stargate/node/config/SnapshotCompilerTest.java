@@ -79,4 +79,47 @@ class SnapshotCompilerTest {
                     stargate.model.routing.RequestHeaders.NONE).item());
         }
     }
+
+    @Test
+    void aChangeOfConsumersAloneKeepsEveryRouteAndItsChain() {
+        GatewayConfig before = ConfigCodec.readConfig("""
+                routes:
+                  - {id: a, paths: ["/a"], upstream: u, plugins: {key-auth: {}}}
+                upstreams:
+                  - {id: u, targets: [{url: "http://127.0.0.1:9000"}]}
+                consumers:
+                  - {id: alice, key_auth: {key: alice-key-123}}
+                """, ConfigCodec.Format.YAML).orElseThrow();
+        GatewayConfig after = ConfigCodec.readConfig("""
+                routes:
+                  - {id: a, paths: ["/a"], upstream: u, plugins: {key-auth: {}}}
+                upstreams:
+                  - {id: u, targets: [{url: "http://127.0.0.1:9000"}]}
+                consumers:
+                  - {id: bob, key_auth: {key: bob-key-123}}
+                """, ConfigCodec.Format.YAML).orElseThrow();
+        try (SnapshotCompiler compiler = compiler()) {
+            Snapshot first = compiler.compile(before, 1, "test");
+            compiler.published(first);
+            Snapshot second = compiler.compile(first, after, ConfigDiff.diff(before, after), 2, "test");
+
+            assertSame(route(first, "/a"), route(second, "/a"), "the route and its plugin chain are not compiled again");
+            assertSame(first.routes(), second.routes(), "nor is the route index");
+            assertNotSame(first.consumers(), second.consumers(), "the snapshot has the new consumers");
+            var requestBefore = exchange(second);
+            assertEquals("alice", requestBefore.credentials().byApiKey("alice-key-123").id(),
+                    "until the new snapshot is published, the chain serves the one being served");
+            compiler.published(second);
+            var requestAfter = exchange(second);
+            assertEquals("bob", requestAfter.credentials().byApiKey("bob-key-123").id(), "an added consumer's key works");
+            assertNull(requestAfter.credentials().byApiKey("alice-key-123"), "a removed consumer's key does not");
+            assertEquals("alice", requestBefore.credentials().byApiKey("alice-key-123").id(),
+                    "a request keeps the consumers it started with");
+        }
+    }
+
+    private static stargate.node.plugin.Exchange exchange(Snapshot snapshot) {
+        CompiledRoute route = route(snapshot, "/a");
+        return route.plugins().exchange(stargate.node.plugin.TestRequest.get("/a"), route.route(), java.util.Map.of(), "id-1");
+    }
 }
