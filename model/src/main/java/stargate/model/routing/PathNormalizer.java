@@ -54,6 +54,11 @@ public final class PathNormalizer {
     private PathNormalizer() {
     }
 
+    /** Whether {@code c} is unreserved (RFC 3986 §2.3): a letter, a digit, or one of {@code - . _ ~}. */
+    public static boolean isUnreserved(char c) {
+        return c < UNRESERVED.length && UNRESERVED[c];
+    }
+
     /**
      * @param target a request target's path, query allowed ({@code /a/../b?x=1}); null or empty is {@code /}
      * @return the normalized path and the unchanged query; {@code target} itself when nothing changes
@@ -157,7 +162,7 @@ public final class PathNormalizer {
         if (decoded == '/' || decoded == '\\' || decoded == 0) {
             throw new MalformedPathException("the path holds an encoded '/', '\\' or NUL (%2F, %5C, %00)");
         }
-        if (decoded < UNRESERVED.length && UNRESERVED[decoded]) {
+        if (isUnreserved((char) decoded)) {
             out.append((char) decoded);
         } else {
             out.append('%').append(HEX[high]).append(HEX[low]);

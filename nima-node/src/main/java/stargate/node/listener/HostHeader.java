@@ -4,6 +4,7 @@ import io.helidon.common.uri.UriValidator;
 import io.helidon.http.Header;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Headers;
+import stargate.model.routing.PathNormalizer;
 
 /**
  * The request's {@code Host} as RFC 9112 §3.2 and RFC 3986 §3.2.2 allow it: exactly one, a registered name
@@ -14,20 +15,8 @@ import io.helidon.http.Headers;
  * request (~2% of a proxied request's CPU) and accepts a signed port ({@code :+80}).
  */
 final class HostHeader {
-    private static final boolean[] REG_NAME = new boolean[128];
-
-    static {
-        for (char c = 'a'; c <= 'z'; c++) {
-            REG_NAME[c] = true;
-            REG_NAME[Character.toUpperCase(c)] = true;
-        }
-        for (char c = '0'; c <= '9'; c++) {
-            REG_NAME[c] = true;
-        }
-        for (char c : "-._~!$&'()*+,;=".toCharArray()) {
-            REG_NAME[c] = true;
-        }
-    }
+    /** RFC 3986 §2.2: what a registered name may hold besides unreserved characters and escapes. */
+    private static final String SUB_DELIMS = "!$&'()*+,;=";
 
     private HostHeader() {
     }
@@ -82,7 +71,7 @@ final class HostHeader {
                     return false;
                 }
                 i += 2;
-            } else if (c >= 128 || !REG_NAME[c]) {
+            } else if (!PathNormalizer.isUnreserved(c) && SUB_DELIMS.indexOf(c) < 0) {
                 return false;
             }
         }
