@@ -287,7 +287,7 @@ public final class EtcdSource implements ConfigSource {
             long waitingFor = 0; // the oldest event waiting at the last look, and since when
             long waitingSince = 0;
             while (!closed && !ended.isDone()) {
-                // answers re-ask at once (receive); this only re-sends requests left unanswered
+                // answers re-ask at once (receive); this re-asks watches whose answer was set aside (catching up)
                 Thread.sleep(WatchMerge.ASK_AGAIN_NANOS / 1_000_000);
                 long waiting;
                 synchronized (merge) {

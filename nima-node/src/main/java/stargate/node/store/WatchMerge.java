@@ -21,7 +21,11 @@ import java.util.TreeMap;
  * a requested progress answer on a side channel that can overtake an event already queued for the
  * same watch. So an answer's revision is taken only once the answer to a later request has arrived:
  * that later request is sent only after the first answer came back, and etcd sends what was queued
- * before it first. With the fix the first answer alone would do; the second costs one round trip.
+ * before it first. Hence at most one request per watch is ever in flight: two requests queued
+ * together give two answers that may both overtake the event (seen on a loaded CI box, where an
+ * answer took longer than {@link #ASK_AGAIN_NANOS} and was asked again). A request that is never
+ * answered ends in a whole read (the caller's progress timeout). With the fix the first answer
+ * alone would do; the second costs one round trip.
  * A watch's answers count only once etcd has confirmed its creation, and a watch created behind its
  * start revision is given time to catch up first ({@link #created}). An event that still arrives
  * behind a revision already handed on is handed on at once (never dropped) and counted as late
@@ -30,7 +34,7 @@ import java.util.TreeMap;
  * <p>Not thread-safe: the caller serializes calls (the watches call back on several threads).
  */
 final class WatchMerge {
-    /** How long a progress request may go unanswered (or have its answer set aside) before it is asked again. */
+    /** How long after a request whose answer was set aside (a watch still catching up) it is asked again. */
     static final long ASK_AGAIN_NANOS = 200_000_000L;
     /**
      * How long after its creation a watch that etcd created behind its start revision is not asked
@@ -42,8 +46,10 @@ final class WatchMerge {
     private final long[] complete;
     /** Per watch: the revision of the last progress answer, taken once the next answer arrives; 0 = none. */
     private final long[] candidate;
-    /** Per watch: when its pending progress request was sent; 0 = none pending. */
+    /** Per watch: when its last progress request was sent; 0 = answered and used (ask again at once when needed). */
     private final long[] askedAt;
+    /** Per watch: a progress request is in flight (sent, not answered yet): no second one is sent. */
+    private final boolean[] inFlight;
     /** Per watch: from when its progress answers count (after its creation, see {@link #created}). */
     private final long[] trustFrom;
     private final long from;
@@ -56,6 +62,7 @@ final class WatchMerge {
         complete = new long[watches];
         candidate = new long[watches];
         askedAt = new long[watches];
+        inFlight = new boolean[watches];
         trustFrom = new long[watches];
         java.util.Arrays.fill(trustFrom, Long.MAX_VALUE);
         java.util.Arrays.fill(complete, from - 1);
@@ -91,8 +98,9 @@ final class WatchMerge {
 
     /** A progress answer on watch {@code watch} at etcd revision {@code revision}; returns what may be applied now. */
     List<WatchEvent> progress(int watch, long revision, long nowNanos) {
+        inFlight[watch] = false;
         if (nowNanos < trustFrom[watch]) {
-            return List.of(); // set aside; asked again after ASK_AGAIN_NANOS
+            return List.of(); // set aside; asked again ASK_AGAIN_NANOS after the request
         }
         askedAt[watch] = 0;
         if (candidate[watch] > 0) {
@@ -106,8 +114,8 @@ final class WatchMerge {
 
     /**
      * The watches to send a progress request now: those not yet complete up to the newest waiting
-     * event, with no request pending (or one pending for longer than {@link #ASK_AGAIN_NANOS}).
-     * Marks them asked.
+     * event, with no request in flight, and whose last answer was used (or was set aside and the
+     * request is older than {@link #ASK_AGAIN_NANOS}). Marks them asked.
      */
     List<Integer> toAsk(long nowNanos) {
         if (pending.isEmpty()) {
@@ -116,8 +124,10 @@ final class WatchMerge {
         long wanted = pending.lastKey();
         List<Integer> ask = new ArrayList<>();
         for (int watch = 0; watch < complete.length; watch++) {
-            if (complete[watch] < wanted && (askedAt[watch] == 0 || nowNanos - askedAt[watch] > ASK_AGAIN_NANOS)) {
+            if (complete[watch] < wanted && !inFlight[watch]
+                    && (askedAt[watch] == 0 || nowNanos - askedAt[watch] > ASK_AGAIN_NANOS)) {
                 askedAt[watch] = nowNanos;
+                inFlight[watch] = true;
                 ask.add(watch);
             }
         }
