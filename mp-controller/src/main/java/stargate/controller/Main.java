@@ -49,10 +49,8 @@ public final class Main {
         }
         options.mpConfig().forEach(System::setProperty);
         // no client-initiated TLS 1.2 renegotiation on the gRPC admin port: a full handshake at the client's
-        // command, again and again on one connection (the node refuses it too)
-        if (System.getProperty("jdk.tls.rejectClientInitiatedRenegotiation") == null) {
-            System.setProperty("jdk.tls.rejectClientInitiatedRenegotiation", "true");
-        }
+        // command, again and again on one connection (the node refuses it too); an operator may set it
+        System.getProperties().putIfAbsent("jdk.tls.rejectClientInitiatedRenegotiation", "true");
         Telemetry.start(options.tracing(), version());
         return Server.create().start();
     }

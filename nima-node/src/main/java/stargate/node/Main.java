@@ -28,10 +28,8 @@ public final class Main {
         System.setProperty("user.timezone", "UTC");
         // A TLS 1.2 client could otherwise renegotiate on one connection again and again, each time a full
         // handshake (an RSA signature) at its command, past every connection limit. JSSE allows it by default
-        // and reads this once, at its first server handshake; nginx and BoringSSL refuse it too.
-        if (System.getProperty("jdk.tls.rejectClientInitiatedRenegotiation") == null) {
-            System.setProperty("jdk.tls.rejectClientInitiatedRenegotiation", "true");
-        }
+        // and reads this once, at its first server handshake; nginx and BoringSSL refuse it too (unless set).
+        System.getProperties().putIfAbsent("jdk.tls.rejectClientInitiatedRenegotiation", "true");
         String command = args.length == 0 ? "help" : args[0];
         List<String> rest = Arrays.asList(args).subList(Math.min(1, args.length), args.length);
         try {
