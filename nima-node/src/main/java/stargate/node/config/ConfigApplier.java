@@ -114,11 +114,12 @@ public final class ConfigApplier {
                 }
             }
         }
+        long started = System.nanoTime();
         Validated<ValidatedConfig> checked = validator.validated(read);
         if (!checked.isValid()) {
             return reject(checked.errors(), revision, source);
         }
-        applyWhole(checked.value(), revision, source, null);
+        applyWhole(checked.value(), revision, source, null, System.nanoTime() - started);
         return List.of();
     }
 
@@ -158,11 +159,15 @@ public final class ConfigApplier {
      *                null = diff the previous and the new config here (O(n log n) in the objects)
      */
     public Snapshot applyValid(GatewayConfig config, long revision, String source, String changes) {
-        return applyWhole(validator.trusted(config), revision, source, changes);
+        return applyWhole(validator.trusted(config), revision, source, changes, -1);
     }
 
-    /** Compiles and publishes {@code valid} whole; it becomes {@link #served()}. */
-    private Snapshot applyWhole(ValidatedConfig valid, long revision, String source, String changes) {
+    /**
+     * Compiles and publishes {@code valid} whole; it becomes {@link #served()}.
+     *
+     * @param validateNanos what validating it took here, for the log line (-1: validated by the caller)
+     */
+    private Snapshot applyWhole(ValidatedConfig valid, long revision, String source, String changes, long validateNanos) {
         long started = System.nanoTime();
         Snapshot previous = current.get();
         GatewayConfig config = valid.config();
@@ -172,7 +177,7 @@ public final class ConfigApplier {
         metrics.retain(config);
         String diff = changes != null ? changes
                 : ConfigDiff.summary(ConfigDiff.diff(previous == null ? GatewayConfig.EMPTY : previous.config(), config));
-        logApplied(next, diff, "whole", started);
+        logApplied(next, diff, "whole", started, validateNanos);
         return next;
     }
 
@@ -200,7 +205,7 @@ public final class ConfigApplier {
             }
         }
         metrics.drop(routes, upstreams);
-        logApplied(next, summary, "incremental", started);
+        logApplied(next, summary, "incremental", started, -1);
         return next;
     }
 
@@ -245,11 +250,11 @@ public final class ConfigApplier {
         metrics.configApplied(true, next.revision());
     }
 
-    private static void logApplied(Snapshot next, String changes, String mode, long startedNanos) {
+    private static void logApplied(Snapshot next, String changes, String mode, long startedNanos, long validateNanos) {
         long micros = (System.nanoTime() - startedNanos) / 1_000;
         LOG.info("event=config_applied source=" + next.source() + " revision=" + next.revision()
                 + " routes=" + next.config().routes().size() + " upstreams=" + next.config().upstreams().size()
                 + " changes=\"" + changes + "\" mode=" + mode + " compile_ms=" + micros / 1_000
-                + " compile_us=" + micros);
+                + " compile_us=" + micros + (validateNanos >= 0 ? " validate_ms=" + validateNanos / 1_000_000 : ""));
     }
 }

@@ -78,6 +78,9 @@ public final class FileSource implements ConfigSource {
         } catch (ExecutionException e) {
             return cannotRead(e.getCause());
         }
+        LOG.info("event=config_read source=file:" + file + " bytes=" + first.bytes() + " routes="
+                + (first.config().malformed() ? 0 : first.config().readable().routes().size())
+                + " errors=" + first.config().errors().size() + " read_ms=" + first.nanos() / 1_000_000);
         List<ConfigError> errors = applier.applyRead(first.config(), ++revision, "file:" + file);
         if (errors.isEmpty()) {
             appliedDigest = first.digest();
@@ -163,14 +166,19 @@ public final class FileSource implements ConfigSource {
         }
     }
 
-    /** The file streamed once, with the digest of the very bytes parsed (one pass for both). */
-    private record FirstRead(StreamedConfig config, byte[] digest) {
+    /**
+     * The file streamed once, with the digest of the very bytes parsed (one pass for both), its size
+     * and how long the read took (the startup log's read phase).
+     */
+    private record FirstRead(StreamedConfig config, byte[] digest, long bytes, long nanos) {
         static FirstRead of(Path file) throws IOException {
+            long started = System.nanoTime();
             MessageDigest sha = sha256();
+            long bytes = Files.size(file);
             try (Reader in = new InputStreamReader(new DigestInputStream(Files.newInputStream(file), sha),
                     StandardCharsets.UTF_8)) {
                 StreamedConfig config = ConfigCodec.stream(new BufferedReader(in, 64 * 1024), ConfigCodec.Format.YAML);
-                return new FirstRead(config, sha.digest());
+                return new FirstRead(config, sha.digest(), bytes, System.nanoTime() - started);
             }
         }
     }

@@ -81,6 +81,39 @@ class FileSourceTest {
     }
 
     @Test
+    void theFirstLoadLogsHowLongEachPhaseTook() throws Exception {
+        List<String> lines = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.logging.Handler capture = new java.util.logging.Handler() {
+            @Override
+            public void publish(java.util.logging.LogRecord record) {
+                lines.add(record.getMessage());
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        List<java.util.logging.Logger> loggers = List.of(java.util.logging.Logger.getLogger(FileSource.class.getName()),
+                java.util.logging.Logger.getLogger(ConfigApplier.class.getName()));
+        loggers.forEach(l -> l.addHandler(capture));
+        try {
+            Path file = Files.writeString(dir.resolve("c.yaml"), ONE_ROUTE);
+            source = new FileSource(file);
+            assertEquals(List.of(), source.load(applier()));
+        } finally {
+            loggers.forEach(l -> l.removeHandler(capture));
+        }
+        String read = lines.stream().filter(l -> l.startsWith("event=config_read ")).findFirst().orElseThrow();
+        assertTrue(read.matches(".* bytes=" + ONE_ROUTE.length() + " routes=1 errors=0 read_ms=\\d+"), read);
+        String applied = lines.stream().filter(l -> l.startsWith("event=config_applied ")).findFirst().orElseThrow();
+        assertTrue(applied.matches(".* mode=whole compile_ms=\\d+ compile_us=\\d+ validate_ms=\\d+"), applied);
+    }
+
+    @Test
     void anInvalidFileIsRefusedWithItsLine() throws Exception {
         Path file = Files.writeString(dir.resolve("c.yaml"), ONE_ROUTE.replace("upstream: u1}", "upstream: u1, colour: red}"));
         source = new FileSource(file);
