@@ -20,8 +20,8 @@ final class RecordShape {
         }
     };
 
-    /** One component: its Java accessor and its snake_case config key. */
-    record Field(RecordComponent component, String key) {
+    /** One component: its Java accessor, its snake_case config key and its declared type. */
+    record Field(RecordComponent component, String key, java.lang.reflect.Type genericType) {
         Object read(Object record) {
             try {
                 return component.getAccessor().invoke(record);
@@ -33,13 +33,21 @@ final class RecordShape {
 
     private final Class<?> type;
     private final List<Field> fields;
+    private final java.util.Set<String> keys;
+    /** Per component, what an absent value is passed as: the primitive's zero (0, false), else null. */
+    private final Object[] zeros;
     private final Constructor<?> constructor;
     private final Object absent;
 
     private RecordShape(Class<?> type) {
         this.type = type;
         RecordComponent[] components = type.getRecordComponents();
-        this.fields = Arrays.stream(components).map(c -> new Field(c, snakeCase(c.getName()))).toList();
+        this.fields = Arrays.stream(components).map(c -> new Field(c, snakeCase(c.getName()), c.getGenericType())).toList();
+        java.util.Set<String> names = new java.util.LinkedHashSet<>();
+        fields.forEach(f -> names.add(f.key()));
+        this.keys = java.util.Collections.unmodifiableSet(names);
+        this.zeros = Arrays.stream(components).map(RecordComponent::getType)
+                .map(t -> t.isPrimitive() ? Array.get(Array.newInstance(t, 1), 0) : null).toArray();
         try {
             this.constructor = type.getDeclaredConstructor(
                     Arrays.stream(components).map(RecordComponent::getType).toArray(Class<?>[]::new));
@@ -57,6 +65,11 @@ final class RecordShape {
         return fields;
     }
 
+    /** The config keys of {@link #fields()}, to look an unknown key up. */
+    java.util.Set<String> keys() {
+        return keys;
+    }
+
     /** The record built with every component absent: null, or 0/false for primitives. */
     Object absent() {
         return absent;
@@ -70,9 +83,8 @@ final class RecordShape {
     Object construct(Object[] args) {
         Object[] filled = args.clone();
         for (int i = 0; i < filled.length; i++) {
-            Class<?> t = fields.get(i).component().getType();
-            if (filled[i] == null && t.isPrimitive()) {
-                filled[i] = Array.get(Array.newInstance(t, 1), 0); // the primitive's zero: 0, false
+            if (filled[i] == null) {
+                filled[i] = zeros[i];
             }
         }
         try {

@@ -39,8 +39,41 @@ final class TreeBinder {
         return errors;
     }
 
-    /** @return the bound value, or null when the node is absent or had errors (then {@link #errors()} says why) */
+    /**
+     * @param path where the node sits, the prefix of every error path
+     * @return the bound value, or null when the node is absent or had errors (then {@link #errors()} says why)
+     */
     Object bind(JsonNode node, Type type, String path) {
+        return bind(node, type, new Where(null, path, -1));
+    }
+
+    /**
+     * Where a value sits, made into text only for an error: most values have none, and a path string
+     * per value would be a million short-lived strings at 100,000 routes.
+     *
+     * @param key   the map key or record key below {@code parent}, or the whole path when parent is null
+     * @param index the list position below {@code parent} when key is null
+     */
+    private record Where(Where parent, String key, int index) {
+        Where child(String name) {
+            return new Where(this, name, -1);
+        }
+
+        Where element(int position) {
+            return new Where(this, null, position);
+        }
+
+        @Override
+        public String toString() {
+            if (parent == null) {
+                return key;
+            }
+            String above = parent.toString();
+            return key == null ? above + "[" + index + "]" : TreeBinder.child(above, key);
+        }
+    }
+
+    private Object bind(JsonNode node, Type type, Where path) {
         if (type instanceof ParameterizedType generic) {
             Class<?> raw = (Class<?>) generic.getRawType();
             Type[] arguments = generic.getActualTypeArguments();
@@ -88,17 +121,17 @@ final class TreeBinder {
         throw new IllegalArgumentException("unsupported config type " + c);
     }
 
-    private Object bindRecord(JsonNode node, Class<?> type, String path) {
+    private Object bindRecord(JsonNode node, Class<?> type, Where path) {
         if (!node.isObject()) {
             return fail(path, "expected a map, got " + describe(node));
         }
         RecordShape shape = RecordShape.of(type);
-        Set<String> keys = shape.fields().stream().map(RecordShape.Field::key).collect(Collectors.toSet());
+        Set<String> keys = shape.keys();
         int errorsBefore = errors.size();
         for (Iterator<String> names = node.fieldNames(); names.hasNext(); ) {
             String name = names.next();
             if (!keys.contains(name)) {
-                errors.add(new ConfigError(path, unknownKey(name, keys)));
+                errors.add(new ConfigError(path.toString(), unknownKey(name, keys)));
             }
         }
         Object[] args = new Object[shape.fields().size()];
@@ -106,7 +139,7 @@ final class TreeBinder {
             RecordShape.Field field = shape.fields().get(i);
             JsonNode child = node.get(field.key());
             if (child != null && !child.isNull()) {
-                args[i] = bind(child, field.component().getGenericType(), child(path, field.key()));
+                args[i] = bind(child, field.genericType(), path.child(field.key()));
             }
         }
         if (errors.size() > errorsBefore) {
@@ -119,29 +152,29 @@ final class TreeBinder {
         }
     }
 
-    private Object bindList(JsonNode node, Type element, String path) {
+    private Object bindList(JsonNode node, Type element, Where path) {
         if (!node.isArray()) {
             return fail(path, "expected a list, got " + describe(node));
         }
         List<Object> out = new ArrayList<>(node.size());
         for (int i = 0; i < node.size(); i++) {
-            out.add(bind(node.get(i), element, path + "[" + i + "]"));
+            out.add(bind(node.get(i), element, path.element(i)));
         }
         return out;
     }
 
-    private Object bindMap(JsonNode node, Type value, String path) {
+    private Object bindMap(JsonNode node, Type value, Where path) {
         if (!node.isObject()) {
             return fail(path, "expected a map, got " + describe(node));
         }
         Map<String, Object> out = new LinkedHashMap<>();
         for (Map.Entry<String, JsonNode> e : node.properties()) {
-            out.put(e.getKey(), bind(e.getValue(), value, child(path, e.getKey())));
+            out.put(e.getKey(), bind(e.getValue(), value, path.child(e.getKey())));
         }
         return out;
     }
 
-    private Object bindDuration(JsonNode node, String path) {
+    private Object bindDuration(JsonNode node, Where path) {
         if (!node.isTextual()) {
             return fail(path, Units.DURATION_EXPECTED + ", got " + describe(node));
         }
@@ -153,7 +186,7 @@ final class TreeBinder {
     }
 
     /** A size is text with a unit ({@code 64KiB}) or a bare number of bytes ({@code 512} or {@code "512"}). */
-    private Object bindSize(JsonNode node, String path) {
+    private Object bindSize(JsonNode node, Where path) {
         if (node.isIntegralNumber() && node.canConvertToLong() && node.longValue() >= 0) {
             return new ByteSize(node.longValue());
         }
@@ -167,7 +200,7 @@ final class TreeBinder {
         }
     }
 
-    private Object bindWireName(JsonNode node, Class<?> type, String path) {
+    private Object bindWireName(JsonNode node, Class<?> type, Where path) {
         for (Object constant : type.getEnumConstants()) {
             if (node.isTextual() && ((WireName) constant).wire().equals(node.textValue())) {
                 return constant;
@@ -190,8 +223,8 @@ final class TreeBinder {
         return known == null ? value : known;
     }
 
-    private Object fail(String path, String message) {
-        errors.add(new ConfigError(path, message));
+    private Object fail(Where path, String message) {
+        errors.add(new ConfigError(path.toString(), message));
         return null;
     }
 
