@@ -128,6 +128,26 @@ public final class ConfigDiff {
         return new ArrayList<>(objects.values());
     }
 
+    /**
+     * {@link #summary} of the changes from the empty config to {@code config}, counted instead of
+     * listed: a node's first config (100,000 routes at start) is not diffed against nothing.
+     *
+     * @return e.g. {@code +100000 routes, +100 upstreams, +global plugins}, or {@code no changes}
+     */
+    public static String summaryOfNew(GatewayConfig config) {
+        StringJoiner out = new StringJoiner(", ");
+        for (Section<?> section : List.of(ROUTES, UPSTREAMS, CONSUMERS, CERTIFICATES)) {
+            int n = section.objects().apply(config).size();
+            if (n > 0) {
+                out.add(Change.Op.ADDED.sign() + section.kind().count(n));
+            }
+        }
+        if (!config.globalPlugins().isEmpty()) {
+            out.add(Change.Op.ADDED.sign() + "global plugins");
+        }
+        return out.length() == 0 ? "no changes" : out.toString();
+    }
+
     /** @return e.g. {@code +2 routes, ~1 upstream, -1 consumer, ~global plugins}, or {@code no changes} */
     public static String summary(List<Change> changes) {
         Map<Kind, Map<Change.Op, Integer>> counts = new EnumMap<>(Kind.class);

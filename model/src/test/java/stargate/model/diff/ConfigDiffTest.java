@@ -93,6 +93,17 @@ class ConfigDiffTest {
     }
 
     @Test
+    void aNewConfigIsSummarisedAsItsDiffFromNothingIs() {
+        GatewayConfig config = new GatewayConfig(
+                List.of(Route.of("a", List.of("/a"), "u"), Route.of("b", List.of("/b"), "u")),
+                List.of(Upstream.of("u", "http://127.0.0.1:9")), List.of(new Consumer("c", null, null, null, null)), null,
+                Map.of("request-id", JsonNodeFactory.instance.objectNode()));
+        assertEquals("+2 routes, +1 upstream, +1 consumer, +global plugins", ConfigDiff.summaryOfNew(config));
+        assertEquals(ConfigDiff.summary(ConfigDiff.diff(GatewayConfig.EMPTY, config)), ConfigDiff.summaryOfNew(config));
+        assertEquals("no changes", ConfigDiff.summaryOfNew(GatewayConfig.EMPTY));
+    }
+
+    @Test
     void refusesChangesThatDoNotFitTheBase() {
         GatewayConfig base = new GatewayConfig(List.of(Route.of("a", List.of("/a"), "u")), null, null, null, null);
         Route route = Route.of("a", List.of("/b"), "u");

@@ -175,8 +175,8 @@ public final class ConfigApplier {
         Snapshot next = compiler.compile(config, revision, source);
         publish(next, source);
         metrics.retain(config);
-        String diff = changes != null ? changes
-                : ConfigDiff.summary(ConfigDiff.diff(previous == null ? GatewayConfig.EMPTY : previous.config(), config));
+        String diff = changes != null ? changes : previous == null ? ConfigDiff.summaryOfNew(config)
+                : ConfigDiff.summary(ConfigDiff.diff(previous.config(), config));
         logApplied(next, diff, "whole", started, validateNanos);
         return next;
     }

@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# Where a standalone node's start at 100,000 routes goes (issue 12, SPEC §12: <= 5 s), and one build
+# against another in interleaved rounds. Each start runs the launcher's JVM options on the same file
+# (bench/gen-routes.py) until /health/ready and prints: wall time to ready, the CPU the node used until
+# then (every thread, JIT and GC included), its CPU by thread group (the parsing thread has exited by
+# then: it is the rest), and the phases from the node's log (read_ms, validate_ms, compile_ms; builds
+# before 32c5243 do not log them). Wall times on a shared machine are the scheduler's; read the CPU.
+#
+#   bash bench/startup-phases.sh                                   # 3 rounds of the working tree's build
+#   BEFORE=3a446ef ROUNDS=2 bash bench/startup-phases.sh           # that revision, then this build, per round
+#   BEFORE_JAR=/tmp/old/stargate-node.jar SKIP_BUILD=1 bash bench/startup-phases.sh   # a build made before
+#   ROUTES=10000 JAVA_OPTS="-Xms256m -Xmx256m -XX:+UseG1GC -XX:AOTCache=node.aot" bash bench/startup-phases.sh
+set -euo pipefail
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+export JAVA_HOME=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
+ROUTES=${ROUTES:-100000}
+ROUNDS=${ROUNDS:-3}
+NODE_PORT=${NODE_PORT:-19141}
+ADMIN_PORT=${ADMIN_PORT:-19142}
+read -ra OPTS <<<"${JAVA_OPTS:--Xms256m -Xmx256m -XX:+UseG1GC}"
+OPTS+=(--sun-misc-unsafe-memory-access=allow --enable-native-access=ALL-UNNAMED)
+WORK=$(mktemp -d)
+NODE_PID=
+cleanup() {
+  [[ -z $NODE_PID ]] || kill "$NODE_PID" 2>/dev/null || true
+  [[ -z ${BEFORE:-} ]] || git -C "$ROOT" worktree remove --force "$WORK/before-src" 2>/dev/null || true
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+declare -A jar
+builds=()
+if [[ -n ${BEFORE_JAR:-} ]]; then
+  jar[before]=$BEFORE_JAR
+  builds+=(before)
+elif [[ -n ${BEFORE:-} ]]; then
+  git -C "$ROOT" worktree add -q --detach "$WORK/before-src" "$BEFORE"
+  (cd "$WORK/before-src" && mvn -B -q -o -DskipTests package -pl nima-node -am >&2)
+  jar[before]=$WORK/before-src/nima-node/target/stargate-node.jar
+  builds+=(before)
+fi
+[[ -n ${SKIP_BUILD:-} ]] || (cd "$ROOT" && mvn -B -q -o -DskipTests package -pl nima-node -am >&2)
+jar[after]=$ROOT/nima-node/target/stargate-node.jar
+builds+=(after)
+python3 "$ROOT/bench/gen-routes.py" "$ROUTES" > "$WORK/routes.yaml"
+
+# CPU seconds of the live threads of $1, by name without its number (C2 CompilerThread0 -> C2_CompilerThread)
+threads() {
+  local t name st tck
+  tck=$(getconf CLK_TCK)
+  for t in /proc/"$1"/task/*; do
+    name=$(tr ' ' _ <"$t/comm"); st=$(sed 's/.*) //' "$t/stat")
+    # shellcheck disable=SC2086
+    set -- $st
+    echo "$name ${12} ${13}"
+  done | awk -v T="$tck" '{n = $1; sub(/#?[0-9]+$/, "", n); c[n] += ($2 + $3) / T}
+                          END {for (k in c) if (c[k] >= 0.1) printf "%s=%.1f ", k, c[k]}'
+}
+
+field() { grep -o "$1=[0-9]*" "$WORK/node.log" | head -1 | cut -d= -f2; }
+
+echo "load average: $(cut -d' ' -f1-3 /proc/loadavg); $ROUTES routes, $(($(stat -c %s "$WORK/routes.yaml") / 1048576)) MiB"
+printf '%-5s %-6s %8s %6s %7s %8s %8s  %s\n' round build wall_ms cpu_s read_ms valid_ms compl_ms "cpu by thread (s)"
+for r in $(seq 1 "$ROUNDS"); do
+  for b in "${builds[@]}"; do
+    started=$(date +%s%N)
+    "$JAVA_HOME/bin/java" "${OPTS[@]}" -jar "${jar[$b]}" node --config "$WORK/routes.yaml" --host 127.0.0.1 \
+        --port "$NODE_PORT" --admin-port "$ADMIN_PORT" --access-log off >"$WORK/node.log" 2>&1 &
+    NODE_PID=$!
+    ready=
+    for _ in $(seq $(( ${READY_S:-600} * 20 ))); do
+      if curl -sf -o /dev/null "http://127.0.0.1:$ADMIN_PORT/health/ready"; then ready=1; break; fi
+      kill -0 "$NODE_PID" 2>/dev/null || break
+      sleep 0.05
+    done
+    wall_ms=$(( ($(date +%s%N) - started) / 1000000 ))
+    if [[ -z $ready ]]; then echo "node did not become ready:"; tail -5 "$WORK/node.log"; exit 1; fi
+    cpu_s=$(awk -v t="$(getconf CLK_TCK)" '{printf "%.2f", ($14 + $15) / t}' "/proc/$NODE_PID/stat")
+    by_thread=$(threads "$NODE_PID")
+    kill -TERM "$NODE_PID"; wait "$NODE_PID" 2>/dev/null || true; NODE_PID=
+    printf '%-5s %-6s %8s %6s %7s %8s %8s  %s(load %s)\n' "$r" "$b" "$wall_ms" "$cpu_s" "$(field read_ms)" \
+        "$(field validate_ms)" "$(field compile_ms)" "$by_thread" "$(cut -d' ' -f1 /proc/loadavg)"
+  done
+done
