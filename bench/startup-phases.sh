@@ -8,7 +8,7 @@
 #
 #   bash bench/startup-phases.sh                                   # 3 rounds of the working tree's build
 #   BEFORE=3a446ef ROUNDS=2 bash bench/startup-phases.sh           # that revision, then this build, per round
-#   BEFORE_JAR=/tmp/old/stargate-node.jar SKIP_BUILD=1 bash bench/startup-phases.sh   # a build made before
+#   BEFORE_JAR=/tmp/old/stargate-node.jar JAR=/tmp/new/stargate-node.jar SKIP_BUILD=1 bash bench/startup-phases.sh
 #   ROUTES=10000 JAVA_OPTS="-Xms256m -Xmx256m -XX:+UseG1GC -XX:AOTCache=node.aot" bash bench/startup-phases.sh
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -40,7 +40,7 @@ elif [[ -n ${BEFORE:-} ]]; then
   builds+=(before)
 fi
 [[ -n ${SKIP_BUILD:-} ]] || (cd "$ROOT" && mvn -B -q -o -DskipTests package -pl nima-node -am >&2)
-jar[after]=$ROOT/nima-node/target/stargate-node.jar
+jar[after]=${JAR:-$ROOT/nima-node/target/stargate-node.jar}
 builds+=(after)
 python3 "$ROOT/bench/gen-routes.py" "$ROUTES" > "$WORK/routes.yaml"
 
