@@ -200,7 +200,7 @@ public final class ConfigValidator {
         for (int i = 0; i < objects.size(); i++) {
             String at = item(kind, parts.position(kind, i));
             String value = id.apply(objects.get(i));
-            if (f.required(at + ".id", value)) {
+            if (f.required(at, "id", value)) {
                 if (!Syntax.ID.matcher(value).matches()) {
                     f.add(at + ".id", "invalid id \"" + value + "\": expected [a-z0-9][a-z0-9._-]{0,63}");
                 }

@@ -27,37 +27,47 @@ final class RouteChecks {
     }
 
     void check(Route route, String path) {
-        unique(route.hosts(), at(path, "hosts"), "host");
-        for (int i = 0; i < route.hosts().size(); i++) {
-            Syntax.host(f, at(at(path, "hosts"), i), route.hosts().get(i));
+        if (!route.hosts().isEmpty()) {
+            String hosts = at(path, "hosts");
+            unique(route.hosts(), hosts, "host");
+            for (int i = 0; i < route.hosts().size(); i++) {
+                Syntax.host(f, at(hosts, i), route.hosts().get(i));
+            }
         }
         List<Set<String>> variables = paths(route, at(path, "paths"));
-        unique(route.methods(), at(path, "methods"), "method");
-        for (int i = 0; i < route.methods().size(); i++) {
-            Syntax.method(f, at(at(path, "methods"), i), route.methods().get(i));
+        if (!route.methods().isEmpty()) {
+            String methods = at(path, "methods");
+            unique(route.methods(), methods, "method");
+            for (int i = 0; i < route.methods().size(); i++) {
+                Syntax.method(f, at(methods, i), route.methods().get(i));
+            }
         }
-        headers(route.headers(), at(path, "headers"));
-        f.range(at(path, "priority"), route.priority(), -MAX_PRIORITY, MAX_PRIORITY);
-        if (f.required(at(path, "upstream"), route.upstream()) && !upstreamDeclared.test(route.upstream())) {
+        if (!route.headers().isEmpty()) {
+            headers(route.headers(), at(path, "headers"));
+        }
+        f.range(path, "priority", route.priority(), -MAX_PRIORITY, MAX_PRIORITY);
+        if (f.required(path, "upstream", route.upstream()) && !upstreamDeclared.test(route.upstream())) {
             f.add(at(path, "upstream"), "unknown upstream \"" + route.upstream() + "\"");
         }
         stripPrefix(route, path);
         if (route.rewrite() != null) {
             rewrite(route.rewrite(), at(path, "rewrite.path"), variables);
         }
-        f.positive(at(path, "timeouts.connect"), route.timeouts().connect());
-        f.positive(at(path, "timeouts.read"), route.timeouts().read());
-        f.positive(at(path, "timeouts.idle"), route.timeouts().idle());
+        f.positive(path, "timeouts.connect", route.timeouts().connect());
+        f.positive(path, "timeouts.read", route.timeouts().read());
+        f.positive(path, "timeouts.idle", route.timeouts().idle());
         if (route.timeouts().idle() != null && !route.websocket()) {
             f.add(at(path, "timeouts.idle"), "only meaningful on a WebSocket route (websocket: true): it bounds how"
                     + " long a relayed WebSocket may carry no bytes");
         }
-        f.positive(at(path, "timeouts.total"), route.timeouts().total());
+        f.positive(path, "timeouts.total", route.timeouts().total());
         if (route.retries() != null) {
             retries(route.retries(), at(path, "retries"));
         }
-        plugins.validate(route.plugins(), at(path, "plugins"), f.errors());
-        ConfigValidator.upstreamReferences(route.plugins(), at(path, "plugins"), upstreamDeclared, f);
+        if (!route.plugins().isEmpty()) {
+            plugins.validate(route.plugins(), at(path, "plugins"), f.errors());
+            ConfigValidator.upstreamReferences(route.plugins(), at(path, "plugins"), upstreamDeclared, f);
+        }
     }
 
     /** @return each valid path's template variables (invalid paths are left out) */
