@@ -53,6 +53,8 @@ final class GrpcTestServer implements AutoCloseable {
     static final MethodDescriptor<byte[], byte[]> SLOW = method("test.Echo/Slow", MethodDescriptor.MethodType.UNARY);
     static final MethodDescriptor<byte[], byte[]> FAIL = method("test.Echo/Fail", MethodDescriptor.MethodType.UNARY);
     static final MethodDescriptor<byte[], byte[]> UNAVAILABLE = method("test.Echo/Unavailable", MethodDescriptor.MethodType.UNARY);
+    /** Server streaming: the request "count size" asks for count messages of size bytes each. */
+    static final MethodDescriptor<byte[], byte[]> BIG = method("test.Echo/Big", MethodDescriptor.MethodType.SERVER_STREAMING);
     static final MethodDescriptor<byte[], byte[]> HEALTH = method("grpc.health.v1.Health/Check", MethodDescriptor.MethodType.UNARY);
     static final Metadata.Key<String> ECHO_META = Metadata.Key.of("x-echo", Metadata.ASCII_STRING_MARSHALLER);
     static final Metadata.Key<String> TRAILER = Metadata.Key.of("x-trailer", Metadata.ASCII_STRING_MARSHALLER);
@@ -100,6 +102,22 @@ final class GrpcTestServer implements AutoCloseable {
                         out.onNext(Integer.toString(i).getBytes(StandardCharsets.US_ASCII));
                     }
                     out.onCompleted();
+                }))
+                .addMethod(BIG, ServerCalls.asyncServerStreamingCall((req, out) -> {
+                    String[] ask = new String(req, StandardCharsets.US_ASCII).split(" ");
+                    ServerCallStreamObserver<byte[]> call = (ServerCallStreamObserver<byte[]>) out;
+                    byte[] message = new byte[Integer.parseInt(ask[1])];
+                    int[] left = {Integer.parseInt(ask[0])};
+                    // sends as flow control allows (onReady), as a real streaming server does
+                    call.setOnReadyHandler(() -> {
+                        while (call.isReady() && left[0] > 0 && !call.isCancelled()) {
+                            left[0]--;
+                            out.onNext(message);
+                            if (left[0] == 0) {
+                                out.onCompleted();
+                            }
+                        }
+                    });
                 }))
                 .addMethod(SUM, ServerCalls.asyncClientStreamingCall(out -> new StreamObserver<byte[]>() {
                     long total;

@@ -10,6 +10,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.logging.Logger;
 
@@ -24,7 +25,7 @@ import io.helidon.webclient.api.Proxy;
 import io.helidon.webclient.api.TcpClientConnection;
 import io.helidon.webclient.api.WebClient;
 import io.helidon.webclient.http2.Http2Client;
-import io.helidon.webclient.http2.Http2ClientConnection;
+import io.helidon.webclient.http2.GrpcClientConnection;
 import io.helidon.webclient.http2.Http2ClientImpl;
 import io.helidon.webclient.http2.Http2ClientProtocolConfig;
 import stargate.model.Upstream;
@@ -37,9 +38,12 @@ import stargate.node.proxy.UpstreamTls;
  * <p>Built on Helidon's HTTP/2 client connection and stream ({@code helidon-webclient-http2}), the layer
  * Helidon's own gRPC client uses, rather than its request/response API, which sends the whole request
  * before it reads the response and so cannot relay a bidirectional stream. A call goes on the least busy
- * open connection; a new connection opens when every one carries {@link #STREAMS_PER_CONNECTION} calls,
- * up to {@code pool.max_connections}. A connection that fails (GOAWAY, reset, I/O error) is dropped and
- * the next call opens another.
+ * open connection; a new connection opens when every one carries {@link #STREAMS_PER_CONNECTION} calls
+ * (or the target's own SETTINGS_MAX_CONCURRENT_STREAMS, if lower), up to {@code pool.max_connections}; past
+ * that a call waits, at most its connect timeout, for a stream the target allows. A connection whose server
+ * sent GOAWAY takes no new call and closes with its last one; one that fails (reset, I/O error) is dropped;
+ * the next call opens another. The connections are {@link GrpcClientConnection}s: Helidon's, with its flow
+ * control and GOAWAY handling fixed.
  */
 public final class GrpcChannel implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(GrpcChannel.class.getName());
@@ -57,6 +61,8 @@ public final class GrpcChannel implements AutoCloseable {
     private final ConnectionKey key;
 
     private final ReentrantLock lock = new ReentrantLock();
+    /** Signalled when a call ends, for callers waiting on the target's stream limit. */
+    private final Condition released = lock.newCondition();
     /** Guarded by {@link #lock}. */
     private final List<Connection> connections = new ArrayList<>();
     private volatile boolean closed;
@@ -115,15 +121,17 @@ public final class GrpcChannel implements AutoCloseable {
     /**
      * Starts a call: its request headers go out on a connection, the body follows on the returned call.
      *
-     * @param connectTimeout bounds opening a new connection (TCP, TLS, the server's SETTINGS)
+     * @param connectTimeout bounds opening a new connection (TCP, TLS, the server's SETTINGS) and the wait for
+     *                       a free stream when every connection carries the target's limit
      * @throws UpstreamCall.Unavailable if no connection could be opened or the headers not sent: nothing
      *                                  reached the target, so the call may go to another one
      */
     UpstreamCall start(Http2Headers headers, Duration connectTimeout) {
+        long waitUntil = System.nanoTime() + connectTimeout.toNanos();
         // A pooled connection may have died since its last call (GOAWAY, idle close): then one more try on a
         // fresh connection before the target counts as unavailable.
         for (int attempt = 0; ; attempt++) {
-            Connection connection = connection(connectTimeout, attempt > 0);
+            Connection connection = connection(connectTimeout, waitUntil, attempt > 0);
             UpstreamCall call = new UpstreamCall(connection.h2, connection.lost, connection.socket, http2);
             try {
                 call.writeHeaders(headers, false);
@@ -140,25 +148,54 @@ public final class GrpcChannel implements AutoCloseable {
         }
     }
 
-    /** The least busy open connection with room for a call, or a new one when there is none and the cap allows. */
-    private Connection connection(Duration connectTimeout, boolean newOnly) {
+    /**
+     * The least busy open connection with room for a call; else a new one when the cap allows; else the least
+     * busy one below the target's own stream limit (past {@link #STREAMS_PER_CONNECTION}); else, when every
+     * connection carries the target's limit, the first one to free a stream before {@code waitUntil}.
+     */
+    private Connection connection(Duration connectTimeout, long waitUntil, boolean newOnly) {
         lock.lock();
         try {
-            if (closed) {
-                throw new UpstreamCall.Unavailable("target " + url + " left the config", null);
-            }
-            Connection best = null;
-            connections.removeIf(c -> c.lost.get());
-            for (Connection c : connections) {
-                if (best == null || c.calls < best.calls) {
-                    best = c;
+            while (true) {
+                if (closed) {
+                    throw new UpstreamCall.Unavailable("target " + url + " left the config", null);
                 }
-            }
-            if (best != null && !newOnly
-                    && (best.calls < STREAMS_PER_CONNECTION || connections.size() >= maxConnections)) {
-                best.calls++;
-                best.fresh = false;
-                return best;
+                connections.removeIf(c -> c.lost.get());
+                Connection best = null;
+                Connection belowLimit = null;
+                int usable = 0;
+                for (Connection c : connections) {
+                    if (c.h2.draining()) {
+                        continue;
+                    }
+                    usable++;
+                    if (c.calls < c.limit() && (belowLimit == null || c.calls < belowLimit.calls)) {
+                        belowLimit = c;
+                    }
+                    if (c.calls < Math.min(STREAMS_PER_CONNECTION, c.limit()) && (best == null || c.calls < best.calls)) {
+                        best = c;
+                    }
+                }
+                if (newOnly || best == null && usable < maxConnections) {
+                    break;
+                }
+                Connection taken = best != null ? best : belowLimit;
+                if (taken != null) {
+                    taken.calls++;
+                    taken.fresh = false;
+                    return taken;
+                }
+                long left = waitUntil - System.nanoTime();
+                if (left <= 0) {
+                    throw new UpstreamCall.Unavailable("every connection to " + url
+                            + " carries the target's limit of concurrent calls", null);
+                }
+                try {
+                    released.awaitNanos(left);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new UpstreamCall.Unavailable("interrupted while waiting for a stream to " + url, e);
+                }
             }
         } finally {
             lock.unlock();
@@ -189,7 +226,7 @@ public final class GrpcChannel implements AutoCloseable {
                 AtomicBoolean lost = new AtomicBoolean();
                 TcpClientConnection tcp = TcpClientConnection.create(webClient, key, List.of(Http2Client.PROTOCOL_ID),
                         c -> false, c -> lost.set(true)).connect();
-                Connection connection = new Connection(Http2ClientConnection.create(http2, tcp, true),
+                Connection connection = new Connection(GrpcClientConnection.open(http2, tcp),
                         tcp.helidonSocket(), lost);
                 if (!opening.complete(connection)) {
                     connection.h2.close();
@@ -213,10 +250,16 @@ public final class GrpcChannel implements AutoCloseable {
         }
     }
 
+    /** A call ended: its stream is free; a draining connection closes with its last call. */
     private void release(Connection connection) {
         lock.lock();
         try {
             connection.calls--;
+            if (connection.calls == 0 && connection.h2.draining() && connections.remove(connection)) {
+                LOG.fine(() -> "event=grpc_connection_drained target=" + url);
+                connection.h2.close();
+            }
+            released.signalAll();
         } finally {
             lock.unlock();
         }
@@ -237,13 +280,13 @@ public final class GrpcChannel implements AutoCloseable {
         }
     }
 
-    /** Drops the connection of a call that failed at the connection level (reset by GOAWAY or an I/O error). */
+    /** Drops the connection of a call that failed at the connection level (an I/O error). */
     void dropConnectionOf(UpstreamCall call) {
         lock.lock();
         List<Connection> failed = new ArrayList<>(1);
         try {
             for (Connection c : connections) {
-                if (c.h2 == call.connection()) {
+                if (c.h2 == call.grpcConnection()) {
                     failed.add(c);
                 }
             }
@@ -290,7 +333,7 @@ public final class GrpcChannel implements AutoCloseable {
 
     /** One HTTP/2 connection and the number of calls on it (guarded by the channel's lock). */
     static final class Connection {
-        final Http2ClientConnection h2;
+        final GrpcClientConnection h2;
         final HelidonSocket socket;
         /** Set when the socket closes (by either side): the calls on it fail, no new call takes it. */
         final AtomicBoolean lost;
@@ -298,10 +341,16 @@ public final class GrpcChannel implements AutoCloseable {
         /** Opened for the call now starting: a failure on it is the target's, not a stale connection's. */
         boolean fresh = true;
 
-        Connection(Http2ClientConnection h2, HelidonSocket socket, AtomicBoolean lost) {
+        Connection(GrpcClientConnection h2, HelidonSocket socket, AtomicBoolean lost) {
             this.h2 = h2;
             this.socket = socket;
             this.lost = lost;
         }
+
+        /** The target's limit of concurrent streams here (its SETTINGS_MAX_CONCURRENT_STREAMS). */
+        int limit() {
+            return (int) Math.min(Integer.MAX_VALUE, h2.peerMaxConcurrentStreams());
+        }
+
     }
 }

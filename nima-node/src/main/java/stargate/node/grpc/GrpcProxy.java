@@ -1,7 +1,6 @@
 package stargate.node.grpc;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.time.Duration;
@@ -88,6 +87,13 @@ public final class GrpcProxy {
      * the call itself (and answers DEADLINE_EXCEEDED); the target's copy is a backstop.
      */
     static final long UPSTREAM_DEADLINE_SLACK_NANOS = 500_000_000L;
+    /**
+     * Tries after a refusal (REFUSED_STREAM, or past a GOAWAY's last-stream-id): the target never processed the
+     * call, so it goes again whatever the route's retry policy says, a bounded number of times, as grpc-java's
+     * transparent retry and Envoy's reset-before-request do. The pool avoids most refusals (it keeps to the
+     * target's stream limit and leaves a connection that sent GOAWAY): these are for the races.
+     */
+    static final int MAX_REFUSED_RETRIES = 3;
 
     private GrpcProxy() {
     }
@@ -138,6 +144,8 @@ public final class GrpcProxy {
             deadline = Math.min(deadline, started + timeouts.total().toNanos());
         }
         int retriesLeft = route.retry().retriesConnectFailure() ? route.retry().attempts("POST") : 0;
+        int refusalsLeft = MAX_REFUSED_RETRIES;
+        RequestBody body = new RequestBody(req.content().inputStream());
         List<Target> tried = new ArrayList<>(2);
         String lastFailure = null;
         try {
@@ -157,7 +165,7 @@ public final class GrpcProxy {
                     result.target = target;
                     tried.add(target);
                     Call call = new Call(req, res, target, upstream, upstreamPath, route.route().preserveHost(),
-                            requestId, client, edits, timeouts, deadline);
+                            requestId, client, edits, timeouts, deadline, body);
                     boolean admitted = upstream.circuit().run(call::run);
                     if (!admitted) {
                         gatewayAnswer(answer, result, 503, "circuit_open",
@@ -168,6 +176,17 @@ public final class GrpcProxy {
                         result.status = 499;            // as nginx logs a client that went away
                         result.grpcStatus = GrpcStatus.CANCELLED;
                         throw ClientStream.abandon();
+                    }
+                    if (call.refused && refusalsLeft > 0) {
+                        refusalsLeft--;
+                        LOG.log(Level.FINE, () -> "event=upstream_retry request_id=" + requestId + " route="
+                                + route.id() + " target=" + target.url() + " reason=refused-stream");
+                        continue;
+                    }
+                    if (call.refused) {
+                        gatewayAnswer(answer, result, 503, "upstream_refused", "target " + target.url()
+                                + " refused the call " + (MAX_REFUSED_RETRIES + 1) + " times");
+                        return;
                     }
                     if (call.unavailable == null) {
                         result.status = 200;
@@ -221,6 +240,9 @@ public final class GrpcProxy {
         private final ForwardEdits edits;
         private final Route.Timeouts timeouts;
         private final long deadline;
+        private final RequestBody body;
+        /** Set when the target refused the call unprocessed and it can be sent again: the caller tries again. */
+        boolean refused;
         /** Set when nothing reached the target: the caller may try another. */
         UpstreamCall.Unavailable unavailable;
         int grpcStatus = -1;
@@ -229,7 +251,7 @@ public final class GrpcProxy {
 
         Call(ServerRequest req, ServerResponse res, Target target, CompiledUpstream upstream, String upstreamPath,
              boolean preserveHost, String requestId, ClientAddress client, ForwardEdits edits,
-             Route.Timeouts timeouts, long deadline) {
+             Route.Timeouts timeouts, long deadline, RequestBody body) {
             this.req = req;
             this.res = res;
             this.target = target;
@@ -241,6 +263,7 @@ public final class GrpcProxy {
             this.edits = edits;
             this.timeouts = timeouts;
             this.deadline = deadline;
+            this.body = body;
         }
 
         /** @return whether the circuit breaker counts this try as a failure */
@@ -258,6 +281,10 @@ public final class GrpcProxy {
             Relay relay = new Relay(call, channel);
             try {
                 grpcStatus = relay.run();
+            } catch (RefusedException e) {
+                refused = true;
+                LOG.fine(() -> "event=grpc_call_refused request_id=" + requestId + " target=" + target.url());
+                return false;
             } catch (ClientGoneException e) {
                 abandoned = true;
                 call.cancel();
@@ -345,11 +372,13 @@ public final class GrpcProxy {
             }
 
             int run() {
-                InputStream in = req.content().inputStream();
-                if (clientStream.bodyComplete() && sendWholeBody(in)) {
+                if (!replay() && clientStream.bodyComplete() && sendWholeBody()) {
                     return relayResponse();
                 }
-                Thread pump = Thread.ofVirtual().name("grpc-up-" + requestId).start(() -> pumpRequest(in));
+                if (body.ended()) {
+                    return relayResponse();
+                }
+                Thread pump = Thread.ofVirtual().name("grpc-up-" + requestId).start(this::pumpRequest);
                 try {
                     return relayResponse();
                 } finally {
@@ -363,8 +392,26 @@ public final class GrpcProxy {
                         } catch (InterruptedException e) {
                             Thread.currentThread().interrupt();
                         }
+                        if (pump.isAlive()) {
+                            body.lose();
+                        }
                     }
                 }
+            }
+
+            /**
+             * Sends again what earlier tries (refused by their target) read of the client's body, ending the
+             * stream when that is all of it.
+             *
+             * @return whether there was anything to send
+             */
+            private boolean replay() {
+                byte[] earlier = body.earlier();
+                if (earlier.length == 0 && !body.ended()) {
+                    return false;
+                }
+                write(earlier, 0, earlier.length, body.ended());
+                return true;
             }
 
             /**
@@ -375,28 +422,31 @@ public final class GrpcProxy {
              *
              * @return false when the body is bigger than the buffer: what was read went up, the pump sends the rest
              */
-            private boolean sendWholeBody(InputStream in) {
+            private boolean sendWholeBody() {
                 byte[] buffer = new byte[COPY_BUFFER];
                 int n;
                 try {
-                    n = in.readNBytes(buffer, 0, buffer.length);
+                    n = body.readFully(buffer);
                 } catch (IOException | RuntimeException e) {
                     clientGone.set(true);
                     call.cancel();
                     return true;
                 }
                 boolean whole = n < buffer.length;
-                try {
-                    call.writeData(BufferData.create(buffer, 0, n), whole);
-                    if (whole) {
-                        in.close();
-                    }
-                } catch (IOException | RuntimeException e) {
-                    // the target's failure: the relay, reading the same upstream stream, sees and answers it
-                    LOG.fine(() -> "event=grpc_upload_stopped request_id=" + requestId + " error=" + e);
-                    return true;
-                }
+                write(buffer, 0, n, whole);
                 return whole;
+            }
+
+            /**
+             * One DATA frame to the target. A failed write is the target's (or a refusal): the relay, reading
+             * the same upstream stream, sees and answers it.
+             */
+            private void write(byte[] bytes, int offset, int length, boolean last) {
+                try {
+                    call.writeData(BufferData.create(bytes, offset, length), last);
+                } catch (RuntimeException e) {
+                    LOG.fine(() -> "event=grpc_upload_stopped request_id=" + requestId + " error=" + e);
+                }
             }
 
             /**
@@ -404,14 +454,15 @@ public final class GrpcProxy {
              * the upstream stream is reset too. A failed write is the target's: the pump stops, and the
              * relay, reading the same upstream stream, sees the failure and answers it.
              */
-            private void pumpRequest(InputStream body) {
-                try (InputStream in = body) {
-                    byte[] buffer = new byte[COPY_BUFFER];
+            private void pumpRequest() {
+                byte[] buffer = new byte[COPY_BUFFER];
+                try {
                     while (true) {
                         int n;
                         try {
-                            n = in.read(buffer);
+                            n = body.read(buffer);
                         } catch (IOException | RuntimeException e) {
+                            body.lose();
                             if (!Thread.currentThread().isInterrupted()) {
                                 clientGone.set(true);
                                 call.cancel();
@@ -424,7 +475,7 @@ public final class GrpcProxy {
                         }
                         call.writeData(BufferData.create(buffer, 0, n), false);    // written before it returns
                     }
-                } catch (IOException | RuntimeException e) {
+                } catch (RuntimeException e) {
                     LOG.fine(() -> "event=grpc_upload_stopped request_id=" + requestId + " error=" + e);
                 }
             }
@@ -441,6 +492,9 @@ public final class GrpcProxy {
                 } catch (ClientGoneException e) {
                     throw e;
                 } catch (RuntimeException e) {
+                    if (call.refused() && body.replayable()) {
+                        throw new RefusedException();
+                    }
                     return failed("no response headers from " + target.url(), e);
                 }
                 checkClient();
@@ -641,6 +695,13 @@ public final class GrpcProxy {
     private static final class ClientGoneException extends RuntimeException {
         ClientGoneException() {
             super("client reset the stream", null, false, false);
+        }
+    }
+
+    /** The target refused the call unprocessed, and it can be sent again. */
+    private static final class RefusedException extends RuntimeException {
+        RefusedException() {
+            super("refused stream", null, false, false);
         }
     }
 

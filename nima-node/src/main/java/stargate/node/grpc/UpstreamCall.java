@@ -4,48 +4,43 @@ import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import io.helidon.common.socket.SocketContext;
-import io.helidon.http.http2.Http2Settings;
-import io.helidon.webclient.http2.Http2ClientConnection;
+import io.helidon.webclient.http2.GrpcClientConnection;
+import io.helidon.webclient.http2.GrpcClientStream;
 import io.helidon.webclient.http2.Http2ClientImpl;
-import io.helidon.webclient.http2.Http2ClientStream;
 import io.helidon.webclient.http2.Http2StreamConfig;
 
 /**
  * One call to a gRPC target: an HTTP/2 stream on one of its {@link GrpcChannel}'s connections, read and
  * written frame by frame (as Helidon's own gRPC client does), so both directions stream at once.
  */
-final class UpstreamCall extends Http2ClientStream {
+final class UpstreamCall extends GrpcClientStream {
     /**
      * How long one wait for response headers lasts before the caller looks at its deadline, read timeout and
      * client again (Helidon's wait has one fixed timeout per stream).
      */
     static final Duration POLL = Duration.ofMillis(250);
 
-    private final Http2ClientConnection connection;
     private final AtomicBoolean connectionLost;
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile Runnable onClose;
 
-    UpstreamCall(Http2ClientConnection connection, AtomicBoolean connectionLost, SocketContext socket,
+    UpstreamCall(GrpcClientConnection connection, AtomicBoolean connectionLost, SocketContext socket,
                  Http2ClientImpl http2) {
-        super(connection, Http2Settings.create(), socket, new StreamConfig(POLL), http2.prototype(),
-                connection.streamIdSequence(), http2);
-        this.connection = connection;
+        super(connection, socket, new StreamConfig(POLL), http2);
         this.connectionLost = connectionLost;
     }
 
     /**
-     * Fails when the call's connection has closed. Helidon does not wake the streams of a connection that
-     * closes (the target went away, GOAWAY), so the relay asks between its bounded waits.
+     * Fails when the call's connection has closed or the server refused the call. Helidon does not wake the
+     * streams of a connection that closes (the target went away), so the relay asks between its bounded waits.
      */
     void checkConnection() {
+        if (refused()) {
+            throw new IllegalStateException("the target refused the stream");
+        }
         if (connectionLost.get()) {
             throw new IllegalStateException("the connection to the target closed");
         }
-    }
-
-    Http2ClientConnection connection() {
-        return connection;
     }
 
     void onClose(Runnable hook) {
