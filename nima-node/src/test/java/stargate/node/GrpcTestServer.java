@@ -65,6 +65,8 @@ final class GrpcTestServer implements AutoCloseable {
     final java.util.concurrent.atomic.AtomicInteger health = new java.util.concurrent.atomic.AtomicInteger(1);
     /** Unary calls served. */
     final java.util.concurrent.atomic.AtomicInteger unaryCalls = new java.util.concurrent.atomic.AtomicInteger();
+    /** Slow calls started. */
+    final java.util.concurrent.atomic.AtomicInteger slowCalls = new java.util.concurrent.atomic.AtomicInteger();
     /** Unavailable calls served. */
     final java.util.concurrent.atomic.AtomicInteger unavailableCalls = new java.util.concurrent.atomic.AtomicInteger();
     /** The last health check's service name. */
@@ -84,11 +86,21 @@ final class GrpcTestServer implements AutoCloseable {
     }
 
     static GrpcTestServer start() throws IOException {
-        return start(null);
+        return start((TestCertificates) null);
     }
 
     /** @param tls the server's certificate and key (PEM), or null for cleartext h2c */
     static GrpcTestServer start(TestCertificates tls) throws IOException {
+        return start(tls, b -> b);
+    }
+
+    /** @param tuning sets the server's limits (streams per connection, connection age) */
+    static GrpcTestServer start(java.util.function.UnaryOperator<NettyServerBuilder> tuning) throws IOException {
+        return start(null, tuning);
+    }
+
+    private static GrpcTestServer start(TestCertificates tls, java.util.function.UnaryOperator<NettyServerBuilder> tuning)
+            throws IOException {
         GrpcTestServer[] self = new GrpcTestServer[1];
         ServerServiceDefinition echo = ServerServiceDefinition.builder("test.Echo")
                 .addMethod(UNARY, ServerCalls.asyncUnaryCall((req, out) -> {
@@ -158,6 +170,7 @@ final class GrpcTestServer implements AutoCloseable {
                     };
                 }))
                 .addMethod(SLOW, ServerCalls.asyncUnaryCall((req, out) -> {
+                    self[0].slowCalls.incrementAndGet();
                     ServerCallStreamObserver<byte[]> call = (ServerCallStreamObserver<byte[]>) out;
                     call.setOnCancelHandler(() -> self[0].slowCancelled.set(true));
                     Thread.ofVirtual().start(() -> {
@@ -187,7 +200,7 @@ final class GrpcTestServer implements AutoCloseable {
                     out.onCompleted();
                 }))
                 .build();
-        NettyServerBuilder builder = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0));
+        NettyServerBuilder builder = tuning.apply(NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0)));
         if (tls != null) {
             builder.useTransportSecurity(tls.certFile().toFile(), tls.keyFile().toFile());
         }
@@ -211,6 +224,11 @@ final class GrpcTestServer implements AutoCloseable {
 
     int port() {
         return server.getPort();
+    }
+
+    /** Stops as an orderly server does: GOAWAY, the calls in progress finish, no new connection is taken. */
+    void shutdownGracefully() {
+        server.shutdown();
     }
 
     @Override

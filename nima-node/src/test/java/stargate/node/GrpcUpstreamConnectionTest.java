@@ -9,13 +9,17 @@ import io.grpc.CallOptions;
 import io.grpc.ClientCall;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
+import io.grpc.MethodDescriptor;
 import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.ClientCalls;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -134,5 +138,99 @@ class GrpcUpstreamConnectionTest {
                 shutdown(channel);
             }
         }
+    }
+    @Test
+    void aTargetsLimitOfConcurrentStreamsIsKeptToNotRunInto() throws Exception {
+        // two streams per connection at most, two connections at most: 16 calls at once wait for a free stream
+        // (a call over the target's limit would be refused with REFUSED_STREAM)
+        try (GrpcTestServer server = GrpcTestServer.start(b -> b.maxConcurrentCallsPerConnection(2));
+             RunningNode node = RunningNode.start(dir, """
+                     routes: [{id: echo, paths: ["/test.Echo/*"], upstream: echo, timeouts: {connect: 15s}}]
+                     upstreams: [{id: echo, targets: [{url: "grpc://127.0.0.1:%d"}], pool: {max_connections: 2}}]
+                     """.formatted(server.port()))) {
+            ManagedChannel channel = client(node);
+            try {
+                List<String> failures = load(channel, 16, 2, GrpcTestServer.SLOW, "150");
+                assertEquals(List.of(), failures, "every call went through");
+                assertEquals(32, server.slowCalls.get(), "each call reached the target once");
+            } finally {
+                shutdown(channel);
+            }
+        }
+    }
+
+    @Test
+    void connectionsATargetEndsGracefullyFailNoCall() throws Exception {
+        // grpc-java's max connection age: every 300 ms a connection gets GOAWAY (first with the last-stream-id
+        // 2^31-1, then with the real one) while calls are in flight on it; they finish, new ones go on a new
+        // connection, and a call sent past the last-stream-id is sent again
+        try (GrpcTestServer server = GrpcTestServer.start(b -> b.maxConnectionAge(300, TimeUnit.MILLISECONDS)
+                .maxConnectionAgeGrace(30, TimeUnit.SECONDS));
+             RunningNode node = RunningNode.start(dir, """
+                     routes: [{id: echo, paths: ["/test.Echo/*"], upstream: echo, timeouts: {connect: 10s}}]
+                     upstreams: [{id: echo, targets: [{url: "grpc://127.0.0.1:%d"}]}]
+                     """.formatted(server.port()))) {
+            ManagedChannel channel = client(node);
+            try {
+                List<String> failures = load(channel, 8, 25, GrpcTestServer.SLOW, "10");
+                assertEquals(List.of(), failures, "no call failed");
+                assertEquals(200, server.slowCalls.get(), "each call reached the target once");
+            } finally {
+                shutdown(channel);
+            }
+        }
+    }
+
+    @Test
+    void aTargetShutDownGracefullyMidLoadFailsNoCall() throws Exception {
+        try (GrpcTestServer leaving = GrpcTestServer.start(); GrpcTestServer staying = GrpcTestServer.start();
+             RunningNode node = RunningNode.start(dir, """
+                     routes:
+                       - {id: echo, paths: ["/test.Echo/*"], upstream: echo, timeouts: {connect: 10s},
+                          retries: {attempts: 2, on: [connect-failure], methods: [POST]}}
+                     upstreams: [{id: echo, targets: [{url: "grpc://127.0.0.1:%d"}, {url: "grpc://127.0.0.1:%d"}]}]
+                     """.formatted(leaving.port(), staying.port()))) {
+            ManagedChannel channel = client(node);
+            try {
+                CompletableFuture<List<String>> load = CompletableFuture.supplyAsync(() -> load(channel, 8, 60,
+                        GrpcTestServer.SLOW, "20"));
+                RunningNode.eventually(java.time.Duration.ofSeconds(20),
+                        () -> assertTrue(leaving.slowCalls.get() >= 40, "the load reached the leaving target"));
+                leaving.shutdownGracefully();
+                assertEquals(List.of(), load.get(60, TimeUnit.SECONDS), "no call failed");
+                assertEquals(480, leaving.slowCalls.get() + staying.slowCalls.get(), "each call reached a target once");
+                assertTrue(staying.slowCalls.get() > 240, "the staying target took the rest: " + staying.slowCalls.get());
+            } finally {
+                shutdown(channel);
+            }
+        }
+    }
+
+    /** {@code threads} threads each make {@code calls} calls one after another; @return the failures' statuses */
+    private static List<String> load(ManagedChannel channel, int threads, int calls, MethodDescriptor<byte[], byte[]> method,
+                                     String request) {
+        List<String> failures = java.util.Collections.synchronizedList(new ArrayList<>());
+        List<Thread> running = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            running.add(Thread.ofVirtual().start(() -> {
+                for (int i = 0; i < calls; i++) {
+                    try {
+                        ClientCalls.blockingUnaryCall(channel, method, twentySeconds(),
+                                request.getBytes(StandardCharsets.US_ASCII));
+                    } catch (StatusRuntimeException e) {
+                        failures.add(e.getStatus().toString());
+                    }
+                }
+            }));
+        }
+        for (Thread thread : running) {
+            try {
+                thread.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+        }
+        return List.copyOf(failures);
     }
 }

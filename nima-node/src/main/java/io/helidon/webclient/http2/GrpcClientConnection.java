@@ -45,8 +45,9 @@ public final class GrpcClientConnection extends Http2ClientConnection {
     /** Window given back in one WINDOW_UPDATE: half the window announced, as Helidon's bisection strategy does. */
     private final int updateThreshold;
     private volatile long peerMaxConcurrentStreams = Long.MAX_VALUE;
-    /** The last-stream-id of the server's GOAWAY; MAX_VALUE until one came. */
+    /** The last-stream-id of the server's latest GOAWAY (a graceful one first says MAX_VALUE, then the real one). */
     private volatile int goAwayLastStreamId = Integer.MAX_VALUE;
+    private volatile boolean draining;
 
     private GrpcClientConnection(Http2ClientImpl http2, ClientConnection connection) {
         super(http2, connection);
@@ -75,7 +76,7 @@ public final class GrpcClientConnection extends Http2ClientConnection {
 
     /** Whether the server sent GOAWAY: no new stream may start here. */
     public boolean draining() {
-        return goAwayLastStreamId != Integer.MAX_VALUE;
+        return draining;
     }
 
     @Override
@@ -147,6 +148,7 @@ public final class GrpcClientConnection extends Http2ClientConnection {
     }
 
     private boolean goAway(Http2GoAway goAway) {
+        draining = true;
         goAwayLastStreamId = goAway.lastStreamId();
         LOG.fine(() -> "event=grpc_goaway last_stream_id=" + goAway.lastStreamId() + " error=" + goAway.errorCode());
         streams.forEach((id, stream) -> {
