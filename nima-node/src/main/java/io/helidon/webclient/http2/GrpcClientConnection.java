@@ -107,6 +107,9 @@ public final class GrpcClientConnection extends Http2ClientConnection {
         return switch (frameHeader.type()) {
             case DATA -> {
                 GrpcClientStream stream = streams.get(streamId);
+                if (stream == null && stream(streamId) != null) {
+                    yield super.handle(frameHeader, data);      // a plain Helidon stream: its own accounting
+                }
                 if (stream == null || !stream.received(frameHeader.length())) {
                     // the stream is gone: what the server sent still counts against the connection window
                     flow.decrementInboundConnectionWindowSize(frameHeader.length());
