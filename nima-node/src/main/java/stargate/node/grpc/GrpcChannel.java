@@ -4,6 +4,7 @@ import java.io.UncheckedIOException;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -160,7 +161,15 @@ public final class GrpcChannel implements AutoCloseable {
                 if (closed) {
                     throw new UpstreamCall.Unavailable("target " + url + " left the config", null);
                 }
-                connections.removeIf(c -> c.lost.get());
+                for (Iterator<Connection> it = connections.iterator(); it.hasNext(); ) {
+                    Connection c = it.next();
+                    if (c.lost.get()) {
+                        it.remove();
+                    } else if (c.h2.draining() && c.calls == 0) {
+                        it.remove();            // sent GOAWAY while idle: no call of ours will close it
+                        c.h2.close();
+                    }
+                }
                 Connection best = null;
                 Connection belowLimit = null;
                 int usable = 0;
