@@ -30,7 +30,9 @@ import javax.net.ssl.TrustManager;
  * that offers a ticket was refused. The engines made here turn an empty algorithm into
  * {@code null} (which is what a server means by it: no endpoint identification), so tickets
  * resume. The engines also carry the key manager's SNI matcher (no certificate for the name:
- * {@code unrecognized_name}). Everything else is the wrapped JSSE context.
+ * {@code unrecognized_name}), and do the CPU-heavy steps of their handshakes on
+ * {@link HandshakeWorkers} (JSSE: its delegated tasks; Conscrypt, which has none: its reads until the
+ * handshake has finished). Everything else is the wrapped context.
  */
 final class ResumableServerContext {
     private ResumableServerContext() {
@@ -83,12 +85,12 @@ final class ResumableServerContext {
 
         @Override
         protected SSLEngine engineCreateSSLEngine() {
-            return new Engine(provider.serverEngine(real, null, -1), sniMatcher);
+            return new Engine(provider.serverEngine(real, null, -1), sniMatcher, provider);
         }
 
         @Override
         protected SSLEngine engineCreateSSLEngine(String host, int port) {
-            return new Engine(provider.serverEngine(real, host, port), sniMatcher);
+            return new Engine(provider.serverEngine(real, host, port), sniMatcher, provider);
         }
 
         @Override
@@ -112,16 +114,40 @@ final class ResumableServerContext {
         }
     }
 
-    /** The JSSE engine with {@link #setSSLParameters} fixed as above; everything else delegates. */
+    /**
+     * The provider's engine with {@link #setSSLParameters} fixed as above and its handshake work
+     * moved to {@link HandshakeWorkers}; everything else delegates.
+     */
     private static final class Engine extends SSLEngine {
         private final SSLEngine real;
         private final SNIMatcher sniMatcher;
+        /** Conscrypt does a handshake's work inside unwrap (BoringSSL has no delegated tasks). */
+        private final boolean handshakesInUnwrap;
+        /**
+         * Whether the handshake has finished: later reads are records of the connection, done in
+         * place. Used by the one thread that drives the engine at a time (a worker's step
+         * happens-before the caller's return).
+         */
+        private boolean established;
 
-        Engine(SSLEngine real, SNIMatcher sniMatcher) {
+        Engine(SSLEngine real, SNIMatcher sniMatcher, TlsProvider provider) {
             super(real.getPeerHost(), real.getPeerPort());
             this.real = real;
             this.sniMatcher = sniMatcher;
+            this.handshakesInUnwrap = provider == TlsProvider.CONSCRYPT;
             real.setSSLParameters(serverParameters(real.getSSLParameters(), sniMatcher));
+        }
+
+        /** True while a read may carry a handshake's work that belongs on {@link HandshakeWorkers}. */
+        private boolean handshakeInUnwrap() {
+            return handshakesInUnwrap && !established;
+        }
+
+        private SSLEngineResult noteFinished(SSLEngineResult result) {
+            if (result.getHandshakeStatus() == SSLEngineResult.HandshakeStatus.FINISHED) {
+                established = true;
+            }
+            return result;
         }
 
         @Override
@@ -136,37 +162,44 @@ final class ResumableServerContext {
 
         @Override
         public SSLEngineResult wrap(ByteBuffer[] srcs, int offset, int length, ByteBuffer dst) throws SSLException {
-            return real.wrap(srcs, offset, length, dst);
+            return noteFinished(real.wrap(srcs, offset, length, dst));
         }
 
         @Override
         public SSLEngineResult wrap(ByteBuffer src, ByteBuffer dst) throws SSLException {
-            return real.wrap(src, dst);
+            return noteFinished(real.wrap(src, dst));
         }
 
         @Override
         public SSLEngineResult wrap(ByteBuffer[] srcs, ByteBuffer dst) throws SSLException {
-            return real.wrap(srcs, dst);
+            return noteFinished(real.wrap(srcs, dst));
         }
 
         @Override
         public SSLEngineResult unwrap(ByteBuffer src, ByteBuffer[] dsts, int offset, int length) throws SSLException {
-            return real.unwrap(src, dsts, offset, length);
+            return noteFinished(handshakeInUnwrap()
+                    ? HandshakeWorkers.SHARED.call(() -> real.unwrap(src, dsts, offset, length))
+                    : real.unwrap(src, dsts, offset, length));
         }
 
         @Override
         public SSLEngineResult unwrap(ByteBuffer src, ByteBuffer dst) throws SSLException {
-            return real.unwrap(src, dst);
+            return noteFinished(handshakeInUnwrap()
+                    ? HandshakeWorkers.SHARED.call(() -> real.unwrap(src, dst))
+                    : real.unwrap(src, dst));
         }
 
         @Override
         public SSLEngineResult unwrap(ByteBuffer src, ByteBuffer[] dsts) throws SSLException {
-            return real.unwrap(src, dsts);
+            return noteFinished(handshakeInUnwrap()
+                    ? HandshakeWorkers.SHARED.call(() -> real.unwrap(src, dsts))
+                    : real.unwrap(src, dsts));
         }
 
         @Override
         public Runnable getDelegatedTask() {
-            return real.getDelegatedTask();
+            Runnable task = real.getDelegatedTask();
+            return task == null ? null : () -> HandshakeWorkers.SHARED.run(task);
         }
 
         @Override
