@@ -24,6 +24,8 @@
 #   full       full handshakes only, no resumption and no request: FULL_CLIENTS (4) parallel
 #              `openssl s_time -new` (handshake, close); "rps" = handshakes/s, no p99. This is where
 #              the certificate's signature (RSA vs ECDSA) shows; "new" mostly resumes.
+# A third contender, "plain", is the same node over plain HTTP (its http port) under the same load
+# (not for "full"): node/plain is what TLS costs the node itself (PLAIN=0 leaves it out).
 # Per load it prints rps, p99 and the server's CPU per request (ms), medians over rounds, and
 # node/nginx ratios: rps (>= 0.8 for new, >= 1.0 for keepalive is issue 23's budget), p99 (<= 1.5).
 # The machine may be shared: the load average is printed; only the same-run ratios mean anything.
@@ -48,7 +50,8 @@ NGINX_PROTOCOLS=${NGINX_PROTOCOLS:-"TLSv1.2 TLSv1.3"}
 NODE_JAVA_OPTS=${NODE_JAVA_OPTS:-"-Xms256m -Xmx256m -XX:+UseG1GC --enable-native-access=ALL-UNNAMED"}
 BASE_PORT=${BASE_PORT:-23100}
 UP_PORT=$BASE_PORT NGINX_PORT=$((BASE_PORT + 1)) NODE_HTTPS=$((BASE_PORT + 2)) NODE_HTTP=$((BASE_PORT + 3)) NODE_ADMIN=$((BASE_PORT + 4))
-declare -A PORT=([nginx]=$NGINX_PORT [node]=$NODE_HTTPS)
+declare -A PORT=([nginx]=$NGINX_PORT [node]=$NODE_HTTPS [plain]=$NODE_HTTP)
+declare -A SCHEME=([nginx]=https [node]=https [plain]=http)
 declare -A CPID=()
 declare -A WRK_ARGS=([new]="-t1 -c32 -H Connection:close" [keepalive]="-t1 -c64" [full]="s_time")
 
@@ -139,6 +142,7 @@ start_bg node "$WORK/node.log" "$JAVA_HOME/bin/java" "${jopts[@]}" -jar "${NODE_
   --config "$WORK/node.yaml" --host 127.0.0.1 --port "$NODE_HTTP" --https-port "$NODE_HTTPS" --admin-port "$NODE_ADMIN" --access-log off \
   --tls-provider "$TLS_PROVIDER"
 CPID[node]=$LAST_PID
+CPID[plain]=$LAST_PID
 wait_https nginx "${CPID[nginx]}" "$NGINX_PORT" 10
 wait_https node "${CPID[node]}" "$NODE_HTTPS" 120
 
@@ -169,13 +173,13 @@ full_run() {  # PORT SECONDS -> a wrk-report-like STARGATE line (handshakes/s, n
   echo "STARGATE rps=$(awk -v t="$total" -v s="$2" 'BEGIN { printf "%.1f", t / s }') p99_us=0 err_connect=0 err_read=0 err_write=0 err_status=0 err_timeout=0"
 }
 
-wrk_run() {  # LOAD PORT SECONDS [extra...]
+wrk_run() {  # LOAD PORT SECONDS [extra...] (SCHEME: https unless set)
   local load=$1 port=$2 secs=$3; shift 3
   if [[ $load == full ]]; then full_run "$port" "$secs"; return; fi
   local -a args
   read -r -a args <<<"${WRK_ARGS[$load]}"
   args=("${args[@]/Connection:close/Connection: close}")
-  wrk "${args[@]}" -d"${secs}s" "$@" "https://localhost:$port/"
+  wrk "${args[@]}" -d"${secs}s" "$@" "${RUN_SCHEME:-https}://localhost:$port/"
 }
 
 for load in $LOADS; do
@@ -187,7 +191,9 @@ RUNS=$WORK/runs.tsv
 : >"$RUNS"
 for ((round = 1; round <= ROUNDS; round++)); do
   for load in $LOADS; do
-    for name in nginx node; do
+    for name in nginx node plain; do
+      [[ $name != plain || ( ${PLAIN:-1} == 1 && $load != full ) ]] || continue
+      RUN_SCHEME=${SCHEME[$name]}
       ((WARMUP_S <= 0)) || wrk_run "$load" "${PORT[$name]}" "$WARMUP_S" >/dev/null
       c0=$(session_ticks "${CPID[$name]}"); t0=${EPOCHREALTIME/./}
       out=$(wrk_run "$load" "${PORT[$name]}" "$DURATION" --latency -s "$SHARED_BENCH/lib/wrk-report.lua")
@@ -222,12 +228,17 @@ awk -F'\t' '
   { for (c = 4; c <= 8; c++) vals[$2 SUBSEP $3 SUBSEP c] = vals[$2 SUBSEP $3 SUBSEP c] " " $c; loads[$2] = 1 }
   END {
     printf "%-10s %-6s %9s %9s %7s %12s %6s\n", "load", "server", "rps", "p99_ms", "cores", "cpu_ms/req", "errors"
-    for (l in loads) for (s = 0; s < 2; s++) {
-      n = s ? "node" : "nginx"
+    split("nginx node plain", names, " ")
+    for (l in loads) for (s = 1; s <= 3; s++) {
+      n = names[s]
+      if (vals[l SUBSEP n SUBSEP 4] == "") continue
       rps[l, n] = median(l SUBSEP n SUBSEP 4); p99[l, n] = median(l SUBSEP n SUBSEP 5); cpu[l, n] = median(l SUBSEP n SUBSEP 7)
       printf "%-10s %-6s %9.0f %9.2f %7.2f %12.3f %6d\n", l, n, rps[l, n], p99[l, n], median(l SUBSEP n SUBSEP 6), cpu[l, n], median(l SUBSEP n SUBSEP 8)
     }
     print ""
     printf "%-10s %12s %12s %18s\n", "node/nginx", "rps ratio", "p99 ratio", "cpu/request ratio"
     for (l in loads) printf "%-10s %12.2f %12.2f %18.2f\n", l, rps[l, "node"] / rps[l, "nginx"], p99[l, "node"] / p99[l, "nginx"], cpu[l, "node"] / cpu[l, "nginx"]
+    print ""
+    printf "%-10s %12s %12s %18s   (what TLS costs the node)\n", "node/plain", "rps ratio", "p99 ratio", "cpu/request ratio"
+    for (l in loads) if (rps[l, "plain"] > 0) printf "%-10s %12.2f %12.2f %18.2f\n", l, rps[l, "node"] / rps[l, "plain"], p99[l, "node"] / p99[l, "plain"], cpu[l, "node"] / cpu[l, "plain"]
   }' "$RUNS"
