@@ -7,6 +7,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import javax.net.ssl.SSLException;
@@ -47,12 +48,18 @@ final class HandshakeWorkers {
     }
 
     /**
-     * Runs one step of a handshake on these threads; the caller waits. Interrupted while the step
-     * runs, the caller still waits for it (the engine is not safe to use from two threads), then
-     * fails with the interrupt status set.
+     * Runs one step of a handshake on these threads; the caller waits. An interrupted caller drops a
+     * step that has not started (SSLException); one that runs it still waits for (the engine is not
+     * safe to use from two threads) and returns. Either way the interrupt status stays set.
      */
     <T> T call(Callable<T> step) throws SSLException {
+        // who claims the step first: the worker runs it, or the interrupted caller drops it (a future
+        // cannot tell running from queued: cancel succeeds on a running task too)
+        AtomicBoolean claimed = new AtomicBoolean();
         Future<T> result = pool.submit(() -> {
+            if (!claimed.compareAndSet(false, true)) {
+                return null;
+            }
             steps.incrementAndGet();
             return step.call();
         });
@@ -63,7 +70,8 @@ final class HandshakeWorkers {
                     return result.get();
                 } catch (InterruptedException e) {
                     interrupted = true;
-                    if (result.cancel(false)) {
+                    if (claimed.compareAndSet(false, true)) {
+                        result.cancel(false);
                         throw new SSLException("interrupted while waiting to handshake");
                     }
                 }

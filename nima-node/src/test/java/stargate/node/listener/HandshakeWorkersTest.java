@@ -81,6 +81,46 @@ class HandshakeWorkersTest {
         assertEquals(afterHandshake, HandshakeWorkers.SHARED.stepsDone(), "records on an open connection stay in place");
     }
 
+    @org.junit.jupiter.api.Test
+    void anInterruptedWaitEndsOnlyAfterItsStepFinished() throws Exception {
+        HandshakeWorkers one = new HandshakeWorkers(1);
+        java.util.concurrent.CountDownLatch running = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicBoolean queuedRan = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.concurrent.atomic.AtomicReference<Object> first = new java.util.concurrent.atomic.AtomicReference<>();
+        java.util.concurrent.atomic.AtomicReference<Object> second = new java.util.concurrent.atomic.AtomicReference<>();
+        // the first caller's step holds the only worker; the second caller's step waits in the queue
+        Thread busy = Thread.ofVirtual().start(() -> first.set(outcome(() -> one.call(() -> {
+            running.countDown();
+            release.await();
+            return "done";
+        }))));
+        assertTrue(running.await(10, java.util.concurrent.TimeUnit.SECONDS));
+        Thread queued = Thread.ofVirtual().start(() -> second.set(outcome(() -> one.call(() -> queuedRan.getAndSet(true)))));
+        Thread.sleep(100);
+        queued.interrupt();
+        queued.join(10_000);
+        busy.interrupt();           // its step is running: it waits for it
+        Thread.sleep(100);
+        assertTrue(busy.isAlive(), "an interrupted caller waits while its step runs");
+        release.countDown();
+        busy.join(10_000);
+        assertEquals("done interrupted", first.get());
+        assertTrue(second.get() instanceof javax.net.ssl.SSLException, "a step not yet started is dropped: " + second.get());
+        Thread.sleep(100);
+        assertTrue(!queuedRan.get(), "the dropped step never runs");
+    }
+
+    /** What a call gave, with " interrupted" when the caller's interrupt status was set afterwards. */
+    private static Object outcome(java.util.concurrent.Callable<Object> call) {
+        try {
+            Object result = call.call();
+            return Thread.currentThread().isInterrupted() ? result + " interrupted" : result;
+        } catch (Exception e) {
+            return Thread.currentThread().isInterrupted() ? e : new AssertionError("interrupt status lost", e);
+        }
+    }
+
     /** Until both sides are done, as Helidon's socket: delegated tasks run by the thread that drives the engine. */
     private static void handshake(SSLEngine client, SSLEngine server, Pipe toServer, Pipe toClient) throws Exception {
         client.beginHandshake();
