@@ -89,6 +89,9 @@ final class SpanQueue implements AutoCloseable {
             OtlpEncoder request = encoder.encode(spans, sender.grpc());
             sender.send(request.bytes(), request.offset(), request.length());
         } catch (Exception e) {     // the collector's refusal, a timeout, a broken connection: the spans are lost
+            if (e instanceof InterruptedException) {
+                stopping = true;
+            }
             dropped.add(spans.size());
             long now = System.nanoTime();
             if (now - nextWarnNanos >= 0) {
