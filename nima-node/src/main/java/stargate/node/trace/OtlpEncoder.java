@@ -67,6 +67,17 @@ final class OtlpEncoder {
     private static final byte[] ERROR = key("stargate.error");
     private static final String REJECTED_EVENT = "stargate.plugin.rejected";
 
+    /**
+     * Longest attribute value written, in chars; longer ones are cut (as the SDK's {@code SpanLimits} would). A
+     * client chooses the path, {@code Host} and {@code User-Agent}: this bounds what one request adds to a batch.
+     */
+    static final int MAX_VALUE_CHARS = 1024;
+    /**
+     * A request stops taking spans past this many bytes: collectors refuse big messages (gRPC's default limit is
+     * 4 MiB), and the buffer kept between batches stays this size.
+     */
+    static final int MAX_REQUEST_BYTES = 2 << 20;
+
     /** {@code Resource} and {@code InstrumentationScope} message bodies: the same in every batch. */
     private final byte[] resource;
     private final byte[] scope;
@@ -92,12 +103,18 @@ final class OtlpEncoder {
         this.head = 5 + 4 * 6 + this.resource.length + scope.length;
     }
 
-    /** The encoded request: {@link #bytes()} from {@link #offset()} for {@link #length()} bytes, until the next call. */
-    OtlpEncoder encode(List<RecordedSpan> spans, boolean grpcFrame) {
+    /**
+     * Encodes {@code spans} from {@code from} into one request, {@link #bytes()} from {@link #offset()} for
+     * {@link #length()} bytes until the next call, stopping after the span that passes {@link #MAX_REQUEST_BYTES}.
+     *
+     * @return the index of the first span not encoded: {@code spans.size()} when all were
+     */
+    int encode(List<? extends RecordedSpan> spans, int from, boolean grpcFrame) {
         pos = head;
         ensure(head);
-        for (RecordedSpan span : spans) {
-            span(span);
+        int next = from;
+        while (next < spans.size() && pos - head < MAX_REQUEST_BYTES) {
+            span(spans.get(next++));
         }
         int spansLength = pos - head;
         int scopeSpans = 1 + varintSize(scope.length) + scope.length + spansLength;
@@ -124,7 +141,7 @@ final class OtlpEncoder {
         }
         this.offset = start;
         this.length = end - start;
-        return this;
+        return next;
     }
 
     byte[] bytes() {
@@ -231,7 +248,7 @@ final class OtlpEncoder {
         raw(key);
         tag(KEY_VALUE_VALUE);
         int any = open();
-        string(ANY_STRING, value);
+        string(ANY_STRING, value.length() > MAX_VALUE_CHARS ? value.substring(0, MAX_VALUE_CHARS) : value);
         close(any);
         close(keyValue);
     }

@@ -84,21 +84,26 @@ final class SpanQueue implements AutoCloseable {
         }
     }
 
+    /** Sends {@code spans} in one request, or more when they pass {@link OtlpEncoder#MAX_REQUEST_BYTES}. */
     private void export(List<RecordedSpan> spans) {
-        try {
-            OtlpEncoder request = encoder.encode(spans, sender.grpc());
-            sender.send(request.bytes(), request.offset(), request.length());
-        } catch (Exception e) {     // the collector's refusal, a timeout, a broken connection: the spans are lost
-            if (e instanceof InterruptedException) {
-                stopping = true;
+        int from = 0;
+        while (from < spans.size()) {
+            int next = encoder.encode(spans, from, sender.grpc());
+            try {
+                sender.send(encoder.bytes(), encoder.offset(), encoder.length());
+            } catch (Exception e) {     // the collector's refusal, a timeout, a broken connection: the spans are lost
+                if (e instanceof InterruptedException) {
+                    stopping = true;
+                }
+                dropped.add(next - from);
+                long now = System.nanoTime();
+                if (now - nextWarnNanos >= 0) {
+                    nextWarnNanos = now + WARN_NANOS;
+                    LOG.warning("event=trace_export_failed spans=" + (next - from) + " dropped_total=" + dropped.sum()
+                            + " error=\"" + String.valueOf(e).replace('"', '\'') + '"');
+                }
             }
-            dropped.add(spans.size());
-            long now = System.nanoTime();
-            if (now - nextWarnNanos >= 0) {
-                nextWarnNanos = now + WARN_NANOS;
-                LOG.warning("event=trace_export_failed spans=" + spans.size() + " dropped_total=" + dropped.sum()
-                        + " error=\"" + String.valueOf(e).replace('"', '\'') + '"');
-            }
+            from = next;
         }
     }
 

@@ -17,9 +17,10 @@ import stargate.node.config.Target;
 /**
  * The node's tracer (SPEC §17). A span is a {@link RecordedSpan}: plain fields filled while the request runs,
  * batched by {@link SpanQueue}, written as OTLP protobuf by {@link OtlpEncoder} and sent over OTLP (gRPC or
- * http/protobuf) by {@link OtlpSender}. The OpenTelemetry SDK did the same at ~3x the CPU per traced request
- * (attribute maps, context objects, a generic marshaller: bench/README.md, "Tracing cost"), over the 10% budget of
- * SPEC §12. Ids come from {@link ThreadLocalRandom}, as the SDK's default id generator's do. Sampling is
+ * http/protobuf) by {@link OtlpSender}. The OpenTelemetry SDK did the same for ~3x the CPU (attribute maps, context
+ * objects, a generic marshaller: 23 us against 7 us more than an untraced request in one run, bench/README.md,
+ * "Tracing cost"), over the 10% budget of SPEC §12. Attribute values are cut at
+ * {@link OtlpEncoder#MAX_VALUE_CHARS} chars. Ids come from {@link ThreadLocalRandom}, as the SDK's default id generator's do. Sampling is
  * parent-based with a ratio for new traces, decided as the SDK's {@code parentbased_traceidratio} decides (the
  * trace id's low 64 bits against the ratio). A span that is not sampled still has ids, so the
  * {@code traceparent} sent upstream always names this hop.

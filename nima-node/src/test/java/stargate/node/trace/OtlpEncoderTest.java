@@ -23,7 +23,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The hand-written OTLP encoding decodes with the real {@code opentelemetry-proto} classes, field by field, including
  * what takes the encoder's uncommon paths: values that are not ASCII, messages longer than 127 bytes (their length
- * needs a second byte), a batch that outgrows the buffer, and a reused buffer.
+ * needs a second byte), a batch that outgrows the buffer, a reused buffer, and the bounds on what a client's values
+ * add (a value is cut, a big batch is split into several requests).
  */
 class OtlpEncoderTest {
     private static final long EPOCH = 1_765_000_000_123_456_789L;
@@ -72,7 +73,9 @@ class OtlpEncoderTest {
         client.errorType = "upstream_timeout";
         client.endEpochNanos = EPOCH + 900;
 
-        ExportTraceServiceRequest request = decode(encoder().encode(List.of(server, client), false));
+        OtlpEncoder encoder = encoder();
+        assertEquals(2, encoder.encode(List.of(server, client), 0, false));
+        ExportTraceServiceRequest request = decode(encoder);
         ResourceSpans resourceSpans = request.getResourceSpans(0);
         Map<String, String> resource = attributes(resourceSpans.getResource().getAttributesList());
         assertEquals("node-é", resource.get("service.name"));
@@ -127,7 +130,9 @@ class OtlpEncoderTest {
     void aRootSpanHasNoParentAndAnOkSpanNoStatus() throws Exception {
         ServerSpan root = new ServerSpan(1, 2, 3, 0, true, EPOCH, "POST", "/", false, "h", "c", null, "1.1", null);
         root.status = 200;
-        ExportTraceServiceRequest request = decode(encoder().encode(List.of(root), false));
+        OtlpEncoder encoder = encoder();
+        encoder.encode(List.of(root), 0, false);
+        ExportTraceServiceRequest request = decode(encoder);
         Span s = request.getResourceSpans(0).getScopeSpans(0).getSpans(0);
         assertTrue(s.getParentSpanId().isEmpty());
         assertEquals("POST", s.getName(), "no route matched");
@@ -146,14 +151,15 @@ class OtlpEncoderTest {
             span.status = 200;
             big.add(span);
         }
-        ExportTraceServiceRequest first = decode(encoder.encode(big, false));
+        assertEquals(3000, encoder.encode(big, 0, false));
+        ExportTraceServiceRequest first = decode(encoder);
         List<Span> spans = first.getResourceSpans(0).getScopeSpans(0).getSpansList();
         assertEquals(3000, spans.size());
         assertEquals("/p/3000", attributes(spans.get(2999).getAttributesList()).get("url.path"));
 
         ServerSpan one = server(7, "/again", "wrk");
-        OtlpEncoder again = encoder.encode(List.of(one), true);
-        byte[] framed = Arrays.copyOfRange(again.bytes(), again.offset(), again.offset() + again.length());
+        encoder.encode(List.of(one), 0, true);
+        byte[] framed = Arrays.copyOfRange(encoder.bytes(), encoder.offset(), encoder.offset() + encoder.length());
         assertEquals(0, framed[0], "gRPC frame: not compressed");
         assertEquals(framed.length - 5, ByteBuffer.wrap(framed, 1, 4).getInt(), "gRPC frame: the message's length");
         ExportTraceServiceRequest second = ExportTraceServiceRequest.parseFrom(
@@ -161,5 +167,35 @@ class OtlpEncoderTest {
         List<Span> only = second.getResourceSpans(0).getScopeSpans(0).getSpansList();
         assertEquals(List.of("/again"), only.stream().map(s -> attributes(s.getAttributesList()).get("url.path"))
                 .collect(Collectors.toList()), "nothing of the bigger batch before it");
+    }
+
+    @Test
+    void clientChosenValuesAreCutAndABigBatchGoesInSeveralRequests() throws Exception {
+        OtlpEncoder encoder = encoder();
+        String huge = "/" + "a".repeat(8000);
+        List<ServerSpan> spans = new ArrayList<>();
+        for (int i = 1; i <= 3000; i++) {
+            spans.add(server(i, huge, "u".repeat(5000)));
+        }
+        int from = 0;
+        int requests = 0;
+        long decoded = 0;
+        while (from < spans.size()) {
+            int next = encoder.encode(spans, from, true);
+            assertTrue(next > from, "progress");
+            assertTrue(encoder.length() < OtlpEncoder.MAX_REQUEST_BYTES + 8 * 1024, "one span past the limit at most");
+            ExportTraceServiceRequest request = ExportTraceServiceRequest.parseFrom(ByteBuffer.wrap(
+                    encoder.bytes(), encoder.offset() + 5, encoder.length() - 5));
+            List<Span> got = request.getResourceSpans(0).getScopeSpans(0).getSpansList();
+            assertEquals(next - from, got.size());
+            Map<String, String> a = attributes(got.getFirst().getAttributesList());
+            assertEquals(huge.substring(0, OtlpEncoder.MAX_VALUE_CHARS), a.get("url.path"));
+            assertEquals(OtlpEncoder.MAX_VALUE_CHARS, a.get("user_agent.original").length());
+            decoded += got.size();
+            from = next;
+            requests++;
+        }
+        assertEquals(3000, decoded);
+        assertTrue(requests >= 3, "3000 spans of ~2 KiB: " + requests + " requests");
     }
 }
