@@ -9,8 +9,12 @@
 # traced/off rps and the node's CPU time per request (utime+stime from /proc, JIT compiler threads left out;
 # steadier on a shared box), and the share of it on the traced node's export threads.
 #
+# With BEFORE=<git revision>, a third node built from that revision runs traced beside them (`before`), so a
+# change to tracing is measured against the old tracing and against no tracing in one run.
+#
 #   bash bench/tracing-cost.sh                     # 3 rounds x 10 s each
 #   ROUNDS=5 DURATION=15 bash bench/tracing-cost.sh
+#   BEFORE=1632adb ROUNDS=4 DURATION=8 bash bench/tracing-cost.sh
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 export JAVA_HOME=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
@@ -23,7 +27,9 @@ work=$(mktemp -d)
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
             nginx -c "$work/nginx.conf" -s stop 2>/dev/null || true
-            nginx -c "$work/collector/nginx.conf" -s stop 2>/dev/null || true; rm -rf "$work"; }
+            nginx -c "$work/collector/nginx.conf" -s stop 2>/dev/null || true
+            [[ -z ${BEFORE:-} ]] || git -C "$ROOT" worktree remove --force "$work/before-src" 2>/dev/null || true
+            rm -rf "$work"; }
 trap cleanup EXIT
 source "$ROOT/bench/lib.sh"
 # Threads' CPU ticks (utime + stime) of a node, summed over its live threads whose name matches $2 and not $3
@@ -58,14 +64,20 @@ sed "s/{{UPSTREAM_PORT}}/$UPSTREAM_PORT/g" "$ROOT/bench/configs/plain.yaml" > "$
 [[ ${SKIP_BUILD:-0} == 1 ]] || (cd "$ROOT" && mvn -B -q -o -DskipTests package -pl nima-node -am >&2)
 
 names=(off traced)
-declare -A port admin pid
+declare -A port admin pid jar=([off]="$ROOT/nima-node/target/stargate-node.jar" [traced]="$ROOT/nima-node/target/stargate-node.jar")
+if [[ -n ${BEFORE:-} ]]; then
+  echo "building $BEFORE ..." >&2
+  git -C "$ROOT" worktree add -q --detach "$work/before-src" "$BEFORE"
+  (cd "$work/before-src" && mvn -B -q -o -DskipTests package -pl nima-node -am >&2)
+  names+=(before); jar[before]="$work/before-src/nima-node/target/stargate-node.jar"
+fi
 i=0
 for name in "${names[@]}"; do
   port[$name]=$((BASE_PORT + 2 * i)); admin[$name]=$((BASE_PORT + 2 * i + 1))
   extra=()
-  [[ $name == traced ]] && extra=(--otlp-endpoint "http://127.0.0.1:$COLLECTOR_PORT" --otlp-protocol http/protobuf
+  [[ $name != off ]] && extra=(--otlp-endpoint "http://127.0.0.1:$COLLECTOR_PORT" --otlp-protocol http/protobuf
                                   --trace-sample-rate 1)
-  "$JAVA_HOME/bin/java" -Xms512m -Xmx512m -XX:+UseG1GC -jar "$ROOT/nima-node/target/stargate-node.jar" node \
+  "$JAVA_HOME/bin/java" -Xms512m -Xmx512m -XX:+UseG1GC -jar "${jar[$name]}" node \
     --config "$work/node.yaml" --host 127.0.0.1 --port "${port[$name]}" --https-port 0 \
     --admin-port "${admin[$name]}" --access-log off "${extra[@]}" > "$work/node-$name.log" 2>&1 &
   pids+=($!); pid[$name]=$!
@@ -78,7 +90,8 @@ run() { wrk -t1 -c"$CONNS" -d"$1"s --latency "http://127.0.0.1:${port[$2]}/index
 served() { curl -s "http://127.0.0.1:${admin[$1]}/metrics" | awk '/^stargate_requests_total[{ ]/ {n += $NF} END {printf "%d", n}'; }
 dropped() { curl -s "http://127.0.0.1:${admin[$1]}/metrics" | awk '/^stargate_trace_spans_dropped_total / {print $2}'; }
 declare -A all cpu
-export0=$(export_ticks "${pid[traced]}"); served0=$(served traced)
+declare -A export0 served0
+for name in "${names[@]:1}"; do export0[$name]=$(export_ticks "${pid[$name]}"); served0[$name]=$(served "$name"); done
 interleaved_rounds node
 off=$(median ${all[off]}) offcpu=$(median ${cpu[off]})
 for name in "${names[@]}"; do
@@ -86,9 +99,13 @@ for name in "${names[@]}"; do
   echo "median $name: $m rps ($(awk -v m="$m" -v o="$off" 'BEGIN {printf "%.3f", m/o}') of off)," \
        "$c us CPU/request (off/$name = $(awk -v c="$c" -v o="$offcpu" 'BEGIN {printf "%.3f", o/c}'): throughput per core)"
 done
-served=$(( $(served traced) - served0 ))
-echo "traced node's export threads: $(awk -v t=$(( $(export_ticks "${pid[traced]}") - export0 )) -v u=$((1000000 / $(getconf CLK_TCK))) \
-  -v n="$served" 'BEGIN {printf "%.1f", t * u / n}') us CPU per request over warm-up and rounds ($served requests)"
+for name in "${names[@]:1}"; do
+  n=$(( $(served "$name") - served0[$name] ))
+  echo "$name node's export threads: $(awk -v t=$(( $(export_ticks "${pid[$name]}") - export0[$name] )) \
+    -v u=$((1000000 / $(getconf CLK_TCK))) -v n="$n" 'BEGIN {printf "%.1f", t * u / n}') us CPU per request over warm-up and rounds ($n requests)"
+done
 sleep 2   # the last batch
-echo "traced node: stargate_trace_spans_dropped_total $(dropped traced)"
-grep -h "trace_export" "$work/node-traced.log" | tail -3 || true
+for name in "${names[@]:1}"; do
+  echo "$name node: stargate_trace_spans_dropped_total $(dropped "$name")"
+  grep -h "trace_export" "$work/node-$name.log" | tail -3 || true
+done

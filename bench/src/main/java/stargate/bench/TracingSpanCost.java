@@ -38,7 +38,8 @@ import java.util.stream.StreamSupport;
 
 /**
  * Where a traced request's CPU goes inside the OpenTelemetry SDK, without the node, Helidon or sockets on the
- * request side: the floor the SDK sets under {@code stargate.node.trace}. One "request" makes the node's two
+ * request side: the floor the SDK set under {@code stargate.node.trace} until session 7, when the node's own spans
+ * and OTLP encoder replaced it (bench/README.md, "Tracing cost"); kept as that reference. One "request" makes the node's two
  * spans (a SERVER span with the node's SERVER attributes, made current, and a CLIENT child with the CLIENT
  * attributes, its {@code traceparent} formatted) and hands them to a bounded queue as the node's span queue
  * does; that part is timed with the thread's CPU clock. Then the spans are exported as the node's export

@@ -7,8 +7,6 @@ import io.helidon.webserver.http.Handler;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import io.helidon.webserver.http.spi.ProtocolUpgradeHandler;
-import io.opentelemetry.api.trace.Span;
-import io.opentelemetry.context.Scope;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -35,6 +33,7 @@ import stargate.node.proxy.ForwardEdits;
 import stargate.node.proxy.MalformedBodyException;
 import stargate.node.proxy.RequestId;
 import stargate.node.proxy.TrustedProxies;
+import stargate.node.trace.ServerSpan;
 import stargate.node.trace.Tracing;
 
 /**
@@ -133,7 +132,7 @@ final class ProxyHandler implements Handler, ProtocolUpgradeHandler {
             outcome.span = tracing.startServer(req, method, rawPath, client.clientIp(), client.peerIp());
         }
         // Current while the request is served, so what is logged meanwhile names its trace (--log-format json).
-        try (Scope ignored = outcome.span == null ? Scope.noop() : outcome.span.makeCurrent()) {
+        try (Tracing.Current ignored = Tracing.current(outcome.span)) {
             if (overloaded) {
                 metrics.rejected(OVERLOADED);
                 if (http1) {
@@ -155,7 +154,7 @@ final class ProxyHandler implements Handler, ProtocolUpgradeHandler {
         } finally {
             long total = System.nanoTime() - start;
             if (outcome.span != null) {
-                Tracing.endServer(outcome.span, outcome.status, outcome.requestId, outcome.consumer);
+                tracing.endServer(outcome.span, outcome.status, outcome.requestId, outcome.consumer);
             }
             if (outcome.snapshot != null) {
                 outcome.snapshot.generation().record(outcome.status, total);
@@ -251,7 +250,7 @@ final class ProxyHandler implements Handler, ProtocolUpgradeHandler {
             handshake = null;       // proxied as plain HTTP, Upgrade dropped
         }
         if (outcome.span != null) {
-            Tracing.routed(outcome.span, method, route.id());
+            Tracing.routed(outcome.span, route.id());
         }
         PluginChain chain = route.plugins();
         if (chain == null) {
@@ -401,14 +400,14 @@ final class ProxyHandler implements Handler, ProtocolUpgradeHandler {
         int grpcStatus = -1;
         String consumer;
         /** The request's SERVER span; null with tracing off. */
-        Span span;
+        ServerSpan span;
         /** The {@code traceparent} the last attempt sent upstream; null when none was made. */
         String traceparent;
 
         /** The access log's {@code trace_id}: the span's, else (tracing off) the one sent upstream. */
         String traceId() {
             if (span != null) {
-                return span.getSpanContext().getTraceId();
+                return span.traceId();
             }
             return traceparent == null ? null : traceparent.substring(3, 35);
         }
@@ -416,7 +415,7 @@ final class ProxyHandler implements Handler, ProtocolUpgradeHandler {
         /** The access log's {@code span_id}: the SERVER span's, else (tracing off) the hop's id sent upstream. */
         String spanId() {
             if (span != null) {
-                return span.getSpanContext().getSpanId();
+                return span.spanId();
             }
             return traceparent == null ? null : traceparent.substring(36, 52);
         }

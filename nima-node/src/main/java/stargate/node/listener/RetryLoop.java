@@ -9,7 +9,6 @@ import java.util.logging.Logger;
 
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
-import io.opentelemetry.api.trace.Span;
 import stargate.model.Route;
 import stargate.model.routing.RouteMatch;
 import stargate.node.balancer.Balancer;
@@ -24,6 +23,7 @@ import stargate.node.proxy.ProxyExchange;
 import stargate.node.proxy.RetryPolicy;
 import stargate.node.proxy.UpstreamException;
 import stargate.node.proxy.UpstreamTunnel;
+import stargate.node.trace.ClientSpan;
 import stargate.node.trace.Tracing;
 
 /**
@@ -111,7 +111,7 @@ final class RetryLoop {
                     Target target = pick.target();
                     outcome.target = target;
                     tried.add(target);
-                    Span span = outcome.span == null ? null : tracing.startAttempt(outcome.span,
+                    ClientSpan span = outcome.span == null ? null : tracing.startAttempt(outcome.span,
                             req.prologue().method().text(), upstream.id(), target, upstreamPath, tried.size());
                     ForwardPlan plan = ForwardPlan.create(req, requestId, route.id(), upstreamPath,
                             route.route().preserveHost(), within(timeouts.connect(), deadline, now),
@@ -122,7 +122,7 @@ final class RetryLoop {
                             retriesLeft > 0 && (bodyless || replayableBody != null) && retry.retriesStatuses());
                     boolean admitted = upstream.circuit().run(attempt::run);
                     if (span != null) {
-                        Tracing.endAttempt(span, attempt.status, !admitted ? "circuit_open"
+                        tracing.endAttempt(span, attempt.status, !admitted ? "circuit_open"
                                 : attempt.failure == null ? null : attempt.failure.kind().error());
                     }
                     if (!admitted) {

@@ -6,6 +6,7 @@ import java.util.Objects;
 import java.util.function.UnaryOperator;
 
 import io.helidon.webserver.http.ServerRequest;
+import stargate.node.trace.TraceParent;
 
 /**
  * What the route decided for one exchange, handed to {@link ProxyExchange#forward}.

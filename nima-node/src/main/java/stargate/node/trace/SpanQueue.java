@@ -1,12 +1,5 @@
 package stargate.node.trace;
 
-import io.opentelemetry.context.Context;
-import io.opentelemetry.sdk.common.CompletableResultCode;
-import io.opentelemetry.sdk.trace.ReadWriteSpan;
-import io.opentelemetry.sdk.trace.ReadableSpan;
-import io.opentelemetry.sdk.trace.SpanProcessor;
-import io.opentelemetry.sdk.trace.data.SpanData;
-import io.opentelemetry.sdk.trace.export.SpanExporter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -15,13 +8,12 @@ import java.util.concurrent.atomic.LongAdder;
 import java.util.logging.Logger;
 
 /**
- * The batch span processor, with every lost span counted ({@code stargate_trace_spans_dropped_total}): the
- * SDK's {@code BatchSpanProcessor} reports neither its queue drops (except through an SDK meter provider)
- * nor the spans of a failed export. A request thread only offers its ended span to a bounded queue (full:
- * dropped, counted); one platform thread takes batches and exports them, waiting at most the exporter's
- * timeout, so a collector that is down or hangs costs spans, never request time.
+ * The batching of ended spans, with every lost span counted ({@code stargate_trace_spans_dropped_total}). A request
+ * thread only offers its ended span to a bounded queue (full: dropped, counted); one platform thread takes batches,
+ * encodes each into one reused buffer ({@link OtlpEncoder}) and sends it ({@link OtlpSender}), waiting at most the
+ * export timeout, so a collector that is down or hangs costs spans, never request time.
  */
-final class SpanQueue implements SpanProcessor {
+final class SpanQueue implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(SpanQueue.class.getName());
     static final int QUEUE_SPANS = 8192;
     /** Spans per export: each export is an HTTP or gRPC call whose own cost is spread over this many. */
@@ -32,19 +24,19 @@ final class SpanQueue implements SpanProcessor {
     static final long DELAY_MILLIS = 500;
     private static final long WARN_NANOS = TimeUnit.MINUTES.toNanos(1);
 
-    private final SpanExporter exporter;
-    private final long exportTimeoutMillis;
+    private final OtlpEncoder encoder;
+    private final OtlpSender sender;
     private final long closeMillis;
-    private final ArrayBlockingQueue<ReadableSpan> queue = new ArrayBlockingQueue<>(QUEUE_SPANS);
+    private final ArrayBlockingQueue<RecordedSpan> queue = new ArrayBlockingQueue<>(QUEUE_SPANS);
     private final LongAdder dropped = new LongAdder();
     private final Thread worker;
     private volatile boolean stopping;
     private long nextWarnNanos = System.nanoTime();
 
-    /** @param closeMillis how long {@link #shutdown} waits for the queued spans to be exported */
-    SpanQueue(SpanExporter exporter, long exportTimeoutMillis, long closeMillis) {
-        this.exporter = exporter;
-        this.exportTimeoutMillis = exportTimeoutMillis;
+    /** @param closeMillis how long {@link #close} waits for the queued spans to be exported */
+    SpanQueue(OtlpEncoder encoder, OtlpSender sender, long closeMillis) {
+        this.encoder = encoder;
+        this.sender = sender;
         this.closeMillis = closeMillis;
         this.worker = new Thread(this::run, "trace-export");
         worker.setDaemon(true);
@@ -55,32 +47,18 @@ final class SpanQueue implements SpanProcessor {
         return dropped.sum();
     }
 
-    @Override
-    public void onStart(Context parentContext, ReadWriteSpan span) {
-    }
-
-    @Override
-    public boolean isStartRequired() {
-        return false;
-    }
-
-    @Override
-    public void onEnd(ReadableSpan span) {
-        if (span.getSpanContext().isSampled() && !queue.offer(span)) {
+    /** Queues an ended sampled span for export; never blocks. */
+    void add(RecordedSpan span) {
+        if (!queue.offer(span)) {
             dropped.increment();
         }
     }
 
-    @Override
-    public boolean isEndRequired() {
-        return true;
-    }
-
     private void run() {
-        List<ReadableSpan> taken = new ArrayList<>(BATCH_SPANS);
+        List<RecordedSpan> taken = new ArrayList<>(BATCH_SPANS);
         while (!stopping || !queue.isEmpty()) {
             try {
-                ReadableSpan first = queue.poll(DELAY_MILLIS, TimeUnit.MILLISECONDS);
+                RecordedSpan first = queue.poll(DELAY_MILLIS, TimeUnit.MILLISECONDS);
                 if (first == null) {
                     continue;
                 }
@@ -106,32 +84,32 @@ final class SpanQueue implements SpanProcessor {
         }
     }
 
-    private void export(List<ReadableSpan> spans) {
-        List<SpanData> batch = new ArrayList<>(spans.size());
-        for (ReadableSpan span : spans) {
-            batch.add(span.toSpanData());
-        }
-        CompletableResultCode result;
-        try {
-            result = exporter.export(batch).join(exportTimeoutMillis, TimeUnit.MILLISECONDS);
-        } catch (RuntimeException e) {
-            result = CompletableResultCode.ofExceptionalFailure(e);
-        }
-        if (!result.isSuccess()) {
-            dropped.add(batch.size());
-            long now = System.nanoTime();
-            if (now - nextWarnNanos >= 0) {
-                nextWarnNanos = now + WARN_NANOS;
-                Throwable why = result.getFailureThrowable();
-                LOG.warning("event=trace_export_failed spans=" + batch.size() + " dropped_total=" + dropped.sum()
-                        + (why == null ? (result.isDone() ? "" : " error=\"timed out\"")
-                                       : " error=\"" + why.toString().replace('"', '\'') + '"'));
+    /** Sends {@code spans} in one request, or more when they pass {@link OtlpEncoder#MAX_REQUEST_BYTES}. */
+    private void export(List<RecordedSpan> spans) {
+        int from = 0;
+        while (from < spans.size()) {
+            int next = encoder.encode(spans, from, sender.grpc());
+            try {
+                sender.send(encoder.bytes(), encoder.offset(), encoder.length());
+            } catch (Exception e) {     // the collector's refusal, a timeout, a broken connection: the spans are lost
+                if (e instanceof InterruptedException) {
+                    stopping = true;
+                }
+                dropped.add(next - from);
+                long now = System.nanoTime();
+                if (now - nextWarnNanos >= 0) {
+                    nextWarnNanos = now + WARN_NANOS;
+                    LOG.warning("event=trace_export_failed spans=" + (next - from) + " dropped_total=" + dropped.sum()
+                            + " error=\"" + String.valueOf(e).replace('"', '\'') + '"');
+                }
             }
+            from = next;
         }
     }
 
+    /** Exports what is queued, waiting at most {@code closeMillis}, counts what is left as dropped, and stops. */
     @Override
-    public CompletableResultCode shutdown() {
+    public void close() {
         stopping = true;           // the worker exports what is queued, then ends
         try {
             worker.join(closeMillis);
@@ -145,11 +123,6 @@ final class SpanQueue implements SpanProcessor {
             LOG.warning("event=trace_export_close_timeout spans_dropped=" + left
                     + " note=\"the collector did not take the last spans within " + closeMillis + " ms\"");
         }
-        return exporter.shutdown();
-    }
-
-    @Override
-    public CompletableResultCode forceFlush() {
-        return CompletableResultCode.ofSuccess();
+        sender.close();
     }
 }

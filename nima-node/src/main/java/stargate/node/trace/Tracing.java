@@ -1,40 +1,29 @@
 package stargate.node.trace;
 
-import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.ServerRequestHeaders;
 import io.helidon.webserver.http.ServerRequest;
-import io.opentelemetry.api.common.AttributeKey;
-import io.opentelemetry.api.common.Attributes;
-import io.opentelemetry.api.common.AttributesBuilder;
-import io.opentelemetry.api.trace.Span;
-import io.opentelemetry.api.trace.SpanContext;
-import io.opentelemetry.api.trace.SpanKind;
-import io.opentelemetry.api.trace.StatusCode;
-import io.opentelemetry.api.trace.Tracer;
-import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
-import io.opentelemetry.context.Context;
-import io.opentelemetry.context.propagation.TextMapGetter;
-import io.opentelemetry.exporter.otlp.http.trace.OtlpHttpSpanExporter;
-import io.opentelemetry.exporter.otlp.trace.OtlpGrpcSpanExporter;
-import io.opentelemetry.sdk.resources.Resource;
-import io.opentelemetry.sdk.trace.SdkTracerProvider;
-import io.opentelemetry.sdk.trace.export.SpanExporter;
-import io.opentelemetry.sdk.trace.samplers.Sampler;
-import java.net.URI;
-import java.time.Duration;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
-import java.util.logging.Level;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.logging.Logger;
 import stargate.model.telemetry.JsonLogFormatter;
 import stargate.model.telemetry.TracingOptions;
 import stargate.node.config.Target;
 
 /**
- * The node's tracer (SPEC §17). Spans are the OpenTelemetry SDK's; they are batched by {@link SpanQueue} and
- * exported over OTLP (gRPC or http/protobuf). Sampling is parent-based with a ratio for new traces. A span
- * that is not sampled still has a context, so the {@code traceparent} sent upstream always names this hop.
+ * The node's tracer (SPEC §17). A span is a {@link RecordedSpan}: plain fields filled while the request runs,
+ * batched by {@link SpanQueue}, written as OTLP protobuf by {@link OtlpEncoder} and sent over OTLP (gRPC or
+ * http/protobuf) by {@link OtlpSender}. The OpenTelemetry SDK did the same for ~3x the CPU (attribute maps, context
+ * objects, a generic marshaller: 23 us against 7 us more than an untraced request in one run, bench/README.md,
+ * "Tracing cost"), over the 10% budget of SPEC §12. Attribute values are cut at
+ * {@link OtlpEncoder#MAX_VALUE_CHARS} chars. Ids come from {@link ThreadLocalRandom}, as the SDK's default id generator's do. Sampling is
+ * parent-based with a ratio for new traces, decided as the SDK's {@code parentbased_traceidratio} decides (the
+ * trace id's low 64 bits against the ratio). A span that is not sampled still has ids, so the
+ * {@code traceparent} sent upstream always names this hop.
  *
  * <p>Span shapes (HTTP semantic conventions, stable attribute names):
  * <ul>
@@ -53,76 +42,40 @@ import stargate.node.config.Target;
  *       {@code http.response.status_code}; {@code error.type} and status ERROR when the attempt failed. No
  *       attribute repeats what the SERVER span or another attribute says (each costs CPU per span).</li>
  * </ul>
- * {@code tracestate} and {@code baggage} pass through to the upstream as the client sent them.
+ * {@code tracestate} and {@code baggage} pass through to the upstream as the client sent them; the exported
+ * spans carry no {@code trace_state}. The resource is {@code service.name}, {@code service.version},
+ * {@code service.instance.id}, {@code telemetry.sdk.*} and {@code OTEL_RESOURCE_ATTRIBUTES}; the instrumentation
+ * scope is {@code stargate-node} and the version.
  */
 public final class Tracing implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(Tracing.class.getName());
-    /**
-     * The SDK's exporters log every failed batch at SEVERE; {@link SpanQueue} reports failures itself, once a
-     * minute with the count. Held here: the logging framework keeps only weak references to loggers.
-     */
-    private static final Logger EXPORTER_LOG = Logger.getLogger("io.opentelemetry.exporter");
     /** Off: {@link #on()} is false; the request path checks it and makes no other call. */
-    public static final Tracing OFF = new Tracing(null, null, null);
+    public static final Tracing OFF = new Tracing(null, 0);
     /** How long a stopping node waits for the last spans to go out: a hung collector must not hold up a drain. */
     static final long CLOSE_MILLIS = 2_000;
+    /** The SERVER span of the request this thread serves, for the log lines' ids ({@code --log-format json}). */
+    private static final ThreadLocal<ServerSpan> CURRENT = new ThreadLocal<>();
+    private static final Current NONE = () -> { };
+    private static final Current CLEAR = CURRENT::remove;
+    private static final Clock CLOCK = Clock.systemUTC();
 
-    static final AttributeKey<String> METHOD = AttributeKey.stringKey("http.request.method");
-    static final AttributeKey<String> URL_PATH = AttributeKey.stringKey("url.path");
-    static final AttributeKey<String> URL_SCHEME = AttributeKey.stringKey("url.scheme");
-    static final AttributeKey<String> URL_FULL = AttributeKey.stringKey("url.full");
-    static final AttributeKey<String> SERVER_ADDRESS = AttributeKey.stringKey("server.address");
-    static final AttributeKey<Long> SERVER_PORT = AttributeKey.longKey("server.port");
-    static final AttributeKey<String> CLIENT_ADDRESS = AttributeKey.stringKey("client.address");
-    static final AttributeKey<String> PEER_ADDRESS = AttributeKey.stringKey("network.peer.address");
-    static final AttributeKey<String> PROTOCOL_VERSION = AttributeKey.stringKey("network.protocol.version");
-    static final AttributeKey<String> USER_AGENT = AttributeKey.stringKey("user_agent.original");
-    static final AttributeKey<Long> STATUS_CODE = AttributeKey.longKey("http.response.status_code");
-    static final AttributeKey<Long> RESEND_COUNT = AttributeKey.longKey("http.request.resend_count");
-    static final AttributeKey<String> ERROR_TYPE = AttributeKey.stringKey("error.type");
-    static final AttributeKey<String> ROUTE = AttributeKey.stringKey("stargate.route");
-    static final AttributeKey<String> CONSUMER = AttributeKey.stringKey("stargate.consumer");
-    static final AttributeKey<String> REQUEST_ID = AttributeKey.stringKey("stargate.request_id");
-    static final AttributeKey<String> UPSTREAM = AttributeKey.stringKey("stargate.upstream");
-    static final AttributeKey<String> PLUGIN = AttributeKey.stringKey("stargate.plugin");
-    static final AttributeKey<String> ERROR = AttributeKey.stringKey("stargate.error");
-
-    private static final HeaderName TRACEPARENT = HeaderNames.create("traceparent");
-    private static final HeaderName TRACESTATE = HeaderNames.create("tracestate");
-    private static final TextMapGetter<ServerRequestHeaders> HEADERS = new TextMapGetter<>() {
-        @Override
-        public Iterable<String> keys(ServerRequestHeaders carrier) {
-            return List.of(TRACEPARENT.lowerCase(), TRACESTATE.lowerCase());
-        }
-
-        @Override
-        public String get(ServerRequestHeaders carrier, String key) {
-            if (carrier == null) {
-                return null;
-            }
-            HeaderName name = switch (key) {
-                case "traceparent" -> TRACEPARENT;
-                case "tracestate" -> TRACESTATE;
-                default -> HeaderNames.create(key);
-            };
-            // Several tracestate fields are one list (W3C §3.3.1.1); the propagator validates the result.
-            List<String> values = carrier.contains(name) ? carrier.get(name).allValues() : List.of();
-            return values.isEmpty() ? null : String.join(",", values);
-        }
-    };
-
-    private final SdkTracerProvider provider;
-    private final Tracer tracer;
     private final SpanQueue queue;
+    /** New traces whose trace id's low 64 bits (absolute) are below this are sampled. */
+    private final long sampleBound;
 
-    private Tracing(SdkTracerProvider provider, Tracer tracer, SpanQueue queue) {
-        this.provider = provider;
-        this.tracer = tracer;
+    private Tracing(SpanQueue queue, long sampleBound) {
         this.queue = queue;
+        this.sampleBound = sampleBound;
+    }
+
+    /** Ends what {@link #current} made current; closes without an exception. */
+    public interface Current extends AutoCloseable {
+        @Override
+        void close();
     }
 
     /**
-     * Builds the SDK for {@code options}: {@link #OFF} when it names no endpoint.
+     * Starts the export for {@code options}: {@link #OFF} when it names no endpoint.
      *
      * @param instanceId {@code service.instance.id}: the node id
      */
@@ -130,40 +83,27 @@ public final class Tracing implements AutoCloseable {
         if (!options.enabled()) {
             return OFF;
         }
-        EXPORTER_LOG.setLevel(Level.OFF);
-        SpanQueue queue = new SpanQueue(exporter(options), options.exportTimeout().toMillis(), CLOSE_MILLIS);
-        AttributesBuilder resource = Attributes.builder();
-        options.resourceAttributes().forEach(resource::put);
+        Map<String, String> resource = new LinkedHashMap<>(options.resourceAttributes());
         resource.put("service.name", options.serviceName());
         resource.put("service.version", version);
         resource.put("service.instance.id", instanceId);
-        SdkTracerProvider provider = SdkTracerProvider.builder()
-                .setResource(Resource.getDefault().merge(Resource.create(resource.build())))
-                .setSampler(Sampler.parentBased(Sampler.traceIdRatioBased(options.sampleRate())))
-                .addSpanProcessor(queue)
-                .build();
+        resource.put("telemetry.sdk.name", "stargate");
+        resource.put("telemetry.sdk.language", "java");
+        resource.put("telemetry.sdk.version", version);
+        SpanQueue queue = new SpanQueue(new OtlpEncoder(resource, "stargate-node", version),
+                new OtlpSender(options, "stargate-node/" + version), CLOSE_MILLIS);
         LOG.info("event=tracing_started endpoint=" + options.endpoint() + " protocol=" + options.protocol()
                 + " sample_rate=" + options.sampleRate() + " service_name=" + options.serviceName());
-        return new Tracing(provider, provider.get("stargate-node", version), queue);
+        return new Tracing(queue, sampleBound(options.sampleRate()));
     }
 
-    private static SpanExporter exporter(TracingOptions options) {
-        URI endpoint = options.endpoint();
-        Duration timeout = options.exportTimeout();
-        if (options.protocol() == TracingOptions.Protocol.GRPC) {
-            var builder = OtlpGrpcSpanExporter.builder().setEndpoint(endpoint.toString()).setTimeout(timeout)
-                    .setConnectTimeout(timeout);
-            options.headers().forEach(builder::addHeader);
-            return builder.build();
-        }
-        var builder = OtlpHttpSpanExporter.builder().setEndpoint(endpoint.toString()).setTimeout(timeout)
-                .setConnectTimeout(timeout);
-        options.headers().forEach(builder::addHeader);
-        return builder.build();
+    /** As the SDK's {@code TraceIdRatioBasedSampler}: 1 samples every trace, 0 none. */
+    private static long sampleBound(double rate) {
+        return rate <= 0 ? Long.MIN_VALUE : rate >= 1 ? Long.MAX_VALUE : (long) (rate * Long.MAX_VALUE);
     }
 
     public boolean on() {
-        return tracer != null;
+        return queue != null;
     }
 
     /** Spans lost so far: queue full, or their export failed or timed out ({@code stargate_trace_spans_dropped_total}). */
@@ -172,52 +112,66 @@ public final class Tracing implements AutoCloseable {
     }
 
     /** Starts the request's SERVER span, continuing the client's trace when its {@code traceparent} is valid. */
-    public Span startServer(ServerRequest req, String method, String rawPath, String clientIp, String peerIp) {
-        Context parent = W3CTraceContextPropagator.getInstance().extract(Context.root(), req.headers(), HEADERS);
-        var builder = tracer.spanBuilder(method).setSpanKind(SpanKind.SERVER).setParent(parent)
-                .setAttribute(METHOD, method)
-                .setAttribute(URL_PATH, rawPath)
-                .setAttribute(URL_SCHEME, req.isSecure() ? "https" : "http")
-                .setAttribute(SERVER_ADDRESS, req.authority())
-                .setAttribute(CLIENT_ADDRESS, clientIp)
-                .setAttribute(PROTOCOL_VERSION, req.prologue().protocolVersion());
-        if (!peerIp.equals(clientIp)) {
-            builder.setAttribute(PEER_ADDRESS, peerIp);      // a trusted proxy's; else it is client.address
+    public ServerSpan startServer(ServerRequest req, String method, String rawPath, String clientIp, String peerIp) {
+        ServerRequestHeaders headers = req.headers();
+        // Two traceparent fields are invalid (W3C §3.2): a field that is not exactly one value starts a new trace.
+        List<String> sent = headers.contains(TraceParent.HEADER) ? headers.get(TraceParent.HEADER).allValues() : List.of();
+        TraceParent.Parent parent = sent.size() == 1 ? TraceParent.parse(sent.getFirst()) : null;
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        long high;
+        long low;
+        boolean sampled;
+        if (parent != null) {
+            high = parent.traceIdHigh();
+            low = parent.traceIdLow();
+            sampled = parent.sampled();
+        } else {
+            high = random.nextLong();
+            low = TraceParent.nonZero(random);
+            sampled = Math.abs(low) < sampleBound;
         }
-        req.headers().first(HeaderNames.USER_AGENT).ifPresent(agent -> builder.setAttribute(USER_AGENT, agent));
-        return builder.startSpan();
+        Instant now = CLOCK.instant();
+        return new ServerSpan(high, low, TraceParent.nonZero(random), parent == null ? 0 : parent.spanId(), sampled,
+                now.getEpochSecond() * 1_000_000_000L + now.getNano(), method, rawPath, req.isSecure(),
+                req.authority(), clientIp, peerIp.equals(clientIp) ? null : peerIp, req.prologue().protocolVersion(),
+                headers.first(HeaderNames.USER_AGENT).orElse(null));
+    }
+
+    /**
+     * Makes {@code server} the span this thread's log lines name until the result is closed.
+     *
+     * @param server null: none (tracing off)
+     */
+    public static Current current(ServerSpan server) {
+        if (server == null) {
+            return NONE;
+        }
+        CURRENT.set(server);
+        return CLEAR;
     }
 
     /** Names the SERVER span after the route it matched. */
-    public static void routed(Span server, String method, String routeId) {
-        server.updateName(method + " " + routeId);
-        server.setAttribute(ROUTE, routeId);
+    public static void routed(ServerSpan server, String routeId) {
+        server.route = routeId;
     }
 
     /** A plugin answered instead of the upstream: an event on the SERVER span. */
-    public static void rejected(Span server, String plugin, int status, String error) {
-        AttributesBuilder attributes = Attributes.builder().put(STATUS_CODE, status);
-        if (plugin != null) {
-            attributes.put(PLUGIN, plugin);
-        }
-        if (error != null) {
-            attributes.put(ERROR, error);
-        }
-        server.addEvent("stargate.plugin.rejected", attributes.build());
+    public static void rejected(ServerSpan server, String plugin, int status, String error) {
+        server.rejectedEpochNanos = server.epochNanosNow();
+        server.rejectedStatus = status;
+        server.rejectedPlugin = plugin;
+        server.rejectedError = error;
     }
 
     /** Ends the SERVER span with the status sent and who the caller was (null when unauthenticated). */
-    public static void endServer(Span server, int status, String requestId, String consumer) {
-        server.setAttribute(STATUS_CODE, status);
-        server.setAttribute(REQUEST_ID, requestId);
-        if (consumer != null) {
-            server.setAttribute(CONSUMER, consumer);
-        }
+    public void endServer(ServerSpan server, int status, String requestId, String consumer) {
+        server.status = status;
+        server.requestId = requestId;
+        server.consumer = consumer;
         if (status >= 500) {
-            server.setAttribute(ERROR_TYPE, Integer.toString(status));
-            server.setStatus(StatusCode.ERROR);
+            server.errorType = Integer.toString(status);
         }
-        server.end();
+        end(server);
     }
 
     /**
@@ -225,26 +179,16 @@ public final class Tracing implements AutoCloseable {
      *
      * @param attempt 1 for the first try, 2 for the first retry...
      */
-    public Span startAttempt(Span server, String method, String upstreamId, Target target, String upstreamPath,
-                             int attempt) {
+    public ClientSpan startAttempt(ServerSpan server, String method, String upstreamId, Target target,
+                                   String upstreamPath, int attempt) {
         String url = target.url();
         int query = upstreamPath.indexOf('?');
         String path = query < 0 ? upstreamPath : upstreamPath.substring(0, query);
         if (url.endsWith("/")) {
             url = url.substring(0, url.length() - 1);
         }
-        // What the SERVER span lacks and no more: each attribute is stored, copied and encoded once per span.
-        var builder = tracer.spanBuilder(method + " " + upstreamId).setSpanKind(SpanKind.CLIENT)
-                .setParent(Context.root().with(server))
-                .setAttribute(METHOD, method)
-                .setAttribute(SERVER_ADDRESS, target.pool().host())
-                .setAttribute(SERVER_PORT, (long) target.pool().port())
-                .setAttribute(URL_FULL, url + path)
-                .setAttribute(UPSTREAM, upstreamId);
-        if (attempt > 1) {
-            builder.setAttribute(RESEND_COUNT, (long) attempt - 1);
-        }
-        return builder.startSpan();
+        return new ClientSpan(server, TraceParent.nonZero(ThreadLocalRandom.current()), method, upstreamId, target.pool().host(),
+                target.pool().port(), url + path, attempt);
     }
 
     /**
@@ -253,37 +197,39 @@ public final class Tracing implements AutoCloseable {
      * @param status the upstream's status, or -1 when there was none
      * @param error  the gateway's error code when the attempt failed ({@code upstream_timeout}...), else null
      */
-    public static void endAttempt(Span attempt, int status, String error) {
-        if (status > 0) {
-            attempt.setAttribute(STATUS_CODE, status);
-        }
+    public void endAttempt(ClientSpan attempt, int status, String error) {
+        attempt.status = Math.max(status, 0);
         if (error != null) {
-            attempt.setAttribute(ERROR_TYPE, error);
-            attempt.setStatus(StatusCode.ERROR);
+            attempt.errorType = error;
         } else if (status >= 500) {
-            attempt.setAttribute(ERROR_TYPE, Integer.toString(status));
-            attempt.setStatus(StatusCode.ERROR);
+            attempt.errorType = Integer.toString(status);
         }
-        attempt.end();
+        end(attempt);
     }
 
-    /** The ids of the span current on this thread (the request's, while it is served), null when none: for the log lines. */
+    private void end(RecordedSpan span) {
+        if (span.sampled) {
+            span.endEpochNanos = span.epochNanosNow();
+            queue.add(span);
+        }
+    }
+
+    /** The ids of the request this thread serves, null when none: for the log lines. */
     public static JsonLogFormatter.SpanIds currentSpan() {
-        SpanContext context = Span.current().getSpanContext();
-        return context.isValid() ? new JsonLogFormatter.SpanIds(context.getTraceId(), context.getSpanId()) : null;
+        ServerSpan span = CURRENT.get();
+        return span == null ? null : new JsonLogFormatter.SpanIds(span.traceId(), span.spanId());
     }
 
     /** The W3C {@code traceparent} naming {@code span} as the parent: what the upstream receives. */
-    public static String traceparent(Span span) {
-        SpanContext context = span.getSpanContext();
-        return "00-" + context.getTraceId() + "-" + context.getSpanId() + "-" + context.getTraceFlags().asHex();
+    public static String traceparent(ClientSpan span) {
+        return TraceParent.format(span.traceIdHigh, span.traceIdLow, span.spanId, span.sampled ? 1 : 0);
     }
 
     /** Exports what is queued, waiting at most {@link #CLOSE_MILLIS}, and stops. */
     @Override
     public void close() {
-        if (provider != null) {
-            provider.shutdown().join(CLOSE_MILLIS + 1000, TimeUnit.MILLISECONDS);
+        if (queue != null) {
+            queue.close();
         }
     }
 }
