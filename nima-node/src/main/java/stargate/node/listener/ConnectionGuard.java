@@ -5,6 +5,7 @@ import io.helidon.common.buffers.DataReader;
 import io.helidon.common.buffers.DataWriter;
 import io.helidon.common.socket.HelidonSocket;
 import io.helidon.common.socket.PeerInfo;
+import io.helidon.common.socket.PlainSocket;
 import io.helidon.webserver.ConnectionContext;
 import io.helidon.webserver.ListenerContext;
 import io.helidon.webserver.ProxyProtocolData;
@@ -20,8 +21,10 @@ import io.helidon.webserver.spi.ServerConnectionSelector;
 import io.helidon.webserver.spi.ServerConnectionSelector.Support;
 import java.io.IOException;
 import java.io.InputStream;
+import java.lang.reflect.Field;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -80,6 +83,13 @@ final class ConnectionGuard implements AutoCloseable {
     /** On an HTTP/2 stream's thread: whether its body paused too long. */
     private static final ThreadLocal<Boolean> STREAM_BODY_TIMED_OUT = new ThreadLocal<>();
     private static final long LOG_EVERY_NANOS = Duration.ofSeconds(10).toNanos();
+    /** A lingering close discards at most this much of what the client still sends (see {@link Guarded#linger}). */
+    static final long LINGER_BYTES = 1 << 20;
+    /** nginx's {@code lingering_time} and {@code lingering_timeout}: a lingering close lasts at most these. */
+    private static final Duration LINGER_TIME = Duration.ofSeconds(30);
+    private static final Duration LINGER_PAUSE = Duration.ofSeconds(5);
+    /** Helidon's socket has no half-close; the java.net.Socket its PlainSocket (and TlsSocket) wraps has. */
+    private static final Field SOCKET_OF = socketField();
 
     private final ClientLimits limits;
     private final Consumer<String> rejected;
@@ -88,12 +98,17 @@ final class ConnectionGuard implements AutoCloseable {
     private final Set<Guarded> served = ConcurrentHashMap.newKeySet();
     private final ConcurrentHashMap<String, long[]> lastLogged = new ConcurrentHashMap<>();
     private final Thread watchdog;
+    private final long lingerNanos;
+    private final long lingerPauseNanos;
     private volatile boolean closed;
 
     /** @param rejected told the reason of each refusal (the metric {@code stargate_rejected_total}) */
     ConnectionGuard(ClientLimits limits, Consumer<String> rejected) {
         this.limits = limits;
         this.rejected = rejected;
+        // never longer than the node waits for one pause of a body anyway
+        this.lingerNanos = min(limits.bodyTimeout(), LINGER_TIME).toNanos();
+        this.lingerPauseNanos = min(limits.bodyTimeout(), LINGER_PAUSE).toNanos();
         this.watchdog = Thread.ofPlatform().daemon().name("stargate-connection-guard").start(this::watch);
     }
 
@@ -115,6 +130,18 @@ final class ConnectionGuard implements AutoCloseable {
         }
         connection.phase(Phase.REQUEST);
         return connection;
+    }
+
+    /**
+     * The answer being sent leaves request bytes unread (a 413 mid-upload, a body refused unread, a malformed
+     * head) and the connection closes after it: it lingers first ({@link Guarded#linger}), so that the client
+     * gets the answer rather than a reset. HTTP/1 only: on HTTP/2 such an answer ends only its stream.
+     */
+    static void lingerOnClose() {
+        Guarded connection = CURRENT.get();
+        if (connection != null && connection.phase != Phase.SWITCHED) {
+            connection.lingerOnClose = true;
+        }
     }
 
     /** A request being served on a guarded connection. */
@@ -228,7 +255,23 @@ final class ConnectionGuard implements AutoCloseable {
         watchdog.interrupt();
     }
 
-    private enum Phase { HEAD, REQUEST, IDLE, SWITCHED }
+    private enum Phase { HEAD, REQUEST, IDLE, SWITCHED, LINGER }
+
+    private static Duration min(Duration a, Duration b) {
+        return a.compareTo(b) <= 0 ? a : b;
+    }
+
+    private static Field socketField() {
+        try {
+            Field field = PlainSocket.class.getDeclaredField("delegate");
+            field.setAccessible(true);
+            return field;
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            LOG.warning("event=lingering_close_unavailable error=\"" + e + "\" note=\"a connection closed after an "
+                    + "early answer may reach its client as a reset\"");
+            return null;
+        }
+    }
 
     /**
      * One selector in place of the protocols' own: Helidon then hands over a connection at once,
@@ -343,6 +386,8 @@ final class ConnectionGuard implements AutoCloseable {
         /** HTTP/2's writer, which sends the frames of the connection's streams together; null for HTTP/1. */
         private volatile Http2SocketWriter http2Writer;
         private boolean finished;
+        /** Set by the handler: its answer left request bytes unread, so the connection lingers before it closes. */
+        private volatile boolean lingerOnClose;
 
         Guarded(ConnectionContext ctx, InetAddress address, List<ServerConnectionSelector> protocols) {
             this.ctx = ctx;
@@ -421,6 +466,11 @@ final class ConnectionGuard implements AutoCloseable {
                     reject(BODY_TIMEOUT, remotePeer().address() + " paused its request body over "
                             + limits.bodyTimeout().toMillis() + " ms");
                     cut(null);      // the handler's read fails; it answers nobody
+                }
+            } else if (current == Phase.LINGER) {
+                long waiting = readingSince;
+                if (now - phaseSince > lingerNanos || waiting != 0 && now - waiting > lingerPauseNanos) {
+                    cut(null);      // the linger's read fails: the connection closes
                 }
             } else if (current == Phase.SWITCHED) {
                 for (StreamBody body : stalling) {
@@ -509,9 +559,44 @@ final class ConnectionGuard implements AutoCloseable {
                 Http2SocketWriter http2 = http2Writer;
                 if (http2 != null) {
                     http2.drain();      // a last GOAWAY goes out before Helidon closes the socket
+                } else if (lingerOnClose && phase != Phase.SWITCHED && cutSince == 0) {
+                    linger();
                 }
                 CURRENT.remove();
                 finish();
+            }
+        }
+
+        /**
+         * nginx's lingering close: closing a socket whose client is still sending makes the kernel answer the
+         * next bytes with a reset, which can destroy the answer in the client's buffers before it reads it (a
+         * client still uploading sees "connection reset" instead of its 413). So the node ends its side
+         * first (FIN: the client knows the answer is whole), then reads and discards what the client still
+         * sends until it closes too: at most {@link #LINGER_BYTES}, and (the watchdog cuts it) no pause longer
+         * than the body timeout or 5 s, no longer than the body timeout or 30 s in all. The connection still
+         * counts against the connection limits meanwhile, so lingering cannot be used to open more.
+         */
+        private void linger() {
+            HelidonSocket socket = ctx.serverSocket();
+            if (SOCKET_OF == null || !(socket instanceof PlainSocket plain) || !socket.isConnected()) {
+                return;
+            }
+            phase(Phase.LINGER);
+            try {
+                ((Socket) SOCKET_OF.get(plain)).shutdownOutput();
+                long discarded = 0;
+                while (discarded < LINGER_BYTES) {
+                    readingSince = System.nanoTime();
+                    byte[] bytes = socket.get();
+                    if (bytes == null) {
+                        break;      // the client closed: nothing is unread, the close sends no reset
+                    }
+                    discarded += bytes.length;
+                }
+            } catch (IOException | IllegalAccessException | RuntimeException e) {
+                // the client reset, or the watchdog cut the connection at a bound: it closes either way
+            } finally {
+                readingSince = 0;
             }
         }
 

@@ -24,6 +24,7 @@ final class ProtocolErrors implements DirectHandler {
     @Override
     public TransportResponse handle(TransportRequest request, EventType eventType, Status status,
                                     ServerResponseHeaders headers, String message) {
+        ConnectionGuard.lingerOnClose();     // Helidon closes after this answer; what the client still sends is unread
         int code = status.code();
         String error = switch (eventType) {
             case PAYLOAD_TOO_LARGE -> "body_too_large";

@@ -7,9 +7,6 @@ import io.helidon.webserver.http.Handler;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import io.helidon.webserver.http.spi.ProtocolUpgradeHandler;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import stargate.model.routing.MalformedPathException;
 import stargate.model.routing.PathNormalizer;
 import stargate.model.routing.RouteMatch;
@@ -68,9 +65,6 @@ final class ProxyHandler implements Handler, ProtocolUpgradeHandler {
     static final String OVERLOADED = "overloaded";
     private static final String OVERLOADED_MESSAGE =
             "the node is serving as many requests as it may (--max-concurrent-requests); retry later";
-    /** At most this much of an unread request body is read before closing (see drainUnreadBody). */
-    private static final long LINGER_BYTES = 1 << 20;
-
     /** The answer (if the client still reads) to a body that paused past {@code --client-body-timeout}. */
     private static final String BODY_TIMEOUT = "the request body paused longer than the client body timeout";
     private final CurrentSnapshot current;
@@ -185,8 +179,11 @@ final class ProxyHandler implements Handler, ProtocolUpgradeHandler {
             // RFC 9112 §9.6: the server closes after answering "Connection: close". Helidon 4.5 marks the
             // response but leaves the socket open (openssl s_client, for one, waits), and when it was our
             // answer to a body we stopped reading (413, a broken chunk) it would then parse the rest of
-            // that body as the next request: request smuggling.
-            drainUnreadBody(req);
+            // that body as the next request: request smuggling. A body left unread is discarded at the socket
+            // instead (lingering close), so that the client gets the answer rather than a reset.
+            if (req.content().hasEntity() && !req.content().consumed()) {
+                ConnectionGuard.lingerOnClose();
+            }
             throw new CloseConnectionException("connection closed after answering with Connection: close");
         }
         return false;
@@ -195,25 +192,6 @@ final class ProxyHandler implements Handler, ProtocolUpgradeHandler {
     /** {@code Connection: close}; Helidon's containsToken tokenizes through streams, so the common case (no field) goes first. */
     private static boolean asksToClose(io.helidon.http.Headers headers) {
         return headers.contains(HeaderNames.CONNECTION) && headers.containsToken(HeaderValues.CONNECTION_CLOSE);
-    }
-
-    /**
-     * Reads what is left of a small body nobody read (an answer given up front, a 413 on its
-     * Content-Length) before the connection closes: closing a socket with unread bytes makes the
-     * kernel send a reset, which can destroy the answer in the client's buffers before the client
-     * reads it (nginx's lingering close). Bounded by {@link #LINGER_BYTES} and, for a client that
-     * stalls, by the body timeout; a bigger body is not read: the connection closes anyway.
-     */
-    private static void drainUnreadBody(ServerRequest req) {
-        long length = req.headers().contentLength().orElse(-1);
-        if (length <= 0 || length > LINGER_BYTES || req.content().consumed()) {
-            return;
-        }
-        try (InputStream in = req.content().inputStream()) {
-            in.transferTo(OutputStream.nullOutputStream());
-        } catch (IOException | RuntimeException e) {
-            // the body was taken already, or the client went: the connection closes either way
-        }
     }
 
     private void serve(ServerRequest req, ServerResponse res, String requestId, String method, String rawPath,
