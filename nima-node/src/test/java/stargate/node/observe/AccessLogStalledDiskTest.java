@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.RandomAccessFile;
 import java.nio.file.Path;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -17,8 +18,12 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class AccessLogStalledDiskTest {
     private static AccessLog.Entry entry(int i) {
-        return new AccessLog.Entry(System.currentTimeMillis(), "id-" + i, "r", "b", "http://127.0.0.1:1", "GET",
-                "/stalled/" + "x".repeat(150) + "/" + i, 200, 1024, 1_234_567, 1_000_000, "127.0.0.1", null, null, -1);
+        return entry("/stalled/" + "x".repeat(150) + "/" + i);
+    }
+
+    private static AccessLog.Entry entry(String path) {
+        return new AccessLog.Entry(System.currentTimeMillis(), "id", "r", "b", "http://127.0.0.1:1", "GET", path, 200,
+                1024, 1_234_567, 1_000_000, "127.0.0.1", null, null, -1);
     }
 
     @Test
@@ -30,21 +35,19 @@ class AccessLogStalledDiskTest {
         try (RandomAccessFile reader = new RandomAccessFile(fifo.toFile(), "rw")) {
             AccessLog log = AccessLog.open(new AccessLogOptions(fifo.toString(), 0, 10, false, 1));
             int lines = 40_000; // ~12 MB: far more than a 64 KiB pipe and two 2 MiB buffers
-            long slowest = 0;
-            long start = System.nanoTime();
-            for (int i = 0; i < lines; i++) {
-                long t = System.nanoTime();
-                log.log(entry(i));
-                slowest = Math.max(slowest, System.nanoTime() - t);
-            }
-            long total = System.nanoTime() - start;
+            // The flusher is stuck in write() for good (nothing reads the pipe yet), so a log() call that waited
+            // for the disk would never return: the proof is that all the calls return. Their speed is not
+            // asserted: on a loaded box a thread can be descheduled for a second between two calls.
+            CompletableFuture<Void> logging = CompletableFuture.runAsync(() -> {
+                for (int i = 0; i < lines; i++) {
+                    log.log(entry(i));
+                }
+            }, runnable -> Thread.ofPlatform().daemon().start(runnable));
+            logging.get(60, TimeUnit.SECONDS);
             assertTrue(log.dropped() > lines / 2, "most lines dropped: " + log.dropped());
-            // no call waited for the disk (the flusher is stuck in write() for good); bounds loose for a shared box
-            assertTrue(TimeUnit.NANOSECONDS.toMillis(slowest) < 500, "slowest log() " + slowest / 1000 + " µs");
-            assertTrue(TimeUnit.NANOSECONDS.toMillis(total) < 10_000, "all lines in " + total / 1_000_000 + " ms");
 
-            // the disk comes back: drain the pipe; new lines get through
-            long droppedBefore = log.dropped();
+            // the disk comes back: drain the pipe; once the flusher has written out the stalled buffers, new
+            // lines get through
             Thread drainer = Thread.ofPlatform().daemon().start(() -> {
                 byte[] buffer = new byte[1 << 16];
                 try {
@@ -55,7 +58,19 @@ class AccessLogStalledDiskTest {
                     // closed at the end of the test
                 }
             });
-            Thread.sleep(500); // the stalled buffer drains
+            // A 100 KB probe line fits only a buffer the flusher swapped in since (the stalled one is full to
+            // within a line): waited for, bounded, instead of guessing how long the drain takes on a busy box.
+            AccessLog.Entry probe = entry("/" + "p".repeat(100_000));
+            long droppedBefore = log.dropped();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (System.nanoTime() < deadline) {
+                log.log(probe);
+                if (log.dropped() == droppedBefore) {
+                    break;
+                }
+                droppedBefore = log.dropped();
+                Thread.sleep(50);
+            }
             for (int i = 0; i < 100; i++) {
                 log.log(entry(i));
             }
