@@ -575,6 +575,9 @@ final class ConnectionGuard implements AutoCloseable {
          * sends until it closes too: at most {@link #LINGER_BYTES}, and (the watchdog cuts it) no pause longer
          * than the body timeout or 5 s, no longer than the body timeout or 30 s in all. The connection still
          * counts against the connection limits meanwhile, so lingering cannot be used to open more.
+         *
+         * <p>Plain TCP only: Helidon's TLS socket (TlsNioSocket, over an SSLEngine) has no half-close to reach,
+         * so a TLS connection still closes at once after such an answer.
          */
         private void linger() {
             HelidonSocket socket = ctx.serverSocket();
