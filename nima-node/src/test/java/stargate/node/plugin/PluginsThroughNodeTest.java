@@ -123,7 +123,9 @@ class PluginsThroughNodeTest {
         HttpResponse<String> limited = send(get("/users/1"));
         assertEquals(429, limited.statusCode());
         assertTrue(limited.body().contains("\"error\":\"rate_limited\""), limited.body());
-        assertEquals("30", limited.headers().firstValue("Retry-After").orElse(null));
+        // the next token comes 30 s after the bucket was first drawn on; seconds pass meanwhile on a busy box
+        int retryAfter = Integer.parseInt(limited.headers().firstValue("Retry-After").orElse("-1"));
+        assertTrue(retryAfter >= 1 && retryAfter <= 30, "Retry-After " + retryAfter);
         assertEquals("2", limited.headers().firstValue("RateLimit-Limit").orElse(null));
 
         rewrite(config("{}", "{}"));
