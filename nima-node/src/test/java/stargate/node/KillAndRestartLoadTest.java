@@ -44,7 +44,7 @@ class KillAndRestartLoadTest {
                        - id: load
                          targets: [{url: "%s"}, {url: "%s"}]
                          health_check:
-                           active: {type: http, path: /healthz, interval: 200ms, timeout: 150ms, healthy: 1, unhealthy: 2}
+                           active: {type: http, path: /healthz, interval: 1s, timeout: 900ms, healthy: 1, unhealthy: 2}
                            passive: {failures: 3, ejection: 1s}
                      """.formatted(steady.url(), victim.url()));
              HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
@@ -54,6 +54,8 @@ class KillAndRestartLoadTest {
             AtomicInteger victimBeforeRestart = new AtomicInteger(-1);     // -1: not restarted yet
             long start = System.nanoTime();
             long end = start + RUN.toNanos();
+            // Probes the steady target answers in time on a busy box too (150 ms ones failed twice in a row there, and
+            // with both targets unhealthy requests were 503); the passive check ejects the killed one at once.
             // RUN, and then until the restarted target has served (bounded): a busy box can stretch the kill
             // and restart steps, and the checks that bring the target back, past the end of RUN
             long hardEnd = start + RUN.plusSeconds(30).toNanos();
@@ -65,7 +67,8 @@ class KillAndRestartLoadTest {
             List<Thread> clients = new ArrayList<>();
             for (int c = 0; c < CLIENTS; c++) {
                 clients.add(Thread.ofVirtual().start(() -> {
-                    HttpRequest request = HttpRequest.newBuilder(node.url("/load")).timeout(Duration.ofSeconds(5)).build();
+                    // a request that hangs fails; 30 s, as a cold JVM on a busy box can stall every client for over 5 s
+                    HttpRequest request = HttpRequest.newBuilder(node.url("/load")).timeout(Duration.ofSeconds(30)).build();
                     while (running.getAsBoolean()) {
                         try {
                             HttpResponse<String> response = client.send(request, HttpResponse.BodyHandlers.ofString());
@@ -86,7 +89,7 @@ class KillAndRestartLoadTest {
             victimBeforeRestart.set(victim.requests.get());
             victim.restart();
             for (Thread t : clients) {
-                t.join(RUN.plusSeconds(40));
+                t.join(RUN.plusSeconds(70));
             }
             int failed = failures.values().stream().mapToInt(Integer::intValue).sum();
             int victimAfter = victim.requests.get() - victimBeforeRestart.get();
