@@ -152,6 +152,9 @@ class TracingThroughNodeTest {
                 "the upstream's parent is B's CLIENT span");
         assertEquals("vendor=abc", atUpstream.getFirst("tracestate"));
         assertEquals("tenant=acme", atUpstream.getFirst("baggage"));
+        for (OtlpReceiver.Received span : spans) {
+            assertEquals("vendor=abc", span.span().getTraceState(), "every span of the trace carries its tracestate");
+        }
 
         assertEquals("GET r-a", aServer.span().getName());
         assertEquals("GET", aServer.attribute("http.request.method"));

@@ -17,6 +17,7 @@ public final class ClientSpan extends RecordedSpan {
                int attempt) {
         super(server.traceIdHigh, server.traceIdLow, spanId, server.spanId, server.sampled, server.epochNanosNow(),
                 System.nanoTime());
+        this.traceState = server.traceState;
         this.method = method;
         this.upstream = upstream;
         this.host = host;

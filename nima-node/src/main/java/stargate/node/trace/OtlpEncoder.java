@@ -25,6 +25,7 @@ final class OtlpEncoder {
     private static final int SCOPE_VERSION = 2 << 3 | 2;
     private static final int SPAN_TRACE_ID = 1 << 3 | 2;
     private static final int SPAN_SPAN_ID = 2 << 3 | 2;
+    private static final int SPAN_TRACE_STATE = 3 << 3 | 2;
     private static final int SPAN_PARENT_SPAN_ID = 4 << 3 | 2;
     private static final int SPAN_NAME = 5 << 3 | 2;
     private static final int SPAN_KIND = 6 << 3;
@@ -176,6 +177,9 @@ final class OtlpEncoder {
         littleEndian(span.startEpochNanos);
         buf[pos++] = SPAN_END;
         littleEndian(span.endEpochNanos);
+        if (span.traceState != null) {
+            string(SPAN_TRACE_STATE, span.traceState);
+        }
         switch (span) {
             case ServerSpan server -> server(server);
             case ClientSpan client -> client(client);

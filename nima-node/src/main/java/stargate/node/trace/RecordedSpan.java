@@ -17,6 +17,8 @@ abstract sealed class RecordedSpan permits ServerSpan, ClientSpan {
     /** {@link System#nanoTime()} at the start: the end is the start plus the monotonic time since. */
     final long startNanoTime;
     long endEpochNanos;
+    /** The W3C {@code tracestate} of the trace this span continues, exported as the span's {@code trace_state}; null: none. */
+    String traceState;
     /** {@code error.type}; non-null: the span's status is ERROR. */
     String errorType;
 

@@ -1,5 +1,6 @@
 package stargate.node.trace;
 
+import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.ServerRequestHeaders;
 import io.helidon.webserver.http.ServerRequest;
@@ -43,7 +44,7 @@ import stargate.node.config.Target;
  *       attribute repeats what the SERVER span or another attribute says (each costs CPU per span).</li>
  * </ul>
  * {@code tracestate} and {@code baggage} pass through to the upstream as the client sent them; the exported
- * spans carry no {@code trace_state}. The resource is {@code service.name}, {@code service.version},
+ * spans of a continued trace carry its {@code tracestate} as {@code trace_state} (up to 512 characters). The resource is {@code service.name}, {@code service.version},
  * {@code service.instance.id}, {@code telemetry.sdk.*} and {@code OTEL_RESOURCE_ATTRIBUTES}; the instrumentation
  * scope is {@code stargate-node} and the version.
  */
@@ -58,6 +59,9 @@ public final class Tracing implements AutoCloseable {
     private static final Current NONE = () -> { };
     private static final Current CLEAR = CURRENT::remove;
     private static final Clock CLOCK = Clock.systemUTC();
+    private static final HeaderName TRACESTATE = HeaderNames.create("tracestate");
+    /** W3C trace context: every hop carries at least 512 characters of {@code tracestate}; longer ones may be cut. */
+    static final int MAX_TRACE_STATE = 512;
 
     private final SpanQueue queue;
     /** New traces whose trace id's low 64 bits (absolute) are below this are sampled. */
@@ -131,10 +135,23 @@ public final class Tracing implements AutoCloseable {
             sampled = Math.abs(low) < sampleBound;
         }
         Instant now = CLOCK.instant();
-        return new ServerSpan(high, low, TraceParent.nonZero(random), parent == null ? 0 : parent.spanId(), sampled,
-                now.getEpochSecond() * 1_000_000_000L + now.getNano(), method, rawPath, req.isSecure(),
+        ServerSpan span = new ServerSpan(high, low, TraceParent.nonZero(random), parent == null ? 0 : parent.spanId(),
+                sampled, now.getEpochSecond() * 1_000_000_000L + now.getNano(), method, rawPath, req.isSecure(),
                 req.authority(), clientIp, peerIp.equals(clientIp) ? null : peerIp, req.prologue().protocolVersion(),
                 headers.first(HeaderNames.USER_AGENT).orElse(null));
+        if (parent != null && sampled && headers.contains(TRACESTATE)) {
+            span.traceState = traceState(headers.get(TRACESTATE).allValues());
+        }
+        return span;
+    }
+
+    /**
+     * The {@code tracestate} fields as one list (W3C: several fields are joined with commas), or null when it is
+     * longer than the 512 characters W3C asks every hop to carry: the client chooses it, the export is bounded.
+     */
+    static String traceState(List<String> fields) {
+        String joined = fields.size() == 1 ? fields.getFirst().strip() : String.join(",", fields).strip();
+        return joined.isEmpty() || joined.length() > MAX_TRACE_STATE ? null : joined;
     }
 
     /**

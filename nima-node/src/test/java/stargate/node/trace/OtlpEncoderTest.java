@@ -68,6 +68,7 @@ class OtlpEncoderTest {
         server.rejectedPlugin = "key-auth";
         server.rejectedError = "unauthorized";
         server.endEpochNanos = EPOCH + 1_000;
+        server.traceState = "vendor=abc,other=1";
         ClientSpan client = new ClientSpan(server, 0x3132333435363738L, "GET", "up", "10.0.0.1", 8080,
                 "http://10.0.0.1:8080/items", 2);
         client.errorType = "upstream_timeout";
@@ -89,6 +90,8 @@ class OtlpEncoderTest {
         assertEquals("0102030405060708090a0b0c0d0e0f10", HexFormat.of().formatHex(s.getTraceId().toByteArray()));
         assertEquals("1112131415161718", HexFormat.of().formatHex(s.getSpanId().toByteArray()));
         assertEquals("2122232425262728", HexFormat.of().formatHex(s.getParentSpanId().toByteArray()));
+        assertEquals("vendor=abc,other=1", s.getTraceState());
+        assertEquals("vendor=abc,other=1", scope.getSpans(1).getTraceState(), "the CLIENT span continues the same trace");
         assertEquals("GET r-1", s.getName());
         assertEquals(Span.SpanKind.SPAN_KIND_SERVER, s.getKind());
         assertEquals(EPOCH, s.getStartTimeUnixNano());
@@ -197,5 +200,15 @@ class OtlpEncoderTest {
         }
         assertEquals(3000, decoded);
         assertTrue(requests >= 3, "3000 spans of ~2 KiB: " + requests + " requests");
+    }
+
+    @Test
+    void aTraceStateIsJoinedAndBoundedBeforeItIsExported() {
+        assertEquals("a=1,b=2", Tracing.traceState(List.of("a=1", "b=2")));
+        assertEquals("a=1", Tracing.traceState(List.of(" a=1 ")));
+        assertEquals(null, Tracing.traceState(List.of("")));
+        String max = "k=" + "v".repeat(Tracing.MAX_TRACE_STATE - 2);
+        assertEquals(max, Tracing.traceState(List.of(max)));
+        assertEquals(null, Tracing.traceState(List.of(max + "v")), "a client's oversized tracestate is not exported");
     }
 }
