@@ -143,6 +143,17 @@ final class ResumableServerContext {
             return handshakesInUnwrap && !established;
         }
 
+        /** One unwrap of the real engine: on {@link HandshakeWorkers} while it may carry handshake work, else in place. */
+        private SSLEngineResult read(Unwrap unwrap) throws SSLException {
+            return noteFinished(handshakeInUnwrap() ? HandshakeWorkers.SHARED.call(unwrap::call) : unwrap.call());
+        }
+
+        /** An unwrap call of the real engine. */
+        @FunctionalInterface
+        private interface Unwrap {
+            SSLEngineResult call() throws SSLException;
+        }
+
         private SSLEngineResult noteFinished(SSLEngineResult result) {
             if (result.getHandshakeStatus() == SSLEngineResult.HandshakeStatus.FINISHED) {
                 established = true;
@@ -177,23 +188,17 @@ final class ResumableServerContext {
 
         @Override
         public SSLEngineResult unwrap(ByteBuffer src, ByteBuffer[] dsts, int offset, int length) throws SSLException {
-            return noteFinished(handshakeInUnwrap()
-                    ? HandshakeWorkers.SHARED.call(() -> real.unwrap(src, dsts, offset, length))
-                    : real.unwrap(src, dsts, offset, length));
+            return read(() -> real.unwrap(src, dsts, offset, length));
         }
 
         @Override
         public SSLEngineResult unwrap(ByteBuffer src, ByteBuffer dst) throws SSLException {
-            return noteFinished(handshakeInUnwrap()
-                    ? HandshakeWorkers.SHARED.call(() -> real.unwrap(src, dst))
-                    : real.unwrap(src, dst));
+            return read(() -> real.unwrap(src, dst));
         }
 
         @Override
         public SSLEngineResult unwrap(ByteBuffer src, ByteBuffer[] dsts) throws SSLException {
-            return noteFinished(handshakeInUnwrap()
-                    ? HandshakeWorkers.SHARED.call(() -> real.unwrap(src, dsts))
-                    : real.unwrap(src, dsts));
+            return read(() -> real.unwrap(src, dsts));
         }
 
         @Override
