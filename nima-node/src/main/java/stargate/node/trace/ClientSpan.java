@@ -6,7 +6,7 @@ public final class ClientSpan extends RecordedSpan {
     final String upstream;
     final String host;
     final int port;
-    /** Target and path, without the query (it may carry secrets). */
+    /** Target and path, without the query (it may carry secrets); null when the span is not sampled. */
     final String url;
     /** 1 for the first try: {@code http.request.resend_count} is this minus one, from the second. */
     final int attempt;

@@ -198,14 +198,17 @@ public final class Tracing implements AutoCloseable {
      */
     public ClientSpan startAttempt(ServerSpan server, String method, String upstreamId, Target target,
                                    String upstreamPath, int attempt) {
+        // url.full is exported only with a sampled span: an unsampled attempt keeps its ids (they go upstream) and no string
+        String url = server.sampled ? urlWithoutQuery(target, upstreamPath) : null;
+        return new ClientSpan(server, TraceParent.nonZero(ThreadLocalRandom.current()), method, upstreamId, target.pool().host(),
+                target.pool().port(), url, attempt);
+    }
+
+    private static String urlWithoutQuery(Target target, String upstreamPath) {
         String url = target.url();
         int query = upstreamPath.indexOf('?');
         String path = query < 0 ? upstreamPath : upstreamPath.substring(0, query);
-        if (url.endsWith("/")) {
-            url = url.substring(0, url.length() - 1);
-        }
-        return new ClientSpan(server, TraceParent.nonZero(ThreadLocalRandom.current()), method, upstreamId, target.pool().host(),
-                target.pool().port(), url + path, attempt);
+        return (url.endsWith("/") ? url.substring(0, url.length() - 1) : url) + path;
     }
 
     /**
