@@ -120,14 +120,16 @@ public final class GrpcChannel implements AutoCloseable {
     }
 
     /**
-     * Starts a call: its request headers go out on a connection, the body follows on the returned call.
+     * Starts a call: its request headers go out on a connection, with the start of its body when the caller has
+     * it ({@code opening}, in the same socket write when the windows take it); the rest follows on the returned call.
      *
+     * @param opening        the body's first bytes and whether they are all of it; null to send the headers alone
      * @param connectTimeout bounds opening a new connection (TCP, TLS, the server's SETTINGS) and the wait for
      *                       a free stream when every connection carries the target's limit
      * @throws UpstreamCall.Unavailable if no connection could be opened or the headers not sent: nothing
      *                                  reached the target, so the call may go to another one
      */
-    UpstreamCall start(Http2Headers headers, Duration connectTimeout) {
+    UpstreamCall start(Http2Headers headers, UpstreamCall.Opening opening, Duration connectTimeout) {
         long waitUntil = System.nanoTime() + connectTimeout.toNanos();
         // A pooled connection may have died since its last call (GOAWAY, idle close): then one more try on a
         // fresh connection before the target counts as unavailable.
@@ -135,7 +137,7 @@ public final class GrpcChannel implements AutoCloseable {
             Connection connection = connection(connectTimeout, waitUntil, attempt > 0);
             UpstreamCall call = new UpstreamCall(connection.h2, connection.lost, connection.socket, http2);
             try {
-                call.writeHeaders(headers, false);
+                call.open(headers, opening);
                 call.onClose(() -> release(connection));
                 return call;
             } catch (RuntimeException e) {

@@ -57,9 +57,11 @@ public final class GrpcHealthCheck {
             h2.path(PATH);
             h2.scheme(channel.scheme());
             h2.authority(channel.authority());
-            UpstreamCall call = channel.start(h2, timeout);
+            UpstreamCall call = channel.start(h2, new UpstreamCall.Opening(request(service), true), timeout);
             try {
-                call.writeData(BufferData.create(request(service)), true);
+                if (!call.openingSent()) {
+                    call.writeData(BufferData.create(request(service)), true);
+                }
                 return verdict(call, deadline);
             } finally {
                 call.cancel();

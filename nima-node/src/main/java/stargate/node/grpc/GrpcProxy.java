@@ -269,16 +269,25 @@ public final class GrpcProxy {
         /** @return whether the circuit breaker counts this try as a failure */
         boolean run() {
             GrpcChannel channel = target.grpc();
+            ClientStream clientStream = ClientStream.of(res);
+            UpstreamCall.Opening opening;
+            try {
+                opening = opening(clientStream);
+            } catch (IOException | RuntimeException e) {
+                abandoned = true;           // the client's body broke off: a reset
+                LOG.fine(() -> "event=grpc_client_cancelled request_id=" + requestId + " error=" + e);
+                return false;
+            }
             long now = System.nanoTime();
             UpstreamCall call;
             try {
-                call = channel.start(requestHeaders(channel, now), within(timeouts.connect(), now));
+                call = channel.start(requestHeaders(channel, now), opening, within(timeouts.connect(), now));
             } catch (UpstreamCall.Unavailable e) {
                 unavailable = e;
                 recordPassive(true, 502);
                 return true;
             }
-            Relay relay = new Relay(call, channel);
+            Relay relay = new Relay(call, channel, clientStream, opening);
             try {
                 grpcStatus = relay.run();
             } catch (RefusedException e) {
@@ -296,6 +305,24 @@ public final class GrpcProxy {
             boolean failed = relay.transportFailed || grpcStatus == GrpcStatus.UNAVAILABLE;
             recordPassive(false, failed ? 503 : grpcStatus == GrpcStatus.DEADLINE_EXCEEDED ? 504 : 200);
             return failed;
+        }
+
+        /**
+         * What of the client's body goes up with the request headers: what earlier tries (refused by their
+         * target) read of it, sent again; else, when all of it has arrived (so no read waits), up to
+         * {@link #COPY_BUFFER} of it, so that a unary call's message goes with its headers in one write and needs
+         * no pump thread; else nothing (null): the pump sends the body as it comes.
+         */
+        private UpstreamCall.Opening opening(ClientStream clientStream) throws IOException {
+            byte[] earlier = body.earlier();
+            if (earlier.length > 0 || body.ended()) {
+                return new UpstreamCall.Opening(earlier, body.ended());
+            }
+            if (!clientStream.bodyComplete()) {
+                return null;
+            }
+            byte[] bytes = body.readUpTo(COPY_BUFFER);
+            return new UpstreamCall.Opening(bytes, body.ended());
         }
 
         private void recordPassive(boolean connectFailed, int status) {
@@ -360,23 +387,26 @@ public final class GrpcProxy {
         private final class Relay {
             private final UpstreamCall call;
             private final GrpcChannel channel;
-            private final ClientStream clientStream = ClientStream.of(res);
+            private final ClientStream clientStream;
+            private final UpstreamCall.Opening opening;
             /** Set by the pump when the client's body broke off (a reset while it was sending). */
             private final AtomicBoolean clientGone = new AtomicBoolean();
             boolean transportFailed;
             private boolean headersSent;
 
-            Relay(UpstreamCall call, GrpcChannel channel) {
+            Relay(UpstreamCall call, GrpcChannel channel, ClientStream clientStream, UpstreamCall.Opening opening) {
                 this.call = call;
                 this.channel = channel;
+                this.clientStream = clientStream;
+                this.opening = opening;
             }
 
             int run() {
-                if (!replay() && clientStream.bodyComplete() && sendWholeBody()) {
-                    return relayResponse();
+                if (opening != null && !call.openingSent()) {
+                    write(opening.bytes(), 0, opening.bytes().length, opening.last());   // the windows were short
                 }
                 if (body.ended()) {
-                    return relayResponse();
+                    return relayResponse();         // all of the body went up: no pump thread
                 }
                 Thread pump = Thread.ofVirtual().name("grpc-up-" + requestId).start(this::pumpRequest);
                 try {
@@ -397,44 +427,6 @@ public final class GrpcProxy {
                         }
                     }
                 }
-            }
-
-            /**
-             * Sends again what earlier tries (refused by their target) read of the client's body, ending the
-             * stream when that is all of it.
-             *
-             * @return whether there was anything to send
-             */
-            private boolean replay() {
-                byte[] earlier = body.earlier();
-                if (earlier.length == 0 && !body.ended()) {
-                    return false;
-                }
-                write(earlier, 0, earlier.length, body.ended());
-                return true;
-            }
-
-            /**
-             * Sends the client's body from the handler's thread when all of it has arrived (so no read waits)
-             * and it fits in one buffer (so the write does not wait on the target's flow control while nobody
-             * reads its answer): a unary call then needs no pump thread, and its message goes up in one DATA
-             * frame that ends the stream.
-             *
-             * @return false when the body is bigger than the buffer: what was read went up, the pump sends the rest
-             */
-            private boolean sendWholeBody() {
-                byte[] buffer = new byte[COPY_BUFFER];
-                int n;
-                try {
-                    n = body.readFully(buffer);
-                } catch (IOException | RuntimeException e) {
-                    clientGone.set(true);
-                    call.cancel();
-                    return true;
-                }
-                boolean whole = n < buffer.length;
-                write(buffer, 0, n, whole);
-                return whole;
             }
 
             /**

@@ -16,6 +16,8 @@ import java.util.Arrays;
 final class RequestBody {
     /** Bytes kept for a replay: a unary call's message, or a stream's first messages. */
     static final int REPLAY_LIMIT = 64 * 1024;
+    /** The first buffer of {@link #readUpTo}: a unary message mostly fits, and it grows by doubling if not. */
+    private static final int FIRST_READ = 1024;
 
     private final InputStream in;
     private byte[] kept = new byte[0];
@@ -31,13 +33,34 @@ final class RequestBody {
         return keep(buffer, in.read(buffer));
     }
 
-    /** Reads as many bytes as fit, up to the end of the body; fewer than {@code buffer.length} means the end. */
-    int readFully(byte[] buffer) throws IOException {
-        int n = keep(buffer, in.readNBytes(buffer, 0, buffer.length));
-        if (n < buffer.length) {
+    /**
+     * Reads up to {@code limit} bytes, all there are when the body is shorter: fewer than {@code limit} means the
+     * body ended there. Reads into a buffer grown as needed (a unary call's message is mostly small), and the
+     * bytes returned are the ones kept for a replay (the caller must not change them).
+     */
+    byte[] readUpTo(int limit) throws IOException {
+        byte[] buffer = new byte[Math.min(limit, FIRST_READ)];
+        int n = 0;
+        while (n < limit) {
+            if (n == buffer.length) {
+                buffer = Arrays.copyOf(buffer, Math.min(limit, n * 2));
+            }
+            int read = in.read(buffer, n, buffer.length - n);
+            if (read < 0) {
+                break;
+            }
+            n += read;
+        }
+        byte[] bytes = n == buffer.length ? buffer : Arrays.copyOf(buffer, n);
+        if (replayable && kept.length == 0 && n <= REPLAY_LIMIT) {
+            kept = bytes;
+        } else {
+            keep(bytes, n);
+        }
+        if (n < limit) {
             end();
         }
-        return n;
+        return bytes;
     }
 
     private int keep(byte[] buffer, int n) {

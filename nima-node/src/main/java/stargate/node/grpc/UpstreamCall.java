@@ -3,7 +3,9 @@ package stargate.node.grpc;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
 
+import io.helidon.common.buffers.BufferData;
 import io.helidon.common.socket.SocketContext;
+import io.helidon.http.http2.Http2Headers;
 import io.helidon.webclient.http2.GrpcClientConnection;
 import io.helidon.webclient.http2.GrpcClientStream;
 import io.helidon.webclient.http2.Http2ClientImpl;
@@ -23,6 +25,7 @@ final class UpstreamCall extends GrpcClientStream {
     private final AtomicBoolean connectionLost;
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile Runnable onClose;
+    private boolean openingSent;
 
     UpstreamCall(GrpcClientConnection connection, AtomicBoolean connectionLost, SocketContext socket,
                  Http2ClientImpl http2) {
@@ -43,6 +46,23 @@ final class UpstreamCall extends GrpcClientStream {
         }
     }
 
+    /**
+     * Sends the request headers and, when the windows take it at once, the opening bytes of the body in the same
+     * socket write ({@link #openingSent()} tells; else they are the caller's to send, as any other DATA).
+     */
+    void open(Http2Headers headers, Opening opening) {
+        if (opening == null) {
+            writeHeaders(headers, false);
+        } else {
+            openingSent = writeHeadersAndData(headers, BufferData.create(opening.bytes()), opening.last());
+        }
+    }
+
+    /** Whether {@link #open} sent the opening bytes with the headers. */
+    boolean openingSent() {
+        return openingSent;
+    }
+
     void onClose(Runnable hook) {
         this.onClose = hook;
     }
@@ -54,6 +74,10 @@ final class UpstreamCall extends GrpcClientStream {
         if (hook != null && closed.compareAndSet(false, true)) {
             hook.run();
         }
+    }
+
+    /** The first bytes of a call's body, known before the call starts, and whether they are all of it. */
+    record Opening(byte[] bytes, boolean last) {
     }
 
     /** Nothing of the call reached the target (no connection, or its headers could not be sent): another may take it. */

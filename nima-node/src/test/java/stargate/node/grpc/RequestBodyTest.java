@@ -16,11 +16,26 @@ class RequestBodyTest {
     void aSmallBodyReadWholeIsKeptForAReplay() throws IOException {
         byte[] message = "a unary call's message".getBytes();
         RequestBody body = new RequestBody(new ByteArrayInputStream(message));
-        byte[] buffer = new byte[16 * 1024];
-        assertEquals(message.length, body.readFully(buffer));
+        assertArrayEquals(message, body.readUpTo(16 * 1024));
         assertTrue(body.ended());
         assertTrue(body.replayable());
         assertArrayEquals(message, body.earlier());
+    }
+
+    @Test
+    void readingUpToALimitGrowsItsBufferAndStopsAtTheLimitWithoutEndingTheBody() throws IOException {
+        byte[] stream = new byte[40_000];
+        for (int i = 0; i < stream.length; i++) {
+            stream[i] = (byte) (i * 7);
+        }
+        RequestBody body = new RequestBody(new ByteArrayInputStream(stream));
+        assertArrayEquals(Arrays.copyOf(stream, 16 * 1024), body.readUpTo(16 * 1024));
+        assertFalse(body.ended(), "exactly the limit read: the rest is the pump's");
+        byte[] rest = new byte[64 * 1024];
+        assertEquals(stream.length - 16 * 1024, body.read(rest));
+        assertEquals(-1, body.read(rest));
+        assertTrue(body.ended());
+        assertArrayEquals(stream, body.earlier(), "both reads kept, in order, for a replay");
     }
 
     @Test

@@ -1,16 +1,26 @@
 package io.helidon.webclient.http2;
 
+import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.logging.Logger;
 
 import io.helidon.common.buffers.BufferData;
+import io.helidon.common.buffers.DataReader;
+import io.helidon.common.socket.HelidonSocket;
+import io.helidon.common.socket.SocketContext;
 import io.helidon.http.http2.ConnectionFlowControl;
+import io.helidon.http.http2.FlowControl;
+import io.helidon.http.http2.Http2ConnectionWriter;
 import io.helidon.http.http2.Http2ErrorCode;
 import io.helidon.http.http2.Http2Flag;
+import io.helidon.http.http2.Http2FrameData;
 import io.helidon.http.http2.Http2FrameHeader;
 import io.helidon.http.http2.Http2GoAway;
+import io.helidon.http.http2.Http2Headers;
 import io.helidon.http.http2.Http2Setting;
 import io.helidon.http.http2.Http2Settings;
 import io.helidon.http.http2.Http2StreamState;
@@ -34,12 +44,17 @@ import io.helidon.webclient.api.ClientConnection;
  *       ({@link GrpcClientStream#refused()}), no new stream starts on it.</li>
  *   <li>The server's {@code SETTINGS_MAX_CONCURRENT_STREAMS} is known ({@link #peerMaxConcurrentStreams()}),
  *       so a pool can open another connection instead of being refused.</li>
+ *   <li>Writes: a stream can open with its headers and first DATA frame in one socket write
+ *       ({@link GrpcClientStream#writeHeadersAndData}, through a {@link CorkedWriter}); Helidon writes each
+ *       frame on its own. A window is checked and taken under the connection's write lock.</li>
  * </ul>
  */
 public final class GrpcClientConnection extends Http2ClientConnection {
     private static final Logger LOG = Logger.getLogger(GrpcClientConnection.class.getName());
 
     private final ConnectionFlowControl flow;
+    private final CorkedWriter socketWriter;
+    private final Http2ConnectionWriter frameWriter;
     private final Map<Integer, GrpcClientStream> streams = new ConcurrentHashMap<>();
     private final AtomicLong connectionCredit = new AtomicLong();
     /** Window given back in one WINDOW_UPDATE: half the window announced, as Helidon's bisection strategy does. */
@@ -49,8 +64,10 @@ public final class GrpcClientConnection extends Http2ClientConnection {
     private volatile int goAwayLastStreamId = Integer.MAX_VALUE;
     private volatile boolean draining;
 
-    private GrpcClientConnection(Http2ClientImpl http2, ClientConnection connection) {
+    private GrpcClientConnection(Http2ClientImpl http2, CorkedConnection connection) {
         super(http2, connection);
+        this.socketWriter = connection.writer();
+        this.frameWriter = new FrameWriter(connection.helidonSocket(), socketWriter);
         Http2ClientProtocolConfig config = http2.protocolConfig();
         this.updateThreshold = Math.max(1, config.initialWindowSize() / 2);
         // A "max frame size" as big as the window picks Helidon's simple strategy: every credit reaches
@@ -66,7 +83,7 @@ public final class GrpcClientConnection extends Http2ClientConnection {
      * Opens the HTTP/2 connection on a connected socket: preface, SETTINGS, and the server's SETTINGS awaited.
      */
     public static GrpcClientConnection open(Http2ClientImpl http2, ClientConnection connection) {
-        return create(new GrpcClientConnection(http2, connection), http2, true);
+        return create(new GrpcClientConnection(http2, new CorkedConnection(connection)), http2, true);
     }
 
     /** The server's limit of concurrent streams on this connection (unlimited until it says one). */
@@ -82,6 +99,21 @@ public final class GrpcClientConnection extends Http2ClientConnection {
     @Override
     ConnectionFlowControl flowControl() {
         return flow;
+    }
+
+    /** The streams' frames (HEADERS with HPACK, DATA, RST_STREAM, WINDOW_UPDATE) go through the corked writer. */
+    @Override
+    Http2ConnectionWriter writer() {
+        return frameWriter;
+    }
+
+    /** Frames written from now on wait and go out together at {@link #uncork()}. */
+    void cork() {
+        socketWriter.cork();
+    }
+
+    void uncork() {
+        socketWriter.uncork();
     }
 
     @Override
@@ -183,6 +215,146 @@ public final class GrpcClientConnection extends Http2ClientConnection {
         }
         if (send > 0) {
             writer().write(new Http2WindowUpdate((int) send).toFrameData(null, streamId, Http2Flag.NoFlags.create()));
+        }
+    }
+
+    /**
+     * Helidon's frame writer, each write taken under the socket writer's lock first (so Helidon's own writer of
+     * control frames, the connection's, cannot slip a frame between a HEADERS and its CONTINUATIONs, and a window
+     * is checked and taken atomically), and a DATA frame that has to wait for a window releases its thread's cork
+     * first: a corked call never waits holding other frames back.
+     */
+    private static final class FrameWriter extends Http2ConnectionWriter {
+        private final CorkedWriter socketWriter;
+        private final ReentrantLock lock;
+
+        FrameWriter(SocketContext ctx, CorkedWriter socketWriter) {
+            super(ctx, socketWriter, List.of());
+            this.socketWriter = socketWriter;
+            this.lock = socketWriter.lock();
+        }
+
+        @Override
+        public void write(Http2FrameData frame) {
+            lock.lock();
+            try {
+                super.write(frame);
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        @Override
+        public int writeHeaders(Http2Headers headers, int streamId, Http2Flag.HeaderFlags flags,
+                                FlowControl.Outbound flowControl) {
+            lock.lock();
+            try {
+                return super.writeHeaders(headers, streamId, flags, flowControl);
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        @Override
+        public int writeHeaders(Http2Headers headers, int streamId, Http2Flag.HeaderFlags flags, Http2FrameData dataFrame,
+                                FlowControl.Outbound flowControl) {
+            int written = writeHeaders(headers, streamId, flags, flowControl);
+            writeData(dataFrame, flowControl);
+            return written + Http2FrameHeader.LENGTH + dataFrame.header().length();
+        }
+
+        /** As Helidon's: frames of at most the peer's max size, each sent as far as the windows allow, then waits. */
+        @Override
+        public void writeData(Http2FrameData frame, FlowControl.Outbound flowControl) {
+            for (Http2FrameData piece : frame.split(flowControl.maxFrameSize())) {
+                Http2FrameData rest = piece;
+                while (rest != null) {
+                    lock.lock();
+                    try {
+                        int length = rest.header().length();
+                        int window = flowControl.getRemainingWindowSize();
+                        if (length <= window) {
+                            super.write(rest);
+                            flowControl.decrementWindowSize(length);
+                            rest = null;
+                        } else {
+                            if (window > 0) {
+                                Http2FrameData[] parts = rest.cut(window);
+                                super.write(parts[0]);
+                                flowControl.decrementWindowSize(parts[0].header().length());
+                                rest = parts[1];
+                            }
+                            socketWriter.release();
+                        }
+                    } finally {
+                        lock.unlock();
+                    }
+                    if (rest != null) {
+                        flowControl.blockTillUpdate();
+                    }
+                }
+            }
+        }
+    }
+
+    /** The TCP connection, its writer corkable. */
+    private static final class CorkedConnection implements ClientConnection {
+        private final ClientConnection tcp;
+        private final CorkedWriter writer;
+
+        CorkedConnection(ClientConnection tcp) {
+            this.tcp = tcp;
+            this.writer = new CorkedWriter(tcp.writer());
+        }
+
+        @Override
+        public DataReader reader() {
+            return tcp.reader();
+        }
+
+        @Override
+        public CorkedWriter writer() {
+            return writer;
+        }
+
+        @Override
+        public String channelId() {
+            return tcp.channelId();
+        }
+
+        @Override
+        public HelidonSocket helidonSocket() {
+            return tcp.helidonSocket();
+        }
+
+        @Override
+        public void readTimeout(Duration readTimeout) {
+            tcp.readTimeout(readTimeout);
+        }
+
+        @Override
+        public boolean allowExpectContinue() {
+            return tcp.allowExpectContinue();
+        }
+
+        @Override
+        public void allowExpectContinue(boolean allowExpectContinue) {
+            tcp.allowExpectContinue(allowExpectContinue);
+        }
+
+        @Override
+        public boolean isConnected() {
+            return tcp.isConnected();
+        }
+
+        @Override
+        public void releaseResource() {
+            tcp.releaseResource();
+        }
+
+        @Override
+        public void closeResource() {
+            tcp.closeResource();
         }
     }
 }

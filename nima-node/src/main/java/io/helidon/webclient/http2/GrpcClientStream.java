@@ -3,11 +3,15 @@ package io.helidon.webclient.http2;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.logging.Logger;
 
+import io.helidon.common.buffers.BufferData;
 import io.helidon.common.socket.SocketContext;
+import io.helidon.http.http2.FlowControl;
 import io.helidon.http.http2.Http2ErrorCode;
 import io.helidon.http.http2.Http2FrameData;
 import io.helidon.http.http2.Http2FrameType;
+import io.helidon.http.http2.Http2Headers;
 import io.helidon.http.http2.Http2RstStream;
 import io.helidon.http.http2.Http2Settings;
 
@@ -18,6 +22,7 @@ import io.helidon.http.http2.Http2Settings;
  * call may go elsewhere whatever it does.
  */
 public class GrpcClientStream extends Http2ClientStream {
+    private static final Logger LOG = Logger.getLogger(GrpcClientStream.class.getName());
     private final GrpcClientConnection connection;
     private final ReentrantLock lock = new ReentrantLock();
     /** Guarded by {@link #lock}: DATA bytes received and not read; closed once the stream closes. */
@@ -39,6 +44,34 @@ public class GrpcClientStream extends Http2ClientStream {
 
     public GrpcClientConnection grpcConnection() {
         return connection;
+    }
+
+    /**
+     * Opens the stream with its headers and a first DATA frame in one socket write (Helidon writes each frame on its
+     * own: two syscalls for a unary call's request), when the frame fits the windows and the peer's frame size.
+     *
+     * Fails only when the headers could not be written (nothing reached the server). A DATA frame that fails
+     * (the stream was refused or reset meanwhile) counts as sent: whoever reads the stream sees why.
+     *
+     * @return false when the frame did not fit: only the headers went, the data is the caller's to send
+     */
+    public boolean writeHeadersAndData(Http2Headers headers, BufferData data, boolean endOfStream) {
+        connection.cork();
+        try {
+            writeHeaders(headers, false);
+            FlowControl.Outbound window = flowControl().outbound();
+            if (data.available() > Math.min(window.getRemainingWindowSize(), window.maxFrameSize())) {
+                return false;
+            }
+            try {
+                writeData(data, endOfStream);
+            } catch (RuntimeException e) {
+                LOG.fine(() -> "event=grpc_opening_not_sent stream=" + streamId() + " error=" + e);
+            }
+            return true;
+        } finally {
+            connection.uncork();        // a failure here is the socket's: nothing of the call went out
+        }
     }
 
     @Override
