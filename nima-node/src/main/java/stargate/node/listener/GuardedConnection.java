@@ -144,6 +144,12 @@ final class GuardedConnection implements ServerConnection, ConnectionContext, Co
         this.peer = new ConnectionPeer(ctx.remotePeer());
     }
 
+    /** The address of the client whose connection this thread serves (its TLS handshake runs here too), or null. */
+    static InetAddress currentClient() {
+        GuardedConnection connection = CURRENT.get();
+        return connection == null ? null : connection.address;
+    }
+
     void phase(Phase next) {
         phaseSince = System.nanoTime();
         phase = next;
@@ -266,6 +272,14 @@ final class GuardedConnection implements ServerConnection, ConnectionContext, Co
         } catch (DataReader.InsufficientDataAvailableException e) {
             // closed by the client before a whole first line: a TCP health check, a port scan, a TLS
             // client that only shook hands. Nothing to answer; Helidon would log a stack trace for each
+        } catch (java.io.UncheckedIOException e) {
+            if (delegate != null) {
+                throw e;
+            }
+            // the client's socket failed before a protocol was chosen: it left in its TLS handshake (a reset,
+            // a broken pipe as the node answers its ClientHello) or was cut there. Nothing to answer, and Helidon
+            // would log a WARNING with a stack trace for each, a log flood at an attacker's command
+            LOG.fine(() -> "event=connection_failed_before_protocol peer=" + remotePeer().address() + " error=\"" + e.getMessage() + "\"");
         } catch (RuntimeException e) {
             if (ctx.serverSocket().isConnected()) {
                 throw e;

@@ -111,6 +111,54 @@ class HandshakeWorkersTest {
         assertTrue(!queuedRan.get(), "the dropped step never runs");
     }
 
+    @org.junit.jupiter.api.Test
+    void clientsTakeTurnsSoOneClientsBacklogDelaysAnotherByOneStep() throws Exception {
+        HandshakeWorkers one = new HandshakeWorkers(1);
+        java.util.concurrent.CountDownLatch running = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        java.util.List<String> order = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+        Object flooder = HandshakeWorkers.clientKey(java.net.InetAddress.getByName("127.0.0.2"));
+        Object other = HandshakeWorkers.clientKey(java.net.InetAddress.getByName("127.0.0.3"));
+        java.util.List<Thread> callers = new java.util.ArrayList<>();
+        // the flooder's first step holds the only worker while 40 more of its steps queue, then another client's
+        callers.add(Thread.ofVirtual().start(() -> outcome(() -> one.call(flooder, () -> {
+            running.countDown();
+            release.await();
+            return order.add("flood");
+        }))));
+        assertTrue(running.await(10, java.util.concurrent.TimeUnit.SECONDS));
+        for (int i = 0; i < 40; i++) {
+            callers.add(Thread.ofVirtual().start(() -> outcome(() -> one.call(flooder, () -> order.add("flood")))));
+        }
+        waitForQueued(one, 40);
+        callers.add(Thread.ofVirtual().start(() -> outcome(() -> one.call(other, () -> order.add("other")))));
+        waitForQueued(one, 41);
+        release.countDown();
+        for (Thread caller : callers) {
+            caller.join(10_000);
+        }
+        assertEquals(42, order.size(), "every step ran: " + order);
+        assertTrue(order.indexOf("other") <= 2, "the other client waited for one of the flooder's steps at most: " + order);
+    }
+
+    @org.junit.jupiter.api.Test
+    void anIPv6ClientTakesOneTurnPer64() throws Exception {
+        assertEquals(HandshakeWorkers.clientKey(java.net.InetAddress.getByName("2001:db8:1:2::1")),
+                HandshakeWorkers.clientKey(java.net.InetAddress.getByName("2001:db8:1:2:ffff::9")));
+        assertTrue(!HandshakeWorkers.clientKey(java.net.InetAddress.getByName("2001:db8:1:3::1"))
+                .equals(HandshakeWorkers.clientKey(java.net.InetAddress.getByName("2001:db8:1:2::1"))));
+        assertTrue(!HandshakeWorkers.clientKey(java.net.InetAddress.getByName("10.0.0.1"))
+                .equals(HandshakeWorkers.clientKey(java.net.InetAddress.getByName("10.0.0.2"))));
+    }
+
+    private static void waitForQueued(HandshakeWorkers workers, int steps) throws InterruptedException {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+        while (workers.waitingSteps() < steps && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertEquals(steps, workers.waitingSteps());
+    }
+
     /** What a call gave, with " interrupted" when the caller's interrupt status was set afterwards. */
     private static Object outcome(java.util.concurrent.Callable<Object> call) {
         try {
