@@ -33,6 +33,7 @@ import stargate.node.observe.Metrics;
  */
 public final class Listeners implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(Listeners.class.getName());
+    private static final long FILE_LIMIT = fileLimit();
     private static final String ADMIN = "admin";
     /**
      * Helidon logs a WARNING with a stack trace for every client that drops a connection mid-head:
@@ -95,6 +96,11 @@ public final class Listeners implements AutoCloseable {
         ProxyHandler handler = new ProxyHandler(current, metrics, accessLog, tracing, drain, options.trustedProxies(),
                 options.maxHeaderBytes(), options.maxConcurrentRequests());
         ConnectionGuard guard = new ConnectionGuard(options.clientLimits(), metrics::rejected);
+        if (FILE_LIMIT > 0 && FILE_LIMIT < options.clientLimits().maxConnections()) {
+            LOG.warning("event=file_limit_low max_connections=" + options.clientLimits().maxConnections() + " file_limit="
+                    + FILE_LIMIT + " accepted_per_listener=" + acceptLimit(options.clientLimits().maxConnections(), FILE_LIMIT)
+                    + " note=\"the open file limit is below --max-connections; raise it (ulimit -n, LimitNOFILE)\"");
+        }
         ProtocolErrors protocolErrors = new ProtocolErrors();
         metrics.rejectionReasons(ConnectionGuard.MAX_CONNECTIONS, ConnectionGuard.MAX_CONNECTIONS_PER_IP,
                 ConnectionGuard.HEADER_TIMEOUT, ConnectionGuard.BODY_TIMEOUT, ConnectionGuard.SEND_TIMEOUT,
@@ -191,8 +197,7 @@ public final class Listeners implements AutoCloseable {
                 .idleConnectionPeriod(clientTimeout.dividedBy(2).compareTo(Duration.ofSeconds(10)) < 0
                         ? clientTimeout.dividedBy(2) : Duration.ofSeconds(10))
                 .shutdownGracePeriod(options.drainTimeout())
-                // a backstop for connections that send nothing (the guard counts those that do)
-                .maxTcpConnections(options.clientLimits().maxConnections() * 2)
+                .maxTcpConnections(acceptLimit(options.clientLimits().maxConnections(), FILE_LIMIT))
                 .errorHandling(e -> e.includeEntity(true))     // Helidon's messages reach ProtocolErrors
                 .directHandlers(handlers -> handlers
                         .addHandler(DirectHandler.EventType.BAD_REQUEST, protocolErrors)
@@ -219,6 +224,32 @@ public final class Listeners implements AutoCloseable {
 
     private static Duration min(Duration a, Duration b) {
         return a.compareTo(b) <= 0 ? a : b;
+    }
+
+    /**
+     * Sockets one client listener (http, https) may hold from its accept until they end: a backstop for the
+     * guard, which counts a connection only once its thread runs. Twice the connection limit (the guard closes
+     * those over it), but never more than 3/8 of the process's open file limit, so that the two client
+     * listeners together leave a quarter of it to upstream connections and files. Why: a socket the listener cannot
+     * accept for want of a file descriptor (EMFILE) ends Helidon 4.5's accept loop for good ("this server socket
+     * is terminating now"): the listener is dead until a restart. Accepting faster than connections are handled
+     * (a connect flood on a busy node) reached that in TlsHandshakeFloodTest's first version, at a 20,000 limit;
+     * with this bound the listener stops accepting (the kernel's backlog waits) and goes on.
+     *
+     * @param fileLimit the process's open file limit, or a negative number when it is not known
+     */
+    static int acceptLimit(int maxConnections, long fileLimit) {
+        long limit = 2L * maxConnections;
+        if (fileLimit > 0) {
+            limit = Math.min(limit, fileLimit * 3 / 8);
+        }
+        return (int) Math.max(1, Math.min(limit, Integer.MAX_VALUE));
+    }
+
+    /** The process's open file limit (ulimit -n, systemd's LimitNOFILE), or -1 where the JDK does not tell it. */
+    private static long fileLimit() {
+        return java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+                instanceof com.sun.management.UnixOperatingSystemMXBean unix ? unix.getMaxFileDescriptorCount() : -1;
     }
 
     private static Logger quiet(String name) {
