@@ -39,9 +39,9 @@ import org.junit.jupiter.params.provider.ValueSource;
  * once from the JDK's client and replayed: the node still does a whole handshake, an RSA signature, for
  * each), wait for the node's answer and start over, so the node's handshake queue stays 400 deep. A
  * well-behaved client from another address meanwhile opens fresh TLS connections one after another. First
- * come, first served made it wait as long as each attacker connection (about 400 steps); with the clients
- * taking turns it waits for about one step per attacker address. Asserted as a ratio to the attacker's own
- * wait in the same run, so a loaded box slows both alike. Also: thousands of clients leaving mid-handshake
+ * come, first served made it wait as long as each attacker connection (about 400 steps), or longer; with
+ * the clients taking turns it waits for about one step per attacker address in each of its turns. Asserted
+ * as a ratio to the attacker's own wait in the same run, so a loaded box slows both alike. Also: thousands of clients leaving mid-handshake
  * log no stack trace each. Bounded: 20 s of flood at most, both providers.
  */
 class TlsHandshakeFloodTest {
@@ -139,9 +139,12 @@ class TlsHandshakeFloodTest {
                     + attackerMedian + " quiet_ms=" + quietMs + " flooded_ms=" + floodedMs);
             assertTrue(attackerMedian >= 100, "the flood queued handshakes (else this proves nothing): the attacker's "
                     + "median wait was " + attackerMedian + " ms");
-            // first come, first served: the well-behaved client waited as long as each attacker connection, or longer
-            // (a Conscrypt handshake takes several steps on the workers, each waiting its turn)
-            assertTrue(median * 2 < attackerMedian, "a handshake beside the flood took " + median + " ms (median), the "
+            // First come, first served: the well-behaved client waited as long as each attacker connection (JSSE:
+            // 1.0x its median) or longer (Conscrypt: ~3x; its handshake takes several turns on the workers, each
+            // queued anew, where an attacker's takes one). In turns: JSSE ~0.05x; Conscrypt 0.2-0.7x, its extra
+            // turns and a busy box's noise being most of what is left.
+            int factor = provider.equals("jsse") ? 3 : 1;
+            assertTrue(median * factor < attackerMedian, "a handshake beside the flood took " + median + " ms (median), the "
                     + "attacker's " + attackerMedian + " ms (quiet: " + quietMs + " ms): " + floodedMs);
             // thousands of clients leaving mid-handshake are no stack trace each (was: Helidon's "unexpected I/O exception")
             assertEquals(List.of(), traces.stream().limit(3).map(r -> r.getLoggerName() + ": " + r.getMessage() + " "
