@@ -47,7 +47,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 class TlsHandshakeFloodTest {
     private static final Logger LOG = Logger.getLogger(TlsHandshakeFloodTest.class.getName());
     private static final int ATTACKER_ADDRESSES = 2;
-    private static final int CONNECTIONS_PER_ADDRESS = 200;
+    /** 200 on 2 cores; more where the node has more handshake workers (one per CPU), so the flood still queues. */
+    private static final int CONNECTIONS_PER_ADDRESS = 100 * Math.max(2, Runtime.getRuntime().availableProcessors());
     private static final int CHECKS = 6;
 
     @ParameterizedTest
@@ -143,8 +144,9 @@ class TlsHandshakeFloodTest {
             // 1.0x its median) or longer (Conscrypt: ~3x; its handshake takes several turns on the workers, each
             // queued anew, where an attacker's takes one). In turns: JSSE ~0.05x; Conscrypt 0.2-0.7x, its extra
             // turns and a busy box's noise being most of what is left.
-            int factor = provider.equals("jsse") ? 3 : 1;
-            assertTrue(median * factor < attackerMedian, "a handshake beside the flood took " + median + " ms (median), the "
+            // Conscrypt's bound leaves room for that noise (0.67x seen once) and still fails first come, first served (~3x)
+            double allowed = provider.equals("jsse") ? attackerMedian / 3.0 : attackerMedian * 1.5;
+            assertTrue(median < allowed, "a handshake beside the flood took " + median + " ms (median), the "
                     + "attacker's " + attackerMedian + " ms (quiet: " + quietMs + " ms): " + floodedMs);
             // thousands of clients leaving mid-handshake are no stack trace each (was: Helidon's "unexpected I/O exception")
             assertEquals(List.of(), traces.stream().limit(3).map(r -> r.getLoggerName() + ": " + r.getMessage() + " "
