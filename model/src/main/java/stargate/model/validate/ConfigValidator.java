@@ -201,7 +201,7 @@ public final class ConfigValidator {
             String at = item(kind, parts.position(kind, i));
             String value = id.apply(objects.get(i));
             if (f.required(at, "id", value)) {
-                if (!Syntax.ID.matcher(value).matches()) {
+                if (!Syntax.isId(value)) {
                     f.add(at + ".id", "invalid id \"" + value + "\": expected [a-z0-9][a-z0-9._-]{0,63}");
                 }
                 Integer earlier = first.putIfAbsent(value, parts.position(kind, i));

@@ -76,10 +76,14 @@ final class RouteChecks {
             f.add(path, "a route needs at least one path");
         }
         unique(route.paths(), path, "path");
-        return java.util.stream.IntStream.range(0, route.paths().size())
-                .mapToObj(i -> Syntax.routePath(f, at(path, i), route.paths().get(i)))
-                .filter(java.util.Objects::nonNull)
-                .toList();
+        List<Set<String>> variables = new java.util.ArrayList<>(route.paths().size());
+        for (int i = 0; i < route.paths().size(); i++) {
+            Set<String> found = Syntax.routePath(f, at(path, i), route.paths().get(i));
+            if (found != null) {
+                variables.add(found);
+            }
+        }
+        return variables;
     }
 
     private void headers(Map<String, String> headers, String path) {
@@ -147,6 +151,9 @@ final class RouteChecks {
     }
 
     private void unique(List<String> values, String path, String noun) {
+        if (values.size() < 2) {
+            return;
+        }
         Set<String> seen = new HashSet<>();
         for (int i = 0; i < values.size(); i++) {
             if (values.get(i) != null && !seen.add(values.get(i))) {

@@ -331,7 +331,7 @@ public final class ValidatedConfig {
     }
 
     private static void ids(Findings f, String at, String id) {
-        if (f.required(at + ".id", id) && !Syntax.ID.matcher(id).matches()) {
+        if (f.required(at + ".id", id) && !Syntax.isId(id)) {
             f.add(at + ".id", "invalid id \"" + id + "\": expected [a-z0-9][a-z0-9._-]{0,63}");
         }
     }
