@@ -57,7 +57,7 @@ public final class Node implements AutoCloseable {
      * @throws IllegalArgumentException when the config file at start is invalid (each error in the message)
      */
     public static Node start(NodeOptions options) {
-        FileSource file = options.configFile() == null ? null : new FileSource(options.configFile()); // reading from here on
+        FileSource file = options.configFile() == null ? null : new FileSource(options.configFile(), options.cacheDir(), Main.version()); // reading from here on
         stargate.node.observe.Metrics metrics = new stargate.node.observe.Metrics(Metrics.globalRegistry());
         CurrentSnapshot current = new CurrentSnapshot();
         PluginRegistry plugins = PluginRegistry.load(options.pluginsDir());

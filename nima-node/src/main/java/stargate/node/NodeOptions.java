@@ -42,7 +42,8 @@ import stargate.node.redis.RedisUrl;
  *                          a missing directory adds none)
  * @param etcdPrefix        etcd mode: the key prefix the config lives under, without a trailing slash
  * @param cacheDir          etcd mode: where the last good config is kept for a restart while etcd is down;
- *                          null = no cache
+ *                          standalone mode: where the parse of the file is kept for a restart on the same
+ *                          file (store.FileSnapshot); null = no cache
  * @param trustedProxies    peers whose {@code X-Forwarded-For} names the client (SPEC §13); none by default
  * @param redis             where {@code rate-limit} with {@code policy: cluster} counts (SPEC §15); null = none
  * @param redisTimeout      a Redis call slower than this falls back (or answers 503); 50 ms by default

@@ -11,6 +11,8 @@ import java.security.MessageDigest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.FutureTask;
@@ -18,6 +20,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import java.util.logging.Logger;
+import stargate.model.GatewayConfig;
 import stargate.model.codec.ConfigCodec;
 import stargate.model.codec.StreamedConfig;
 import stargate.model.validate.ConfigError;
@@ -34,13 +37,18 @@ import stargate.node.config.ConfigApplier;
  *
  * <p>The first read starts when the source is made, on a thread of its own: at 100,000 routes
  * parsing the file is the biggest part of a node's start, and it overlaps the rest of the setup
- * (plugins, metrics, compiler) that {@link #load} waits behind.
+ * (plugins, metrics, compiler) that {@link #load} waits behind. With a cache directory, a restart on
+ * the same file reads its {@link FileSnapshot} instead of parsing it; the config is validated and
+ * compiled the same either way.
  */
 public final class FileSource implements ConfigSource {
     private static final Logger LOG = Logger.getLogger(FileSource.class.getName());
     private static final long POLL_MILLIS = 250;
+    private static final java.lang.management.ThreadMXBean CPU = java.lang.management.ManagementFactory.getThreadMXBean();
 
     private final Path file;
+    /** Where the parse of the file is kept for the next start; null = nowhere. */
+    private final FileSnapshot snapshot;
     /** The first read, under way from the constructor until {@link #load} takes it. */
     private final FutureTask<FirstRead> firstRead;
     private ConfigApplier applier;
@@ -54,11 +62,17 @@ public final class FileSource implements ConfigSource {
     /** SHA-256 of the content being served: a file of 100 MiB is not kept to compare with. */
     private byte[] appliedDigest;
 
-    /** Starts reading {@code file}; {@link #load} applies what it read. */
-    public FileSource(Path file) {
+    /**
+     * Starts reading {@code file}; {@link #load} applies what it read.
+     *
+     * @param cacheDir where to keep the parsed file for the next start; null = nowhere
+     * @param build    the node's build, part of the snapshot's key
+     */
+    public FileSource(Path file, Path cacheDir, String build) {
         this.file = file;
+        this.snapshot = cacheDir == null ? null : new FileSnapshot(cacheDir, build);
         this.seen = Stamp.of(file);
-        this.firstRead = new FutureTask<>(() -> FirstRead.of(file));
+        this.firstRead = new FutureTask<>(() -> FirstRead.of(file, snapshot));
         Thread.ofPlatform().name("config-file-read").daemon().start(firstRead);
     }
 
@@ -80,10 +94,15 @@ public final class FileSource implements ConfigSource {
         }
         LOG.info("event=config_read source=file:" + file + " bytes=" + first.bytes() + " routes="
                 + (first.config().malformed() ? 0 : first.config().readable().routes().size())
-                + " errors=" + first.config().errors().size() + " read_ms=" + first.nanos() / 1_000_000);
+                + " errors=" + first.config().errors().size() + " read_ms=" + first.nanos() / 1_000_000
+                + " read_cpu_ms=" + first.cpuNanos() / 1_000_000 + " from=" + (first.fromSnapshot() ? "snapshot" : "file"));
         List<ConfigError> errors = applier.applyRead(first.config(), ++revision, "file:" + file);
         if (errors.isEmpty()) {
             appliedDigest = first.digest();
+            if (snapshot != null && !first.fromSnapshot()) {
+                GatewayConfig parsed = first.config().readable();
+                Thread.ofPlatform().name("config-snapshot-write").daemon().start(() -> snapshot.save(first.digest(), parsed));
+            }
         }
         return errors;
     }
@@ -168,17 +187,31 @@ public final class FileSource implements ConfigSource {
 
     /**
      * The file streamed once, with the digest of the very bytes parsed (one pass for both), its size
-     * and how long the read took (the startup log's read phase).
+     * and how long the read took (the startup log's read phase: wall time, and the CPU of the reading
+     * thread, which tells the work from the waiting for a core at a start); or, when a snapshot of the
+     * file's bytes is there, that snapshot.
      */
-    private record FirstRead(StreamedConfig config, byte[] digest, long bytes, long nanos) {
-        static FirstRead of(Path file) throws IOException {
+    private record FirstRead(StreamedConfig config, byte[] digest, long bytes, long nanos, long cpuNanos,
+                             boolean fromSnapshot) {
+        static FirstRead of(Path file, FileSnapshot snapshot) throws IOException {
             long started = System.nanoTime();
-            MessageDigest sha = sha256();
+            long cpuStarted = CPU.getCurrentThreadCpuTime();
             long bytes = Files.size(file);
+            if (snapshot != null) {
+                byte[] digest = FileSource.digest(file);
+                var saved = snapshot.load(digest);
+                if (saved.isPresent()) {
+                    StreamedConfig config = new StreamedConfig(saved.get(), List.of(), Map.of(), Set.of());
+                    return new FirstRead(config, digest, bytes, System.nanoTime() - started,
+                            CPU.getCurrentThreadCpuTime() - cpuStarted, true);
+                }
+            }
+            MessageDigest sha = sha256();
             try (Reader in = new InputStreamReader(new DigestInputStream(Files.newInputStream(file), sha),
                     StandardCharsets.UTF_8)) {
                 StreamedConfig config = ConfigCodec.stream(new BufferedReader(in, 64 * 1024), ConfigCodec.Format.YAML);
-                return new FirstRead(config, sha.digest(), bytes, System.nanoTime() - started);
+                return new FirstRead(config, sha.digest(), bytes, System.nanoTime() - started,
+                        CPU.getCurrentThreadCpuTime() - cpuStarted, false);
             }
         }
     }

@@ -58,7 +58,7 @@ class FileSourceTest {
     @Test
     void firstReadIsServedAndItsDigestKeepsAnUntouchedFileFromBeingAppliedAgain() throws Exception {
         Path file = Files.writeString(dir.resolve("c.yaml"), ONE_ROUTE);
-        source = new FileSource(file);
+        source = new FileSource(file, null, "test");
         assertEquals(List.of(), source.load(applier()));
         assertEquals(1, current.get().revision());
         assertEquals("r1", current.get().config().routes().get(0).id());
@@ -102,13 +102,13 @@ class FileSourceTest {
         loggers.forEach(l -> l.addHandler(capture));
         try {
             Path file = Files.writeString(dir.resolve("c.yaml"), ONE_ROUTE);
-            source = new FileSource(file);
+            source = new FileSource(file, null, "test");
             assertEquals(List.of(), source.load(applier()));
         } finally {
             loggers.forEach(l -> l.removeHandler(capture));
         }
         String read = lines.stream().filter(l -> l.startsWith("event=config_read ")).findFirst().orElseThrow();
-        assertTrue(read.matches(".* bytes=" + ONE_ROUTE.length() + " routes=1 errors=0 read_ms=\\d+"), read);
+        assertTrue(read.matches(".* bytes=" + ONE_ROUTE.length() + " routes=1 errors=0 read_ms=\\d+ read_cpu_ms=\\d+ from=file"), read);
         String applied = lines.stream().filter(l -> l.startsWith("event=config_applied ")).findFirst().orElseThrow();
         assertTrue(applied.matches(".* mode=whole compile_ms=\\d+ compile_us=\\d+ validate_ms=\\d+"), applied);
     }
@@ -116,7 +116,7 @@ class FileSourceTest {
     @Test
     void anInvalidFileIsRefusedWithItsLine() throws Exception {
         Path file = Files.writeString(dir.resolve("c.yaml"), ONE_ROUTE.replace("upstream: u1}", "upstream: u1, colour: red}"));
-        source = new FileSource(file);
+        source = new FileSource(file, null, "test");
         List<ConfigError> errors = source.load(applier());
         assertEquals(1, errors.size(), errors.toString());
         assertTrue(errors.get(0).toString().contains("colour") && errors.get(0).toString().contains("line 2"),
@@ -127,10 +127,66 @@ class FileSourceTest {
     @Test
     void aMissingFileIsOneClearError() {
         Path file = dir.resolve("absent.yaml");
-        source = new FileSource(file);
+        source = new FileSource(file, null, "test");
         List<ConfigError> errors = source.load(applier());
         assertEquals(1, errors.size(), errors.toString());
         assertTrue(errors.get(0).message().startsWith("cannot read " + file), errors.toString());
         assertNull(current.get());
+    }
+
+    /** With a cache directory the parse is kept, and the next start on the same bytes serves it without parsing. */
+    @Test
+    void aRestartOnTheSameFileReadsItsSnapshot() throws Exception {
+        Path file = Files.writeString(dir.resolve("c.yaml"), ONE_ROUTE);
+        Path cache = dir.resolve("cache");
+        source = new FileSource(file, cache, "test");
+        assertEquals(List.of(), source.load(applier()));
+        stargate.model.GatewayConfig served = current.get().config();
+        Path snapshot = cache.resolve(FileSnapshot.FILE_NAME);
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (!Files.exists(snapshot) && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertTrue(Files.exists(snapshot), "written in the background");
+        source.close();
+        compiler.close();
+
+        List<String> lines = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.logging.Handler capture = new java.util.logging.Handler() {
+            @Override
+            public void publish(java.util.logging.LogRecord record) {
+                lines.add(record.getMessage());
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        java.util.logging.Logger logger = java.util.logging.Logger.getLogger(FileSource.class.getName());
+        logger.addHandler(capture);
+        CurrentSnapshot restarted = new CurrentSnapshot();
+        try {
+            Metrics metrics = new Metrics(io.helidon.metrics.api.Metrics.globalRegistry());
+            compiler = new SnapshotCompiler(metrics, new ChainCompiler(PluginRegistry.load(null),
+                    PluginContext.system(io.helidon.metrics.api.Metrics.globalRegistry())));
+            source = new FileSource(file, cache, "test");
+            assertEquals(List.of(), source.load(new ConfigApplier(restarted, compiler, metrics, ConfigValidator.create())));
+        } finally {
+            logger.removeHandler(capture);
+        }
+        assertTrue(lines.stream().anyMatch(l -> l.startsWith("event=config_read ") && l.endsWith(" from=snapshot")), lines.toString());
+        assertEquals(served, restarted.get().config());
+
+        // an edited file is parsed again, with its own errors and lines, whatever the snapshot holds
+        Files.writeString(file, ONE_ROUTE.replace("upstream: u1}", "upstream: u1, colour: red}"));
+        source.close();
+        source = new FileSource(file, cache, "test");
+        List<ConfigError> errors = source.load(applier());
+        assertEquals(1, errors.size(), errors.toString());
+        assertTrue(errors.get(0).toString().contains("colour") && errors.get(0).toString().contains("line 2"), errors.toString());
     }
 }
