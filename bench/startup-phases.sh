@@ -3,13 +3,17 @@
 # against another in interleaved rounds. Each start runs the launcher's JVM options on the same file
 # (bench/gen-routes.py) until /health/ready and prints: wall time to ready, the CPU the node used until
 # then (every thread, JIT and GC included), its CPU by thread group (the parsing thread has exited by
-# then: it is the rest), and the phases from the node's log (read_ms, validate_ms, compile_ms; builds
-# before 32c5243 do not log them). Wall times on a shared machine are the scheduler's; read the CPU.
+# then: it is the rest), and the phases from the node's log (read_ms and the reading thread's
+# read_cpu_ms, validate_ms, compile_ms; builds before 32c5243 do not log them, before the file
+# snapshot no read_cpu_ms). Wall times on a shared machine are the scheduler's; read the CPU.
+# SNAPSHOT=1: restarts on an unchanged file with --cache-dir, each build with its own directory primed
+# by one unmeasured start (the file's parse kept as file-snapshot.bin; builds before it parse anyway).
 #
 #   bash bench/startup-phases.sh                                   # 3 rounds of the working tree's build
 #   BEFORE=3a446ef ROUNDS=2 bash bench/startup-phases.sh           # that revision, then this build, per round
 #   BEFORE_JAR=/tmp/old/stargate-node.jar JAR=/tmp/new/stargate-node.jar SKIP_BUILD=1 bash bench/startup-phases.sh
 #   ROUTES=10000 JAVA_OPTS="-Xms256m -Xmx256m -XX:+UseG1GC -XX:AOTCache=node.aot" bash bench/startup-phases.sh
+#   SNAPSHOT=1 BEFORE=f6a32be JAVA_OPTS="-Xms32m -Xmx256m -XX:+UseSerialGC" bash bench/startup-phases.sh
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 export JAVA_HOME=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
@@ -59,26 +63,43 @@ threads() {
 
 field() { grep -o "$1=[0-9]*" "$WORK/node.log" | head -1 | cut -d= -f2; }
 
+# start BUILD: a node of that build on the file, until /health/ready; sets NODE_PID, or exits when it does not get there
+start() {
+  local flags=()
+  [[ -z ${SNAPSHOT:-} ]] || flags=(--cache-dir "$WORK/cache-$1")
+  "$JAVA_HOME/bin/java" "${OPTS[@]}" -jar "${jar[$1]}" node --config "$WORK/routes.yaml" --host 127.0.0.1 \
+      --port "$NODE_PORT" --admin-port "$ADMIN_PORT" --access-log off "${flags[@]}" >"$WORK/node.log" 2>&1 &
+  NODE_PID=$!
+  for _ in $(seq $(( ${READY_S:-600} * 20 ))); do
+    curl -sf -o /dev/null "http://127.0.0.1:$ADMIN_PORT/health/ready" && return
+    kill -0 "$NODE_PID" 2>/dev/null || break
+    sleep 0.05
+  done
+  echo "node did not become ready:"; tail -5 "$WORK/node.log"; exit 1
+}
+
+stop() { kill -TERM "$NODE_PID"; wait "$NODE_PID" 2>/dev/null || true; NODE_PID=; }
+
+if [[ -n ${SNAPSHOT:-} ]]; then
+  for b in "${builds[@]}"; do
+    start "$b"
+    # the snapshot is saved in the background after ready; a build that keeps none gets 60 s
+    for _ in $(seq 600); do grep -q "event=config_snapshot result=saved" "$WORK/node.log" && break; sleep 0.1; done
+    stop
+  done
+fi
+
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg); $ROUTES routes, $(($(stat -c %s "$WORK/routes.yaml") / 1048576)) MiB"
-printf '%-5s %-6s %8s %6s %7s %8s %8s  %s\n' round build wall_ms cpu_s read_ms valid_ms compl_ms "cpu by thread (s)"
+printf '%-5s %-6s %8s %6s %7s %8s %8s %8s  %s\n' round build wall_ms cpu_s read_ms rcpu_ms valid_ms compl_ms "cpu by thread (s)"
 for r in $(seq 1 "$ROUNDS"); do
   for b in "${builds[@]}"; do
     started=$(date +%s%N)
-    "$JAVA_HOME/bin/java" "${OPTS[@]}" -jar "${jar[$b]}" node --config "$WORK/routes.yaml" --host 127.0.0.1 \
-        --port "$NODE_PORT" --admin-port "$ADMIN_PORT" --access-log off >"$WORK/node.log" 2>&1 &
-    NODE_PID=$!
-    ready=
-    for _ in $(seq $(( ${READY_S:-600} * 20 ))); do
-      if curl -sf -o /dev/null "http://127.0.0.1:$ADMIN_PORT/health/ready"; then ready=1; break; fi
-      kill -0 "$NODE_PID" 2>/dev/null || break
-      sleep 0.05
-    done
+    start "$b"
     wall_ms=$(( ($(date +%s%N) - started) / 1000000 ))
-    if [[ -z $ready ]]; then echo "node did not become ready:"; tail -5 "$WORK/node.log"; exit 1; fi
     cpu_s=$(awk -v t="$(getconf CLK_TCK)" '{printf "%.2f", ($14 + $15) / t}' "/proc/$NODE_PID/stat")
     by_thread=$(threads "$NODE_PID")
-    kill -TERM "$NODE_PID"; wait "$NODE_PID" 2>/dev/null || true; NODE_PID=
-    printf '%-5s %-6s %8s %6s %7s %8s %8s  %s(load %s)\n' "$r" "$b" "$wall_ms" "$cpu_s" "$(field read_ms)" \
-        "$(field validate_ms)" "$(field compile_ms)" "$by_thread" "$(cut -d' ' -f1 /proc/loadavg)"
+    stop
+    printf '%-5s %-6s %8s %6s %7s %8s %8s %8s  %s(load %s)\n' "$r" "$b" "$wall_ms" "$cpu_s" "$(field read_ms)" \
+        "$(field read_cpu_ms)" "$(field validate_ms)" "$(field compile_ms)" "$by_thread" "$(cut -d' ' -f1 /proc/loadavg)"
   done
 done

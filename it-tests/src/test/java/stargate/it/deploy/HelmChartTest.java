@@ -129,6 +129,8 @@ class HelmChartTest {
         Container node = Manifests.container(m.get(Deployment.class, NODE), "node");
         assertNull(Manifests.flag(node, "etcd"));
         assertEquals("/etc/stargate/config/stargate.yaml", Manifests.flag(node, "config"));
+        assertEquals("/var/cache/stargate/file", Manifests.flag(node, "cache-dir"), "the parse kept for a restart");
+        assertTrue(node.getVolumeMounts().stream().anyMatch(v -> v.getMountPath().equals("/var/cache/stargate")));
         assertTrue(node.getVolumeMounts().stream().noneMatch(v -> v.getSubPath() != null),
                 "a subPath mount never sees the ConfigMap's updates");
         String config = m.get(ConfigMap.class, NODE + "-config").getData().get("stargate.yaml");
