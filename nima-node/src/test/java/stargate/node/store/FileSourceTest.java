@@ -181,6 +181,20 @@ class FileSourceTest {
         assertTrue(lines.stream().anyMatch(l -> l.startsWith("event=config_read ") && l.endsWith(" from=snapshot")), lines.toString());
         assertEquals(served, restarted.get().config());
 
+        // then it watches the file as after a parse: the same bytes are not applied again, a change is
+        source.start(() -> "127.0.0.1:1", "test");
+        Files.setLastModifiedTime(file, FileTime.from(Instant.now().plusSeconds(5)));
+        Thread.sleep(1_500);
+        assertEquals(1, restarted.get().revision(), "the snapshot's digest is the file's");
+        Files.writeString(dir.resolve("next.yaml"), ONE_ROUTE.replace("\"/a\"", "\"/b\""));
+        Files.move(dir.resolve("next.yaml"), file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (restarted.get().revision() == 1 && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        assertEquals("/b", restarted.get().config().routes().get(0).paths().get(0), "a changed file is applied");
+
         // an edited file is parsed again, with its own errors and lines, whatever the snapshot holds
         Files.writeString(file, ONE_ROUTE.replace("upstream: u1}", "upstream: u1, colour: red}"));
         source.close();
