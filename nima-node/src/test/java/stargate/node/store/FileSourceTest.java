@@ -82,30 +82,14 @@ class FileSourceTest {
 
     @Test
     void theFirstLoadLogsHowLongEachPhaseTook() throws Exception {
-        List<String> lines = new java.util.concurrent.CopyOnWriteArrayList<>();
-        java.util.logging.Handler capture = new java.util.logging.Handler() {
-            @Override
-            public void publish(java.util.logging.LogRecord record) {
-                lines.add(record.getMessage());
-            }
-
-            @Override
-            public void flush() {
-            }
-
-            @Override
-            public void close() {
-            }
-        };
-        List<java.util.logging.Logger> loggers = List.of(java.util.logging.Logger.getLogger(FileSource.class.getName()),
-                java.util.logging.Logger.getLogger(ConfigApplier.class.getName()));
-        loggers.forEach(l -> l.addHandler(capture));
+        LogLines log = new LogLines(FileSource.class, ConfigApplier.class);
+        List<String> lines = log.lines;
         try {
             Path file = Files.writeString(dir.resolve("c.yaml"), ONE_ROUTE);
             source = new FileSource(file, null, "test");
             assertEquals(List.of(), source.load(applier()));
         } finally {
-            loggers.forEach(l -> l.removeHandler(capture));
+            log.close();
         }
         String read = lines.stream().filter(l -> l.startsWith("event=config_read ")).findFirst().orElseThrow();
         assertTrue(read.matches(".* bytes=" + ONE_ROUTE.length() + " routes=1 errors=0 read_ms=\\d+ read_cpu_ms=\\d+ from=file"), read);
@@ -151,23 +135,8 @@ class FileSourceTest {
         source.close();
         compiler.close();
 
-        List<String> lines = new java.util.concurrent.CopyOnWriteArrayList<>();
-        java.util.logging.Handler capture = new java.util.logging.Handler() {
-            @Override
-            public void publish(java.util.logging.LogRecord record) {
-                lines.add(record.getMessage());
-            }
-
-            @Override
-            public void flush() {
-            }
-
-            @Override
-            public void close() {
-            }
-        };
-        java.util.logging.Logger logger = java.util.logging.Logger.getLogger(FileSource.class.getName());
-        logger.addHandler(capture);
+        LogLines log = new LogLines(FileSource.class);
+        List<String> lines = log.lines;
         CurrentSnapshot restarted = new CurrentSnapshot();
         try {
             Metrics metrics = new Metrics(io.helidon.metrics.api.Metrics.globalRegistry());
@@ -176,7 +145,7 @@ class FileSourceTest {
             source = new FileSource(file, cache, "test");
             assertEquals(List.of(), source.load(new ConfigApplier(restarted, compiler, metrics, ConfigValidator.create())));
         } finally {
-            logger.removeHandler(capture);
+            log.close();
         }
         assertTrue(lines.stream().anyMatch(l -> l.startsWith("event=config_read ") && l.endsWith(" from=snapshot")), lines.toString());
         assertEquals(served, restarted.get().config());
@@ -202,5 +171,30 @@ class FileSourceTest {
         List<ConfigError> errors = source.load(applier());
         assertEquals(1, errors.size(), errors.toString());
         assertTrue(errors.get(0).toString().contains("colour") && errors.get(0).toString().contains("line 2"), errors.toString());
+    }
+
+    /** The messages the loggers of {@code sources} log until {@link #close}. */
+    private static final class LogLines extends java.util.logging.Handler {
+        final List<String> lines = new java.util.concurrent.CopyOnWriteArrayList<>();
+        private final List<java.util.logging.Logger> loggers;     // held: the JDK keeps loggers only weakly
+
+        LogLines(Class<?>... sources) {
+            loggers = java.util.Arrays.stream(sources).map(c -> java.util.logging.Logger.getLogger(c.getName())).toList();
+            loggers.forEach(l -> l.addHandler(this));
+        }
+
+        @Override
+        public void publish(java.util.logging.LogRecord record) {
+            lines.add(record.getMessage());
+        }
+
+        @Override
+        public void flush() {
+        }
+
+        @Override
+        public void close() {
+            loggers.forEach(l -> l.removeHandler(this));
+        }
     }
 }
