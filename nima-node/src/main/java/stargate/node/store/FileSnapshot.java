@@ -200,12 +200,8 @@ final class FileSnapshot {
     }
 
     private static byte[] sha256(byte[] bytes, int length) {
-        try {
-            MessageDigest sha = MessageDigest.getInstance("SHA-256");
-            sha.update(bytes, 0, length);
-            return sha.digest();
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every JDK has SHA-256", e);
-        }
+        MessageDigest sha = FileSource.sha256();
+        sha.update(bytes, 0, length);
+        return sha.digest();
     }
 }
