@@ -14,6 +14,9 @@
 #   BEFORE_JAR=/tmp/old/stargate-node.jar JAR=/tmp/new/stargate-node.jar SKIP_BUILD=1 bash bench/startup-phases.sh
 #   ROUTES=10000 JAVA_OPTS="-Xms256m -Xmx256m -XX:+UseG1GC -XX:AOTCache=node.aot" bash bench/startup-phases.sh
 #   SNAPSHOT=1 BEFORE=f6a32be JAVA_OPTS="-Xms32m -Xmx256m -XX:+UseSerialGC" bash bench/startup-phases.sh
+# BEFORE_JAVA_OPTS: the before build's JVM options (default JAVA_OPTS); with BEFORE_JAR=<this jar> it
+# compares two option sets on one build:
+#   BEFORE_JAR=nima-node/target/stargate-node.jar BEFORE_JAVA_OPTS="-Xms32m ..." JAVA_OPTS="-Xms96m ..." bash bench/startup-phases.sh
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 export JAVA_HOME=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
@@ -21,8 +24,9 @@ ROUTES=${ROUTES:-100000}
 ROUNDS=${ROUNDS:-3}
 NODE_PORT=${NODE_PORT:-19141}
 ADMIN_PORT=${ADMIN_PORT:-19142}
-read -ra OPTS <<<"${JAVA_OPTS:--Xms256m -Xmx256m -XX:+UseG1GC}"
-OPTS+=(--sun-misc-unsafe-memory-access=allow --enable-native-access=ALL-UNNAMED)
+declare -A opts
+opts[after]="${JAVA_OPTS:--Xms256m -Xmx256m -XX:+UseG1GC}"
+opts[before]="${BEFORE_JAVA_OPTS:-${opts[after]}}"
 WORK=$(mktemp -d)
 NODE_PID=
 cleanup() {
@@ -67,7 +71,9 @@ field() { grep -o "$1=[0-9]*" "$WORK/node.log" | head -1 | cut -d= -f2; }
 start() {
   local flags=()
   [[ -z ${SNAPSHOT:-} ]] || flags=(--cache-dir "$WORK/cache-$1")
-  "$JAVA_HOME/bin/java" "${OPTS[@]}" -jar "${jar[$1]}" node --config "$WORK/routes.yaml" --host 127.0.0.1 \
+  local jvm
+  read -ra jvm <<<"${opts[$1]} --sun-misc-unsafe-memory-access=allow --enable-native-access=ALL-UNNAMED"
+  "$JAVA_HOME/bin/java" "${jvm[@]}" -jar "${jar[$1]}" node --config "$WORK/routes.yaml" --host 127.0.0.1 \
       --port "$NODE_PORT" --admin-port "$ADMIN_PORT" --access-log off "${flags[@]}" >"$WORK/node.log" 2>&1 &
   NODE_PID=$!
   for _ in $(seq $(( ${READY_S:-600} * 20 ))); do

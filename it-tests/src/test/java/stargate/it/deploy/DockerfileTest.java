@@ -67,7 +67,8 @@ class DockerfileTest {
         Instruction entrypoint = runtime.stream().filter(i -> i.keyword().equals("ENTRYPOINT")).findFirst().orElseThrow();
         assertTrue(entrypoint.args().startsWith("["), "exec form, so SIGTERM reaches the JVM: " + entrypoint.args());
         List<String> argv = List.of(new ObjectMapper().readValue(entrypoint.args(), String[].class));
-        assertEquals(List.of("java", "-jar", "/opt/stargate/" + jar), argv.subList(0, 3));
+        List<String> launch = argv.stream().filter(a -> !a.startsWith("-XX:AOTCache=")).toList();
+        assertEquals(List.of("java", "-jar", "/opt/stargate/" + jar), launch.subList(0, 3));
         assertTrue(runtime.stream().noneMatch(i -> i.keyword().equals("CMD")), "no CMD: the chart's args are the flags");
         assertTrue(copied(runtime, "/src/" + module + "/target/" + jar, "/opt/stargate/" + jar), "the jar from the build stage");
         assertTrue(copied(runtime, "/src/" + module + "/target/libs/", "/opt/stargate/libs/"), "its libs/ beside it");
@@ -88,6 +89,48 @@ class DockerfileTest {
         assertTrue(all.stream().noneMatch(i -> i.keyword().equals("ADD")), "COPY, never ADD (no remote fetches)");
         assertFalse(all.stream().anyMatch(i -> i.args().contains(":latest")), "no :latest");
         assertTrue(Files.isRegularFile(HelmChart.ROOT.resolve(".dockerignore")), ".dockerignore keeps target/ and .git out");
+    }
+
+    /**
+     * The node image makes its JDK AOT cache in the runtime stage, after its jars and JVM options are in
+     * place and before it drops root, with the script the systemd unit and bin/stargate use, and its
+     * ENTRYPOINT loads that file: a cache made on the build stage's JDK or before the jars were copied
+     * would not match them (docs/operations.md, "Startup").
+     */
+    @org.junit.jupiter.api.Test
+    void nodeImageTrainsTheAotCacheItsEntrypointLoads() throws IOException {
+        List<Instruction> all = parse(HelmChart.ROOT.resolve("etc/docker/node.Dockerfile"));
+        int runtime = 0;
+        for (int i = 0; i < all.size(); i++) {
+            runtime = all.get(i).keyword().equals("FROM") ? i : runtime;
+        }
+        List<Instruction> stage = all.subList(runtime, all.size());
+        int train = indexOf(stage, i -> i.keyword().equals("RUN") && i.args().contains("stargate-aot-cache train"));
+        assertTrue(train > 0, "a RUN trains the cache in the runtime stage");
+        Matcher cache = Pattern.compile("--cache (\\S+)").matcher(stage.get(train).args());
+        assertTrue(cache.find(), stage.get(train).args());
+        assertTrue(entrypoint("node.Dockerfile").contains("-XX:AOTCache=" + cache.group(1)),
+                "the ENTRYPOINT loads the trained cache " + cache.group(1) + ": " + entrypoint("node.Dockerfile"));
+        assertTrue(stage.get(train).args().contains("--jar /opt/stargate/stargate-node.jar"), stage.get(train).args());
+        assertTrue(indexOf(stage, i -> i.keyword().equals("COPY") && i.args().endsWith(" /opt/stargate/stargate-aot-cache")
+                && i.args().startsWith("bin/stargate-aot-cache")) < train, "the script from bin/, before the training");
+        for (String before : List.of("/opt/stargate/libs/", "/opt/stargate/stargate-node.jar", "JDK_JAVA_OPTIONS")) {
+            int at = indexOf(stage, i -> !i.keyword().equals("RUN") && i.args().contains(before));
+            assertTrue(at >= 0 && at < train, before + " is in place before the training");
+        }
+        assertTrue(train < indexOf(stage, i -> i.keyword().equals("USER")), "trained as root, before USER: the cache is read-only to the node");
+        Matcher config = Pattern.compile("ARG AOT_TRAINING_CONFIG=(\\S+)").matcher(
+                Files.readString(HelmChart.ROOT.resolve("etc/docker/node.Dockerfile")));
+        assertTrue(config.find() && Files.isRegularFile(HelmChart.ROOT.resolve(config.group(1))), "the default training config is in the repo");
+    }
+
+    private static int indexOf(List<Instruction> stage, java.util.function.Predicate<Instruction> test) {
+        for (int i = 0; i < stage.size(); i++) {
+            if (test.test(stage.get(i))) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     /** The image's ENTRYPOINT, as the argv list of its exec form. */

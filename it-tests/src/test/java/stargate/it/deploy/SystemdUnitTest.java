@@ -34,8 +34,13 @@ class SystemdUnitTest {
     void nodeUnitStopsAfterTheDrainAndIsHardened() throws IOException {
         Map<String, List<String>> unit = parse(DIR.resolve("stargate-node.service"));
         commonSettings(unit, "/etc/stargate/node.env");
-        assertTrue(one(unit, "ExecStart").matches("/usr/bin/java \\$STARGATE_JAVA_OPTS -jar /opt/stargate/stargate-node\\.jar node"),
+        String cache = "/var/cache/stargate/node.aot";
+        assertEquals("/usr/bin/java $STARGATE_JAVA_OPTS -XX:AOTCache=" + cache + " -jar /opt/stargate/stargate-node.jar node",
                 one(unit, "ExecStart"));
+        // the cache ExecStart loads is (re)made first for this jar and JDK, and a failed training does not stop the start
+        assertEquals("-/opt/stargate/stargate-aot-cache ensure --java /usr/bin/java --jar /opt/stargate/stargate-node.jar --cache "
+                + cache + " -- node", one(unit, "ExecStartPre"));
+        assertTrue(cache.startsWith("/var/cache/" + one(unit, "CacheDirectory") + "/"), "the cache is in the unit's writable CacheDirectory");
         Map<String, String> env = envFile(DIR.resolve("node.env"));
         long drain = Units.parseDuration(env.get("STARGATE_DRAIN_TIMEOUT")).toSeconds();
         long stop = Long.parseLong(one(unit, "TimeoutStopSec"));
@@ -63,7 +68,8 @@ class SystemdUnitTest {
         List<String> command = new ArrayList<>(List.of(tool.toString(), "verify"));
         for (String name : List.of("stargate-node.service", "stargate-controller.service")) {
             Path copy = dir.resolve(name);
-            Files.writeString(copy, Files.readString(DIR.resolve(name)).replace("/usr/bin/java ", java + " "));
+            Files.writeString(copy, Files.readString(DIR.resolve(name)).replace("/usr/bin/java ", java + " ")
+                    .replace("/opt/stargate/stargate-aot-cache", HelmChart.ROOT.resolve("bin/stargate-aot-cache").toString()));
             command.add(copy.toString());
         }
         Process verify = new ProcessBuilder(command).redirectErrorStream(true).start();
