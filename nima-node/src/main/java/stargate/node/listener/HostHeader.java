@@ -38,16 +38,25 @@ final class HostHeader {
         if (value.isEmpty()) {
             return "Host header must not be empty";
         }
+        String problem = authorityProblem(value);
+        return problem == null ? null : "Invalid Host header: " + problem;
+    }
+
+    /**
+     * @param value a non-empty host with an optional port, as Host or an absolute-form target's authority holds it
+     * @return what is wrong with it, or null when it is fine
+     */
+    static String authorityProblem(String value) {
         int portFrom;
         if (value.charAt(0) == '[') {
             int close = value.indexOf(']');
             if (close < 0) {
-                return "Invalid Host header: an IP literal without its closing bracket";
+                return "an IP literal without its closing bracket";
             }
             try {
                 UriValidator.validateIpLiteral(value.substring(0, close + 1));
             } catch (IllegalArgumentException e) {
-                return "Invalid Host header: not an IP literal";
+                return "not an IP literal";
             }
             portFrom = close + 1;
         } else {
@@ -56,10 +65,10 @@ final class HostHeader {
                 portFrom = value.length();
             }
             if (portFrom == 0 || !isRegName(value, portFrom)) {
-                return "Invalid Host header: not a host name";
+                return "not a host name";
             }
         }
-        return portFrom == value.length() || isPort(value, portFrom) ? null : "Invalid Host header: not a port";
+        return portFrom == value.length() || isPort(value, portFrom) ? null : "not a port";
     }
 
     /** {@code value[0, end)}: unreserved, sub-delims and {@code %} with two hex digits (an IPv4 address is such a name too). */

@@ -196,10 +196,21 @@ final class ProxyHandler implements Handler, ProtocolUpgradeHandler {
 
     private void serve(ServerRequest req, ServerResponse res, String requestId, String method, String rawPath,
                        ClientAddress client, Outcome outcome, WebSocketUpgrader.Handshake handshake, long start) {
+        String host = null;     // an absolute-form target's authority, which replaces Host; else req.authority()
         String path;
         try {
-            path = PathNormalizer.normalize(rawPath);
-        } catch (MalformedPathException e) {
+            String originForm = rawPath;
+            if (!rawPath.startsWith("/") && req.prologue().protocolVersion().startsWith("1")) {
+                AbsoluteForm absolute = AbsoluteForm.parse(rawPath);
+                if (absolute != null) {
+                    host = absolute.authority();
+                    originForm = absolute.path();
+                    // Helidon's authority() keeps the Host sent; its headers(), which plugins and ProxyExchange read, take this
+                    req.header(HeaderValues.create(HeaderNames.HOST, host));
+                }
+            }
+            path = PathNormalizer.normalize(originForm);
+        } catch (MalformedPathException | AbsoluteForm.MalformedTargetException e) {
             reply(res, outcome, 400, "bad_request", e.getMessage(), requestId);
             return;
         }
@@ -216,7 +227,7 @@ final class ProxyHandler implements Handler, ProtocolUpgradeHandler {
             return;
         }
         outcome.snapshot = snapshot;
-        RouteMatch<CompiledRoute> match = snapshot.routes().match(method, req.authority(), path,
+        RouteMatch<CompiledRoute> match = snapshot.routes().match(method, host == null ? req.authority() : host, path,
                 new RequestHeaderLookup(req.headers()));
         if (match == null) {
             reply(res, outcome, 404, "no_route", "no route matches " + method + " " + path, requestId);

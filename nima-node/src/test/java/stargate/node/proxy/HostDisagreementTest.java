@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.net.Socket;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,14 +16,18 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 import stargate.node.Node;
 import stargate.node.NodeOptions;
 
 /**
  * A request that names two hosts must not be routed by one and told upstream as the other: one host would
- * pick the route (and its plugins: authentication) while the other reaches the upstream or its logs. Two
- * routes by host, to two upstreams; each request names one host in one place and the other elsewhere. Both
- * are refused as they stand (Helidon's behaviour; this test keeps it so).
+ * pick the route (and its plugins: authentication) while the other reaches the upstream or its logs. Routes by
+ * host, to two upstreams; each request names one host in one place and the other elsewhere. On HTTP/2 a Host
+ * that differs from {@code :authority} is refused (Helidon's behaviour; this test keeps it so); on HTTP/1 an
+ * absolute-form target's authority is the host and Host is ignored (RFC 9112 §3.2.2), everywhere after it.
  */
 class HostDisagreementTest {
     @TempDir
@@ -40,6 +45,11 @@ class HostDisagreementTest {
                 routes:
                   - {id: a, hosts: [alpha.test, 127.0.0.1], paths: ["/*"], upstream: a}
                   - {id: b, hosts: [beta.test], paths: ["/*"], upstream: b}
+                  - {id: open, hosts: [secure.test], paths: ["/public/*"], upstream: a}
+                  - {id: secure, hosts: [secure.test], paths: ["/admin/*"], upstream: b, plugins: {key-auth: {}}}
+                  - {id: kept, hosts: [kept.test], paths: ["/*"], upstream: b, preserve_host: true}
+                consumers:
+                  - {id: alice, key_auth: {key: alice-key-123}}
                 upstreams:
                   - id: a
                     targets: [{url: "%s"}]
@@ -79,12 +89,85 @@ class HostDisagreementTest {
         assertTrue(beta.requests.isEmpty());
     }
 
+    @ParameterizedTest(name = "{0} goes upstream as {1}")
+    @CsvSource({
+            "http://alpha.test/absolute?q=1, /absolute?q=1",
+            "HTTPS://Alpha.Test:80/a/./b/../c, /a/c",
+            "http://alpha.test, /",
+            "http://alpha.test?q, /?q",
+            "http://alpha.test//%7euser/, /~user/"})
+    void onHttp1AnAbsoluteFormTargetIsRoutedByItsAuthorityNotTheHostAndGoesUpstreamNormalizedInOriginForm(
+            String target, String upstreamTarget) throws Exception {
+        String answer = http1("GET " + target + " HTTP/1.1\r\nHost: beta.test\r\nConnection: close\r\n\r\n");
+        assertTrue(answer.startsWith("HTTP/1.1 200 ") && answer.endsWith("alpha"), answer);
+        FakeUpstream.Request seen = alpha.requests.poll(10, TimeUnit.SECONDS);
+        assertEquals(upstreamTarget, seen.target());
+        assertEquals(URI.create(alpha.url()).getAuthority(), seen.header("Host"), "the route's policy: the target's Host");
+        assertEquals(target.replaceFirst("(?i)^https?://", "").replaceFirst("[/?].*", ""), seen.header("X-Forwarded-Host"));
+        assertTrue(beta.requests.isEmpty(), "the Host named beta, which was ignored");
+    }
+
     @Test
-    void onHttp1AnAbsoluteFormTargetIsNoRouteWhateverItsHost() throws Exception {
-        // RFC 9112 3.2.2 makes the target's authority the host; Helidon keeps the whole target as the path, so no
-        // route matches it: refused, rather than routed by the Host and read by the upstream as the other host
-        String answer = http1("GET http://alpha.test/absolute HTTP/1.1\r\nHost: beta.test\r\nConnection: close\r\n\r\n");
-        assertTrue(answer.startsWith("HTTP/1.1 404 ") && answer.contains("\"error\":\"no_route\""), answer);
+    void onHttp1APreservedHostIsTheAbsoluteFormsAuthority() throws Exception {
+        String answer = http1("GET http://kept.test/x HTTP/1.1\r\nHost: alpha.test\r\nConnection: close\r\n\r\n");
+        assertTrue(answer.startsWith("HTTP/1.1 200 ") && answer.endsWith("beta"), answer);
+        FakeUpstream.Request seen = beta.requests.poll(10, TimeUnit.SECONDS);
+        assertEquals("kept.test", seen.header("Host"));
+        assertEquals("kept.test", seen.header("X-Forwarded-Host"));
+        assertTrue(alpha.requests.isEmpty());
+    }
+
+    /** An open route and one behind key-auth on one host: the absolute form's host and path pick the guarded one. */
+    @ParameterizedTest(name = "{0} -> {1}")
+    @CsvSource({
+            "http://secure.test/admin/x, 401",
+            "http://secure.test/public/../admin/x, 401",
+            "http://secure.test/public/%2e%2e/admin/x, 401",
+            "http://secure.test/public/.%2E/admin/x, 401",
+            "http://secure.test/public/..%2Fadmin/x, 400",
+            "http://secure.test/public/..\\admin/x, 400"})
+    void onHttp1AnAbsoluteFormTargetCannotReachAGuardedRouteThroughAnOpenHostOrPath(String target, int status)
+            throws Exception {
+        String answer = http1("GET " + target + " HTTP/1.1\r\nHost: alpha.test\r\nConnection: close\r\n\r\n");
+        assertTrue(answer.startsWith("HTTP/1.1 " + status + " "), answer);
+        assertTrue(alpha.requests.isEmpty() && beta.requests.isEmpty(), "nothing went upstream");
+    }
+
+    @Test
+    void onHttp1AnAbsoluteFormTargetWithTheKeyReachesTheGuardedRoute() throws Exception {
+        String answer = http1("GET http://secure.test/public/../admin/x HTTP/1.1\r\nHost: alpha.test\r\n"
+                + "apikey: alice-key-123\r\nConnection: close\r\n\r\n");
+        assertTrue(answer.startsWith("HTTP/1.1 200 ") && answer.endsWith("beta"), answer);
+        FakeUpstream.Request seen = beta.requests.poll(10, TimeUnit.SECONDS);
+        assertEquals("/admin/x", seen.target());
+        assertEquals("secure.test", seen.header("X-Forwarded-Host"));
+        assertTrue(alpha.requests.isEmpty());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {
+            "http://alpha.test@beta.test/x",        // userinfo: a reader that skips it sees alpha.test
+            "http://user:secret@alpha.test/x",
+            "ftp://alpha.test/x",
+            "ws://alpha.test/x",
+            "http:/alpha.test/x",
+            "http:///x",
+            "http://alpha.test:8o/x",
+            "http://alpha.test:123456/x",
+            "http://[::1/x",
+            "alpha.test:80",                        // authority form, which only CONNECT uses
+            "alpha.test/x"})
+    void onHttp1AMalformedAbsoluteFormTargetIsRefusedWith400(String target) throws Exception {
+        String answer = http1("GET " + target + " HTTP/1.1\r\nHost: alpha.test\r\nConnection: close\r\n\r\n");
+        assertTrue(answer.startsWith("HTTP/1.1 400 "), answer);
+        assertTrue(alpha.requests.isEmpty() && beta.requests.isEmpty(), "nothing went upstream");
+    }
+
+    @Test
+    void onHttp1AnAbsoluteFormTargetStillNeedsAHost() throws Exception {
+        // RFC 9112 3.2: a client sends Host with every HTTP/1.1 request, and a server answers 400 when it lacks
+        String answer = http1("GET http://alpha.test/x HTTP/1.1\r\nConnection: close\r\n\r\n");
+        assertTrue(answer.startsWith("HTTP/1.1 400 "), answer);
         assertTrue(alpha.requests.isEmpty() && beta.requests.isEmpty());
     }
 
