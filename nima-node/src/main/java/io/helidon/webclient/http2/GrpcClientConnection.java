@@ -1,6 +1,5 @@
 package io.helidon.webclient.http2;
 
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -9,8 +8,6 @@ import java.util.concurrent.locks.ReentrantLock;
 import java.util.logging.Logger;
 
 import io.helidon.common.buffers.BufferData;
-import io.helidon.common.buffers.DataReader;
-import io.helidon.common.socket.HelidonSocket;
 import io.helidon.common.socket.SocketContext;
 import io.helidon.http.http2.ConnectionFlowControl;
 import io.helidon.http.http2.FlowControl;
@@ -298,63 +295,17 @@ public final class GrpcClientConnection extends Http2ClientConnection {
     }
 
     /** The TCP connection, its writer corkable. */
-    private static final class CorkedConnection implements ClientConnection {
-        private final ClientConnection tcp;
+    private static final class CorkedConnection extends ForwardingClientConnection {
         private final CorkedWriter writer;
 
         CorkedConnection(ClientConnection tcp) {
-            this.tcp = tcp;
+            super(tcp);
             this.writer = new CorkedWriter(tcp.writer());
-        }
-
-        @Override
-        public DataReader reader() {
-            return tcp.reader();
         }
 
         @Override
         public CorkedWriter writer() {
             return writer;
-        }
-
-        @Override
-        public String channelId() {
-            return tcp.channelId();
-        }
-
-        @Override
-        public HelidonSocket helidonSocket() {
-            return tcp.helidonSocket();
-        }
-
-        @Override
-        public void readTimeout(Duration readTimeout) {
-            tcp.readTimeout(readTimeout);
-        }
-
-        @Override
-        public boolean allowExpectContinue() {
-            return tcp.allowExpectContinue();
-        }
-
-        @Override
-        public void allowExpectContinue(boolean allowExpectContinue) {
-            tcp.allowExpectContinue(allowExpectContinue);
-        }
-
-        @Override
-        public boolean isConnected() {
-            return tcp.isConnected();
-        }
-
-        @Override
-        public void releaseResource() {
-            tcp.releaseResource();
-        }
-
-        @Override
-        public void closeResource() {
-            tcp.closeResource();
         }
     }
 }

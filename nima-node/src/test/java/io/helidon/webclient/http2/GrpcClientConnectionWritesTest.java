@@ -11,9 +11,7 @@ import io.grpc.ServerServiceDefinition;
 import io.grpc.netty.NettyServerBuilder;
 import io.grpc.stub.ServerCalls;
 import io.helidon.common.buffers.BufferData;
-import io.helidon.common.buffers.DataReader;
 import io.helidon.common.buffers.DataWriter;
-import io.helidon.common.socket.HelidonSocket;
 import io.helidon.common.socket.SocketOptions;
 import io.helidon.common.tls.Tls;
 import io.helidon.http.HeaderNames;
@@ -21,7 +19,6 @@ import io.helidon.http.Method;
 import io.helidon.http.WritableHeaders;
 import io.helidon.http.http2.Http2FrameData;
 import io.helidon.http.http2.Http2Headers;
-import io.helidon.webclient.api.ClientConnection;
 import io.helidon.webclient.api.ConnectionKey;
 import io.helidon.webclient.api.DefaultDnsResolver;
 import io.helidon.webclient.api.DnsAddressLookup;
@@ -209,13 +206,12 @@ class GrpcClientConnectionWritesTest {
     }
 
     /** The TCP connection, its socket writes counted per writing thread. */
-    private static final class CountingConnection implements ClientConnection {
-        private final TcpClientConnection tcp;
+    private static final class CountingConnection extends ForwardingClientConnection {
         private final ThreadLocal<AtomicInteger> writes = ThreadLocal.withInitial(AtomicInteger::new);
         private final DataWriter writer;
 
         CountingConnection(TcpClientConnection tcp) {
-            this.tcp = tcp;
+            super(tcp);
             DataWriter socket = tcp.writer();
             this.writer = new DataWriter() {
                 @Override
@@ -249,33 +245,8 @@ class GrpcClientConnectionWritesTest {
         }
 
         @Override
-        public DataReader reader() {
-            return tcp.reader();
-        }
-
-        @Override
         public DataWriter writer() {
             return writer;
-        }
-
-        @Override
-        public String channelId() {
-            return tcp.channelId();
-        }
-
-        @Override
-        public HelidonSocket helidonSocket() {
-            return tcp.helidonSocket();
-        }
-
-        @Override
-        public void readTimeout(Duration readTimeout) {
-            tcp.readTimeout(readTimeout);
-        }
-
-        @Override
-        public void closeResource() {
-            tcp.closeResource();
         }
     }
 }
