@@ -5,6 +5,7 @@ import java.util.Locale;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import stargate.model.routing.PathPattern;
 
 /**
  * The syntax of the names a config is made of: ids, host names, route paths, HTTP methods and
@@ -110,7 +111,7 @@ final class Syntax {
         if (segment.indexOf('{') >= 0 || segment.indexOf('}') >= 0) {
             String name = segment.length() > 2 && segment.charAt(0) == '{' && segment.endsWith("}")
                     ? segment.substring(1, segment.length() - 1) : null;
-            if (name == null || !isVariableName(name)) {
+            if (name == null || !PathPattern.isParameterName(name)) {
                 return "a template variable is a whole segment named like {id}, got \"" + segment + "\"";
             }
             return variables.add(name) ? null : "duplicate template variable {" + name + "}";
@@ -151,20 +152,6 @@ final class Syntax {
             }
             start = end + 1;
         }
-    }
-
-    /** {@code [A-Za-z_][A-Za-z0-9_]*} */
-    private static boolean isVariableName(String name) {
-        if (name.isEmpty() || name.charAt(0) >= '0' && name.charAt(0) <= '9') {
-            return false;
-        }
-        for (int i = 0; i < name.length(); i++) {
-            char c = name.charAt(i);
-            if (!isAsciiLetterOrDigit(c) && c != '_') {
-                return false;
-            }
-        }
-        return true;
     }
 
     private static boolean isAsciiLetterOrDigit(char c) {

@@ -167,6 +167,8 @@ class RouteIndexMatchTest {
                 route("mid-star").paths("/a/*/b").build(),
                 route("partial-param").paths("/files/{name}.json").build(),
                 route("twice").paths("/a/{x}/{x}").build(),
+                route("digit-name").paths("/a/{9x}").build(),
+                route("dash-name").paths("/a/{a-b}").build(),
                 route("param-prefix").paths("/a/{x}/*").build(),
                 route("host-star").hosts("api.*.org").build(),
                 route("null-header").header("x-a", null).build())) {
