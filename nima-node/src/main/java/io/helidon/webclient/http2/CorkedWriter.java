@@ -78,18 +78,10 @@ final class CorkedWriter implements DataWriter {
         writeNow(buffer);
     }
 
+    /** As one buffer, like the frames held while corked: a composite, which the socket copies and writes at once. */
     @Override
     public void writeNow(BufferData... buffers) {
-        lock.lock();
-        try {
-            if (corks.isEmpty()) {
-                socket.writeNow(buffers);
-            } else {
-                held.addAll(List.of(buffers));
-            }
-        } finally {
-            lock.unlock();
-        }
+        writeNow(BufferData.create(buffers));
     }
 
     @Override
