@@ -50,13 +50,14 @@ final class FileSnapshot {
 
     private final Path dir;
     private final Path file;
-    private final String build;
+    /** The key up to the file's digest: this build and this record schema. */
+    private final String keyPrefix;
 
     /** @param version the node's version; with the size and time of the jar it runs from, the build in the key */
     FileSnapshot(Path dir, String version) {
         this.dir = dir;
         this.file = dir.resolve(FILE_NAME);
-        this.build = version + codeStamp();
+        this.keyPrefix = "build=" + version + codeStamp() + " schema=" + BinaryConfig.schema() + " file=";
     }
 
     /**
@@ -78,10 +79,12 @@ final class FileSnapshot {
     }
 
     /**
-     * The config saved for the file whose bytes have {@code fileDigest}, when a trusted and intact
-     * snapshot of it is there; empty otherwise (logged, except when there is no snapshot at all).
+     * The snapshot kept here when it is trusted, intact and of this build and record schema; empty otherwise
+     * (logged, except when there is no snapshot at all). Whether it is of the file at hand is
+     * {@link Saved#configFor}'s question: the file is hashed only when there is a snapshot to compare with,
+     * and otherwise parsed once, its digest taken on the way.
      */
-    Optional<GatewayConfig> load(byte[] fileDigest) {
+    Optional<Saved> find() {
         if (!Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
             return Optional.empty();
         }
@@ -105,17 +108,42 @@ final class FileSnapshot {
                 return ignored("foreign", "not a stargate file snapshot");
             }
             String key = in.readUTF();
-            if (!key.equals(key(fileDigest))) {
-                LOG.info("event=config_snapshot result=stale file=" + file + " key=\"" + key + "\"");
-                return Optional.empty();
+            if (!key.startsWith(keyPrefix)) {
+                return stale(key);
             }
+            byte[] fileDigest = HexFormat.of().parseHex(key, keyPrefix.length(), key.length());
             int length = in.readInt();
             if (length != in.available()) {
                 return ignored("corrupt", "payload length " + length);
             }
-            return Optional.of(BinaryConfig.read(in.readNBytes(length)));
+            return Optional.of(new Saved(key, fileDigest, in.readNBytes(length)));
         } catch (IOException | RuntimeException e) {
             return ignored("unreadable", String.valueOf(e.getMessage()));
+        }
+    }
+
+    /** A snapshot {@link #find} trusts: the SHA-256 of the file bytes it was parsed from, and the parse, encoded. */
+    final class Saved {
+        private final String key;
+        private final byte[] fileDigest;
+        private final byte[] payload;
+
+        private Saved(String key, byte[] fileDigest, byte[] payload) {
+            this.key = key;
+            this.fileDigest = fileDigest;
+            this.payload = payload;
+        }
+
+        /** The config saved, when it is the parse of the file bytes with {@code digest}; empty (logged) otherwise. */
+        Optional<GatewayConfig> configFor(byte[] digest) {
+            if (!MessageDigest.isEqual(digest, fileDigest)) {
+                return stale(key);
+            }
+            try {
+                return Optional.of(BinaryConfig.read(payload));
+            } catch (IOException | RuntimeException e) {
+                return ignored("unreadable", String.valueOf(e.getMessage()));
+            }
         }
     }
 
@@ -173,7 +201,7 @@ final class FileSnapshot {
     }
 
     private String key(byte[] fileDigest) {
-        return "build=" + build + " schema=" + BinaryConfig.schema() + " file=" + HexFormat.of().formatHex(fileDigest);
+        return keyPrefix + HexFormat.of().formatHex(fileDigest);
     }
 
     /** Why {@code path} is not to be trusted, or null: it must be ours, not a link, and writable by us only. */
@@ -194,7 +222,13 @@ final class FileSnapshot {
         return null;
     }
 
-    private Optional<GatewayConfig> ignored(String result, String reason) {
+    /** A snapshot of another build, schema or file content: expected after an upgrade or an edit, so info. */
+    private <T> Optional<T> stale(String key) {
+        LOG.info("event=config_snapshot result=stale file=" + file + " key=\"" + key + "\"");
+        return Optional.empty();
+    }
+
+    private <T> Optional<T> ignored(String result, String reason) {
         LOG.warning("event=config_snapshot result=ignored file=" + file + " why=" + result + " reason=\"" + reason + "\"");
         return Optional.empty();
     }

@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
@@ -189,7 +190,8 @@ public final class FileSource implements ConfigSource {
      * The file streamed once, with the digest of the very bytes parsed (one pass for both), its size
      * and how long the read took (the startup log's read phase: wall time, and the CPU of the reading
      * thread, which tells the work from the waiting for a core at a start); or, when a snapshot of the
-     * file's bytes is there, that snapshot.
+     * file's bytes is there, that snapshot. The file is hashed on its own only to compare with a snapshot:
+     * a first start reads it once, a restart on the same bytes once (no parse), a restart after an edit twice.
      */
     private record FirstRead(StreamedConfig config, byte[] digest, long bytes, long nanos, long cpuNanos,
                              boolean fromSnapshot) {
@@ -197,13 +199,13 @@ public final class FileSource implements ConfigSource {
             long started = System.nanoTime();
             long cpuStarted = CPU.getCurrentThreadCpuTime();
             long bytes = Files.size(file);
-            if (snapshot != null) {
+            Optional<FileSnapshot.Saved> saved = snapshot == null ? Optional.empty() : snapshot.find();
+            if (saved.isPresent()) {
                 byte[] digest = FileSource.digest(file);
-                var saved = snapshot.load(digest);
-                if (saved.isPresent()) {
-                    StreamedConfig config = new StreamedConfig(saved.get(), List.of(), Map.of(), Set.of());
-                    return new FirstRead(config, digest, bytes, System.nanoTime() - started,
-                            CPU.getCurrentThreadCpuTime() - cpuStarted, true);
+                Optional<GatewayConfig> config = saved.get().configFor(digest);
+                if (config.isPresent()) {
+                    return new FirstRead(new StreamedConfig(config.get(), List.of(), Map.of(), Set.of()), digest, bytes,
+                            System.nanoTime() - started, CPU.getCurrentThreadCpuTime() - cpuStarted, true);
                 }
             }
             MessageDigest sha = sha256();

@@ -2,10 +2,14 @@ package stargate.node.store;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.time.Instant;
@@ -171,6 +175,50 @@ class FileSourceTest {
         List<ConfigError> errors = source.load(applier());
         assertEquals(1, errors.size(), errors.toString());
         assertTrue(errors.get(0).toString().contains("colour") && errors.get(0).toString().contains("line 2"), errors.toString());
+    }
+
+    /**
+     * A first start with a cache directory reads the file once, hashing it while parsing it, and keeps the parse
+     * under the file's SHA-256. The file is a named pipe, which gives its bytes to one open only: a hash pass
+     * before the parse would leave the parse waiting on the pipe for good.
+     */
+    @Test
+    void aFirstStartWithACacheDirectoryReadsTheFileOnceAndKeepsItsParseUnderItsSha256() throws Exception {
+        Path pipe = dir.resolve("c.yaml");
+        assumeTrue(new ProcessBuilder("mkfifo", pipe.toString()).start().waitFor() == 0, "mkfifo");
+        byte[] content = ONE_ROUTE.getBytes(StandardCharsets.UTF_8);
+        Thread.ofPlatform().daemon().start(() -> {
+            try {
+                Files.write(pipe, content);       // waits for the first reader, and gives its bytes once
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        Path cache = dir.resolve("cache");
+        LogLines log = new LogLines(FileSource.class);
+        try {
+            source = new FileSource(pipe, cache, "test");
+            ConfigApplier applier = applier();
+            assertEquals(List.of(), assertTimeoutPreemptively(Duration.ofSeconds(60), () -> source.load(applier),
+                    "a second open of the pipe waits for a writer that is gone"));
+        } finally {
+            log.close();
+            // ends any open still waiting on the pipe (read-write opens without waiting, then closes: end of file)
+            try (var unblock = java.nio.channels.FileChannel.open(pipe, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+                assertTrue(unblock.isOpen());
+            }
+        }
+        assertTrue(log.lines.stream().anyMatch(l -> l.startsWith("event=config_read ") && l.endsWith(" from=file")),
+                log.lines.toString());
+        assertEquals("r1", current.get().config().routes().get(0).id());
+        FileSnapshot snapshot = new FileSnapshot(cache, "test");
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (snapshot.find().isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        byte[] sha256 = java.security.MessageDigest.getInstance("SHA-256").digest(content);
+        assertEquals(current.get().config(), snapshot.find().orElseThrow().configFor(sha256).orElseThrow(),
+                "kept for the next start on these bytes");
     }
 
     /** The messages the loggers of {@code sources} log until {@link #close}. */
