@@ -19,9 +19,12 @@ import java.util.List;
  * @param ecdsaCertFile path to it
  * @param ecdsaKey     its PEM private key (PKCS#8), inline; never returned by the API
  * @param ecdsaKeyFile path to it
+ * @param ocspStapling whether the node fetches, keeps and staples the OCSP response of the served
+ *                     certificate (its chain must carry the issuer, its leaf an OCSP responder URL)
  */
 public record Certificate(String id, List<String> snis, String cert, String certFile, String key, String keyFile,
-                          String ecdsaCert, String ecdsaCertFile, String ecdsaKey, String ecdsaKeyFile) {
+                          String ecdsaCert, String ecdsaCertFile, String ecdsaKey, String ecdsaKeyFile,
+                          boolean ocspStapling) {
     public Certificate {
         snis = Lists.copy(snis);
     }

@@ -134,7 +134,8 @@ class ConfigDiffTest {
         List<Consumer> consumers = subset(random, "c", 4, id -> new Consumer(id,
                 new Consumer.KeyAuth("key-" + id + random.nextInt(2)), null, null, null));
         List<Certificate> certificates = subset(random, "t", 3, id -> new Certificate(id,
-                List.of(id + random.nextInt(2) + ".example.com"), null, "/etc/" + id + ".pem", null, "/etc/" + id + ".key", null, null, null, null));
+                List.of(id + random.nextInt(2) + ".example.com"), null, "/etc/" + id + ".pem", null, "/etc/" + id + ".key", null, null, null, null,
+                random.nextBoolean()));
         return new GatewayConfig(routes, upstreams, consumers, certificates, random.nextBoolean() ? plugins(random) : null);
     }
 

@@ -81,7 +81,7 @@ public final class Secrets {
                 ecdsaKey = kept(old == null ? null : old.ecdsaKey(), path, "ecdsa_key", errors);
             }
             return new Certificate(c.id(), c.snis(), c.cert(), c.certFile(), key, c.keyFile(),
-                    c.ecdsaCert(), c.ecdsaCertFile(), ecdsaKey, c.ecdsaKeyFile());
+                    c.ecdsaCert(), c.ecdsaCertFile(), ecdsaKey, c.ecdsaKeyFile(), c.ocspStapling());
         }
         return incoming;
     }
@@ -243,7 +243,7 @@ public final class Secrets {
         }
         if (stored instanceof Certificate c && (c.key() != null || c.ecdsaKey() != null)) {
             return new Certificate(c.id(), c.snis(), c.cert(), c.certFile(), c.key() == null ? null : MASK, c.keyFile(),
-                    c.ecdsaCert(), c.ecdsaCertFile(), c.ecdsaKey() == null ? null : MASK, c.ecdsaKeyFile());
+                    c.ecdsaCert(), c.ecdsaCertFile(), c.ecdsaKey() == null ? null : MASK, c.ecdsaKeyFile(), c.ocspStapling());
         }
         return stored;
     }

@@ -24,7 +24,7 @@ class SecretsTest {
     @Test
     void bothCertificateKeysAreMaskedAndAMaskKeepsTheStoredOnes() {
         Certificate stored = new Certificate("c", List.of("a.example.com"), "CERT", null, "RSA-KEY", null,
-                "EC-CERT", null, "EC-KEY", null);
+                "EC-CERT", null, "EC-KEY", null, true);
         Certificate shown = (Certificate) Secrets.masked(stored);
         assertEquals(Secrets.MASK, shown.key());
         assertEquals(Secrets.MASK, shown.ecdsaKey());
@@ -33,7 +33,7 @@ class SecretsTest {
         assertEquals(stored, Secrets.unmask(shown, stored, "", errors));
         assertEquals(List.of(), errors);
         Certificate fileOnly = new Certificate("c", List.of("a.example.com"), "CERT", null, "RSA-KEY", null,
-                null, "/ec.pem", null, "/ec.key");
+                null, "/ec.pem", null, "/ec.key", false);
         assertEquals(null, ((Certificate) Secrets.masked(fileOnly)).ecdsaKey());
         Secrets.unmask(shown, fileOnly, "certificates[0]", errors);
         assertEquals(List.of("certificates[0].ecdsa_key: \"********\" keeps the stored secret, and there is none: "

@@ -102,6 +102,7 @@ public final class Listeners implements AutoCloseable {
         SniKeyManager certificates = new SniKeyManager(options.tlsProvider() == TlsProvider.CONSCRYPT);
         certificates.update(certificatesAtStart.stream().map(c -> PemCertificates.load(c, options.tlsProvider())).toList());
         metrics.certificates(certificates::expiries);
+        metrics.ocspStaples(certificates::ocspStaples);
         ProxyHandler handler = new ProxyHandler(current, metrics, accessLog, tracing, drain, options.trustedProxies(),
                 options.maxHeaderBytes(), options.maxConcurrentRequests());
         ConnectionGuard guard = new ConnectionGuard(options.clientLimits(), metrics::rejected);
@@ -360,6 +361,7 @@ public final class Listeners implements AutoCloseable {
                 + (System.nanoTime() - started) / 1_000_000);
         admin.stop();
         guard.close();
+        certificates.close();
         return finished;
     }
 
@@ -390,5 +392,6 @@ public final class Listeners implements AutoCloseable {
         }
         admin.stop();
         guard.close();
+        certificates.close();
     }
 }

@@ -8,6 +8,7 @@ import java.security.cert.X509Certificate;
 import java.util.List;
 import stargate.model.Certificate;
 import stargate.model.CertificatePem;
+import stargate.node.ocsp.OcspStaples;
 
 /** Reads the config's PEM certificates (inline or from files) into chains and keys. */
 final class PemCertificates {
@@ -30,11 +31,36 @@ final class PemCertificates {
                 }
                 ecdsa = pair(certPem, keyPem, provider);
             }
-            return new SniKeyManager.Entry(certificate.id(), certificate.snis(), main, ecdsa);
+            SniKeyManager.Entry entry = new SniKeyManager.Entry(certificate.id(), certificate.snis(), main, ecdsa,
+                    certificate.ocspStapling());
+            if (certificate.ocspStapling()) {
+                checkStapling(entry, provider);
+            }
+            return entry;
         } catch (IOException | GeneralSecurityException e) {
             throw new IllegalArgumentException("certificate " + certificate.id() + ": " + e.getMessage(), e);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("certificate " + certificate.id() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Refuses {@code ocsp_stapling} where it cannot work: under JSSE (whose only stapling fetches the
+     * response inside the handshake), or for a chain without its issuer or a responder URL.
+     */
+    private static void checkStapling(SniKeyManager.Entry entry, TlsProvider provider) {
+        if (provider != TlsProvider.CONSCRYPT) {
+            throw new IllegalArgumentException("ocsp_stapling needs --tls-provider conscrypt: JSSE can staple only by "
+                    + "asking the responder inside each handshake, where a slow or down responder stalls handshakes");
+        }
+        String unavailable = ConscryptOcsp.unavailable();
+        if (unavailable != null) {
+            throw new IllegalArgumentException("ocsp_stapling: " + unavailable);
+        }
+        String problem = OcspStaples.problem(entry.stapledChain());
+        if (problem != null) {
+            throw new IllegalArgumentException(problem + (entry.ecdsa() != null ? " (in the ECDSA pair's chain, "
+                    + "the one Conscrypt serves)" : ""));
         }
     }
 

@@ -4,6 +4,7 @@ import java.net.Socket;
 import java.security.Principal;
 import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
+import java.time.Clock;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
@@ -21,6 +22,7 @@ import javax.net.ssl.SSLSocket;
 import javax.net.ssl.StandardConstants;
 import javax.net.ssl.X509ExtendedKeyManager;
 import stargate.node.observe.Metrics;
+import stargate.node.ocsp.OcspStaples;
 
 /**
  * Picks the server certificate from the client's SNI name (Helidon 4.x has one certificate per
@@ -31,9 +33,13 @@ import stargate.node.observe.Metrics;
  *
  * <p>The certificate set is swapped atomically on every config change ({@link #update}), so new
  * or renewed certificates apply to the next handshake without restarting the listener.
+ *
+ * <p>A certificate with {@code ocsp_stapling} (Conscrypt only) gets the OCSP response that
+ * {@link OcspStaples} holds for it stapled when it is chosen; none held, none stapled.
  */
-final class SniKeyManager extends X509ExtendedKeyManager {
-    private volatile Certs certs = new Certs(Map.of(), null, Map.of());
+final class SniKeyManager extends X509ExtendedKeyManager implements AutoCloseable {
+    private volatile Certs certs = new Certs(Map.of(), null, Map.of(), Map.of());
+    private final OcspStaples staples = new OcspStaples(Clock.systemUTC());
     private static final Logger LOG = Logger.getLogger(SniKeyManager.class.getName());
     private final boolean ecdsaPairForEveryClient;
     private List<String> ecdsaOnly = List.of();
@@ -58,8 +64,16 @@ final class SniKeyManager extends X509ExtendedKeyManager {
         }
     }
 
-    /** A config certificate: its main pair, and the optional ECDSA pair served to clients that take ECDSA. */
-    record Entry(String id, List<String> snis, Pair main, Pair ecdsa) {
+    /**
+     * A config certificate: its main pair, the optional ECDSA pair served to clients that take ECDSA,
+     * and whether its OCSP response is stapled.
+     */
+    record Entry(String id, List<String> snis, Pair main, Pair ecdsa, boolean ocspStapling) {
+        /** The chain Conscrypt serves for it, the only provider that staples: the ECDSA pair's when there is one. */
+        X509Certificate[] stapledChain() {
+            return (ecdsa != null ? ecdsa : main).chain();
+        }
+
         /** The earliest notAfter in both chains, in seconds since the epoch: the first to lapse breaks a handshake. */
         long notAfter() {
             return Stream.concat(Arrays.stream(main.chain()), ecdsa == null ? Stream.empty() : Arrays.stream(ecdsa.chain()))
@@ -91,7 +105,20 @@ final class SniKeyManager extends X509ExtendedKeyManager {
         }
         Map<String, Entry> byId = new HashMap<>();
         entries.forEach(e -> byId.put(e.id(), e));
-        certs = new Certs(byName, entries.isEmpty() ? null : entries.getFirst(), byId);
+        Map<String, OcspStaples.Staple> stapled = staples.follow(entries.stream().filter(Entry::ocspStapling)
+                .map(e -> new OcspStaples.Subject(e.id(), e.stapledChain())).toList());
+        certs = new Certs(byName, entries.isEmpty() ? null : entries.getFirst(), byId, stapled);
+    }
+
+    /** The OCSP stapling state per certificate, for the metrics. */
+    List<Metrics.OcspStaple> ocspStaples() {
+        return staples.states();
+    }
+
+    /** Stops the OCSP fetches. */
+    @Override
+    public void close() {
+        staples.close();
     }
 
     /**
@@ -113,19 +140,13 @@ final class SniKeyManager extends X509ExtendedKeyManager {
     }
 
     /**
-     * The alias for this handshake: the certificate by SNI name, then the pair whose key type JSSE
+     * The alias for this handshake's certificate ({@link #entry}, by SNI name): the pair whose key type JSSE
      * asks for. JSSE asks once per signature scheme (TLS 1.3) or cipher suite (TLS 1.2) the client
      * offers, in order, until an alias comes back: a client that lists ECDSA schemes (all current
      * browsers, OpenSSL, JSSE: first) gets the ECDSA pair; one that offers only RSA schemes asks for
      * "RSA" only and gets the main pair.
      */
-    private String choose(String keyType, SSLSession handshake) {
-        Certs current = certs;
-        String name = sniName(handshake);
-        Entry entry = name == null ? null : current.lookup(name);
-        if (entry == null) {
-            entry = current.fallback();
-        }
+    private String choose(String keyType, Entry entry) {
         if (entry == null) {
             return null;
         }
@@ -151,6 +172,13 @@ final class SniKeyManager extends X509ExtendedKeyManager {
         return entry == null ? null : entry.main();
     }
 
+    /** The certificate for this handshake's SNI name, else the default; null when there is none. */
+    private static Entry entry(Certs current, SSLSession handshake) {
+        String name = sniName(handshake);
+        Entry entry = name == null ? null : current.lookup(name);
+        return entry != null ? entry : current.fallback();
+    }
+
     private static String sniName(SSLSession handshake) {
         if (handshake instanceof ExtendedSSLSession extended) {
             for (SNIServerName name : extended.getRequestedServerNames()) {
@@ -164,12 +192,22 @@ final class SniKeyManager extends X509ExtendedKeyManager {
 
     @Override
     public String chooseEngineServerAlias(String keyType, Principal[] issuers, SSLEngine engine) {
-        return choose(keyType, engine.getHandshakeSession());
+        Certs current = certs;
+        Entry entry = entry(current, engine.getHandshakeSession());
+        String alias = choose(keyType, entry);
+        if (alias != null && entry.ocspStapling()) {
+            OcspStaples.Staple staple = current.staples().get(entry.id());
+            byte[] der = staple == null ? null : staple.current(System.currentTimeMillis());
+            if (der != null) {
+                ConscryptOcsp.staple(engine, der);
+            }
+        }
+        return alias;
     }
 
     @Override
     public String chooseServerAlias(String keyType, Principal[] issuers, Socket socket) {
-        return socket instanceof SSLSocket ssl ? choose(keyType, ssl.getHandshakeSession()) : null;
+        return socket instanceof SSLSocket ssl ? choose(keyType, entry(certs, ssl.getHandshakeSession())) : null;
     }
 
     @Override
@@ -208,7 +246,8 @@ final class SniKeyManager extends X509ExtendedKeyManager {
         return null;
     }
 
-    private record Certs(Map<String, Entry> byName, Entry fallback, Map<String, Entry> byId) {
+    private record Certs(Map<String, Entry> byName, Entry fallback, Map<String, Entry> byId,
+                         Map<String, OcspStaples.Staple> staples) {
         /** Exact name, then wildcards from the longest suffix: a.b.example.org tries *.b.example.org, *.example.org, *.org. */
         Entry lookup(String name) {
             Entry exact = byName.get(name);

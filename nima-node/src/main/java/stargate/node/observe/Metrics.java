@@ -51,6 +51,8 @@ public final class Metrics {
     static final String WATCH_LATE = "stargate_config_watch_late_events_total";
     static final String ETCD_CONNECTED = "stargate_etcd_connected";
     static final String CERTIFICATE_EXPIRY = "stargate_certificate_expiry_seconds";
+    static final String OCSP_FETCHES = "stargate_ocsp_fetches_total";
+    static final String OCSP_STAPLE_VALID_UNTIL = "stargate_ocsp_staple_valid_until_seconds";
 
     private final MeterRegistry registry;
     /** Requests being served now: the drain's in-flight count, which the concurrency limit keeps anyway. */
@@ -76,6 +78,7 @@ public final class Metrics {
     /** Null in file mode: the gauge is written only where there is an etcd to reach. */
     private volatile BooleanSupplier etcdConnected;
     private volatile Supplier<List<CertificateExpiry>> certificates = List::of;
+    private volatile Supplier<List<OcspStaple>> ocspStaples = List::of;
 
     /**
      * When one served certificate stops being valid, for {@code stargate_certificate_expiry_seconds{id,sni}}.
@@ -87,6 +90,16 @@ public final class Metrics {
         public CertificateExpiry {
             snis = List.copyOf(snis);
         }
+    }
+
+    /**
+     * One certificate's OCSP stapling, for {@code stargate_ocsp_fetches_total{id,result}} and
+     * {@code stargate_ocsp_staple_valid_until_seconds{id}}.
+     *
+     * @param validUntil when the staple served now stops being valid, in seconds since the epoch; 0 while
+     *                   there is none (handshakes go without)
+     */
+    public record OcspStaple(String id, long good, long revoked, long failed, long validUntil) {
     }
 
     public Metrics(MeterRegistry registry) {
@@ -273,6 +286,11 @@ public final class Metrics {
         certificates = served;
     }
 
+    /** The source of the OCSP stapling meters: the certificates stapled now, read at scrape time. */
+    public void ocspStaples(Supplier<List<OcspStaple>> stapled) {
+        ocspStaples = stapled;
+    }
+
     /**
      * Writes every meter as Prometheus text (format 0.0.4): Helidon's registry, the JVM's ({@link JvmMetrics}),
      * then the request meters.
@@ -319,6 +337,19 @@ public final class Metrics {
             for (String sni : certificate.snis()) {
                 out.sample(CERTIFICATE_EXPIRY, certificate.notAfter(), "id", certificate.id(), "sni", sni);
             }
+        }
+        List<OcspStaple> stapled = ocspStaples.get();
+        out.family(OCSP_FETCHES, "counter", "OCSP responses fetched for stapling, by certificate id and result "
+                + "(good, revoked, failed: no answer, or one that did not check out)");
+        for (OcspStaple staple : stapled) {
+            out.sample(OCSP_FETCHES, staple.good(), "id", staple.id(), "result", "good");
+            out.sample(OCSP_FETCHES, staple.revoked(), "id", staple.id(), "result", "revoked");
+            out.sample(OCSP_FETCHES, staple.failed(), "id", staple.id(), "result", "failed");
+        }
+        out.family(OCSP_STAPLE_VALID_UNTIL, "gauge", "When the OCSP response stapled for a certificate stops being "
+                + "valid, in seconds since the epoch; 0 while there is none");
+        for (OcspStaple staple : stapled) {
+            out.sample(OCSP_STAPLE_VALID_UNTIL, staple.validUntil(), "id", staple.id());
         }
         return text.toString();
     }

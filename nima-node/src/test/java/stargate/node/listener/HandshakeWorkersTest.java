@@ -43,7 +43,7 @@ class HandshakeWorkersTest {
                 "RSA", "node.test.invalid");
         SniKeyManager certificates = new SniKeyManager(provider == TlsProvider.CONSCRYPT);
         certificates.update(List.of(PemCertificates.load(new Certificate("c", List.of("node.test.invalid"), null,
-                cert.certFile().toString(), null, cert.keyFile().toString(), null, null, null, null), provider)));
+                cert.certFile().toString(), null, cert.keyFile().toString(), null, null, null, null, false), provider)));
         Set<String> choosingThreads = ConcurrentHashMap.newKeySet();
         SSLContext real = provider.newContext();
         real.init(new KeyManager[] {new Recording(certificates, choosingThreads)}, null, new SecureRandom());
