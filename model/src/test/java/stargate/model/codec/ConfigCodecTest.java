@@ -95,6 +95,7 @@ class ConfigCodecTest {
                   MIGH
                   -----END PRIVATE KEY-----
                 ecdsa_key_file: /etc/ssl/example-ec.key
+                ocsp_stapling: true
             global_plugins: {request-id: {}, cors: {allow_origins: ["https://app.example.com"], max_age: 600}}
             """;
 

@@ -7,26 +7,28 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
 import java.security.GeneralSecurityException;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;
-import java.util.Locale;
-import java.nio.ByteBuffer;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.Flow;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Flow;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.bouncycastle.asn1.ASN1IA5String;
 import org.bouncycastle.asn1.x509.AccessDescription;
 import org.bouncycastle.asn1.x509.AuthorityInformationAccess;
+import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
 import org.bouncycastle.asn1.x509.Extension;
 import org.bouncycastle.asn1.x509.GeneralName;
 import org.bouncycastle.asn1.x509.KeyPurposeId;
+import org.bouncycastle.cert.CertException;
 import org.bouncycastle.cert.X509CertificateHolder;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateHolder;
 import org.bouncycastle.cert.ocsp.BasicOCSPResp;
@@ -253,10 +255,10 @@ final class OcspResponder {
     /** Signed by the issuer itself, or by a certificate in the response that the issuer made for OCSP signing. */
     private void checkSigner(BasicOCSPResp basic, Instant now) throws Failure {
         try {
-            if (basic.isSignatureValid(verifier(new JcaX509CertificateHolder(issuer)))) {
+            X509CertificateHolder issuerHolder = new JcaX509CertificateHolder(issuer);
+            if (basic.isSignatureValid(verifier(issuerHolder))) {
                 return;
             }
-            X509CertificateHolder issuerHolder = new JcaX509CertificateHolder(issuer);
             for (X509CertificateHolder delegate : basic.getCerts()) {
                 if (delegate.getIssuer().equals(issuerHolder.getSubject())
                         && delegate.isSignatureValid(verifier(issuerHolder))
@@ -267,14 +269,14 @@ final class OcspResponder {
                 }
             }
         } catch (GeneralSecurityException | OperatorCreationException | OCSPException
-                 | org.bouncycastle.cert.CertException | RuntimeException e) {
+                 | CertException | RuntimeException e) {
             throw new Failure("signature cannot be checked (" + e.getClass().getSimpleName() + ")");
         }
         throw new Failure("not signed by the issuer or a responder it delegated to");
     }
 
     private static boolean ocspSigning(X509CertificateHolder delegate) {
-        var usage = org.bouncycastle.asn1.x509.ExtendedKeyUsage.fromExtensions(delegate.getExtensions());
+        ExtendedKeyUsage usage = ExtendedKeyUsage.fromExtensions(delegate.getExtensions());
         return usage != null && usage.hasKeyPurposeId(KeyPurposeId.id_kp_OCSPSigning);
     }
 

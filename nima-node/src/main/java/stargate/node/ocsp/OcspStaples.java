@@ -134,7 +134,7 @@ public final class OcspStaples implements AutoCloseable {
         followers.values().forEach(follower -> follower.stop("closed"));
         followers.clear();
         if (client != null) {
-            client.close();
+            client.shutdownNow(); // close() would wait for a hung responder's exchange
             client = null;
         }
     }
