@@ -151,10 +151,12 @@ final class OcspResponder {
             throw new Failure("no answer within " + DEADLINE.toSeconds() + " s");
         } catch (ExecutionException e) {
             Throwable cause = e.getCause();
-            String reason = cause instanceof TooLarge
-                    ? "answer larger than " + MAX_RESPONSE_BYTES + " bytes"
-                    : cause.getClass().getSimpleName() + (cause.getMessage() == null ? "" : ": " + cause.getMessage());
-            throw new Failure(reason);
+            throw new Failure(switch (cause) {
+                case TooLarge tooLarge -> "answer larger than " + MAX_RESPONSE_BYTES + " bytes";
+                case java.net.ConnectException refused -> "cannot connect";
+                case java.net.http.HttpTimeoutException late -> "no answer within " + DEADLINE.toSeconds() + " s";
+                default -> cause.getClass().getSimpleName() + (cause.getMessage() == null ? "" : ": " + cause.getMessage());
+            });
         } finally {
             exchange.cancel(true);
         }
