@@ -54,6 +54,33 @@ public final class CertificatePem {
         return KeyFactory.getInstance(algorithm).generatePrivate(new PKCS8EncodedKeySpec(der));
     }
 
+    /** The Authority Information Access extension, where a certificate names its OCSP responder. */
+    private static final String AUTHORITY_INFO_ACCESS = "1.3.6.1.5.5.7.1.1";
+
+    /**
+     * What keeps a chain from being stapled ({@code ocsp_stapling}) that can be seen without the network:
+     * the issuer must follow the leaf (an OCSP request names it), and the leaf must carry an Authority
+     * Information Access extension. The node checks the responder URL itself when it loads the chain.
+     *
+     * @return the problem, or null
+     */
+    public static String staplingProblem(String chainPem) {
+        List<X509Certificate> chain;
+        try {
+            chain = chain(chainPem);
+        } catch (GeneralSecurityException e) {
+            return null; // reported as a bad certificate by whoever reads it
+        }
+        if (chain.size() < 2 || !chain.get(0).getIssuerX500Principal().equals(chain.get(1).getSubjectX500Principal())) {
+            return "the chain must carry the certificate's issuer right after it (append the intermediate's PEM to "
+                    + "the certificate)";
+        }
+        if (chain.get(0).getExtensionValue(AUTHORITY_INFO_ACCESS) == null) {
+            return "the certificate names no OCSP responder (Authority Information Access, OCSP)";
+        }
+        return null;
+    }
+
     /**
      * Checks an ECDSA pair.
      *

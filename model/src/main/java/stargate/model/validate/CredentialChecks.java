@@ -87,6 +87,22 @@ final class CredentialChecks {
         if (cert.hasEcdsaPair()) {
             ecdsaPair(cert, path);
         }
+        if (cert.ocspStapling()) {
+            ocspStapling(cert, path);
+        }
+    }
+
+    /**
+     * A stapled chain (the ECDSA pair's when there is one: the only provider that staples serves it to
+     * every client) given inline must carry its issuer and name a responder; files are checked by the node.
+     */
+    private void ocspStapling(Certificate cert, String path) {
+        boolean ecdsa = cert.hasEcdsaPair();
+        String chain = ecdsa ? cert.ecdsaCert() : cert.cert();
+        String problem = chain == null ? null : CertificatePem.staplingProblem(chain);
+        if (problem != null) {
+            f.add(at(path, "ocsp_stapling"), problem + (ecdsa ? " (in ecdsa_cert, the chain that is stapled)" : ""));
+        }
     }
 
     /**
