@@ -14,7 +14,7 @@ import javax.net.ssl.SSLEngine;
  *
  * <p>Conscrypt 2.5 has no public API for it: its engine copies a package-private
  * {@code SSLParametersImpl.ocspResponse} into BoringSSL when the handshake starts, before the client's
- * SNI name is read, so one response per context. This calls the same native
+ * SNI name is read, so before the certificate (and its response) is chosen. This calls the same native
  * {@code NativeCrypto.SSL_set_ocsp_response} on the engine's own {@code SSL}, looked up once. Were
  * Conscrypt to change those internals, {@link #unavailable} says why and {@code ocsp_stapling} is refused.
  *
@@ -24,7 +24,7 @@ import javax.net.ssl.SSLEngine;
 final class ConscryptOcsp {
     private static final Logger LOG = Logger.getLogger(ConscryptOcsp.class.getName());
     private static final Class<?> ENGINE;
-    /** (ConscryptEngine) -> void: sets the OCSP response of the engine's SSL. */
+    /** (SSLEngine engine, byte[] der) -> void: sets the OCSP response of a Conscrypt engine's SSL. */
     private static final MethodHandle STAPLE;
     private static final String UNAVAILABLE;
 
