@@ -143,6 +143,11 @@ final class ConnectionGuard implements AutoCloseable {
             public ServerConnection upgrade(ConnectionContext ctx, HttpPrologue prologue, WritableHeaders<?> headers) {
                 GuardedConnection guarded = ctx instanceof GuardedConnection connection ? connection : null;
                 boolean h2c = guarded != null && "h2c".equals(upgrader.supportedProtocol());
+                if (h2c && (ctx.isSecure() || !H2cSettings.usable(headers))) {
+                    // served as HTTP/1.1: over TLS HTTP/2 is chosen by ALPN only (RFC 9113 §3.2), and Helidon's
+                    // upgrader fails unusable settings with a 500
+                    return null;
+                }
                 if (h2c) {
                     guarded.writeHttp2(true);       // the 101 and the HTTP/2 connection made next write through it
                 }
@@ -156,7 +161,9 @@ final class ConnectionGuard implements AutoCloseable {
                 }
                 if (upgraded != null && guarded != null) {
                     guarded.phase(GuardedConnection.Phase.SWITCHED);
-                    guarded.frames.expectPreface();      // h2c: its preface follows (a WebSocket's frames do not start so)
+                    if (h2c) {
+                        guarded.expectPreface();
+                    }
                 }
                 return upgraded;
             }

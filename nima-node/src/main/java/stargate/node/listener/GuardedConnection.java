@@ -130,10 +130,7 @@ final class GuardedConnection implements ServerConnection, ConnectionContext, Co
             }
             if (bytes != null && bytes.length > 0) {
                 receivedBytes = true;
-                frames.scan(bytes);
-                if (violation == null && frames.violation() != null) {
-                    guard.reject(ConnectionGuard.HTTP2_FLOOD, remotePeer().address() + " sent " + frames.violation());
-                }
+                scanFrames(bytes);
                 if (phase == Phase.IDLE) {
                     phase(Phase.HEAD);
                 }
@@ -142,6 +139,30 @@ final class GuardedConnection implements ServerConnection, ConnectionContext, Co
         });
         this.writer = new WatchedWriter(ctx.dataWriter());
         this.peer = new ConnectionPeer(ctx.remotePeer());
+    }
+
+    private void scanFrames(byte[] bytes) {
+        boolean broken = frames.violation() != null;
+        frames.scan(bytes);
+        if (!broken && frames.violation() != null) {
+            guard.reject(ConnectionGuard.HTTP2_FLOOD, remotePeer().address() + " sent " + frames.violation());
+        }
+    }
+
+    /**
+     * An h2c upgrade: the client's preface comes next. A client may send it (and frames after it) with the
+     * upgrade request, in the same read: those bytes are already in the reader, read past the frame watch
+     * while it took them for HTTP/1, so it follows them from here. Without this, frames pipelined behind an
+     * upgrade escaped the watch (an empty CONTINUATION flood, a header block that never ends: H2cUpgradeTest).
+     */
+    void expectPreface() {
+        frames.expectPreface();
+        int pipelined = reader.available();
+        if (pipelined > 0) {
+            byte[] bytes = new byte[pipelined];
+            reader.getBuffer(pipelined).read(bytes);       // a view: Helidon still reads them
+            scanFrames(bytes);
+        }
     }
 
     /** The address of the client whose connection this thread serves (its TLS handshake runs here too), or null. */

@@ -46,14 +46,42 @@ final class H2Frames implements AutoCloseable {
     private final Socket socket;
     private final OutputStream out;
     private final DataInputStream in;
+    /** Whether reading acknowledges the server's SETTINGS (not while a header block the test left open is). */
+    private boolean ackSettings = true;
+
+    static final byte[] PREFACE = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
 
     H2Frames(int port) throws IOException {
+        this(port, PREFACE);
+        send(frame(SETTINGS, 0, 0, new byte[0]));
+    }
+
+    /** A connection that starts with {@code first} (an h2c upgrade request, say) in place of the preface. */
+    H2Frames(int port, byte[] first) throws IOException {
         socket = new Socket("127.0.0.1", port);
         socket.setSoTimeout(20_000);
         out = socket.getOutputStream();
         in = new DataInputStream(socket.getInputStream());
-        out.write("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
-        send(frame(SETTINGS, 0, 0, new byte[0]));
+        out.write(first);
+    }
+
+    /** Stops acknowledging the server's SETTINGS: an acknowledgement inside an open header block is a protocol error. */
+    H2Frames noSettingsAck() {
+        ackSettings = false;
+        return this;
+    }
+
+    /** Reads an HTTP/1.1 response head (up to its blank line): a 101 before the frames of an h2c upgrade. */
+    String head() throws IOException {
+        StringBuilder head = new StringBuilder();
+        while (!head.toString().endsWith("\r\n\r\n")) {
+            int b = in.read();
+            if (b < 0) {
+                break;
+            }
+            head.append((char) b);
+        }
+        return head.toString();
     }
 
     static byte[] frame(int type, int flags, int stream, byte[] payload) {
@@ -147,7 +175,7 @@ final class H2Frames implements AutoCloseable {
                 in.readFully(payload);
                 Frame frame = new Frame(head[3], head[4], stream, payload);
                 frames.add(frame);
-                if (frame.type() == SETTINGS && (frame.flags() & 1) == 0) {
+                if (ackSettings && frame.type() == SETTINGS && (frame.flags() & 1) == 0) {
                     try {
                         send(frame(SETTINGS, 1, 0, new byte[0]));
                     } catch (IOException closing) {
