@@ -145,8 +145,14 @@ final class ResumableServerContext {
 
         /** One unwrap of the real engine: on {@link HandshakeWorkers} while it may carry handshake work, else in place. */
         private SSLEngineResult read(Unwrap unwrap) throws SSLException {
-            return noteFinished(handshakeInUnwrap() ? HandshakeWorkers.SHARED.call(unwrap::call) : unwrap.call());
+            SSLEngineResult result = noteFinished(handshakeInUnwrap() ? HandshakeWorkers.SHARED.call(unwrap::call) : unwrap.call());
+            if (established) {
+                recordsWithoutData.note(result);
+            }
+            return result;
         }
+
+        private final RecordsWithoutData recordsWithoutData = new RecordsWithoutData();
 
         /** An unwrap call of the real engine. */
         @FunctionalInterface

@@ -23,6 +23,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import stargate.node.Node;
 import stargate.node.NodeOptions;
+import stargate.node.TestCertificates;
 
 /**
  * {@code Upgrade: h2c} as an attacker writes it (docs/http2.md): an HTTP/1.1 request that switches its
@@ -38,10 +39,12 @@ class H2cUpgradeTest {
     static Path dir;
     private static FakeUpstream upstream;
     private static Node node;
+    private static TestCertificates cert;
 
     @BeforeAll
     static void start() throws Exception {
         upstream = FakeUpstream.http(FakeUpstream.ok("ok"));
+        cert = TestCertificates.generate(dir, "node", "RSA", "node.test.invalid");
         Path config = dir.resolve("stargate.yaml");
         Files.writeString(config, """
                 routes:
@@ -52,7 +55,9 @@ class H2cUpgradeTest {
                     targets: [{url: "%s"}]
                 consumers:
                   - {id: alice, key_auth: {key: alice-key-123}}
-                """.formatted(upstream.url()));
+                certificates:
+                  - {id: c, snis: [node.test.invalid], cert_file: %s, key_file: %s}
+                """.formatted(upstream.url(), cert.certFile(), cert.keyFile()));
         node = Node.start(NodeOptions.parse(List.of("--config", config.toString(), "--host", "127.0.0.1",
                 "--port", "0", "--https-port", "0", "--admin-port", "0", "--access-log", "off",
                 "--client-header-timeout", "1s", "--client-body-timeout", "1s", "--drain-timeout", "2s"), Map.of()));
@@ -190,6 +195,22 @@ class H2cUpgradeTest {
                     || h[0].equalsIgnoreCase("http2-settings")), "hop-by-hop upgrade fields are not forwarded");
         }
         assertServed();
+    }
+
+    /** Over TLS, HTTP/2 is chosen by ALPN only (RFC 9113 §3.2): an h2c upgrade on the https listener is served as HTTP/1.1. */
+    @Test
+    void anH2cUpgradeOverTlsIsServedAsHttp11() throws Exception {
+        try (javax.net.ssl.SSLSocket socket = (javax.net.ssl.SSLSocket) TestCertificates.trusting(cert).getSocketFactory()
+                .createSocket("127.0.0.1", node.httpsPort())) {
+            javax.net.ssl.SSLParameters params = socket.getSSLParameters();
+            params.setServerNames(List.of(new javax.net.ssl.SNIHostName("node.test.invalid")));
+            params.setApplicationProtocols(new String[] {"http/1.1"});
+            socket.setSSLParameters(params);
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream().write(upgrade("GET", "/over-tls", ""));
+            String answer = new String(socket.getInputStream().readNBytes(12), StandardCharsets.US_ASCII);
+            assertEquals("HTTP/1.1 200", answer);
+        }
     }
 
     private static byte[] upgrade(String method, String path, String framing) {
