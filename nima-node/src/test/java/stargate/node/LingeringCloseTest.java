@@ -12,6 +12,8 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -84,6 +86,54 @@ class LingeringCloseTest {
             return written;     // reset or broken pipe: the node closed the connection
         }
         return -1;
+    }
+
+    /**
+     * Lingering against a drain: many clients that got their 413 go on trickling bytes while the node drains
+     * (SIGTERM). They are no requests in flight, so the drain must not wait for them, and each is closed.
+     */
+    @Test
+    void tricklingLingerersDoNotHoldUpTheDrain() throws Exception {
+        int lingerers = 40;
+        RunningNode node = start();
+        List<Socket> sockets = new ArrayList<>();
+        List<Thread> tricklers = new ArrayList<>();
+        java.util.concurrent.atomic.AtomicInteger cut = new java.util.concurrent.atomic.AtomicInteger();
+        try {
+            for (int i = 0; i < lingerers; i++) {
+                Socket socket = uploadPastTheLimit(node);
+                sockets.add(socket);
+                tricklers.add(Thread.ofVirtual().start(() -> {
+                    try {       // a byte every 500 ms: under the linger's 5 s pause bound, for up to its 30 s
+                        for (int b = 0; b < 60; b++) {
+                            socket.getOutputStream().write('y');
+                            socket.getOutputStream().flush();
+                            Thread.sleep(500);
+                        }
+                    } catch (IOException closed) {
+                        cut.incrementAndGet();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }));
+            }
+            assertEquals(200, node.adminGet("/health/ready").statusCode(), "the node is up beside the lingerers");
+            long start = System.nanoTime();
+            boolean finished = node.node.drainAndStop(Duration.ofSeconds(5));
+            long tookMs = (System.nanoTime() - start) / 1_000_000;
+            System.out.println("event=drain_with_lingerers lingerers=" + lingerers + " took_ms=" + tookMs);
+            assertTrue(finished, "no request was in flight");
+            assertTrue(tookMs < 4_000, "the drain waited " + tookMs + " ms for connections that had their answers");
+            for (Thread trickler : tricklers) {
+                trickler.join(10_000);
+            }
+            assertEquals(lingerers, cut.get(), "every lingering connection was closed");
+        } finally {
+            for (Socket socket : sockets) {
+                socket.close();
+            }
+            node.close();
+        }
     }
 
     @Test

@@ -74,6 +74,8 @@ final class ConnectionGuard implements AutoCloseable {
     final long lingerNanos;
     final long lingerPauseNanos;
     private volatile boolean closed;
+    /** The listeners are stopping: no connection lingers any more (see {@link #stopLingering}). */
+    volatile boolean stopping;
 
     /** @param rejected told the reason of each refusal (the metric {@code stargate_rejected_total}) */
     ConnectionGuard(ClientLimits limits, Consumer<String> rejected) {
@@ -114,6 +116,19 @@ final class ConnectionGuard implements AutoCloseable {
         GuardedConnection connection = GuardedConnection.CURRENT.get();
         if (connection != null && connection.phase != GuardedConnection.Phase.SWITCHED) {
             connection.lingerOnClose = true;
+        }
+    }
+
+    /**
+     * The listeners stop (the end of a drain): lingering connections close now. Each has had its answer and
+     * has no request in flight, but Helidon's stop waits for every connection's thread, so 40 clients
+     * trickling a byte every 500 ms after their 413 held a 5 s drain for all of its 5 s
+     * (LingeringCloseTest), and would hold the default 30 s one for up to the linger's 30 s.
+     */
+    void stopLingering() {
+        stopping = true;
+        for (GuardedConnection connection : served) {
+            connection.endLinger();
         }
     }
 

@@ -336,6 +336,9 @@ final class GuardedConnection implements ServerConnection, ConnectionContext, Co
             return;
         }
         phase(Phase.LINGER);
+        if (guard.stopping) {
+            return;     // the listeners stop: nobody waits for the rest (stopping is set before lingerers are ended)
+        }
         try {
             ((Socket) SOCKET_OF.get(plain)).shutdownOutput();
             long discarded = 0;
@@ -351,6 +354,13 @@ final class GuardedConnection implements ServerConnection, ConnectionContext, Co
             // the client reset, or the watchdog cut the connection at a bound: it closes either way
         } finally {
             readingSince = 0;
+        }
+    }
+
+    /** Ends the connection if it is lingering (its answer is sent; only discarded bytes are left to read). */
+    void endLinger() {
+        if (phase == Phase.LINGER && cutSince == 0) {
+            cut(null);
         }
     }
 

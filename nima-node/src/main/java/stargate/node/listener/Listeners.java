@@ -375,6 +375,7 @@ public final class Listeners implements AutoCloseable {
             stopped = true; // no https listener opens from now on
             open = https;
         }
+        guard.stopLingering();      // Helidon's stop would wait for them
         Thread httpsStop = open == null ? null : Thread.ofPlatform().name("https-stop").start(open::stop);
         proxy.stop();
         if (httpsStop != null) {
