@@ -10,6 +10,7 @@ import io.helidon.webserver.http1.spi.Http1Upgrader;
 import io.helidon.webserver.spi.ServerConnection;
 import io.helidon.webserver.spi.ServerConnectionSelector;
 import io.helidon.webserver.spi.ServerConnectionSelector.Support;
+import stargate.node.proxy.ClientWatch;
 import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -200,6 +201,25 @@ final class ConnectionGuard implements AutoCloseable {
     static InputStream watchedBody(InputStream body) {
         GuardedConnection connection = GuardedConnection.STREAM_OF.get();
         return connection == null ? body : connection.new StreamBody(body);
+    }
+
+    /**
+     * How this thread's exchange waits on its client. On an HTTP/2 stream: its body through {@link #watchedBody},
+     * and each write of its answer bounded by {@code --client-send-timeout}, as a write to an HTTP/1.1 client is at
+     * the socket. Helidon 4.5 waits for a WINDOW_UPDATE up to its flow-control timeout per wait, so a client
+     * granting one byte a second kept each of its 128 streams, and the upstream connection behind each, for as
+     * long as it liked (Http2SlowReaderTest). Elsewhere nothing is watched here.
+     */
+    static ClientWatch clientWatch() {
+        GuardedConnection connection = GuardedConnection.STREAM_OF.get();
+        return connection == null ? ClientWatch.NONE : connection.streamWatch();
+    }
+
+    /** An HTTP/2 stream's answer waited longer than {@code --client-send-timeout} for the client to take a write. */
+    static final class AnswerStalledException extends RuntimeException {
+        AnswerStalledException(Duration timeout) {
+            super("the client took nothing of a write of its answer in " + timeout.toMillis() + " ms", null, false, false);
+        }
     }
 
     /** An HTTP/2 stream's request body paused longer than {@code --client-body-timeout}. */

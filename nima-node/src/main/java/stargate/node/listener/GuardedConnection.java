@@ -31,6 +31,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.logging.Logger;
+import stargate.node.proxy.ClientWatch;
 import stargate.node.proxy.ErrorResponse;
 
 /**
@@ -94,8 +95,8 @@ final class GuardedConnection implements ServerConnection, ConnectionContext, Co
     /** When the watchdog began to end the connection, or 0. */
     private volatile long cutSince;
     private volatile boolean cutDone;
-    /** HTTP/2 stream bodies whose handler waits in a read now. */
-    private final Set<StreamBody> stalling = ConcurrentHashMap.newKeySet();
+    /** HTTP/2 streams whose handler waits on the client now: in a read of its body, or a write of its answer. */
+    private final Set<StreamWait> stalling = ConcurrentHashMap.newKeySet();
     private final ExecutorService streams = new StreamExecutor();
     /** HTTP/2's writer, which sends the frames of the connection's streams together; null for HTTP/1. */
     private volatile Http2SocketWriter http2Writer;
@@ -216,8 +217,8 @@ final class GuardedConnection implements ServerConnection, ConnectionContext, Co
                 cut(null);      // the linger's read fails: the connection closes
             }
         } else if (current == Phase.SWITCHED) {
-            for (StreamBody body : stalling) {
-                body.check(now);
+            for (StreamWait wait : stalling) {
+                wait.check(now);
             }
             long block = frames.headerBlockSince();
             if (block != 0 && now - block > guard.limits.headerTimeout().toNanos()) {
@@ -511,13 +512,59 @@ final class GuardedConnection implements ServerConnection, ConnectionContext, Co
     }
 
     /**
-     * An HTTP/2 stream's body: a read that waits past the body timeout is ended by interrupting the
-     * stream's thread (Helidon's wait for the next DATA frame then returns no data), and fails.
+     * An HTTP/2 stream's thread waiting on its client: in a read of its body (for the next DATA frame) or in a
+     * write of its answer (for a WINDOW_UPDATE). A wait past its deadline interrupts the thread out of Helidon's
+     * wait, and fails; the stream ends, the connection's other streams go on.
      */
-    final class StreamBody extends java.io.FilterInputStream {
-        private final Thread reader = Thread.currentThread();
-        private long readingSince;      // guarded by this
+    private final class StreamWait {
+        private final Thread thread = Thread.currentThread();
+        private final boolean body;
+        private final Duration timeout;
+        private long since;             // guarded by this
         private boolean timedOut;       // guarded by this
+
+        /** @param body a wait for the request body (else for the client to take a write of the answer) */
+        StreamWait(boolean body) {
+            this.body = body;
+            this.timeout = body ? guard.limits.bodyTimeout() : guard.limits.sendTimeout();
+        }
+
+        synchronized void begin() {
+            since = System.nanoTime();
+            stalling.add(this);
+        }
+
+        synchronized void end() {
+            since = 0;
+            stalling.remove(this);
+            if (timedOut) {
+                Thread.interrupted();       // delivered under this lock, so it cannot arrive later
+                if (body) {
+                    STREAM_BODY_TIMED_OUT.set(Boolean.TRUE);
+                    throw new ConnectionGuard.BodyStalledException(timeout);
+                }
+                throw new ConnectionGuard.AnswerStalledException(timeout);
+            }
+        }
+
+        synchronized void check(long now) {
+            if (since != 0 && !timedOut && now - since > timeout.toNanos()) {
+                timedOut = true;
+                if (body) {
+                    guard.reject(ConnectionGuard.BODY_TIMEOUT, remotePeer().address() + " paused an HTTP/2 request body over "
+                            + timeout.toMillis() + " ms");
+                } else {
+                    guard.reject(ConnectionGuard.SEND_TIMEOUT, remotePeer().address() + " took nothing of an HTTP/2 answer in "
+                            + timeout.toMillis() + " ms");
+                }
+                thread.interrupt();
+            }
+        }
+    }
+
+    /** An HTTP/2 stream's body, each read timed by the body timeout. */
+    final class StreamBody extends java.io.FilterInputStream {
+        private final StreamWait wait = new StreamWait(true);
 
         StreamBody(InputStream in) {
             super(in);
@@ -525,47 +572,44 @@ final class GuardedConnection implements ServerConnection, ConnectionContext, Co
 
         @Override
         public int read() throws IOException {
-            begin();
+            wait.begin();
             try {
                 return super.read();
             } finally {
-                end();
+                wait.end();
             }
         }
 
         @Override
         public int read(byte[] b, int off, int len) throws IOException {
-            begin();
+            wait.begin();
             try {
                 return super.read(b, off, len);
             } finally {
-                end();
+                wait.end();
             }
         }
+    }
 
-        private synchronized void begin() {
-            readingSince = System.nanoTime();
-            stalling.add(this);
-        }
-
-        private synchronized void end() {
-            readingSince = 0;
-            stalling.remove(this);
-            if (timedOut) {
-                Thread.interrupted();       // delivered under this lock, so it cannot arrive later
-                STREAM_BODY_TIMED_OUT.set(Boolean.TRUE);
-                throw new ConnectionGuard.BodyStalledException(guard.limits.bodyTimeout());
+    /** The watch of an exchange on one of this connection's HTTP/2 streams (made on the stream's thread). */
+    ClientWatch streamWatch() {
+        StreamWait writes = new StreamWait(false);
+        return new ClientWatch() {
+            @Override
+            public InputStream body(InputStream body) {
+                return new StreamBody(body);
             }
-        }
 
-        synchronized void check(long now) {
-            if (readingSince != 0 && !timedOut && now - readingSince > guard.limits.bodyTimeout().toNanos()) {
-                timedOut = true;
-                guard.reject(ConnectionGuard.BODY_TIMEOUT, remotePeer().address() + " paused an HTTP/2 request body over "
-                        + guard.limits.bodyTimeout().toMillis() + " ms");
-                reader.interrupt();
+            @Override
+            public void write(Write write) throws IOException {
+                writes.begin();
+                try {
+                    write.run();
+                } finally {
+                    writes.end();
+                }
             }
-        }
+        };
     }
 
     @Override

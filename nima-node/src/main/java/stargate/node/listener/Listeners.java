@@ -287,6 +287,9 @@ public final class Listeners implements AutoCloseable {
                 .maxRapidResets(MAX_RAPID_RESETS)
                 .rapidResetCheckPeriod(Duration.ofSeconds(10))
                 .maxEmptyFrames(10)
+                // a stream waits at most this long for the client's WINDOW_UPDATE, as an HTTP/1.1 write waits for the
+                // client to read (Helidon's 15 s default ignored --client-send-timeout; Http2SlowReaderTest)
+                .flowControlTimeout(options.clientLimits().sendTimeout())
                 .sendErrorDetails(false)
                 .build();
     }

@@ -17,6 +17,7 @@ import stargate.node.config.CompiledUpstream;
 import stargate.node.config.Target;
 import stargate.node.health.PassivePolicy;
 import stargate.node.proxy.ClientAddress;
+import stargate.node.proxy.ClientWatch;
 import stargate.node.proxy.ForwardEdits;
 import stargate.node.proxy.ForwardPlan;
 import stargate.node.proxy.ProxyExchange;
@@ -85,6 +86,7 @@ final class RetryLoop {
         long deadline = timeouts.total() == null ? Long.MAX_VALUE : started + timeouts.total().toNanos();
         String upstreamPath = route.forwardPath().apply(path, req.query().rawValue(), match);
         RequestPickContext pickContext = new RequestPickContext(req, path, client);
+        ClientWatch clientWatch = ConnectionGuard.clientWatch();
         List<Target> tried = new ArrayList<>(2);
         UpstreamException lastFailure = null;
         try {
@@ -116,7 +118,7 @@ final class RetryLoop {
                     ForwardPlan plan = ForwardPlan.create(req, requestId, route.id(), upstreamPath,
                             route.route().preserveHost(), within(timeouts.connect(), deadline, now),
                             within(timeouts.read(), deadline, now), client, replayableBody, edits,
-                            span == null ? null : Tracing.traceparent(span), ConnectionGuard::watchedBody);
+                            span == null ? null : Tracing.traceparent(span), clientWatch);
                     outcome.traceparent = plan.traceparent();
                     Attempt attempt = new Attempt(req, res, target, plan, upstream, retry,
                             retriesLeft > 0 && (bodyless || replayableBody != null) && retry.retriesStatuses());

@@ -1,9 +1,7 @@
 package stargate.node.proxy;
 
-import java.io.InputStream;
 import java.time.Duration;
 import java.util.Objects;
-import java.util.function.UnaryOperator;
 
 import io.helidon.webserver.http.ServerRequest;
 import stargate.node.trace.TraceParent;
@@ -23,8 +21,8 @@ import stargate.node.trace.TraceParent;
  * @param replayableBody       the whole request body, read before the first attempt so that every attempt
  *                             can send it; null when the body streams from the client (sent once at most)
  * @param edits                what plugins changed (headers, path, body limit, response hook); null when none
- * @param clientBody           how the client's body stream is read: the listener's watch for stalls (an HTTP/2
- *                             stream's body pauses are bounded there), or the stream itself
+ * @param clientWatch          how the exchange waits on its client: the listener's watch (an HTTP/2 stream's body
+ *                             pauses and answer writes are bounded there), or {@link ClientWatch#NONE}
  */
 public record ForwardPlan(String upstreamPathAndQuery,
                           boolean preserveHost,
@@ -36,7 +34,7 @@ public record ForwardPlan(String upstreamPathAndQuery,
                           ClientAddress client,
                           byte[] replayableBody,
                           ForwardEdits edits,
-                          UnaryOperator<InputStream> clientBody) {
+                          ClientWatch clientWatch) {
 
     public ForwardPlan {
         Objects.requireNonNull(connectTimeout, "connectTimeout");
@@ -44,7 +42,7 @@ public record ForwardPlan(String upstreamPathAndQuery,
         Objects.requireNonNull(requestId, "requestId");
         Objects.requireNonNull(traceparent, "traceparent");
         Objects.requireNonNull(client, "client");
-        Objects.requireNonNull(clientBody, "clientBody");
+        Objects.requireNonNull(clientWatch, "clientWatch");
         // The target goes onto the request line verbatim: a space, CR or LF from a rewrite would split the request.
         if (upstreamPathAndQuery == null || upstreamPathAndQuery.isEmpty()) {
             throw new IllegalArgumentException("upstream path is empty");
@@ -64,17 +62,17 @@ public record ForwardPlan(String upstreamPathAndQuery,
      * @param traceparent the attempt's span context as a {@code traceparent} (tracing on); null: continue the
      *                    client's trace with a new span id, or start one (tracing off)
      * @param edits       the plugins' edits, applied to {@code upstreamPathAndQuery} here; null when none
-     * @param clientBody  see the record's component; null: the client's body stream as it is
+     * @param clientWatch see the record's component; null: {@link ClientWatch#NONE}
      */
     public static ForwardPlan create(ServerRequest req, String requestId, String routeId, String upstreamPathAndQuery,
                                      boolean preserveHost, Duration connectTimeout, Duration readTimeout,
                                      ClientAddress client, byte[] replayableBody, ForwardEdits edits,
-                                     String traceparent, UnaryOperator<InputStream> clientBody) {
+                                     String traceparent, ClientWatch clientWatch) {
         if (traceparent == null) {
             traceparent = TraceParent.next(req.headers().first(TraceParent.HEADER).orElse(null));
         }
         String target = edits == null ? upstreamPathAndQuery : edits.apply(upstreamPathAndQuery);
         return new ForwardPlan(target, preserveHost, connectTimeout, readTimeout, requestId, traceparent, routeId,
-                               client, replayableBody, edits, clientBody == null ? UnaryOperator.identity() : clientBody);
+                               client, replayableBody, edits, clientWatch == null ? ClientWatch.NONE : clientWatch);
     }
 }

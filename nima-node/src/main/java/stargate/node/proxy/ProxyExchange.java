@@ -12,7 +12,6 @@ import java.util.Locale;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.function.IntPredicate;
-import java.util.function.UnaryOperator;
 
 import io.helidon.http.Header;
 import io.helidon.http.HeaderNames;
@@ -88,7 +87,7 @@ public final class ProxyExchange {
                               IntPredicate holdBack) throws UpstreamException {
         boolean headRequest = Method.HEAD.equals(req.prologue().method());
         RequestBody body = new RequestBody(req, plan.edits() == null ? -1 : plan.edits().maxBodyBytes(),
-                plan.replayableBody(), plan.clientBody());
+                plan.replayableBody(), plan.clientWatch());
         long connectNanos = plan.connectTimeout().toNanos();
         boolean fresh = false;
         while (true) {
@@ -142,7 +141,7 @@ public final class ProxyExchange {
         ResponseHead head;
         try {
             conn.stallLimit(plan.readTimeout().toNanos());
-            writeRequest(conn, req, pool, plan, new RequestBody(req, -1, null, plan.clientBody()), protocol);
+            writeRequest(conn, req, pool, plan, new RequestBody(req, -1, null, plan.clientWatch()), protocol);
             head = ResponseHead.read(conn, false, true);
         } catch (IOException e) {
             pool.release(conn, false);
@@ -224,7 +223,8 @@ public final class ProxyExchange {
         }
         OutputStream client = res.outputStream();
         try {
-            OutputStream body = new FirstByteAlone(client);
+            OutputStream body = new FirstByteAlone(plan.clientWatch() == ClientWatch.NONE ? client
+                    : new WatchedStream(client, plan.clientWatch()));
             ResponseBody.transfer(conn, head, copy == null ? body : new TeeStream(body, copy));
         } catch (IOException e) {
             throw abortMidResponse(pool, conn, plan, e);
@@ -280,6 +280,32 @@ public final class ProxyExchange {
         }
     }
 
+    /** The client stream with each write timed by the listener ({@link ClientWatch#write}: HTTP/2 streams). */
+    private static final class WatchedStream extends OutputStream {
+        private final OutputStream client;
+        private final ClientWatch watch;
+
+        WatchedStream(OutputStream client, ClientWatch watch) {
+            this.client = client;
+            this.watch = watch;
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            watch.write(() -> client.write(b));
+        }
+
+        @Override
+        public void write(byte[] bytes, int offset, int length) throws IOException {
+            watch.write(() -> client.write(bytes, offset, length));
+        }
+
+        @Override
+        public void flush() throws IOException {
+            watch.write(client::flush);
+        }
+    }
+
     /** The client stream, copying what is written to a {@link ForwardEdits.BodySink} (only when a plugin taps the response). */
     private static final class TeeStream extends OutputStream {
         private final OutputStream client;
@@ -321,7 +347,11 @@ public final class ProxyExchange {
             throw abortMidResponse(pool, conn, plan, e);
         }
         pool.release(conn, reusable && conn.buffered() == 0);
-        res.send(body);
+        try {
+            plan.clientWatch().write(() -> res.send(body));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);      // Helidon's send throws none; the watch's write may not either
+        }
         if (copy != null) {
             copy.write(body, 0, body.length);
             copy.complete();
@@ -478,16 +508,16 @@ public final class ProxyExchange {
         private final long maxBytes;
         /** The body read ahead of time (see {@link ForwardPlan#replayableBody()}), or null. */
         private final byte[] replayable;
-        private final UnaryOperator<InputStream> clientBody;
+        private final ClientWatch clientWatch;
         /** Content-Length, or {@link #CHUNKED}, or {@link #NONE}. */
         final long length;
         private InputStream in;
         /** Whether any byte may have been taken from the client: then a retry cannot resend the body. */
         boolean consumed;
 
-        RequestBody(ServerRequest req, long maxBytes, byte[] replayable, UnaryOperator<InputStream> clientBody) {
+        RequestBody(ServerRequest req, long maxBytes, byte[] replayable, ClientWatch clientWatch) {
             this.req = req;
-            this.clientBody = clientBody;
+            this.clientWatch = clientWatch;
             this.maxBytes = maxBytes;
             this.replayable = replayable;
             OptionalLong contentLength = req.headers().contentLength();
@@ -556,7 +586,7 @@ public final class ProxyExchange {
             consumed = true;
             try {
                 if (in == null) {
-                    in = clientBody.apply(req.content().inputStream());
+                    in = clientWatch.body(req.content().inputStream());
                     if (maxBytes >= 0) {
                         in = new LimitedInputStream(in, maxBytes);
                     }
