@@ -77,6 +77,9 @@ class TlsKeyUpdateFloodTest {
                 assertTrue(updatesSent > RECORDS_BOUND, "s_client sent KeyUpdates: " + updatesSent);
                 assertFalse(alive, "the node kept a connection that sent " + updatesSent + " KeyUpdates and no request");
                 assertTrue(updatesAnswered <= RECORDS_BOUND + 1, "the node answered " + updatesAnswered + " KeyUpdates");
+                RunningNode.eventually(Duration.ofSeconds(10), () -> assertTrue(
+                        node.adminGet("/metrics").body().contains("stargate_rejected_total{reason=\"tls_flood\"} 1"),
+                        "counted in stargate_rejected_total{reason=\"tls_flood\"}"));
                 // a well-behaved client beside a connection that goes on flooding (if the node kept it)
                 Thread flood = Thread.ofVirtual().start(() -> keyUpdates(commands, MAX_UPDATES, FLOOD_FOR));
                 long worstMs = 0;
@@ -118,20 +121,15 @@ class TlsKeyUpdateFloodTest {
                 awaitLine(out, "Verify return code", Duration.ofSeconds(20));
                 OutputStream commands = client.getOutputStream();
                 int requests = RECORDS_BOUND + 8;       // more KeyUpdates in all than the bound, one between requests
-                for (int i = 0; i < requests; i++) {
+                long answers = 0;
+                for (int i = 1; i <= requests; i++) {
+                    // each line waits for s_client to have acted on the last: it takes one command per read of its input
                     commands.write("K\n".getBytes(StandardCharsets.US_ASCII));
                     commands.flush();
-                    Thread.sleep(15);       // s_client takes one command per read of its input
+                    awaitCount(out, "KEYUPDATE", i);
                     commands.write(("GET /ok HTTP/1.1\nHost: " + SNI + "\n\n").getBytes(StandardCharsets.US_ASCII));
                     commands.flush();
-                    Thread.sleep(15);
-                }
-                long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-                long answers = 0;
-                while (answers < requests && System.nanoTime() < deadline) {
-                    Thread.sleep(100);
-                    answers = Files.readAllLines(out, StandardCharsets.ISO_8859_1).stream()
-                            .filter(l -> l.startsWith("HTTP/1.1 200")).count();
+                    answers = awaitCount(out, "HTTP/1.1 200", i);
                 }
                 assertEquals(requests, answers, "every request between KeyUpdates was answered");
                 assertTrue(client.isAlive(), "the connection is still open");
@@ -171,6 +169,20 @@ class TlsKeyUpdateFloodTest {
                     .getBytes(StandardCharsets.US_ASCII));
             return RunningNode.readResponse(socket.getInputStream());
         }
+    }
+
+    /** Waits (up to 20 s) until {@code count} lines of {@code file} start with {@code prefix}; returns how many do. */
+    private static long awaitCount(Path file, String prefix, int count) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        long seen = 0;
+        while (System.nanoTime() < deadline) {
+            seen = Files.readAllLines(file, StandardCharsets.ISO_8859_1).stream().filter(l -> l.startsWith(prefix)).count();
+            if (seen >= count) {
+                break;
+            }
+            Thread.sleep(10);
+        }
+        return seen;
     }
 
     private static void awaitLine(Path file, String text, Duration timeout) throws Exception {

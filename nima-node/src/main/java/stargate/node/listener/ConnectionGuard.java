@@ -57,6 +57,7 @@ final class ConnectionGuard implements AutoCloseable {
     static final String BODY_TIMEOUT = "body_timeout";
     static final String SEND_TIMEOUT = "send_timeout";
     static final String HTTP2_FLOOD = "http2_flood";
+    static final String TLS_FLOOD = "tls_flood";
     private static final Logger LOG = Logger.getLogger(ConnectionGuard.class.getName());
     private static final long LOG_EVERY_NANOS = Duration.ofSeconds(10).toNanos();
     /** A lingering close discards at most this much of what the client still sends (see {@link GuardedConnection#linger}). */

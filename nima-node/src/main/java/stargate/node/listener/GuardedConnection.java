@@ -126,6 +126,12 @@ final class GuardedConnection implements ServerConnection, ConnectionContext, Co
             byte[] bytes;
             try {
                 bytes = socket.get();
+            } catch (RuntimeException e) {
+                if (RecordsWithoutData.endsAFlood(e)) {
+                    guard.reject(ConnectionGuard.TLS_FLOOD, remotePeer().address() + " sent over " + RecordsWithoutData.MAX
+                            + " TLS records in a row without data (KeyUpdate or empty records)");
+                }
+                throw e;
             } finally {
                 readingSince = 0;
             }

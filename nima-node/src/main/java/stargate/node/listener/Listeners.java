@@ -114,7 +114,7 @@ public final class Listeners implements AutoCloseable {
         ProtocolErrors protocolErrors = new ProtocolErrors();
         metrics.rejectionReasons(ConnectionGuard.MAX_CONNECTIONS, ConnectionGuard.MAX_CONNECTIONS_PER_IP,
                 ConnectionGuard.HEADER_TIMEOUT, ConnectionGuard.BODY_TIMEOUT, ConnectionGuard.SEND_TIMEOUT,
-                ConnectionGuard.HTTP2_FLOOD, ProxyHandler.OVERLOADED);
+                ConnectionGuard.HTTP2_FLOOD, ConnectionGuard.TLS_FLOOD, ProxyHandler.OVERLOADED);
         WebSockets webSockets = new WebSockets(metrics, accessLog);
 
         WebServerConfig.Builder proxyConfig = WebServer.builder()

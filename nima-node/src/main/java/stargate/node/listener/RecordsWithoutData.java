@@ -21,8 +21,29 @@ final class RecordsWithoutData {
         if (result.bytesProduced() > 0) {
             inARow = 0;
         } else if (result.bytesConsumed() > 0 && result.getStatus() == SSLEngineResult.Status.OK && ++inARow > MAX) {
-            throw new SSLException("more than " + MAX + " TLS records in a row without application data "
-                    + "(a KeyUpdate or empty record flood)");
+            throw new FloodException();
+        }
+    }
+
+    /**
+     * Whether {@code e} (as the connection's read saw it: Helidon wraps the engine's exception) ends a flood: this
+     * bound's, or BoringSSL's own, which Conscrypt meets first (its engine fails the record before this notes it).
+     */
+    static boolean endsAFlood(Throwable e) {
+        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+            String message = cause.getMessage();
+            if (cause instanceof FloodException || message != null
+                    && (message.contains("TOO_MANY_KEY_UPDATES") || message.contains("TOO_MANY_EMPTY_FRAGMENTS"))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The client sent more than {@link #MAX} records in a row without application data. */
+    static final class FloodException extends SSLException {
+        FloodException() {
+            super("more than " + MAX + " TLS records in a row without application data (a KeyUpdate or empty record flood)");
         }
     }
 }

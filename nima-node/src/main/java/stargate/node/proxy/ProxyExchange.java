@@ -349,8 +349,9 @@ public final class ProxyExchange {
         pool.release(conn, reusable && conn.buffered() == 0);
         try {
             plan.clientWatch().write(() -> res.send(body));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);      // Helidon's send throws none; the watch's write may not either
+        } catch (IOException | RuntimeException e) {
+            // the client went away, or took nothing of the answer within the send timeout (HTTP/2)
+            throw clientGone(plan, e instanceof RuntimeException r ? r : new UncheckedIOException((IOException) e));
         }
         if (copy != null) {
             copy.write(body, 0, body.length);
