@@ -129,6 +129,8 @@ final class ResumableServerContext {
          * happens-before the caller's return).
          */
         private boolean established;
+        /** After the handshake: records in a row without application data (a KeyUpdate flood) end the connection. */
+        private final RecordsWithoutData recordsWithoutData = new RecordsWithoutData();
 
         Engine(SSLEngine real, SNIMatcher sniMatcher, TlsProvider provider) {
             super(real.getPeerHost(), real.getPeerPort());
@@ -151,8 +153,6 @@ final class ResumableServerContext {
             }
             return result;
         }
-
-        private final RecordsWithoutData recordsWithoutData = new RecordsWithoutData();
 
         /** An unwrap call of the real engine. */
         @FunctionalInterface
