@@ -1,26 +1,19 @@
 package stargate.node.ocsp;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.math.BigInteger;
+import java.net.ConnectException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.ByteBuffer;
+import java.net.http.HttpTimeoutException;
 import java.security.GeneralSecurityException;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;
-import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Flow;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.bouncycastle.asn1.ASN1IA5String;
 import org.bouncycastle.asn1.x509.AccessDescription;
 import org.bouncycastle.asn1.x509.AuthorityInformationAccess;
@@ -43,6 +36,7 @@ import org.bouncycastle.operator.ContentVerifierProvider;
 import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.operator.jcajce.JcaContentVerifierProviderBuilder;
 import org.bouncycastle.operator.jcajce.JcaDigestCalculatorProviderBuilder;
+import stargate.node.plugin.BoundedHttp;
 
 /**
  * Asks one certificate's OCSP responder for its status and checks the answer before it may be stapled:
@@ -139,77 +133,19 @@ final class OcspResponder {
                 .header("Accept", "application/ocsp-response")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(request))
                 .build();
-        CompletableFuture<HttpResponse<byte[]>> exchange = client.sendAsync(post, info -> new BoundedBody());
         try {
-            // the request timeout covers the headers only: a responder dripping its body is cut here
-            HttpResponse<byte[]> response = exchange.get(DEADLINE.toMillis(), TimeUnit.MILLISECONDS);
+            // the whole exchange, body included: a responder dripping its body is cut at the deadline
+            HttpResponse<byte[]> response = BoundedHttp.send(client, post, MAX_RESPONSE_BYTES, DEADLINE);
             if (response.statusCode() != 200) {
                 throw new Failure("HTTP " + response.statusCode());
             }
             return response.body();
-        } catch (TimeoutException e) {
+        } catch (ConnectException e) {
+            throw new Failure("cannot connect");
+        } catch (HttpTimeoutException e) {
             throw new Failure("no answer within " + DEADLINE.toSeconds() + " s");
-        } catch (ExecutionException e) {
-            Throwable cause = e.getCause();
-            throw new Failure(switch (cause) {
-                case TooLarge tooLarge -> "answer larger than " + MAX_RESPONSE_BYTES + " bytes";
-                case java.net.ConnectException refused -> "cannot connect";
-                case java.net.http.HttpTimeoutException late -> "no answer within " + DEADLINE.toSeconds() + " s";
-                default -> cause.getClass().getSimpleName() + (cause.getMessage() == null ? "" : ": " + cause.getMessage());
-            });
-        } finally {
-            exchange.cancel(true);
-        }
-    }
-
-    /** Keeps up to {@link #MAX_RESPONSE_BYTES} of the body; past that, stops reading and fails. */
-    private static final class BoundedBody implements HttpResponse.BodySubscriber<byte[]> {
-        private final CompletableFuture<byte[]> body = new CompletableFuture<>();
-        private final ByteArrayOutputStream read = new ByteArrayOutputStream();
-        private Flow.Subscription subscription;
-
-        @Override
-        public CompletionStage<byte[]> getBody() {
-            return body;
-        }
-
-        @Override
-        public void onSubscribe(Flow.Subscription subscription) {
-            this.subscription = subscription;
-            subscription.request(Long.MAX_VALUE);
-        }
-
-        @Override
-        public void onNext(List<ByteBuffer> buffers) {
-            for (ByteBuffer buffer : buffers) {
-                if (body.isDone()) {
-                    return;
-                }
-                if (read.size() + buffer.remaining() > MAX_RESPONSE_BYTES) {
-                    subscription.cancel();
-                    body.completeExceptionally(new TooLarge());
-                    return;
-                }
-                byte[] chunk = new byte[buffer.remaining()];
-                buffer.get(chunk);
-                read.writeBytes(chunk);
-            }
-        }
-
-        @Override
-        public void onError(Throwable error) {
-            body.completeExceptionally(error);
-        }
-
-        @Override
-        public void onComplete() {
-            body.complete(read.toByteArray());
-        }
-    }
-
-    private static final class TooLarge extends IOException {
-        TooLarge() {
-            super("answer too large", null);
+        } catch (IOException e) {
+            throw new Failure(e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage()));
         }
     }
 

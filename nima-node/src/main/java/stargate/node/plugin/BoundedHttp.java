@@ -17,8 +17,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * An HTTP call from a plugin to a service it depends on (a JWKS endpoint, a token introspection
- * endpoint), bounded in time and size from connect to last body byte.
+ * An HTTP call from the node to a service it depends on (a plugin's JWKS or token introspection
+ * endpoint, a certificate's OCSP responder), bounded in time and size from connect to last body byte.
  *
  * <p>Why not {@link HttpRequest#timeout} alone: it bounds the wait for the response headers, not
  * the body, and a blocking read of a body stream has no deadline at all; a server that sends its
