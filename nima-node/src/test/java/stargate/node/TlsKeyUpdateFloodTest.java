@@ -44,15 +44,7 @@ class TlsKeyUpdateFloodTest {
     void aKeyUpdateFloodIsBoundedAndOthersAreServed(String provider, @TempDir Path dir) throws Exception {
         TestCertificates cert = TestCertificates.generate(dir, "node", "RSA", SNI);
         WebServer backend = EchoBackend.start("kb", "127.0.0.1", 0);
-        try (RunningNode node = RunningNode.start(dir, """
-                routes:
-                  - {id: r, paths: ["/*"], upstream: u}
-                upstreams:
-                  - id: u
-                    targets: [{url: "http://127.0.0.1:%d"}]
-                certificates:
-                  - {id: c, snis: [%s], cert_file: %s, key_file: %s}
-                """.formatted(backend.port(), SNI, cert.certFile(), cert.keyFile()), "--tls-provider", provider)) {
+        try (RunningNode node = startTlsNode(dir, cert, provider, backend)) {
             int https = node.node.httpsPort();
             Path out = dir.resolve("s_client.log");
             Process attacker = new ProcessBuilder("openssl", "s_client", "-connect", "127.0.0.1:" + https,
@@ -104,15 +96,7 @@ class TlsKeyUpdateFloodTest {
     void keyUpdatesBetweenRequestsAreServed(String provider, @TempDir Path dir) throws Exception {
         TestCertificates cert = TestCertificates.generate(dir, "node", "RSA", SNI);
         WebServer backend = EchoBackend.start("kb", "127.0.0.1", 0);
-        try (RunningNode node = RunningNode.start(dir, """
-                routes:
-                  - {id: r, paths: ["/*"], upstream: u}
-                upstreams:
-                  - id: u
-                    targets: [{url: "http://127.0.0.1:%d"}]
-                certificates:
-                  - {id: c, snis: [%s], cert_file: %s, key_file: %s}
-                """.formatted(backend.port(), SNI, cert.certFile(), cert.keyFile()), "--tls-provider", provider)) {
+        try (RunningNode node = startTlsNode(dir, cert, provider, backend)) {
             Path out = dir.resolve("s_client.log");
             Process client = new ProcessBuilder("openssl", "s_client", "-connect", "127.0.0.1:" + node.node.httpsPort(),
                     "-servername", SNI, "-tls1_3", "-crlf")
@@ -203,5 +187,18 @@ class TlsKeyUpdateFloodTest {
 
     private static long cpuNanos(Process process) {
         return process.info().totalCpuDuration().map(Duration::toNanos).orElse(0L);
+    }
+
+    /** A node serving {@code cert} for {@link #SNI} on {@code provider}, in front of {@code backend}. */
+    private static RunningNode startTlsNode(Path dir, TestCertificates cert, String provider, WebServer backend) throws Exception {
+        return RunningNode.start(dir, """
+                routes:
+                  - {id: r, paths: ["/*"], upstream: u}
+                upstreams:
+                  - id: u
+                    targets: [{url: "http://127.0.0.1:%d"}]
+                certificates:
+                  - {id: c, snis: [%s], cert_file: %s, key_file: %s}
+                """.formatted(backend.port(), SNI, cert.certFile(), cert.keyFile()), "--tls-provider", provider);
     }
 }
