@@ -4,14 +4,10 @@ import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -152,7 +148,6 @@ final class FileSnapshot {
      * failures are logged, never thrown (the node serves the same either way). Called off the start's path.
      */
     void save(byte[] fileDigest, GatewayConfig config) {
-        Path temp = null;
         try {
             byte[] payload = BinaryConfig.write(config);
             if (!BinaryConfig.read(payload).equals(config)) { // e.g. a plugin config value JSON cannot carry
@@ -174,29 +169,11 @@ final class FileSnapshot {
             out.writeInt(payload.length);
             out.write(payload);
             out.write(sha256(bytes.toByteArray(), bytes.size()));
-            temp = Files.createTempFile(dir, ".file-snapshot-", ".tmp",
-                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-            try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE)) {
-                ByteBuffer buffer = ByteBuffer.wrap(bytes.toByteArray());
-                while (buffer.hasRemaining()) {
-                    channel.write(buffer);
-                }
-                channel.force(true);
-            }
-            Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            temp = null;
+            OwnerOnlyFile.write(file, bytes.toByteArray());
             LOG.info("event=config_snapshot result=saved file=" + file + " bytes=" + bytes.size()
                     + " routes=" + config.routes().size());
         } catch (IOException | RuntimeException e) {
             LOG.warning("event=config_snapshot result=not_saved file=" + file + " reason=\"" + e.getMessage() + "\"");
-        } finally {
-            if (temp != null) {
-                try {
-                    Files.deleteIfExists(temp);
-                } catch (IOException ignored) {
-                    // a leftover temp file is ignored by load and replaced by the next save's own
-                }
-            }
         }
     }
 
