@@ -11,7 +11,6 @@ import io.helidon.webserver.spi.ServerConnection;
 import io.helidon.webserver.spi.ServerConnectionSelector;
 import io.helidon.webserver.spi.ServerConnectionSelector.Support;
 import stargate.node.proxy.ClientWatch;
-import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -47,7 +46,7 @@ import java.util.logging.Logger;
  * <p>HTTP/2 streams run on threads of their own: their connections are counted and their first bytes
  * bounded, and an {@link Http2FrameWatch} follows the client's frames: a header block that stays open past
  * the head deadline, or runs to too many CONTINUATION frames, ends the connection with a GOAWAY
- * ({@code ENHANCE_YOUR_CALM}). A stream's body is read through {@link #watchedBody}: a read that waits
+ * ({@code ENHANCE_YOUR_CALM}). A stream's body is read through {@link #clientWatch}: a read that waits
  * past the body deadline ends that stream (answered 408), not the connection.
  */
 final class ConnectionGuard implements AutoCloseable {
@@ -194,20 +193,10 @@ final class ConnectionGuard implements AutoCloseable {
     }
 
     /**
-     * A request body as the handler reads it. On an HTTP/2 stream each read that waits longer than
-     * {@code --client-body-timeout} fails with {@link BodyStalledException} (the stream's thread is
-     * interrupted out of its wait; the connection and its other streams go on). HTTP/1 bodies are
-     * watched at the socket, so they are returned as they are.
-     */
-    static InputStream watchedBody(InputStream body) {
-        GuardedConnection connection = GuardedConnection.STREAM_OF.get();
-        return connection == null ? body : connection.new StreamBody(body);
-    }
-
-    /**
-     * How this thread's exchange waits on its client. On an HTTP/2 stream: its body through {@link #watchedBody},
-     * and each write of its answer bounded by {@code --client-send-timeout}, as a write to an HTTP/1.1 client is at
-     * the socket. Helidon 4.5 waits for a WINDOW_UPDATE up to its flow-control timeout per wait, so a client
+     * How this thread's exchange waits on its client. On an HTTP/2 stream: each read of its body that waits longer
+     * than {@code --client-body-timeout} fails with {@link BodyStalledException} (the stream's thread is interrupted
+     * out of its wait; the connection and its other streams go on), and each write of its answer is bounded by
+     * {@code --client-send-timeout}, as a write to an HTTP/1.1 client is at the socket. Helidon 4.5 waits for a WINDOW_UPDATE up to its flow-control timeout per wait, so a client
      * granting one byte a second kept each of its 128 streams, and the upstream connection behind each, for as
      * long as it liked (Http2SlowReaderTest). Elsewhere nothing is watched here.
      */

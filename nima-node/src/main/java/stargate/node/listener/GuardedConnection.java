@@ -471,7 +471,7 @@ final class GuardedConnection implements ServerConnection, ConnectionContext, Co
 
     /**
      * The connection's executor, marking the threads that HTTP/2 runs streams on, so that their bodies
-     * can be watched ({@link ConnectionGuard#watchedBody}).
+     * can be watched ({@link ConnectionGuard#clientWatch}).
      */
     private final class StreamExecutor extends java.util.concurrent.AbstractExecutorService {
         @Override

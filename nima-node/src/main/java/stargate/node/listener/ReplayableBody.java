@@ -34,7 +34,7 @@ final class ReplayableBody {
         }
         int expected = (int) length.getAsLong();
         try {
-            byte[] body = ConnectionGuard.watchedBody(req.content().inputStream()).readNBytes(expected);
+            byte[] body = ConnectionGuard.clientWatch().body(req.content().inputStream()).readNBytes(expected);
             if (body.length < expected) {
                 throw new EOFException("client body ended " + (expected - body.length) + " bytes early");
             }
