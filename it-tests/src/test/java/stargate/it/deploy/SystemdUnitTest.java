@@ -41,6 +41,9 @@ class SystemdUnitTest {
         assertEquals("-/opt/stargate/stargate-aot-cache ensure --java /usr/bin/java --jar /opt/stargate/stargate-node.jar --cache "
                 + cache + " -- node", one(unit, "ExecStartPre"));
         assertTrue(cache.startsWith("/var/cache/" + one(unit, "CacheDirectory") + "/"), "the cache is in the unit's writable CacheDirectory");
+        long training = Long.parseLong(one(unit, "Environment").replace("STARGATE_AOT_TRAIN_TIMEOUT=", ""));
+        assertTrue(training < Long.parseLong(one(unit, "TimeoutStartSec")) / 2,
+                "a training that cannot get ready gives up while the start still has most of TimeoutStartSec: " + training);
         Map<String, String> env = envFile(DIR.resolve("node.env"));
         long drain = Units.parseDuration(env.get("STARGATE_DRAIN_TIMEOUT")).toSeconds();
         long stop = Long.parseLong(one(unit, "TimeoutStopSec"));
